@@ -1,0 +1,126 @@
+"""The Friedman #3 regression data of the exercise and its seeded train/validation split."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ._validation import check_nonnegative_finite, check_positive_int
+
+__all__ = ["exercise_data", "friedman3", "train_valid_split"]
+
+Split = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+
+
+def friedman3(
+    n: int = 1000, sd: float = 0.1, *, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Draw the Friedman #3 regression problem.
+
+    The inputs are uniform, :math:`x_1 \sim U(0, 100)`, :math:`x_2 \sim U(40\pi, 560\pi)`,
+    :math:`x_3 \sim U(0, 1)`, :math:`x_4 \sim U(1, 11)`, and the target is
+
+    .. math:: y = \arctan\left(\frac{x_2 x_3 - 1 / (x_2 x_4)}{x_1}\right) + \varepsilon,
+              \qquad \varepsilon \sim N(0, \mathrm{sd}^2),
+
+    the definition of R's ``mlbench.friedman3`` and scikit-learn's ``make_friedman3``.
+    The inputs are left unscaled (``x2`` reaches about 1760), as in the exercise.
+
+    Parameters
+    ----------
+    n : int, default=1000
+        Number of samples.
+    sd : float, default=0.1
+        Standard deviation of the Gaussian noise added to the target.
+    seed : int, default=0
+        Seed of the :func:`numpy.random.default_rng` generator that draws, in this
+        order, an ``(n, 4)`` array of standard uniforms and ``n`` standard normals.
+
+    Returns
+    -------
+    X : torch.Tensor
+        float32 inputs of shape ``(n, 4)``.
+    Y : torch.Tensor
+        float32 targets of shape ``(n, 1)``.
+
+    Examples
+    --------
+    >>> from optimlab import friedman3
+    >>> X, Y = friedman3(5, seed=1)
+    >>> X.shape, Y.shape, X.dtype
+    (torch.Size([5, 4]), torch.Size([5, 1]), torch.float32)
+    """
+    n = check_positive_int("n", n)
+    sd = check_nonnegative_finite("sd", sd)
+    rng = np.random.default_rng(seed)
+    uniforms = rng.uniform(size=(n, 4))
+    noise = rng.standard_normal(n)
+    low = np.array([0.0, 40 * np.pi, 0.0, 1.0])
+    high = np.array([100.0, 560 * np.pi, 1.0, 11.0])
+    X = low + uniforms * (high - low)
+    x1, x2, x3, x4 = X.T
+    y = np.arctan((x2 * x3 - 1 / (x2 * x4)) / x1) + sd * noise
+    return (
+        torch.from_numpy(X.astype(np.float32)),
+        torch.from_numpy(y.astype(np.float32)).reshape(n, 1),
+    )
+
+
+def train_valid_split(
+    X: torch.Tensor, Y: torch.Tensor, n_train: int = 700, *, seed: int = 0
+) -> Split:
+    """Split rows at random into a training and a validation set.
+
+    Parameters
+    ----------
+    X, Y : torch.Tensor
+        Inputs and targets with the same number of rows.
+    n_train : int, default=700
+        Number of training rows; the other rows form the validation set.
+    seed : int, default=0
+        Seed of the :func:`numpy.random.default_rng` permutation of the rows.
+
+    Returns
+    -------
+    ((X_train, Y_train), (X_valid, Y_valid)) : tuple of tuples of torch.Tensor
+
+    Examples
+    --------
+    >>> from optimlab import friedman3, train_valid_split
+    >>> (X_train, Y_train), (X_valid, Y_valid) = train_valid_split(*friedman3(10), n_train=7)
+    >>> len(X_train), len(X_valid)
+    (7, 3)
+    """
+    if len(X) != len(Y):
+        raise ValueError(f"X and Y must have the same number of rows, got {len(X)} and {len(Y)}")
+    n_train = check_positive_int("n_train", n_train)
+    if n_train >= len(X):
+        raise ValueError(
+            f"n_train must be smaller than the number of rows ({len(X)}), got {n_train}"
+        )
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+    train, valid = order[:n_train], order[n_train:]
+    return (X[train], Y[train]), (X[valid], Y[valid])
+
+
+def exercise_data(*, seed: int = 0) -> Split:
+    """The exercise's data: 1000 Friedman #3 samples (sd 0.1) split into 700 and 300 rows.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Seeds both the draw (:func:`friedman3`) and the split (:func:`train_valid_split`).
+
+    Returns
+    -------
+    ((X_train, Y_train), (X_valid, Y_valid)) : tuple of tuples of torch.Tensor
+        Shapes ``(700, 4)``, ``(700, 1)``, ``(300, 4)``, ``(300, 1)``.
+
+    Examples
+    --------
+    >>> from optimlab import exercise_data
+    >>> (X_train, Y_train), (X_valid, Y_valid) = exercise_data()
+    >>> tuple(X_train.shape), tuple(X_valid.shape)
+    ((700, 4), (300, 4))
+    """
+    return train_valid_split(*friedman3(1000, 0.1, seed=seed), 700, seed=seed)

@@ -1,0 +1,53 @@
+"""The exercise's network: a 4-50-50-1 ReLU multilayer perceptron with seeded initial weights."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._validation import check_positive_int
+
+__all__ = ["make_mlp"]
+
+
+def make_mlp(*, seed: int = 123, n_hidden: int = 50, n_features: int = 4) -> nn.Sequential:
+    """Build ``Linear(4, 50) -> ReLU -> Linear(50, 50) -> ReLU -> Linear(50, 1)``.
+
+    The weights get PyTorch's default initialisation drawn under ``torch.manual_seed(seed)``
+    inside :func:`torch.random.fork_rng`, so the same seed gives the same network and the
+    global random state is left untouched (like R torch's ``with_torch_manual_seed``).
+
+    Parameters
+    ----------
+    seed : int, default=123
+        Seed of the initial weights; the exercise uses 123 for every configuration.
+    n_hidden : int, default=50
+        Width of both hidden layers.
+    n_features : int, default=4
+        Number of inputs.
+
+    Returns
+    -------
+    torch.nn.Sequential
+
+    Examples
+    --------
+    >>> import torch
+    >>> from optimlab import make_mlp
+    >>> a, b = make_mlp(), make_mlp()
+    >>> all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    True
+    >>> make_mlp()(torch.zeros(3, 4)).shape
+    torch.Size([3, 1])
+    """
+    n_hidden = check_positive_int("n_hidden", n_hidden)
+    n_features = check_positive_int("n_features", n_features)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return nn.Sequential(
+            nn.Linear(n_features, n_hidden),
+            nn.ReLU(),
+            nn.Linear(n_hidden, n_hidden),
+            nn.ReLU(),
+            nn.Linear(n_hidden, 1),
+        )

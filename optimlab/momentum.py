@@ -1,0 +1,259 @@
+r"""Momentum gradient descent by hand: ``optim_step``, its path on Rosenbrock, an optimizer.
+
+optimlab's momentum is the exercise's exponential moving average of the gradients,
+
+.. math::
+
+    v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad \theta_t = \theta_{t-1} - \eta\, v_t,
+
+with :math:`v_0 = 0`. PyTorch's :class:`torch.optim.SGD` uses :math:`v_t = \mu v_{t-1} +
+(1 - \tau) g_t` with dampening :math:`\tau` and seeds :math:`v_1 = g_1` on the first step:
+``SGD(momentum=beta, dampening=beta)`` therefore differs from this rule on its first step
+(a full gradient instead of :math:`(1 - \beta) g_1`) and every step after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ._validation import (
+    check_beta,
+    check_finite_point,
+    check_nonnegative_finite,
+    check_nonnegative_int,
+    check_positive_finite,
+)
+from .rosenbrock import rosenbrock
+
+__all__ = ["Momentum", "Trajectory", "optim_step", "optimize_rosenbrock"]
+
+
+def optim_step(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    lr: float,
+    x_momentum: torch.Tensor,
+    y_momentum: torch.Tensor,
+    beta: float,
+    *,
+    weight_decay: float = 0.0,
+) -> float:
+    r"""Take one momentum step on the Rosenbrock function, in place.
+
+    Forward pass :math:`f(x, y)`, backward pass, then for each coordinate
+    :math:`v \leftarrow \beta v + (1 - \beta)\,\partial f` and
+    :math:`\theta \leftarrow \theta - \eta v` (see :mod:`optimlab.momentum`). With
+    ``weight_decay`` :math:`\lambda > 0` the parameter first shrinks by
+    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta` (decoupled weight decay, as AdamW).
+
+    The caller zeroes ``x.grad`` and ``y.grad`` between calls, as in the exercise.
+
+    Parameters
+    ----------
+    x, y : torch.Tensor
+        Scalar tensors with ``requires_grad=True``; updated in place.
+    lr : float
+        Step size :math:`\eta`.
+    x_momentum, y_momentum : torch.Tensor
+        Scalar momentum buffers :math:`v`; updated in place.
+    beta : float
+        Momentum coefficient :math:`\beta` in [0, 1).
+    weight_decay : float, default=0.0
+        Decoupled weight decay :math:`\lambda`.
+
+    Returns
+    -------
+    float
+        :math:`f(x, y)` at the point *before* the step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from optimlab import optim_step
+    >>> x = torch.tensor(-1.0, requires_grad=True)
+    >>> y = torch.tensor(2.0, requires_grad=True)
+    >>> vx, vy = torch.tensor(0.0), torch.tensor(0.0)
+    >>> optim_step(x, y, 0.01, vx, vy, 0.9)  # f(-1, 2) = 4 + 2 * 1
+    6.0
+    >>> vx.item(), vy.item()  # 0.1 * df/dx and 0.1 * df/dy at (-1, 2)
+    (-0.4000000059604645, 0.4000000059604645)
+    """
+    value = rosenbrock(x, y)
+    value.backward()
+    with torch.no_grad():
+        for param, momentum in ((x, x_momentum), (y, y_momentum)):
+            momentum.mul_(beta).add_(param.grad, alpha=1 - beta)
+            if weight_decay:
+                param.mul_(1 - lr * weight_decay)
+            param.sub_(lr * momentum)
+    return value.item()
+
+
+class Momentum(torch.optim.Optimizer):
+    r"""Gradient descent with the exercise's momentum rule, for any parameters.
+
+    .. math::
+
+        v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad
+        \theta_t = (1 - \eta\lambda)\,\theta_{t-1} - \eta\, v_t, \qquad v_0 = 0,
+
+    the same arithmetic as :func:`optim_step`, so both give the same path on the
+    Rosenbrock function.
+
+    .. note::
+       This is not :class:`torch.optim.SGD` with ``momentum=beta, dampening=beta``: SGD
+       seeds its buffer with the raw first gradient, ``v_1 = g_1``, where this rule gives
+       ``v_1 = (1 - beta) g_1``. Without dampening, SGD's ``v = beta v + g`` is this rule
+       scaled by ``1 / (1 - beta)``, i.e. a learning rate ``1 / (1 - beta)`` times larger.
+
+    Parameters
+    ----------
+    params : iterable of torch.Tensor or dict
+        Parameters to optimize, or parameter groups.
+    lr : float
+        Step size :math:`\eta`.
+    beta : float, default=0.9
+        Momentum coefficient :math:`\beta` in [0, 1).
+    weight_decay : float, default=0.0
+        Decoupled weight decay :math:`\lambda`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from optimlab import Momentum
+    >>> w = torch.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = Momentum([w], lr=0.1, beta=0.5)
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()
+    >>> w  # w - 0.1 * (0.5 * 2 * w)
+    tensor([ 0.9000, -1.8000], requires_grad=True)
+    """
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict],
+        lr: float,
+        beta: float = 0.9,
+        weight_decay: float = 0.0,
+    ) -> None:
+        defaults = {
+            "lr": check_positive_finite("lr", lr),
+            "beta": check_beta("beta", beta),
+            "weight_decay": check_nonnegative_finite("weight_decay", weight_decay),
+        }
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
+        """Take one step; ``closure`` re-evaluates the loss and returns it, if given."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, beta, weight_decay = group["lr"], group["beta"], group["weight_decay"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                state = self.state[param]
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = torch.zeros_like(param)
+                momentum = state["momentum_buffer"]
+                momentum.mul_(beta).add_(param.grad, alpha=1 - beta)
+                if weight_decay:
+                    param.mul_(1 - lr * weight_decay)
+                param.sub_(lr * momentum)
+        return loss
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A recorded optimization path: point ``i`` is the position after ``i`` steps.
+
+    Attributes
+    ----------
+    x, y : numpy.ndarray
+        Coordinates, shape ``(steps + 1,)``, the start included.
+    value : numpy.ndarray
+        :func:`rosenbrock` at each point.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    value: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def end(self) -> tuple[float, float]:
+        """The last point ``(x, y)``."""
+        return float(self.x[-1]), float(self.y[-1])
+
+
+def optimize_rosenbrock(
+    steps: int,
+    lr: float,
+    beta: float,
+    *,
+    start: tuple[float, float] = (-1.0, 2.0),
+    weight_decay: float = 0.0,
+) -> Trajectory:
+    """Run :func:`optim_step` ``steps`` times from ``start`` and record every point.
+
+    The coordinates are float32 scalar tensors and the momentum starts at zero, as in the
+    exercise. Unlike the exercise's recorder, the start point is kept and the last point
+    is written once.
+
+    Parameters
+    ----------
+    steps : int
+        Number of steps (0 gives the start point alone).
+    lr : float
+        Step size.
+    beta : float
+        Momentum coefficient in [0, 1).
+    start : (float, float), default=(-1.0, 2.0)
+        The start point.
+    weight_decay : float, default=0.0
+        Decoupled weight decay, which pulls every step toward the origin.
+
+    Returns
+    -------
+    Trajectory
+        ``steps + 1`` points.
+
+    Examples
+    --------
+    >>> from optimlab import optimize_rosenbrock
+    >>> path = optimize_rosenbrock(500, lr=0.01, beta=0.9)
+    >>> len(path), path.value[0]
+    (501, 6.0)
+    >>> bool(path.value[-1] < 0.01)
+    True
+    """
+    steps = check_nonnegative_int("steps", steps)
+    lr = check_positive_finite("lr", lr)
+    beta = check_beta("beta", beta)
+    weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
+    x0, y0 = check_finite_point("start", start)
+
+    x = torch.tensor(x0, requires_grad=True)
+    y = torch.tensor(y0, requires_grad=True)
+    x_momentum, y_momentum = torch.tensor(0.0), torch.tensor(0.0)
+    xs, ys, values = np.empty(steps + 1), np.empty(steps + 1), np.empty(steps + 1)
+    xs[0], ys[0] = x.item(), y.item()
+    for step in range(steps):
+        values[step] = optim_step(
+            x, y, lr, x_momentum, y_momentum, beta, weight_decay=weight_decay
+        )
+        x.grad.zero_()
+        y.grad.zero_()
+        xs[step + 1], ys[step + 1] = x.item(), y.item()
+    with torch.no_grad():
+        values[steps] = rosenbrock(x, y).item()
+    return Trajectory(xs, ys, values)

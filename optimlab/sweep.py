@@ -1,0 +1,276 @@
+"""Train the same network once per value of one AdamW hyperparameter and compare the curves."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from ._validation import (
+    check_beta,
+    check_data,
+    check_nonnegative_finite,
+    check_positive_finite,
+    check_positive_int,
+)
+from .data import Split, exercise_data
+from .model import make_mlp
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["DivergenceWarning", "SweepResult", "compare_configs", "train_valid"]
+
+#: The hyperparameters that :func:`compare_configs` can sweep, with their checks.
+HYPERPARAMETERS = {
+    "batch_size": check_positive_int,
+    "lr": check_positive_finite,
+    "weight_decay": check_nonnegative_finite,
+    "beta1": check_beta,
+    "beta2": check_beta,
+}
+
+
+class DivergenceWarning(RuntimeWarning):
+    """A configuration's validation RMSE became infinite or NaN."""
+
+
+def train_valid(
+    model: nn.Module,
+    data: Split,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    betas: tuple[float, float],
+    weight_decay: float,
+) -> np.ndarray:
+    """Train ``model`` with AdamW and return the validation RMSE after every epoch.
+
+    The reference loop, written to be read: the exercise's ``train_loop`` and
+    ``valid_loop``. Each epoch passes over the training rows in their stored order
+    (no shuffling) in mini-batches of ``batch_size``, one AdamW step per batch on the
+    MSE loss. After each epoch the RMSE over the *whole* validation set is recorded
+    (the exercise averages per-batch RMSEs instead, which depends on the batch size).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Trained in place.
+    data : ((X_train, Y_train), (X_valid, Y_valid))
+        float32 tensors, ``X`` of shape ``(n, 4)`` and ``Y`` of shape ``(n, 1)``.
+    epochs : int
+        Number of passes over the training set.
+    batch_size : int
+        Rows per mini-batch; the last batch of an epoch may be smaller.
+    lr : float
+        AdamW learning rate.
+    betas : (float, float)
+        AdamW's ``(beta1, beta2)``.
+    weight_decay : float
+        AdamW's decoupled weight decay.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(epochs,)``; ``inf`` or ``nan`` where training diverged.
+
+    Examples
+    --------
+    >>> from optimlab import exercise_data, make_mlp, train_valid
+    >>> rmse = train_valid(make_mlp(), exercise_data(), epochs=2, batch_size=64,
+    ...                    lr=0.01, betas=(0.9, 0.999), weight_decay=0.01)
+    >>> rmse.shape
+    (2,)
+    """
+    (X_train, Y_train), (X_valid, Y_valid) = check_data(data)
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    lr = check_positive_finite("lr", lr)
+    beta1, beta2 = (check_beta(name, b) for name, b in zip(("beta1", "beta2"), betas, strict=True))
+    weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
+
+    loader = DataLoader(TensorDataset(X_train, Y_train), batch_size=batch_size, shuffle=False)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=lr, betas=(beta1, beta2), eps=1e-8, weight_decay=weight_decay
+    )
+    valid_rmse = np.empty(epochs)
+    for epoch in range(epochs):
+        model.train()
+        for X_batch, Y_batch in loader:
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(X_batch), Y_batch)
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            valid_rmse[epoch] = nn.functional.mse_loss(model(X_valid), Y_valid).sqrt().item()
+    return valid_rmse
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Validation curves of one hyperparameter sweep, as returned by :func:`compare_configs`.
+
+    Attributes
+    ----------
+    param : str
+        The swept hyperparameter: ``"batch_size"``, ``"lr"``, ``"weight_decay"``,
+        ``"beta1"`` or ``"beta2"``.
+    values : tuple
+        Its values, in the order given.
+    epochs : int
+        Number of epochs of every run.
+    valid_rmse : numpy.ndarray
+        Shape ``(len(values), epochs)``: the validation RMSE after each epoch.
+    fixed : dict
+        The other hyperparameters, held fixed.
+    """
+
+    param: str
+    values: tuple[Any, ...]
+    epochs: int
+    valid_rmse: np.ndarray
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        """One legend label per value, such as ``"lr = 0.1"``."""
+        return [f"{self.param} = {value}" for value in self.values]
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """Boolean array, one entry per value: did its curve reach inf or NaN?"""
+        return ~np.isfinite(self.valid_rmse).all(axis=1)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Draw one validation-RMSE curve per value; see :func:`optimlab.plot_sweep`."""
+        from .plotting import plot_sweep
+
+        return plot_sweep(self, ax=ax)
+
+
+def _collect_sweep(hyperparameters: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """Find the one hyperparameter given as a list or tuple and check every value."""
+    swept = [name for name, value in hyperparameters.items() if isinstance(value, list | tuple)]
+    if len(swept) != 1:
+        found = "none is" if not swept else f"{len(swept)} are: {', '.join(swept)}"
+        raise ValueError(
+            "exactly one of batch_size, lr, weight_decay, beta1, beta2 must be a list of "
+            f"values to compare; {found}"
+        )
+    (param,) = swept
+    values = hyperparameters[param]
+    if len(values) == 0:
+        raise ValueError(f"{param} must hold at least one value to compare, got {values!r}")
+    check = HYPERPARAMETERS[param]
+    for i, value in enumerate(values):
+        check(f"{param}[{i}]", value)
+    for name, value in hyperparameters.items():
+        if name != param:
+            check_fixed = HYPERPARAMETERS[name]
+            check_fixed(name, value)
+    return param, tuple(values)
+
+
+def compare_configs(
+    epochs: int = 30,
+    batch_size: int | Sequence[int] = 16,
+    lr: float | Sequence[float] = 0.01,
+    weight_decay: float | Sequence[float] = 0.01,
+    beta1: float | Sequence[float] = 0.9,
+    beta2: float | Sequence[float] = 0.999,
+    *,
+    data: Split | None = None,
+) -> SweepResult:
+    """Train the exercise's MLP with AdamW once per value of one hyperparameter.
+
+    Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1`` and ``beta2`` is a
+    list (or tuple) of values; the others stay fixed. Every value starts from the same
+    initial weights (:func:`make_mlp` with seed 123) and is trained by :func:`train_valid`.
+
+    Parameters
+    ----------
+    epochs : int, default=30
+        Number of passes over the training set (never a list).
+    batch_size : int or list of int, default=16
+    lr : float or list of float, default=0.01
+    weight_decay : float or list of float, default=0.01
+        Decoupled weight decay, as in :class:`torch.optim.AdamW`.
+    beta1 : float or list of float, default=0.9
+    beta2 : float or list of float, default=0.999
+    data : ((X_train, Y_train), (X_valid, Y_valid)), optional
+        The training and validation tensors; ``None`` uses :func:`exercise_data`.
+
+    Returns
+    -------
+    SweepResult
+        The curves; ``.plot()`` draws them.
+
+    Raises
+    ------
+    ValueError
+        If no argument or several are lists, a list is empty, or a value is out of range.
+    TypeError
+        If a value is not a number or ``data`` is not of the expected structure.
+
+    Warns
+    -----
+    DivergenceWarning
+        For each configuration whose validation RMSE became inf or NaN. Its curve keeps
+        those values; the other curves are unaffected.
+
+    Examples
+    --------
+    >>> from optimlab import compare_configs
+    >>> result = compare_configs(epochs=2, lr=[0.1, 0.2], weight_decay=0.02)
+    >>> result.labels
+    ['lr = 0.1', 'lr = 0.2']
+    >>> result.valid_rmse.shape
+    (2, 2)
+    """
+    epochs = check_positive_int("epochs", epochs)
+    hyperparameters = {
+        "batch_size": batch_size,
+        "lr": lr,
+        "weight_decay": weight_decay,
+        "beta1": beta1,
+        "beta2": beta2,
+    }
+    param, values = _collect_sweep(hyperparameters)
+    data = exercise_data() if data is None else check_data(data)
+
+    curves = []
+    for value in values:
+        config = {**hyperparameters, param: value}
+        curves.append(
+            train_valid(
+                make_mlp(seed=123),
+                data,
+                epochs=epochs,
+                batch_size=config["batch_size"],
+                lr=config["lr"],
+                betas=(config["beta1"], config["beta2"]),
+                weight_decay=config["weight_decay"],
+            )
+        )
+    fixed = {name: value for name, value in hyperparameters.items() if name != param}
+    result = SweepResult(param, values, epochs, np.stack(curves), fixed)
+    for label, curve, diverged in zip(
+        result.labels, result.valid_rmse, result.diverged, strict=True
+    ):
+        if diverged:
+            first = int(np.argmax(~np.isfinite(curve))) + 1
+            warnings.warn(
+                f"configuration {label} diverged: its validation RMSE is not finite from "
+                f"epoch {first} on",
+                DivergenceWarning,
+                stacklevel=2,
+            )
+    return result
