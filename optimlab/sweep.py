@@ -41,6 +41,24 @@ class DivergenceWarning(RuntimeWarning):
     """A configuration's validation RMSE became infinite or NaN."""
 
 
+class _EpochPermutations(torch.utils.data.Sampler[int]):
+    """Row order ``torch.randperm(n, generator=g)``, a new one per epoch, ``g`` seeded once.
+
+    Spelled out rather than ``DataLoader(shuffle=True, generator=g)``, which also draws
+    a worker seed from ``g`` each epoch, so that other code can reproduce the order.
+    """
+
+    def __init__(self, n: int, seed: int) -> None:
+        self.n = n
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __iter__(self):
+        yield from torch.randperm(self.n, generator=self.generator).tolist()
+
+    def __len__(self) -> int:
+        return self.n
+
+
 def train_valid(
     model: nn.Module,
     data: Split,
@@ -50,14 +68,16 @@ def train_valid(
     lr: float,
     betas: tuple[float, float],
     weight_decay: float,
+    shuffle_seed: int | None = None,
 ) -> np.ndarray:
     """Train ``model`` with AdamW and return the validation RMSE after every epoch.
 
     The reference loop, written to be read: the exercise's ``train_loop`` and
     ``valid_loop``. Each epoch passes over the training rows in their stored order
-    (no shuffling) in mini-batches of ``batch_size``, one AdamW step per batch on the
-    MSE loss. After each epoch the RMSE over the *whole* validation set is recorded
-    (the exercise averages per-batch RMSEs instead, which depends on the batch size).
+    (no shuffling, unless ``shuffle_seed`` is given) in mini-batches of ``batch_size``,
+    one AdamW step per batch on the MSE loss. After each epoch the RMSE over the *whole*
+    validation set is recorded (the exercise averages per-batch RMSEs instead, which
+    depends on the batch size).
 
     Parameters
     ----------
@@ -75,6 +95,9 @@ def train_valid(
         AdamW's ``(beta1, beta2)``.
     weight_decay : float
         AdamW's decoupled weight decay.
+    shuffle_seed : int, optional
+        When given, each epoch visits the rows in a new random order, drawn as
+        ``torch.randperm(n, generator=g)`` from one ``torch.Generator`` seeded with it.
 
     Returns
     -------
@@ -96,7 +119,8 @@ def train_valid(
     beta1, beta2 = (check_beta(name, b) for name, b in zip(("beta1", "beta2"), betas, strict=True))
     weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
 
-    loader = DataLoader(TensorDataset(X_train, Y_train), batch_size=batch_size, shuffle=False)
+    sampler = None if shuffle_seed is None else _EpochPermutations(len(X_train), shuffle_seed)
+    loader = DataLoader(TensorDataset(X_train, Y_train), batch_size=batch_size, sampler=sampler)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=lr, betas=(beta1, beta2), eps=1e-8, weight_decay=weight_decay
     )
