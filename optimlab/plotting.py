@@ -132,7 +132,7 @@ def plot_rosenbrock(
     >>> matplotlib.use("Agg")
     >>> from optimlab import plot_rosenbrock
     >>> ax = plot_rosenbrock(resolution=50)
-    >>> ax.get_xlim(), ax.get_ylim()
+    >>> tuple(map(float, ax.get_xlim())), tuple(map(float, ax.get_ylim()))
     ((-2.0, 2.0), (-1.0, 3.0))
     """
     from matplotlib.colors import BoundaryNorm
