@@ -1,0 +1,112 @@
+"""The figures, checked by labels, legend entries and order, line counts and limits: no pixels."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from optimlab import (
+    ROSENBROCK_LEVELS,
+    DivergenceWarning,
+    SweepResult,
+    compare_configs,
+    optimize_rosenbrock,
+    plot_path,
+    plot_rosenbrock,
+    plot_sweep,
+    rosenbrock,
+    sweep_ylim,
+)
+
+
+def legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def synthetic(values, curves, param="batch_size"):
+    curves = np.asarray(curves, dtype=float)
+    return SweepResult(param, tuple(values), curves.shape[1], curves)
+
+
+def test_sweep_plot_labels_legend_order_and_lines():
+    result = synthetic([16, 2, 32], [[1.0, 0.8, 0.7], [0.9, 0.5, 0.4], [1.2, 1.0, 0.9]])
+    ax = result.plot()
+    assert ax.get_xlabel() == "Epoch" and ax.get_ylabel() == "Validation RMSE"
+    assert ax.get_legend().get_title().get_text() == "Configuration"
+    # Order given, not sorted as text (the seed's legend read "16, 2, 32").
+    assert legend_texts(ax) == ["batch_size = 16", "batch_size = 2", "batch_size = 32"]
+    lines = ax.get_lines()
+    assert len(lines) == 3
+    np.testing.assert_array_equal(lines[1].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(lines[1].get_ydata(), [0.9, 0.5, 0.4])
+    assert ax.get_ylim() == (0.4, 1.2)  # minimum to maximum
+
+
+def test_sweep_plot_on_given_axes():
+    _, (left, right) = plt.subplots(1, 2)
+    result = synthetic([0.1], [[1.0, 2.0]], param="lr")
+    assert plot_sweep(result, ax=right) is right
+    assert len(left.get_lines()) == 0 and len(right.get_lines()) == 1
+
+
+def test_ylim_uses_98_percent_quantile_above_10():
+    rng = np.random.default_rng(0)
+    curves = rng.uniform(0.3, 1.0, size=(4, 30))
+    curves[0, :3] = [50.0, 200.0, 1e6]  # one run blows up early
+    low, high = sweep_ylim(curves)
+    assert low == curves.min()
+    assert high == pytest.approx(np.quantile(curves, 0.98))
+    assert high < 1e6
+    ax = synthetic([1, 2, 3, 4], curves).plot()
+    assert ax.get_ylim() == (low, high)
+
+
+def test_ylim_ignores_non_finite_values():
+    curves = np.array([[0.5, 0.4, 0.3], [0.6, np.inf, np.nan]])
+    low, high = sweep_ylim(curves)
+    finite = np.array([0.5, 0.4, 0.3, 0.6])
+    assert low == 0.3 and high == pytest.approx(np.quantile(finite, 0.98))
+    assert sweep_ylim(np.array([[np.nan, np.nan]])) is None
+    assert sweep_ylim(np.array([[1.0, 1.0]])) is None
+
+
+def test_diverged_run_in_a_real_sweep_still_plots_the_others():
+    with pytest.warns(DivergenceWarning):
+        result = compare_configs(2, lr=[0.01, 1000, 0.1], batch_size=64)
+    ax = result.plot()
+    assert legend_texts(ax) == ["lr = 0.01", "lr = 1000", "lr = 0.1"]
+    assert len(ax.get_lines()) == 3
+    assert np.isnan(ax.get_lines()[1].get_ydata()).all()
+    low, high = ax.get_ylim()
+    assert np.isfinite([low, high]).all()
+    finite = result.valid_rmse[[0, 2]]
+    assert low == finite.min() and high <= finite.max()
+
+
+def test_rosenbrock_contours():
+    ax = plot_rosenbrock(resolution=100)
+    (contours,) = ax.collections
+    z_max = rosenbrock(np.array([-2.0, 2.0]), np.array([-1.0, -1.0])).max()  # 59 at (-2, -1)
+    levels = np.asarray(contours.levels)
+    np.testing.assert_allclose(levels, ROSENBROCK_LEVELS[: len(levels)])
+    assert levels[-2] < z_max <= levels[-1]
+    assert ax.get_legend() is None
+    assert ax.get_xlim() == (-2.0, 2.0) and ax.get_ylim() == (-1.0, 3.0)
+
+
+def test_level_breaks():
+    expected = np.concatenate(
+        [np.arange(20) / 10, np.arange(2, 20), np.arange(20, 200, 10), np.arange(200, 2001, 200)]
+    )
+    np.testing.assert_allclose(ROSENBROCK_LEVELS, expected)
+    assert np.all(np.diff(ROSENBROCK_LEVELS) > 0)
+
+
+def test_path_drawn_over_contours():
+    path = optimize_rosenbrock(20, 0.01, 0.9)
+    ax = plot_path(path, label="momentum")
+    assert len(ax.collections) == 1  # the contours plot_path drew first
+    line, start, end = ax.get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), path.x)
+    np.testing.assert_array_equal(line.get_ydata(), path.y)
+    assert line.get_color() == "red" and line.get_label() == "momentum"
+    assert (start.get_xdata()[0], end.get_xdata()[0]) == (path.x[0], path.x[-1])
