@@ -1,0 +1,381 @@
+r"""Weight decay on the Rosenbrock function: where coupled L2, momentum and AdamW end up.
+
+Weight decay :math:`\lambda` changes what is minimised. With *coupled* L2 the loss becomes
+
+.. math::
+
+    f_\lambda(x, y) = f(x, y) + \tfrac{\lambda}{2}\,(x^2 + y^2),
+
+whose gradient is zero where :math:`\nabla f(\theta) + \lambda\theta = 0`. With *decoupled*
+decay, optimlab's momentum rule :math:`v \leftarrow \beta v + (1 - \beta)\nabla f`,
+:math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v` stops where :math:`v = \nabla f`
+and :math:`\eta(\lambda\theta + \nabla f) = 0`: the same equation, for every step size
+:math:`\eta` and every :math:`\beta`. AdamW divides the gradient by its running RMS before
+adding the decay, so its fixed points solve :math:`\lambda\theta_i = -g_i / (|g_i| +
+\epsilon)` instead: a different point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+
+from ._validation import (
+    check_beta,
+    check_finite_point,
+    check_nonnegative_finite,
+    check_nonnegative_int,
+    check_positive_finite,
+)
+from .momentum import Trajectory
+from .rosenbrock import rosenbrock
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "DecayPoint",
+    "adamw_limit_point",
+    "adamw_rosenbrock",
+    "l2_minimiser",
+    "momentum_fixed_point",
+    "plot_decay_points",
+]
+
+
+@dataclass(frozen=True)
+class DecayPoint:
+    """A point where an optimizer with weight decay ``weight_decay`` comes to rest.
+
+    Attributes
+    ----------
+    weight_decay : float
+        The decay strength :math:`\\lambda`.
+    x, y : float
+        The point, in float64.
+    """
+
+    weight_decay: float
+    x: float
+    y: float
+
+    @property
+    def value(self) -> float:
+        """The Rosenbrock value :math:`f(x, y)` itself, without the penalty."""
+        return float(rosenbrock(self.x, self.y))
+
+    @property
+    def penalised_value(self) -> float:
+        """:math:`f(x, y) + \\lambda (x^2 + y^2) / 2`, the coupled-L2 loss."""
+        return self.value + self.weight_decay / 2 * (self.x**2 + self.y**2)
+
+
+def _gradient(x: float, y: float) -> np.ndarray:
+    """Analytic gradient of :func:`~optimlab.rosenbrock`, shape (2,)."""
+    return np.array([-2 * (1 - x) - 8 * x * (y - x**2), 4 * (y - x**2)])
+
+
+def _hessian(x: float, y: float) -> np.ndarray:
+    """Analytic Hessian of :func:`~optimlab.rosenbrock`, shape (2, 2)."""
+    return np.array([[2 - 8 * y + 24 * x**2, -8 * x], [-8 * x, 4.0]])
+
+
+def l2_minimiser(weight_decay: float) -> DecayPoint:
+    r"""The minimiser of the coupled-L2 loss :math:`f + \lambda (x^2 + y^2) / 2`.
+
+    Setting the gradient to zero gives :math:`y = 4x^2 / (4 + \lambda)` and the cubic
+    :math:`\tfrac{8\lambda}{4 + \lambda} x^3 + (2 + \lambda)\,x - 2 = 0`. For
+    :math:`\lambda \ge 0` the cubic is strictly increasing, so there is exactly one
+    stationary point; the loss grows without bound, so it is the global minimum. Newton's
+    method from :math:`x = 1` (where the cubic is :math:`\ge 0` and convex to the left
+    down to the root) converges to it monotonically, in float64.
+
+    Parameters
+    ----------
+    weight_decay : float
+        :math:`\lambda \ge 0`; 0 gives the Rosenbrock minimum (1, 1).
+
+    Returns
+    -------
+    DecayPoint
+
+    Raises
+    ------
+    ValueError
+        If ``weight_decay`` is negative, infinite or NaN.
+
+    Examples
+    --------
+    >>> from optimlab import l2_minimiser
+    >>> point = l2_minimiser(0.5)
+    >>> round(point.x, 4), round(point.y, 4), round(point.value, 4)
+    (0.6855, 0.4177, 0.1044)
+    """
+    lam = check_nonnegative_finite("weight_decay", weight_decay)
+    cubic, linear = 8 * lam / (4 + lam), 2 + lam
+    x = 1.0
+    for _ in range(100):
+        step = (cubic * x**3 + linear * x - 2) / (3 * cubic * x**2 + linear)
+        x -= step
+        if abs(step) <= 1e-16 * abs(x):
+            break
+    return DecayPoint(lam, x, 4 * x**2 / (4 + lam))
+
+
+def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.9) -> DecayPoint:
+    r"""The fixed point of optimlab's momentum rule with decoupled weight decay.
+
+    Solves :math:`T(\theta, v) = (\theta, v)` for the update map of
+    :func:`~optimlab.optim_step`,
+
+    .. math::
+
+        T(\theta, v) = \bigl((1 - \eta\lambda)\,\theta - \eta v',\; v'\bigr), \qquad
+        v' = \beta v + (1 - \beta)\,\nabla f(\theta),
+
+    by Newton's method on all four unknowns with the analytic Hessian, in float64. The
+    solution has :math:`v = \nabla f(\theta)` and :math:`\nabla f(\theta) + \lambda\theta
+    = 0`, so it equals :func:`l2_minimiser` whatever ``lr`` and ``beta`` are; whether the
+    iteration actually converges to it depends on them.
+
+    Parameters
+    ----------
+    weight_decay : float
+        Decoupled decay :math:`\lambda \ge 0`.
+    lr : float, default=0.01
+        Step size :math:`\eta > 0`.
+    beta : float, default=0.9
+        Momentum coefficient :math:`\beta` in [0, 1).
+
+    Returns
+    -------
+    DecayPoint
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, or Newton's method fails to converge.
+
+    Examples
+    --------
+    >>> from optimlab import l2_minimiser, momentum_fixed_point
+    >>> point = momentum_fixed_point(0.5, lr=0.01, beta=0.9)
+    >>> abs(point.x - l2_minimiser(0.5).x) < 1e-12
+    True
+    """
+    lam = check_nonnegative_finite("weight_decay", weight_decay)
+    lr = check_positive_finite("lr", lr)
+    beta = check_beta("beta", beta)
+
+    def residual(z: np.ndarray) -> np.ndarray:
+        theta, v = z[:2], z[2:]
+        v_new = beta * v + (1 - beta) * _gradient(*theta)
+        return np.concatenate([(1 - lr * lam) * theta - lr * v_new, v_new]) - z
+
+    eye = np.eye(2)
+    z = np.zeros(4)  # theta = (0, 0), v = 0: the penalised Hessian is positive definite there
+    for _ in range(100):
+        r = residual(z)
+        if np.abs(r).max() <= 1e-15:
+            break
+        hess = (1 - beta) * _hessian(*z[:2])
+        jacobian = np.block(
+            [
+                [(1 - lr * lam) * eye - lr * hess - eye, -lr * beta * eye],
+                [hess, (beta - 1) * eye],
+            ]
+        )
+        step = np.linalg.solve(jacobian, -r)
+        # Halve the step until the residual shrinks, so that Newton cannot wander off.
+        scale = 1.0
+        while scale > 1e-6 and np.abs(residual(z + scale * step)).max() >= np.abs(r).max():
+            scale /= 2
+        z = z + scale * step
+        if np.abs(scale * step).max() <= 1e-15 * max(1.0, np.abs(z).max()):
+            break
+    else:
+        raise ValueError(
+            f"Newton's method did not converge for weight_decay={weight_decay!r}, "
+            f"lr={lr!r}, beta={beta!r}"
+        )
+    return DecayPoint(lam, float(z[0]), float(z[1]))
+
+
+def adamw_limit_point(weight_decay: float) -> DecayPoint:
+    r"""Where AdamW comes to rest on the Rosenbrock function, in the limit :math:`\epsilon \to 0`.
+
+    At a fixed point of AdamW the gradient is steady, so its first moment over the root of
+    its second moment is :math:`\operatorname{sign}(g_i)`, and :math:`\lambda\theta_i =
+    -\operatorname{sign}(g_i)` unless :math:`g_i = 0`: the conditions for minimising
+    :math:`f` over the box :math:`|x|, |y| \le 1/\lambda`. With :math:`r = 1/\lambda \ge 1`
+    the box holds (1, 1). With :math:`r < 1`, every point of the box has :math:`f \ge
+    (1 - x)^2 \ge (1 - r)^2`, with equality only at :math:`(r, r^2)`.
+
+    Parameters
+    ----------
+    weight_decay : float
+        AdamW's ``weight_decay`` :math:`\lambda \ge 0`.
+
+    Returns
+    -------
+    DecayPoint
+        :math:`(\min(1, 1/\lambda), \min(1, 1/\lambda)^2)`.
+
+    Raises
+    ------
+    ValueError
+        If ``weight_decay`` is negative, infinite or NaN.
+
+    Examples
+    --------
+    >>> from optimlab import adamw_limit_point
+    >>> adamw_limit_point(0.5), adamw_limit_point(4.0)
+    (DecayPoint(weight_decay=0.5, x=1.0, y=1.0), DecayPoint(weight_decay=4.0, x=0.25, y=0.0625))
+    """
+    lam = check_nonnegative_finite("weight_decay", weight_decay)
+    r = 1.0 if lam <= 1 else 1 / lam
+    return DecayPoint(lam, r, r**2)
+
+
+def adamw_rosenbrock(
+    steps: int,
+    lr: float,
+    weight_decay: float,
+    *,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    start: tuple[float, float] = (-1.0, 2.0),
+) -> Trajectory:
+    """Run :class:`torch.optim.AdamW` on the Rosenbrock function and record every point.
+
+    The two coordinates are one float32 tensor of shape (2,), so AdamW's decay
+    ``theta *= 1 - lr * weight_decay`` and its per-coordinate scaling act on each.
+
+    Parameters
+    ----------
+    steps : int
+        Number of steps (0 gives the start point alone).
+    lr : float
+        Learning rate.
+    weight_decay : float
+        AdamW's decoupled weight decay.
+    betas : (float, float), default=(0.9, 0.999)
+        AdamW's ``beta1, beta2``, each in [0, 1).
+    eps : float, default=1e-8
+        AdamW's ``eps``.
+    start : (float, float), default=(-1.0, 2.0)
+        The start point, the exercise's.
+
+    Returns
+    -------
+    Trajectory
+        ``steps + 1`` points, the start included.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range.
+
+    Examples
+    --------
+    >>> from optimlab import adamw_rosenbrock
+    >>> path = adamw_rosenbrock(3, lr=0.1, weight_decay=0.0)
+    >>> len(path), float(path.value[0])
+    (4, 6.0)
+    """
+    steps = check_nonnegative_int("steps", steps)
+    lr = check_positive_finite("lr", lr)
+    weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
+    beta1, beta2 = _check_betas(betas)
+    eps = check_positive_finite("eps", eps)
+    start = check_finite_point("start", start)
+
+    theta = torch.tensor(start, requires_grad=True)  # (2,): x, y
+    optimizer = torch.optim.AdamW(
+        [theta], lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay
+    )
+    points = np.empty((steps + 1, 2))
+    points[0] = start
+    for step in range(steps):
+        optimizer.zero_grad()
+        rosenbrock(theta[0], theta[1]).backward()
+        optimizer.step()
+        points[step + 1] = theta.detach().numpy()
+    x, y = points[:, 0], points[:, 1]
+    # f in float32, as the run computes it.
+    value = rosenbrock(torch.from_numpy(x).float(), torch.from_numpy(y).float()).numpy()
+    return Trajectory(x, y, value.astype(np.float64))
+
+
+def _check_betas(betas: object) -> tuple[float, float]:
+    rule = "a pair (beta1, beta2) of numbers in [0, 1)"
+    if not isinstance(betas, Sequence) or isinstance(betas, str) or len(betas) != 2:
+        raise TypeError(f"betas must be {rule}, got {betas!r}")
+    return check_beta("betas[0]", betas[0]), check_beta("betas[1]", betas[1])
+
+
+def plot_decay_points(
+    points: Iterable[DecayPoint],
+    ax: Axes | None = None,
+    *,
+    marker: str = "o",
+    color: str = "white",
+    label: str | None = None,
+    annotate: bool = True,
+) -> Axes:
+    """Mark weight-decay end points on the Rosenbrock contours, each labelled with its f.
+
+    Parameters
+    ----------
+    points : iterable of DecayPoint
+        From :func:`l2_minimiser`, :func:`momentum_fixed_point` or
+        :func:`adamw_limit_point`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
+    marker : str, default="o"
+    color : str, default="white"
+        Light, to stand out on the dark valley.
+    label : str, optional
+        Legend label of the markers.
+    annotate : bool, default=True
+        Write ``lambda = ..., f = ...`` next to each point.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The markers are the last line in ``ax.get_lines()``, in the order given.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from optimlab import l2_minimiser, plot_decay_points
+    >>> ax = plot_decay_points([l2_minimiser(lam) for lam in (0.0, 0.5, 2.0)], annotate=False)
+    >>> len(ax.get_lines()[-1].get_xdata())
+    3
+    """
+    points = list(points)
+    if not all(isinstance(point, DecayPoint) for point in points):
+        raise TypeError(f"points must be DecayPoint objects, got {points!r}")
+    if ax is None:
+        from .plotting import plot_rosenbrock
+
+        ax = plot_rosenbrock()
+    xs = [point.x for point in points]
+    ys = [point.y for point in points]
+    ax.plot(xs, ys, linestyle="none", marker=marker, color=color, label=label)
+    if annotate:
+        for point in points:
+            ax.annotate(
+                f"λ = {point.weight_decay:g}, f = {point.value:.3g}",
+                (point.x, point.y),
+                xytext=(6, -10),
+                textcoords="offset points",
+                color=color,
+                fontsize="small",
+            )
+    return ax
