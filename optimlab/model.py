@@ -7,7 +7,7 @@ from torch import nn
 
 from ._validation import check_positive_int
 
-__all__ = ["make_mlp"]
+__all__ = ["dead_units", "make_mlp"]
 
 
 def make_mlp(*, seed: int = 123, n_hidden: int = 50, n_features: int = 4) -> nn.Sequential:
@@ -51,3 +51,43 @@ def make_mlp(*, seed: int = 123, n_hidden: int = 50, n_features: int = 4) -> nn.
             nn.ReLU(),
             nn.Linear(n_hidden, 1),
         )
+
+
+def dead_units(model: nn.Sequential, X: torch.Tensor) -> list[int]:
+    """Count the ReLU units that output zero for every row of ``X``, layer by layer.
+
+    Such a unit passes no gradient to its incoming weights for these inputs, so
+    gradient descent cannot revive it from this data: it is dead.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        A network such as :func:`make_mlp` builds.
+    X : torch.Tensor
+        Inputs, shape ``(n, n_features)``.
+
+    Returns
+    -------
+    list of int
+        One count per ``ReLU`` layer, in order.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from optimlab import dead_units, make_mlp
+    >>> model = make_mlp()
+    >>> len(dead_units(model, torch.rand(10, 4)))  # one count per hidden layer
+    2
+    >>> with torch.no_grad():
+    ...     _ = model[0].bias.fill_(-1e6)  # push every first-layer unit below zero
+    >>> dead_units(model, torch.rand(10, 4))[0]
+    50
+    """
+    counts = []
+    with torch.no_grad():
+        hidden = X
+        for layer in model:
+            hidden = layer(hidden)
+            if isinstance(layer, nn.ReLU):
+                counts.append(int((hidden.amax(dim=0) <= 0).sum()))
+    return counts

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from optimlab import make_mlp
+from optimlab import dead_units, make_mlp
 
 
 def test_architecture_and_init_match_torch_under_seed():
@@ -32,3 +32,19 @@ def test_seed_controls_weights_and_global_rng_is_untouched():
 def test_hidden_size():
     model = make_mlp(n_hidden=8)
     assert model[0].weight.shape == (8, 4) and model[4].weight.shape == (1, 8)
+
+
+def test_dead_units_counts_units_silent_on_every_row():
+    model = make_mlp(n_hidden=3)
+    X = torch.rand(20, 4)
+    with torch.no_grad():
+        model[0].weight.zero_()
+        model[0].bias.copy_(torch.tensor([-1.0, 0.0, 2.0]))  # units 0 and 1 output 0
+        model[2].weight.copy_(torch.eye(3))
+        model[2].bias.copy_(torch.tensor([0.0, 1.0, -5.0]))  # unit 0 gets 0, unit 2 gets -3
+    assert dead_units(model, X) == [2, 2]
+    # A unit that fires on a single row is alive.
+    with torch.no_grad():
+        model[0].weight[0, 0] = 100.0
+    X[0, 0] = 1.0
+    assert dead_units(model, X)[0] == 1
