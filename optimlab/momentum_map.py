@@ -231,7 +231,7 @@ def plot_momentum_map(
         Where to draw; a new figure when ``None``.
     quantity : {"final_value", "steps_to_tol"}, default="final_value"
         The colour: the final value (log scale, floored at 1e-12), or the steps to reach
-        ``tol`` (cells that never reach it in grey).
+        ``tol`` for good (cells above ``tol`` after the last step in grey).
     mark : (float, float) or None, default=(0.01, 0.9)
         An (lr, beta) to mark with a star: by default the exercise's setting.
     cmap : str, default="viridis"
@@ -281,7 +281,7 @@ def plot_momentum_map(
         mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap)
         grey = np.ma.masked_where(~never, np.ones(never.shape))
         ax.pcolormesh(lr_edges, beta_edges, grey, cmap=ListedColormap(["lightgrey"]))
-        handles.append(Patch(color="lightgrey", label=f"f > {result.tol:g} throughout"))
+        handles.append(Patch(color="lightgrey", label=f"f > {result.tol:g} at the end"))
         label = f"steps to f ≤ {result.tol:g}"
     red = np.ma.masked_where(~diverged, np.ones(diverged.shape))
     ax.pcolormesh(lr_edges, beta_edges, red, cmap=ListedColormap(["tab:red"]))

@@ -96,7 +96,7 @@ def test_plot_steps_to_tol_on_given_axes_without_mark(grid):
     assert out is ax and not ax.get_lines()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "diverged",
-        "f > 0.001 throughout",
+        "f > 0.001 at the end",
     ]
     assert len(ax.figure.axes) == 1
 
