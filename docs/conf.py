@@ -1,0 +1,133 @@
+"""Sphinx configuration of the optimlab site: Markdown pages, the executed gallery, the API.
+
+Everything the site needs ships with it: MathJax is bundled under ``_static/mathjax``,
+there is no intersphinx, no analytics and no remote font, and every link is relative.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+from sphinx.pycode import ModuleAnalyzer
+from sphinx.util import logging
+
+import optimlab
+
+logger = logging.getLogger(__name__)
+DOCS = Path(__file__).parent
+sys.path.insert(0, str(DOCS / "_ext"))  # gallery_reset, named as a string below
+
+project = "optimlab"
+author = "optimlab developers"
+copyright = "optimlab developers"
+release = version = optimlab.__version__
+
+extensions = [
+    "myst_parser",
+    "numpydoc",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_gallery.gen_gallery",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = ["_build", "_ext", "Thumbs.db", ".DS_Store"]
+templates_path = ["_templates"]
+nitpicky = True
+# No intersphinx (its inventories live on other hosts), so names from other projects
+# cannot be linked; they are shown as plain text instead of failing the build.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(torch|numpy|np|matplotlib)(\..*)?"),
+    (r"py:.*", r"(optional|default.*|callable|iterable|dict|float|int|str|bool|tuple|list)"),
+]
+# plot_rosenbrock's docstring names the levels by their defining module, where they are
+# not documented: the public name, optimlab.ROSENBROCK_LEVELS, is.
+nitpick_ignore = [("py:data", "optimlab.rosenbrock.ROSENBROCK_LEVELS")]
+
+# -- Markdown -----------------------------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "dollarmath"]
+myst_heading_anchors = 3
+
+# -- API reference ------------------------------------------------------------------------
+autosummary_generate = True
+autodoc_typehints = "none"  # the numpydoc docstrings carry the types
+autodoc_default_options = {"members": False}
+numpydoc_show_class_members = False
+numpydoc_xref_param_type = False
+
+
+# -- Math, offline --------------------------------------------------------------------------
+mathjax_path = "mathjax/tex-svg.js"  # relative to _static: the bundled copy
+
+# -- Gallery ----------------------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../gallery",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",  # execute every plot_*.py
+    "within_subsection_order": "FileNameSortKey",  # plot_01, plot_02, ...
+    # Seed every generator and reset matplotlib before each example. Strings, so the
+    # configuration pickles.
+    "reset_modules": ("matplotlib", "gallery_reset.reset_seeds"),
+    # A failing example fails the build (after the others ran, so all failures show).
+    "abort_on_example_error": False,
+    "only_warn_on_example_error": False,
+    "download_all_examples": True,  # the zips of all .py and all .ipynb
+    "min_reported_time": 0,  # report every example's time
+    "write_computation_times": True,  # even where SOURCE_DATE_EPOCH is set
+    "doc_module": ("optimlab",),
+    "backreferences_dir": "generated/backreferences",
+    "image_srcset": ["2x"],
+    # Animations embed as JavaScript and inline frames: no video file, nothing remote.
+    "matplotlib_animations": (True, "jshtml"),
+    "remove_config_comments": True,
+}
+
+# -- HTML ---------------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = "optimlab"
+html_static_path = ["_static"]
+html_favicon = "_static/favicon.png"  # else browsers ask the server root for favicon.ico
+html_last_updated_fmt = None
+html_show_sourcelink = False
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc", "sg_download_links"],
+    "navbar_end": ["theme-switcher"],
+    "footer_start": ["copyright"],
+    "footer_end": [],
+}
+# The theme reads the colour mode from here; left empty, it logs a console error.
+html_context = {"default_mode": "auto"}
+html_sidebars = {"index": [], "differences": [], "exercise": []}
+
+
+def check_api_page(app) -> None:
+    """Warn (so fail the build) for each name of ``optimlab.__all__`` missing from api.rst."""
+    listed = set(re.findall(r"^   (\w+)$", (DOCS / "api.rst").read_text(), flags=re.MULTILINE))
+    for name in sorted(set(optimlab.__all__) - listed):
+        logger.warning("optimlab.%s is public but not listed in docs/api.rst", name)
+
+
+def document_constants(app, what, name, obj, options, lines) -> None:
+    """Give a public constant the ``#:`` comment of the module that defines it.
+
+    autodoc looks for that comment in ``optimlab/__init__.py``, where the name is only
+    imported, and would show the docstring of the constant's type (``numpy.ndarray``).
+    """
+    if what != "data" or not name.startswith("optimlab."):
+        return
+    short = name.rsplit(".", 1)[1]
+    for module in sys.modules.values():
+        if module.__name__.startswith("optimlab.") and short in getattr(module, "__all__", ()):
+            comments = ModuleAnalyzer.for_module(module.__name__).find_attr_docs()
+            lines[:] = list(comments.get(("", short), []))
+            return
+
+
+def setup(app) -> None:
+    app.connect("builder-inited", check_api_page)
+    app.connect("autodoc-process-docstring", document_constants)

@@ -1,0 +1,33 @@
+"""Draw ``_static/overview.png``, the figure of the README and the landing page.
+
+Run from anywhere, ``python docs/make_readme_figure.py``; the figure is committed, so the
+README shows it without a build. It is made by the same calls as the gallery's learning-rate
+and momentum pages.
+"""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+import optimlab
+
+OUTPUT = Path(__file__).parent / "_static" / "overview.png"
+
+
+def main() -> None:
+    """Draw the learning-rate comparison and the momentum path side by side."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    optimlab.compare_configs(epochs=30, lr=[1, 0.1, 0.01, 0.001]).plot(ax=left)
+    left.set_title("Question 1: four learning rates, AdamW")
+    optimlab.plot_rosenbrock(ax=right)
+    optimlab.plot_path(optimlab.optimize_rosenbrock(500, lr=0.01, beta=0.9), ax=right)
+    right.set_title("Question 2: momentum on Rosenbrock, 500 steps")
+    fig.savefig(OUTPUT, dpi=100)
+    print(f"wrote {OUTPUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Open every page of the built site in headless Chromium and check it works offline.
+
+Run by ``nox -s browser``, which builds the site first (``nox -s docs``); plain ``pytest``
+does not collect this folder. The site is served on 127.0.0.1 under a sub-path, so that
+a link that is not relative breaks. Every request the pages make is recorded: none may
+go to another host. Screenshots land in ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "docs" / "_build" / "html"
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `nox -s browser`
+PREFIX = "/some/sub/path/"  # where the site is served
+
+if not (SITE / "index.html").is_file():
+    pytest.fail(f"no site in {SITE}: build it first with `nox -s docs`", pytrace=False)
+
+PAGES = sorted(
+    path.relative_to(SITE).as_posix()
+    for path in SITE.rglob("*.html")
+    if not {"_static", "_images", "_sources", "_downloads"} & set(path.parts)
+)
+GALLERY_PAGES = [page for page in PAGES if page.startswith("auto_examples/plot_")]
+
+# Wait until every <img> has loaded or failed (lazy ones included), then list the broken.
+BROKEN_IMAGES_JS = """async () => {
+    const images = Array.from(document.images);
+    images.forEach((img) => { img.loading = "eager"; });
+    await Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
+        img.addEventListener("load", done); img.addEventListener("error", done);
+    })));
+    return images.filter((img) => img.naturalWidth === 0).map((img) => img.src);
+}"""
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve the site under PREFIX only; anything else is a 404."""
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if not path.startswith(PREFIX):
+            return str(SITE / "__outside_the_prefix__")
+        return super().translate_path("/" + path[len(PREFIX) :])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    handler = functools.partial(_SubPathHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}{PREFIX}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh browser context, with everything it did recorded."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        self.page.on(
+            "console",
+            lambda message: message.type == "error" and self.errors.append(message.text),
+        )
+        self.page.on(
+            "requestfailed",
+            lambda request: self.errors.append(f"request failed: {request.url}"),
+        )
+        self.page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and self.errors.append(f"HTTP {response.status}: {response.url}")
+            ),
+        )
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened = []
+
+    def open_page(url: str) -> Visit:
+        opened.append(Visit(browser, url))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def _is_local(url: str, base_url: str) -> bool:
+    return url.startswith(base_url) or urlsplit(url).scheme in {"data", "blob", "about"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_offline(visit, base_url, page):
+    """No console error, no request to another host, every image and local link works."""
+    opened = visit(base_url + page)
+    broken_images = opened.page.evaluate(BROKEN_IMAGES_JS)
+    opened.page.wait_for_load_state("networkidle")
+    assert opened.errors == []
+    assert [url for url in opened.requests if not _is_local(url, base_url)] == []
+    assert broken_images == []
+
+    # Links and sources are relative: none starts with "/", and local ones exist.
+    attributes = opened.page.eval_on_selector_all(
+        "[href], [src]",
+        "els => els.map((el) => el.getAttribute('href') ?? el.getAttribute('src'))",
+    )
+    assert [value for value in attributes if value.startswith("/")] == []
+    links = opened.page.eval_on_selector_all("a[href]", "els => els.map((a) => a.href)")
+    targets = {urlsplit(link).path for link in links if link.startswith(base_url)}
+    missing = [t for t in targets if not (SITE / unquote(t[len(PREFIX) :])).exists()]
+    assert missing == []
+
+
+def test_every_page_was_found():
+    """The page list is the whole site: landing, exercise, gallery, API."""
+    for page in ("index.html", "exercise.html", "differences.html", "api.html"):
+        assert page in PAGES
+    assert "auto_examples/index.html" in PAGES
+    assert len(GALLERY_PAGES) >= 9
+    assert "generated/optimlab.compare_configs.html" in PAGES
+
+
+@pytest.mark.parametrize("page", GALLERY_PAGES)
+def test_gallery_page_shows_figures_and_downloads(visit, base_url, page):
+    """Each example shows its figures and offers its .py and .ipynb for download."""
+    opened = visit(base_url + page)
+    figures = opened.page.locator("img.sphx-glr-single-img, img.sphx-glr-multi-img")
+    animations = opened.page.locator(".sphx-glr-animation, div.animation")
+    assert figures.count() + animations.count() >= 1
+    assert opened.page.evaluate(BROKEN_IMAGES_JS) == []
+    for kind, suffix in (("python", ".py"), ("jupyter", ".ipynb")):
+        link = opened.page.locator(f".sphx-glr-download-{kind} a").first
+        href = link.get_attribute("href")
+        assert href.endswith(suffix)
+        response = opened.page.request.get(link.evaluate("a => a.href"))
+        assert response.ok and len(response.body()) > 100
+
+
+def test_gallery_index_offers_all_examples(visit, base_url):
+    opened = visit(base_url + "auto_examples/index.html")
+    hrefs = opened.page.eval_on_selector_all("a.download", "els => els.map((a) => a.href)")
+    zips = [href for href in hrefs if href.endswith(".zip")]
+    assert len(zips) == 2  # all .py, all .ipynb
+    for href in zips:
+        assert opened.page.request.get(href).ok
+    thumbnails = opened.page.locator(".sphx-glr-thumbcontainer")
+    assert thumbnails.count() == len(GALLERY_PAGES)
+
+
+def test_math_is_rendered_by_the_bundled_mathjax(visit, base_url):
+    opened = visit(base_url + "exercise.html")
+    opened.page.wait_for_selector("mjx-container", timeout=10_000)
+    assert opened.page.locator("mjx-container").count() >= 5
+    assert opened.page.locator("mjx-merror").count() == 0
+    assert any(url.endswith("_static/mathjax/tex-svg.js") for url in opened.requests)
+
+
+def test_solutions_unfold(visit, base_url):
+    opened = visit(base_url + "exercise.html")
+    solutions = opened.page.locator("details.sd-dropdown")
+    assert solutions.count() == 3
+    first = solutions.first
+    assert not first.evaluate("el => el.open")
+    first.locator("summary").click()
+    assert first.evaluate("el => el.open")
+    assert first.locator("a[href*='auto_examples/plot_02_learning_rate']").count() == 1
+
+
+def test_site_works_from_file_urls(visit):
+    """Opened straight from disk, the landing page shows its figure and links resolve."""
+    opened = visit((SITE / "index.html").as_uri())
+    assert opened.errors == []
+    assert opened.page.evaluate(BROKEN_IMAGES_JS) == []
+    opened.page.locator("a[href='exercise.html']").first.click()
+    opened.page.wait_for_load_state("load")
+    assert opened.page.url == (SITE / "exercise.html").as_uri()
+    assert "The exercise" in opened.page.title()
+
+
+def test_screenshots(visit, base_url):
+    """Save the landing page and a gallery page as test artifacts."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for page, name in (
+        ("index.html", "landing.png"),
+        ("auto_examples/plot_02_learning_rate.html", "gallery-learning-rate.png"),
+    ):
+        opened = visit(base_url + page)
+        opened.page.evaluate(BROKEN_IMAGES_JS)
+        opened.page.screenshot(path=ARTIFACTS / name, full_page=True)
+        assert (ARTIFACTS / name).stat().st_size > 10_000
