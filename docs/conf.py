@@ -121,13 +121,26 @@ def document_constants(app, what, name, obj, options, lines) -> None:
     if what != "data" or not name.startswith("optimlab."):
         return
     short = name.rsplit(".", 1)[1]
-    for module in sys.modules.values():
-        if module.__name__.startswith("optimlab.") and short in getattr(module, "__all__", ()):
-            comments = ModuleAnalyzer.for_module(module.__name__).find_attr_docs()
+    for module in list(sys.modules.values()):
+        module_name = getattr(module, "__name__", "")
+        if module_name.startswith("optimlab.") and short in getattr(module, "__all__", ()):
+            comments = ModuleAnalyzer.for_module(module_name).find_attr_docs()
             lines[:] = list(comments.get(("", short), []))
             return
+
+
+REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]*">')
+
+
+def drop_remote_stylesheets(app, docname, source) -> None:
+    """Remove the link to Font Awesome on a CDN that matplotlib puts in every animation.
+
+    The theme bundles Font Awesome, which draws the animation's buttons instead.
+    """
+    source[0] = REMOTE_STYLESHEET.sub("", source[0])
 
 
 def setup(app) -> None:
     app.connect("builder-inited", check_api_page)
     app.connect("autodoc-process-docstring", document_constants)
+    app.connect("source-read", drop_remote_stylesheets)
