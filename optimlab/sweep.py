@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +20,18 @@ from ._validation import (
     check_positive_int,
 )
 from .data import Split, exercise_data
-from .model import make_mlp
+from .engine import RunSpec, train_runs
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["DivergenceWarning", "SweepResult", "compare_configs", "train_valid"]
+__all__ = [
+    "DivergenceWarning",
+    "SweepResult",
+    "compare_configs",
+    "compare_sweeps",
+    "train_valid",
+]
 
 #: The hyperparameters that :func:`compare_configs` can sweep, with their checks.
 HYPERPARAMETERS = {
@@ -212,12 +218,15 @@ def compare_configs(
     beta2: float | Sequence[float] = 0.999,
     *,
     data: Split | None = None,
+    n_jobs: int | None = None,
 ) -> SweepResult:
     """Train the exercise's MLP with AdamW once per value of one hyperparameter.
 
     Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1`` and ``beta2`` is a
     list (or tuple) of values; the others stay fixed. Every value starts from the same
-    initial weights (:func:`make_mlp` with seed 123) and is trained by :func:`train_valid`.
+    initial weights (:func:`make_mlp` with seed 123) and gets the curve :func:`train_valid`
+    computes, bitwise; the runs are trained together by the sweep engine
+    (:func:`optimlab.engine.train_runs`), which is much faster.
 
     Parameters
     ----------
@@ -231,6 +240,8 @@ def compare_configs(
     beta2 : float or list of float, default=0.999
     data : ((X_train, Y_train), (X_valid, Y_valid)), optional
         The training and validation tensors; ``None`` uses :func:`exercise_data`.
+    n_jobs : int, optional
+        Worker processes for the engine; default: the machine's cores.
 
     Returns
     -------
@@ -250,6 +261,10 @@ def compare_configs(
         For each configuration whose validation RMSE became inf or NaN. Its curve keeps
         those values; the other curves are unaffected.
 
+    See Also
+    --------
+    compare_sweeps : several comparisons in one call, sharing the work.
+
     Examples
     --------
     >>> from optimlab import compare_configs
@@ -259,42 +274,142 @@ def compare_configs(
     >>> result.valid_rmse.shape
     (2, 2)
     """
-    epochs = check_positive_int("epochs", epochs)
-    hyperparameters = {
+    sweep = {
+        "epochs": epochs,
         "batch_size": batch_size,
         "lr": lr,
         "weight_decay": weight_decay,
         "beta1": beta1,
         "beta2": beta2,
     }
-    param, values = _collect_sweep(hyperparameters)
+    (result,) = _run_sweeps([sweep], data, n_jobs, context="")
+    return result
+
+
+def compare_sweeps(
+    sweeps: Sequence[Mapping[str, Any]],
+    *,
+    data: Split | None = None,
+    n_jobs: int | None = None,
+) -> list[SweepResult]:
+    """Run several :func:`compare_configs` comparisons at once, sharing the work.
+
+    All their runs go to the sweep engine in one call: a configuration that appears in
+    several sweeps (the defaults usually do) is trained once, and runs of different
+    sweeps with the same batch size train together. The results are those of calling
+    :func:`compare_configs` on each sweep.
+
+    Parameters
+    ----------
+    sweeps : sequence of dict
+        One dict of :func:`compare_configs` keyword arguments per comparison: ``epochs``,
+        ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``; omitted ones take
+        :func:`compare_configs`'s defaults.
+    data : ((X_train, Y_train), (X_valid, Y_valid)), optional
+        Shared by every sweep; ``None`` uses :func:`exercise_data`.
+    n_jobs : int, optional
+        Worker processes for the engine; default: the machine's cores.
+
+    Returns
+    -------
+    list of SweepResult
+        One per sweep, in order.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`compare_configs`, the message prefixed with the sweep's index; also if
+        ``sweeps`` is not a sequence of dicts or a dict has an unknown key.
+
+    Warns
+    -----
+    DivergenceWarning
+        For each diverged configuration of each sweep.
+
+    Examples
+    --------
+    >>> from optimlab import compare_sweeps
+    >>> by_lr, by_batch = compare_sweeps(
+    ...     [{"epochs": 2, "lr": [0.1, 0.01]}, {"epochs": 2, "batch_size": [32, 64]}]
+    ... )
+    >>> by_batch.labels
+    ['batch_size = 32', 'batch_size = 64']
+    """
+    if isinstance(sweeps, Mapping) or not isinstance(sweeps, Sequence):
+        raise TypeError(
+            "sweeps must be a list of dicts of compare_configs arguments, "
+            f"got {type(sweeps).__name__}"
+        )
+    defaults = {"epochs": 30, **_DEFAULTS}
+    full = []
+    for i, sweep in enumerate(sweeps):
+        if not isinstance(sweep, Mapping):
+            raise TypeError(f"sweeps[{i}] must be a dict, got {type(sweep).__name__}")
+        unknown = sorted(set(sweep) - set(defaults), key=str)
+        if unknown:
+            raise TypeError(
+                f"sweeps[{i}] has unknown keys {unknown}; allowed: {', '.join(defaults)}"
+            )
+        full.append({**defaults, **sweep})
+    return _run_sweeps(full, data, n_jobs, context="sweeps[{}]: ")
+
+
+#: compare_configs's defaults for the hyperparameters it can sweep.
+_DEFAULTS = {"batch_size": 16, "lr": 0.01, "weight_decay": 0.01, "beta1": 0.9, "beta2": 0.999}
+
+
+def _run_sweeps(
+    sweeps: list[dict[str, Any]], data: Split | None, n_jobs: int | None, context: str
+) -> list[SweepResult]:
+    """Check every sweep, train all their runs in one engine call, warn for divergence."""
+    checked = []
+    for i, sweep in enumerate(sweeps):
+        try:
+            epochs = check_positive_int("epochs", sweep["epochs"])
+            hyperparameters = {name: sweep[name] for name in HYPERPARAMETERS}
+            param, values = _collect_sweep(hyperparameters)
+        except (TypeError, ValueError) as error:
+            if not context:
+                raise
+            raise type(error)(context.format(i) + str(error)) from None
+        checked.append((epochs, hyperparameters, param, values))
+    if n_jobs is not None:
+        n_jobs = check_positive_int("n_jobs", n_jobs)
     data = exercise_data() if data is None else check_data(data)
 
-    curves = []
-    for value in values:
-        config = {**hyperparameters, param: value}
-        curves.append(
-            train_valid(
-                make_mlp(seed=123),
-                data,
-                epochs=epochs,
-                batch_size=config["batch_size"],
-                lr=config["lr"],
-                betas=(config["beta1"], config["beta2"]),
-                weight_decay=config["weight_decay"],
+    specs = []
+    for epochs, hyperparameters, param, values in checked:
+        for value in values:
+            config = {**hyperparameters, param: value}
+            specs.append(
+                RunSpec(
+                    epochs=epochs,
+                    batch_size=config["batch_size"],
+                    lr=config["lr"],
+                    beta1=config["beta1"],
+                    beta2=config["beta2"],
+                    weight_decay=config["weight_decay"],
+                    seed=123,  # every value starts from the same network
+                    data=data,
+                )
             )
-        )
-    fixed = {name: value for name, value in hyperparameters.items() if name != param}
-    result = SweepResult(param, values, epochs, np.stack(curves), fixed)
-    for label, curve, diverged in zip(
-        result.labels, result.valid_rmse, result.diverged, strict=True
-    ):
-        if diverged:
-            first = int(np.argmax(~np.isfinite(curve))) + 1
-            warnings.warn(
-                f"configuration {label} diverged: its validation RMSE is not finite from "
-                f"epoch {first} on",
-                DivergenceWarning,
-                stacklevel=2,
-            )
-    return result
+    curves = iter(train_runs(specs, n_jobs=n_jobs))
+
+    results = []
+    for epochs, hyperparameters, param, values in checked:
+        fixed = {name: value for name, value in hyperparameters.items() if name != param}
+        valid_rmse = np.stack([next(curves) for _ in values])
+        result = SweepResult(param, values, epochs, valid_rmse, fixed)
+        for label, curve, diverged in zip(
+            result.labels, result.valid_rmse, result.diverged, strict=True
+        ):
+            if diverged:
+                first = int(np.argmax(~np.isfinite(curve))) + 1
+                warnings.warn(
+                    f"configuration {label} diverged: its validation RMSE is not finite from "
+                    f"epoch {first} on",
+                    DivergenceWarning,
+                    stacklevel=3,  # the caller of compare_configs or compare_sweeps
+                )
+        results.append(result)
+    return results
