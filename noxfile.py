@@ -32,6 +32,13 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time the five seed sweeps, engine vs plain loop; figures in bench-results/."""
+    session.install(*CONSTRAINTS, "-e", ".")
+    session.run("python", "benchmarks/bench_sweeps.py", *session.posargs)
+
+
 def _build_site(session: nox.Session, *options: str) -> None:
     """Build the site from scratch: no example output is reused from an earlier build."""
     session.install(*CONSTRAINTS, "-e", ".[docs]")

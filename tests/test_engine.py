@@ -168,7 +168,7 @@ def test_own_data_is_deduplicated_by_identity(monkeypatch):
 
 
 def test_fallback_to_the_reference_loop_is_visible_and_exact(monkeypatch):
-    monkeypatch.setattr(engine, "_self_check", lambda: "a reason given by the test")
+    monkeypatch.setattr(engine, "_trusted", lambda: "a reason given by the test")
     specs = [RunSpec(epochs=2, batch_size=64, lr=lr) for lr in (0.01, 0.1)]
     with pytest.warns(EngineFallbackWarning, match="a reason given by the test") as record:
         curves = train_runs(specs, n_jobs=1)
@@ -179,6 +179,12 @@ def test_fallback_to_the_reference_loop_is_visible_and_exact(monkeypatch):
 
 def test_the_self_check_passes_on_this_build():
     assert engine._self_check() is None
+
+
+def test_an_unverified_torch_release_is_checked_first(monkeypatch):
+    monkeypatch.setattr(engine, "VERIFIED_TORCH", ())
+    monkeypatch.setattr(engine, "_self_check", lambda: "differs")
+    assert engine._trusted.__wrapped__() == "differs"  # the uncached function
 
 
 def test_one_job_and_two_jobs_give_the_same_curves():

@@ -1,0 +1,206 @@
+"""Time the five seed sweeps: the sweep engine against the plain loop, in the same run.
+
+Run it with ``nox -s bench`` (or ``python benchmarks/bench_sweeps.py``). The five
+comparisons of SPEC section 3 (30 epochs, 24 configurations) are trained
+
+* by the **engine**: one :func:`optimlab.compare_sweeps` call, with its default worker
+  processes (one per core, one torch thread each);
+* by the **plain loop**: :func:`optimlab.train_valid` once per configuration of each
+  sweep, as ``compare_configs`` did before the engine (24 runs, torch's default threads).
+
+The two alternate, ``--repeats`` times each, after one untimed warm-up of each (imports,
+and the engine's once-per-process self-check; the engine's first, cold call is timed and
+reported on its own). Reported: median and min-max wall time of each, the ratio of the
+medians, the largest difference between the two sets of curves (0 means bitwise equal)
+and peak memory.
+
+Peak memory is the peak resident set size (``getrusage`` ``ru_maxrss``) of a fresh
+process that makes one engine call, and of the largest of its worker processes. Forked
+workers share the parent's pages until written, so the sum of the parent and every
+worker at their peaks is an upper bound on the physical memory the call used.
+
+The figures go to ``bench-results/bench.json`` (git-ignored). The load average is
+recorded too: other work on the machine slows both sides, not always equally.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from optimlab import compare_sweeps, exercise_data, make_mlp, train_valid
+
+#: The five comparisons of SPEC section 3; every other argument takes its default.
+SWEEPS = [
+    {"lr": [1, 0.1, 0.01, 0.001]},
+    {"batch_size": [2, 4, 8, 16, 32, 64]},
+    {"weight_decay": [0.5, 0.25, 0.125, 0.0625, 0.03125]},
+    {"beta1": [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]},
+    {"beta2": [0.99, 0.999, 0.9999]},
+]
+DEFAULTS = {"epochs": 30, "batch_size": 16, "lr": 0.01, "weight_decay": 0.01}
+BETAS = {"beta1": 0.9, "beta2": 0.999}
+
+
+def engine() -> np.ndarray:
+    """All 24 curves from one compare_sweeps call, ``[24, 30]``."""
+    return np.concatenate([result.valid_rmse for result in compare_sweeps(SWEEPS)])
+
+
+def plain_loop(epochs: int = 30) -> np.ndarray:
+    """All 24 curves from train_valid, one configuration after another, ``[24, epochs]``."""
+    data = exercise_data()
+    curves = []
+    for sweep in SWEEPS:
+        ((param, values),) = sweep.items()
+        for value in values:
+            config = {**DEFAULTS, **BETAS, param: value}
+            curves.append(
+                train_valid(
+                    make_mlp(seed=123),
+                    data,
+                    epochs=epochs,
+                    batch_size=config["batch_size"],
+                    lr=config["lr"],
+                    betas=(config["beta1"], config["beta2"]),
+                    weight_decay=config["weight_decay"],
+                )
+            )
+    return np.stack(curves)
+
+
+def timed(function) -> tuple[float, np.ndarray]:
+    start = time.perf_counter()
+    curves = function()
+    return time.perf_counter() - start, curves
+
+
+def max_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest |a - b|, with inf and nan required in the same places (else inf)."""
+    if not np.array_equal(~np.isfinite(a), ~np.isfinite(b)) or not np.array_equal(
+        np.isnan(a), np.isnan(b)
+    ):
+        return float("inf")
+    finite = np.isfinite(a)
+    return float(np.max(np.abs(a[finite] - b[finite]), initial=0.0))
+
+
+def memory_probe() -> None:
+    """Make one engine call in this fresh process; print peak RSS of it and its workers."""
+    engine()
+    kib = 1024  # ru_maxrss is in KiB on Linux
+    print(
+        json.dumps(
+            {
+                "parent_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib,
+                "largest_worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kib,
+            }
+        )
+    )
+
+
+def summary(times: list[float]) -> dict:
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each (>= 3)")
+    parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
+    parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_probe:
+        memory_probe()
+        return
+    if args.repeats < 3:
+        parser.error(f"--repeats must be at least 3, got {args.repeats}")
+
+    load_before = os.getloadavg()
+    cold, reference_engine = timed(engine)  # also the engine's warm-up
+    plain_loop(epochs=1)  # the plain loop's warm-up: imports, first kernels
+    engine_times, plain_times, differences = [], [], []
+    for repeat in range(args.repeats):
+        seconds, curves = timed(engine)
+        engine_times.append(seconds)
+        assert np.array_equal(curves, reference_engine, equal_nan=True), "engine not repeatable"
+        seconds, reference = timed(plain_loop)
+        plain_times.append(seconds)
+        differences.append(max_difference(curves, reference))
+        print(
+            f"repeat {repeat + 1}/{args.repeats}: engine {engine_times[-1]:.2f} s, "
+            f"plain loop {plain_times[-1]:.2f} s, max curve difference {differences[-1]:g}",
+            flush=True,
+        )
+    load_after = os.getloadavg()
+
+    probe = subprocess.run(
+        [sys.executable, __file__, "--memory-probe"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    memory = json.loads(probe.stdout.strip().splitlines()[-1])
+    jobs = len(os.sched_getaffinity(0))  # the engine's default number of workers
+    memory["upper_bound_mib"] = memory["parent_mib"] + jobs * memory["largest_worker_mib"]
+
+    engine_stats, plain_stats = summary(engine_times), summary(plain_times)
+    results = {
+        "what": "five seed sweeps (SPEC section 3), 24 configurations, 30 epochs",
+        "engine": {**engine_stats, "times_s": engine_times, "first_call_s": cold},
+        "plain_loop": {**plain_stats, "times_s": plain_times},
+        "ratio_of_medians": plain_stats["median_s"] / engine_stats["median_s"],
+        "max_curve_difference": max(differences),
+        "bitwise_equal": max(differences) == 0.0,
+        "peak_memory": memory,
+        "machine": {
+            "cores": jobs,
+            "engine_workers": jobs,
+            "torch": torch.__version__,
+            "torch_threads_plain_loop": torch.get_num_threads(),
+            "python": platform.python_version(),
+            "cpu": platform.processor() or platform.machine(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+
+    def line(name: str, stats: dict) -> str:
+        return (
+            f"{name:<11} median {stats['median_s']:7.2f} s   "
+            f"min-max {stats['min_s']:.2f}-{stats['max_s']:.2f} s"
+        )
+
+    print()
+    print(line("engine", engine_stats) + f"   (first, cold call {cold:.2f} s)")
+    print(line("plain loop", plain_stats))
+    print(f"ratio       {results['ratio_of_medians']:.1f}x faster (plain median / engine median)")
+    print(
+        f"curves      max difference {results['max_curve_difference']:g}"
+        + (" (bitwise equal)" if results["bitwise_equal"] else "")
+    )
+    print(
+        f"memory      engine process {memory['parent_mib']:.0f} MiB, largest worker "
+        f"{memory['largest_worker_mib']:.0f} MiB, upper bound {memory['upper_bound_mib']:.0f} MiB"
+    )
+    if max(load_before[0], load_after[0]) > jobs:
+        print(
+            f"note        load average {load_before[0]:.1f} -> {load_after[0]:.1f} on {jobs} cores"
+        )
+    print(f"written to  {args.out}")
+
+
+if __name__ == "__main__":
+    main()
