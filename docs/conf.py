@@ -129,18 +129,22 @@ def document_constants(app, what, name, obj, options, lines) -> None:
             return
 
 
-REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]*">')
+# Generated pages that would load from other hosts: matplotlib's JavaScript animations
+# link Font Awesome on a CDN (the theme bundles it, and it draws their buttons), and
+# sphinx-gallery's execution-time tables load jQuery and DataTables (without them, the
+# table is a plain sorted table).
+REMOTE_RESOURCE = re.compile(
+    r'<link\b[^>]*href="https?://[^>]*>|<script\b[^>]*src="https?://[^>]*>\s*</script>'
+)
+DATATABLE_SCRIPT = re.compile(r'<script type="text/javascript" class="init">.*?</script>', re.S)
 
 
-def drop_remote_stylesheets(app, docname, source) -> None:
-    """Remove the link to Font Awesome on a CDN that matplotlib puts in every animation.
-
-    The theme bundles Font Awesome, which draws the animation's buttons instead.
-    """
-    source[0] = REMOTE_STYLESHEET.sub("", source[0])
+def drop_remote_resources(app, docname, source) -> None:
+    """Remove the tags that load a stylesheet or a script from another host."""
+    source[0] = DATATABLE_SCRIPT.sub("", REMOTE_RESOURCE.sub("", source[0]))
 
 
 def setup(app) -> None:
     app.connect("builder-inited", check_api_page)
     app.connect("autodoc-process-docstring", document_constants)
-    app.connect("source-read", drop_remote_stylesheets)
+    app.connect("source-read", drop_remote_resources)
