@@ -3,11 +3,12 @@
 :func:`optimlab.train_valid` is the readable reference: one network, a ``DataLoader``,
 autograd and :class:`torch.optim.AdamW`, about thirty small tensor operations per
 optimizer step. At these sizes the time goes to per-operation overhead, not arithmetic,
-so :func:`train_runs` trains every run that shares ``(epochs, batch_size)`` and the data
-shapes *in one loop*: the parameters of ``K`` runs are stacked as ``[K, P]``, each layer
-is one batched matrix product, the backward pass is written by hand with the products
-autograd itself calls, and AdamW is replicated operation by operation (the arithmetic of
-``torch.optim.adam._single_tensor_adam``, the CPU default) with one coefficient per run.
+so :func:`optimlab.train_runs` trains every run that shares ``(epochs, batch_size)``
+and the data shapes *in one loop*: the parameters of ``K`` runs are stacked as
+``[K, P]``, each layer is one batched matrix product, the backward pass is written by
+hand with the products autograd itself calls, and AdamW is replicated operation by
+operation (the arithmetic of ``torch.optim.adam._single_tensor_adam``, the CPU default)
+with one coefficient per run.
 Independent groups run in worker processes, one torch thread each.
 
 Exactness is not assumed, it is checked: a batched product is used only where a probe
@@ -18,7 +19,7 @@ that a product reads is 64-byte aligned, like a fresh tensor, because MKL's resu
 depend on alignment. The test suite checks the engine against
 :func:`~optimlab.train_valid` (on one torch thread) on the pinned torch release; with any
 other release, a self-check against it runs once per process, and if it disagrees every
-run falls back to the reference loop with an :class:`EngineFallbackWarning`.
+run falls back to the reference loop with an :class:`optimlab.EngineFallbackWarning`.
 """
 
 from __future__ import annotations

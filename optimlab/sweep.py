@@ -224,9 +224,9 @@ def compare_configs(
 
     Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1`` and ``beta2`` is a
     list (or tuple) of values; the others stay fixed. Every value starts from the same
-    initial weights (:func:`make_mlp` with seed 123) and gets the curve :func:`train_valid`
-    computes, bitwise; the runs are trained together by the sweep engine
-    (:func:`optimlab.engine.train_runs`), which is much faster.
+    initial weights (:func:`make_mlp` with seed 123) and gets, bit for bit, the curve that
+    :func:`train_valid` computes on one torch thread; the runs are trained together by
+    the sweep engine (:func:`optimlab.train_runs`), which is much faster.
 
     Parameters
     ----------
