@@ -43,9 +43,6 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(torch|numpy|np|matplotlib)(\..*)?"),
     (r"py:.*", r"(optional|default.*|callable|iterable|dict|float|int|str|bool|tuple|list)"),
 ]
-# plot_rosenbrock's docstring names the levels by their defining module, where they are
-# not documented: the public name, optimlab.ROSENBROCK_LEVELS, is.
-nitpick_ignore = [("py:data", "optimlab.rosenbrock.ROSENBROCK_LEVELS")]
 
 # -- Markdown -----------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath"]
@@ -144,7 +141,27 @@ def drop_remote_resources(app, docname, source) -> None:
     source[0] = DATATABLE_SCRIPT.sub("", REMOTE_RESOURCE.sub("", source[0]))
 
 
+def resolve_public_name(app, env, node, contnode):
+    """Resolve a public name that a docstring gives by its defining module.
+
+    ``optimlab.engine.train_runs``, or ``train_runs`` inside ``optimlab.engine``, is
+    documented as ``optimlab.train_runs``, where the API reference lists it.
+    """
+    target = node.get("reftarget", "")
+    context = node.get("py:module") or ""
+    name = target.rsplit(".", 1)[-1]
+    if node.get("refdomain") != "py" or name not in optimlab.__all__:
+        return None
+    if not (target.startswith("optimlab.") or context.startswith("optimlab")):
+        return None
+    node["reftarget"] = f"optimlab.{name}"
+    return env.domains["py"].resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], node["reftarget"], node, contnode
+    )
+
+
 def setup(app) -> None:
     app.connect("builder-inited", check_api_page)
     app.connect("autodoc-process-docstring", document_constants)
     app.connect("source-read", drop_remote_resources)
+    app.connect("missing-reference", resolve_public_name)
