@@ -57,12 +57,30 @@ def sweep_ylim(valid_rmse: np.ndarray) -> tuple[float, float] | None:
     return (lower, upper) if upper > lower else None
 
 
-def plot_sweep(result: SweepResult, ax: Axes | None = None) -> Axes:
+def _finite_quantiles(runs: np.ndarray, quantiles: tuple[float, float]) -> np.ndarray:
+    """Per-epoch quantiles over the finite runs, shape ``(2, epochs)``; NaN where none."""
+    out = np.full((2, runs.shape[1]), np.nan)
+    for epoch, column in enumerate(runs.T):
+        finite = column[np.isfinite(column)]
+        if finite.size:
+            out[:, epoch] = np.quantile(finite, quantiles)
+    return out
+
+
+def plot_sweep(
+    result: SweepResult,
+    ax: Axes | None = None,
+    *,
+    x: str = "epoch",
+    band: tuple[float, float] | None = (0.1, 0.9),
+) -> Axes:
     """Draw one validation-RMSE curve per value of a sweep, in the order given.
 
-    x is the epoch (1 to ``epochs``), y the validation RMSE, the legend is titled
+    x is the epoch (1 to ``epochs``) or another budget (see
+    :meth:`SweepResult.budget`), y the validation RMSE, the legend is titled
     "Configuration", and the y-range follows :func:`sweep_ylim`. Diverged points are
-    left out of their curve.
+    left out of their curve. With several seeds each curve is the mean over the seeds and
+    a shaded band spans the ``band`` quantiles of the runs.
 
     Parameters
     ----------
@@ -70,11 +88,16 @@ def plot_sweep(result: SweepResult, ax: Axes | None = None) -> Axes:
         From :func:`compare_configs`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when ``None``.
+    x : {"epoch", "step", "sample", "time"}, default="epoch"
+        The budget on the x-axis: epochs, optimizer steps, training samples seen, or
+        measured seconds (needs ``compare_configs(..., measure_time=True)``).
+    band : (float, float) or None, default=(0.1, 0.9)
+        Lower and upper quantile of the band across seeds; ``None`` draws no band.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax.get_lines()`` holds one line per value.
+        ``ax.get_lines()`` holds one line per value, ``ax.collections`` the bands.
 
     Examples
     --------
@@ -85,15 +108,27 @@ def plot_sweep(result: SweepResult, ax: Axes | None = None) -> Axes:
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
     ['lr = 0.1', 'lr = 0.2']
     """
+    from .sweep import BUDGETS
+
+    budget = result.budget(x)
+    if band is not None and not (len(band) == 2 and 0 <= band[0] < band[1] <= 1):
+        raise ValueError(f"band must be two quantiles 0 <= low < high <= 1, got {band!r}")
     ax = _axes(ax)
-    epochs = np.arange(1, result.epochs + 1)
-    for label, curve in zip(result.labels, result.valid_rmse, strict=True):
-        ax.plot(epochs, np.where(np.isfinite(curve), curve, np.nan), label=label)
-    ylim = sweep_ylim(result.valid_rmse)
+    n_seeds = len(result.seeds)
+    for i, (label, curve) in enumerate(zip(result.labels, result.valid_rmse, strict=True)):
+        (line,) = ax.plot(budget[i], np.where(np.isfinite(curve), curve, np.nan), label=label)
+        if n_seeds > 1 and band is not None:
+            low, high = _finite_quantiles(result.runs[i], band)
+            ax.fill_between(budget[i], low, high, color=line.get_color(), alpha=0.2, lw=0)
+    ylim = sweep_ylim(result.runs if n_seeds > 1 and band is not None else result.valid_rmse)
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.set_xlabel("Epoch")
-    ax.set_ylabel("Validation RMSE")
+    ax.set_xlabel(BUDGETS[x])
+    if n_seeds > 1:
+        spread = "" if band is None else f", band {band[0]:.0%}-{band[1]:.0%} of runs"
+        ax.set_ylabel(f"Validation RMSE (mean of {n_seeds} seeds{spread})")
+    else:
+        ax.set_ylabel("Validation RMSE")
     ax.legend(title="Configuration")
     return ax
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +17,13 @@ from ._validation import (
     check_beta,
     check_data,
     check_nonnegative_finite,
+    check_nonnegative_int,
     check_positive_finite,
     check_positive_int,
 )
 from .data import Split, exercise_data
 from .engine import RunSpec, train_runs
+from .model import make_mlp
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -75,6 +78,7 @@ def train_valid(
     betas: tuple[float, float],
     weight_decay: float,
     shuffle_seed: int | None = None,
+    callback: Callable[[int, nn.Module], None] | None = None,
 ) -> np.ndarray:
     """Train ``model`` with AdamW and return the validation RMSE after every epoch.
 
@@ -104,6 +108,9 @@ def train_valid(
     shuffle_seed : int, optional
         When given, each epoch visits the rows in a new random order, drawn as
         ``torch.randperm(n, generator=g)`` from one ``torch.Generator`` seeded with it.
+    callback : callable, optional
+        Called as ``callback(epoch, model)`` after each epoch's validation (``epoch``
+        counts from 1), e.g. to record :func:`~optimlab.dead_units` along training.
 
     Returns
     -------
@@ -141,7 +148,18 @@ def train_valid(
         model.eval()
         with torch.no_grad():
             valid_rmse[epoch] = nn.functional.mse_loss(model(X_valid), Y_valid).sqrt().item()
+        if callback is not None:
+            callback(epoch + 1, model)
     return valid_rmse
+
+
+#: The budgets a sweep's curves can be drawn against, with their axis labels.
+BUDGETS = {
+    "epoch": "Epoch",
+    "step": "Optimizer steps",
+    "sample": "Training samples seen",
+    "time": "Wall-clock time (s)",
+}
 
 
 @dataclass(frozen=True)
@@ -157,17 +175,36 @@ class SweepResult:
         Its values, in the order given.
     epochs : int
         Number of epochs of every run.
-    valid_rmse : numpy.ndarray
-        Shape ``(len(values), epochs)``: the validation RMSE after each epoch.
+    runs : numpy.ndarray
+        Shape ``(len(values), len(seeds), epochs)``: every run's validation RMSE after
+        each epoch; inf or NaN where a run diverged.
     fixed : dict
         The other hyperparameters, held fixed.
+    seeds : tuple of int
+        The seeds of the runs, one per entry of the second axis of ``runs``.
+    n_train : int
+        Training rows per epoch, to convert epochs to steps and samples.
+    seconds_per_epoch : numpy.ndarray or None
+        Shape ``(len(values),)``: measured time of one epoch of each configuration with
+        the reference loop (``compare_configs(..., measure_time=True)``), else ``None``.
     """
 
     param: str
     values: tuple[Any, ...]
     epochs: int
-    valid_rmse: np.ndarray
+    runs: np.ndarray
     fixed: dict[str, Any] = field(default_factory=dict)
+    seeds: tuple[int, ...] = (0,)
+    n_train: int = 700
+    seconds_per_epoch: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        expected = (len(self.values), len(self.seeds), self.epochs)
+        if np.shape(self.runs) != expected:
+            raise ValueError(
+                f"runs must have shape (len(values), len(seeds), epochs) = {expected}, "
+                f"got {np.shape(self.runs)}"
+            )
 
     @property
     def labels(self) -> list[str]:
@@ -175,15 +212,77 @@ class SweepResult:
         return [f"{self.param} = {value}" for value in self.values]
 
     @property
-    def diverged(self) -> np.ndarray:
-        """Boolean array, one entry per value: did its curve reach inf or NaN?"""
-        return ~np.isfinite(self.valid_rmse).all(axis=1)
+    def valid_rmse(self) -> np.ndarray:
+        """Shape ``(len(values), epochs)``: the curve of each value.
 
-    def plot(self, ax: Axes | None = None) -> Axes:
+        With one seed, that run's curve (inf and NaN kept); with several, the mean over
+        the seeds whose run is finite at that epoch (NaN where none is).
+        """
+        if len(self.seeds) == 1:
+            return self.runs[:, 0]
+        finite = np.isfinite(self.runs)
+        count = finite.sum(axis=1)
+        total = np.where(finite, self.runs, 0.0).sum(axis=1)
+        return np.divide(total, count, out=np.full(count.shape, np.nan), where=count > 0)
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """Boolean array, one entry per value: did any of its runs reach inf or NaN?"""
+        return ~np.isfinite(self.runs).all(axis=(1, 2))
+
+    @property
+    def batch_sizes(self) -> np.ndarray:
+        """The batch size of each value's runs."""
+        if self.param == "batch_size":
+            return np.array(self.values)
+        return np.full(len(self.values), self.fixed["batch_size"])
+
+    def budget(self, x: str = "epoch") -> np.ndarray:
+        """What each value had spent by the end of each epoch, shape ``(len(values), epochs)``.
+
+        Parameters
+        ----------
+        x : {"epoch", "step", "sample", "time"}
+            Epochs; optimizer steps (``ceil(n_train / batch_size)`` per epoch); training
+            samples seen; or seconds, from the measured ``seconds_per_epoch``.
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from optimlab import SweepResult
+        >>> result = SweepResult("batch_size", (100, 700), 2, np.ones((2, 1, 2)),
+        ...                      {"lr": 0.01}, n_train=700)
+        >>> result.budget("step").tolist()
+        [[7.0, 14.0], [1.0, 2.0]]
+        """
+        if x not in BUDGETS:
+            raise ValueError(f"x must be one of {', '.join(map(repr, BUDGETS))}; got {x!r}")
+        epochs = np.arange(1, self.epochs + 1, dtype=float)
+        if x == "epoch":
+            per_epoch = np.ones(len(self.values))
+        elif x == "step":
+            per_epoch = np.ceil(self.n_train / self.batch_sizes)
+        elif x == "sample":
+            per_epoch = np.full(len(self.values), float(self.n_train))
+        else:
+            if self.seconds_per_epoch is None:
+                raise ValueError(
+                    "x='time' needs measured times: call compare_configs(..., measure_time=True)"
+                )
+            per_epoch = np.asarray(self.seconds_per_epoch, dtype=float)
+        return per_epoch[:, None] * epochs
+
+    def plot(
+        self, ax: Axes | None = None, *, x: str = "epoch", band: tuple[float, float] = (0.1, 0.9)
+    ) -> Axes:
         """Draw one validation-RMSE curve per value; see :func:`optimlab.plot_sweep`."""
         from .plotting import plot_sweep
 
-        return plot_sweep(self, ax=ax)
+        return plot_sweep(self, ax=ax, x=x, band=band)
 
 
 def _collect_sweep(hyperparameters: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
@@ -217,7 +316,10 @@ def compare_configs(
     beta1: float | Sequence[float] = 0.9,
     beta2: float | Sequence[float] = 0.999,
     *,
-    data: Split | None = None,
+    data: Split | Callable[[int], Split] | None = None,
+    seeds: int | Sequence[int] | None = None,
+    shuffle: bool = False,
+    measure_time: bool = False,
     n_jobs: int | None = None,
 ) -> SweepResult:
     """Train the exercise's MLP with AdamW once per value of one hyperparameter.
@@ -238,15 +340,28 @@ def compare_configs(
         Decoupled weight decay, as in :class:`torch.optim.AdamW`.
     beta1 : float or list of float, default=0.9
     beta2 : float or list of float, default=0.999
-    data : ((X_train, Y_train), (X_valid, Y_valid)), optional
-        The training and validation tensors; ``None`` uses :func:`exercise_data`.
+    data : ((X_train, Y_train), (X_valid, Y_valid)) or callable, optional
+        The training and validation tensors, shared by every seed; or a function
+        ``data(seed)`` returning them per seed; ``None`` uses ``exercise_data(seed=seed)``.
+    seeds : int or list of int, optional
+        Repeat every value under these seeds (an int ``k`` means ``range(k)``). Seed
+        ``s`` sets the data (see ``data``), the initial weights (``make_mlp(seed=123 +
+        s)``) and, with ``shuffle``, the batch order. ``None`` means ``[0]``: the
+        exercise's single run.
+    shuffle : bool, default=False
+        Visit the training rows in a new seeded order every epoch (``shuffle_seed=s`` of
+        :func:`train_valid`) instead of the exercise's fixed order.
+    measure_time : bool, default=False
+        Also time one epoch of each value with :func:`train_valid` (median of three, on
+        the first seed's data) so that the curves can be drawn against wall-clock time.
     n_jobs : int, optional
         Worker processes for the engine; default: the machine's cores.
 
     Returns
     -------
     SweepResult
-        The curves; ``.plot()`` draws them.
+        The curves; ``.plot()`` draws them, with a band across seeds when there are
+        several.
 
     Raises
     ------
@@ -282,14 +397,17 @@ def compare_configs(
         "beta1": beta1,
         "beta2": beta2,
     }
-    (result,) = _run_sweeps([sweep], data, n_jobs, context="")
+    (result,) = _run_sweeps([sweep], data, seeds, shuffle, measure_time, n_jobs=n_jobs, context="")
     return result
 
 
 def compare_sweeps(
     sweeps: Sequence[Mapping[str, Any]],
     *,
-    data: Split | None = None,
+    data: Split | Callable[[int], Split] | None = None,
+    seeds: int | Sequence[int] | None = None,
+    shuffle: bool = False,
+    measure_time: bool = False,
     n_jobs: int | None = None,
 ) -> list[SweepResult]:
     """Run several :func:`compare_configs` comparisons at once, sharing the work.
@@ -305,8 +423,8 @@ def compare_sweeps(
         One dict of :func:`compare_configs` keyword arguments per comparison: ``epochs``,
         ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``; omitted ones take
         :func:`compare_configs`'s defaults.
-    data : ((X_train, Y_train), (X_valid, Y_valid)), optional
-        Shared by every sweep; ``None`` uses :func:`exercise_data`.
+    data, seeds, shuffle, measure_time
+        As :func:`compare_configs`, shared by every sweep.
     n_jobs : int, optional
         Worker processes for the engine; default: the machine's cores.
 
@@ -351,15 +469,82 @@ def compare_sweeps(
                 f"sweeps[{i}] has unknown keys {unknown}; allowed: {', '.join(defaults)}"
             )
         full.append({**defaults, **sweep})
-    return _run_sweeps(full, data, n_jobs, context="sweeps[{}]: ")
+    return _run_sweeps(
+        full, data, seeds, shuffle, measure_time, n_jobs=n_jobs, context="sweeps[{}]: "
+    )
 
 
 #: compare_configs's defaults for the hyperparameters it can sweep.
 _DEFAULTS = {"batch_size": 16, "lr": 0.01, "weight_decay": 0.01, "beta1": 0.9, "beta2": 0.999}
 
 
+def _check_seeds(seeds: int | Sequence[int] | None) -> tuple[int, ...]:
+    if seeds is None:
+        return (0,)
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        return tuple(range(check_positive_int("seeds", seeds)))
+    if not isinstance(seeds, Sequence) or isinstance(seeds, str) or len(seeds) == 0:
+        raise TypeError(
+            f"seeds must be a positive integer or a non-empty list of seeds, got {seeds!r}"
+        )
+    checked = tuple(check_nonnegative_int(f"seeds[{i}]", seed) for i, seed in enumerate(seeds))
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"seeds must not repeat a seed, got {list(seeds)!r}")
+    return checked
+
+
+def _data_per_seed(
+    data: Split | Callable[[int], Split] | None, seeds: tuple[int, ...]
+) -> dict[int, Split]:
+    if data is None:
+        return {seed: exercise_data(seed=seed) for seed in seeds}
+    if callable(data):
+        per_seed = {}
+        for seed in seeds:
+            try:
+                per_seed[seed] = check_data(data(seed))
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"data({seed}) returned bad data: {error}") from None
+    else:
+        shared = check_data(data)
+        per_seed = dict.fromkeys(seeds, shared)
+    sizes = {len(split[0][0]) for split in per_seed.values()}
+    if len(sizes) > 1:
+        raise ValueError(
+            "data(seed) must give every seed the same number of training rows, "
+            f"got {sorted(sizes)}"
+        )
+    return per_seed
+
+
+def _seconds_per_epoch(config: dict[str, Any], data: Split, repeats: int = 3) -> float:
+    """Median wall-clock time of one epoch of the reference loop for ``config``."""
+    times = []
+    for _ in range(repeats):
+        model = make_mlp(seed=123)
+        start = time.perf_counter()
+        train_valid(
+            model,
+            data,
+            epochs=1,
+            batch_size=config["batch_size"],
+            lr=config["lr"],
+            betas=(config["beta1"], config["beta2"]),
+            weight_decay=config["weight_decay"],
+        )
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
 def _run_sweeps(
-    sweeps: list[dict[str, Any]], data: Split | None, n_jobs: int | None, context: str
+    sweeps: list[dict[str, Any]],
+    data: Split | Callable[[int], Split] | None,
+    seeds: int | Sequence[int] | None,
+    shuffle: bool,
+    measure_time: bool,
+    *,
+    n_jobs: int | None,
+    context: str,
 ) -> list[SweepResult]:
     """Check every sweep, train all their runs in one engine call, warn for divergence."""
     checked = []
@@ -373,43 +558,60 @@ def _run_sweeps(
                 raise
             raise type(error)(context.format(i) + str(error)) from None
         checked.append((epochs, hyperparameters, param, values))
+    seeds = _check_seeds(seeds)
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
-    data = exercise_data() if data is None else check_data(data)
+    data_of = _data_per_seed(data, seeds)
 
     specs = []
     for epochs, hyperparameters, param, values in checked:
         for value in values:
             config = {**hyperparameters, param: value}
-            specs.append(
-                RunSpec(
-                    epochs=epochs,
-                    batch_size=config["batch_size"],
-                    lr=config["lr"],
-                    beta1=config["beta1"],
-                    beta2=config["beta2"],
-                    weight_decay=config["weight_decay"],
-                    seed=123,  # every value starts from the same network
-                    data=data,
+            for seed in seeds:
+                specs.append(
+                    RunSpec(
+                        epochs=epochs,
+                        batch_size=config["batch_size"],
+                        lr=config["lr"],
+                        beta1=config["beta1"],
+                        beta2=config["beta2"],
+                        weight_decay=config["weight_decay"],
+                        seed=123 + seed,  # seed 0 is the exercise's network
+                        shuffle_seed=seed if shuffle else None,
+                        data=data_of[seed],
+                    )
                 )
-            )
     curves = iter(train_runs(specs, n_jobs=n_jobs))
 
     results = []
     for epochs, hyperparameters, param, values in checked:
         fixed = {name: value for name, value in hyperparameters.items() if name != param}
-        valid_rmse = np.stack([next(curves) for _ in values])
-        result = SweepResult(param, values, epochs, valid_rmse, fixed)
-        for label, curve, diverged in zip(
-            result.labels, result.valid_rmse, result.diverged, strict=True
-        ):
-            if diverged:
-                first = int(np.argmax(~np.isfinite(curve))) + 1
-                warnings.warn(
-                    f"configuration {label} diverged: its validation RMSE is not finite from "
-                    f"epoch {first} on",
-                    DivergenceWarning,
-                    stacklevel=3,  # the caller of compare_configs or compare_sweeps
-                )
+        runs = np.stack([np.stack([next(curves) for _ in seeds]) for _ in values])
+        seconds = None
+        if measure_time:
+            seconds = np.array(
+                [
+                    _seconds_per_epoch({**hyperparameters, param: value}, data_of[seeds[0]])
+                    for value in values
+                ]
+            )
+        n_train = len(data_of[seeds[0]][0][0])
+        result = SweepResult(param, values, epochs, runs, fixed, seeds, n_train, seconds)
+        for label, value_runs in zip(result.labels, runs, strict=True):
+            bad = ~np.isfinite(value_runs).all(axis=1)
+            if not bad.any():
+                continue
+            if len(seeds) == 1:
+                first = int(np.argmax(~np.isfinite(value_runs[0]))) + 1
+                message = f"its validation RMSE is not finite from epoch {first} on"
+            else:
+                message = f"in {int(bad.sum())} of {len(seeds)} seeds"
+            warnings.warn(
+                f"configuration {label} diverged: {message}",
+                DivergenceWarning,
+                stacklevel=3,  # the caller of compare_configs or compare_sweeps
+            )
         results.append(result)
     return results

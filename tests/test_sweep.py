@@ -9,7 +9,14 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from optimlab import DivergenceWarning, compare_configs, exercise_data, train_valid
+from optimlab import (
+    DivergenceWarning,
+    SweepResult,
+    compare_configs,
+    exercise_data,
+    make_mlp,
+    train_valid,
+)
 
 DEFAULTS = {"batch_size": 16, "lr": 0.01, "weight_decay": 0.01, "beta1": 0.9, "beta2": 0.999}
 
@@ -37,9 +44,11 @@ def plain_loop(data, epochs, batch_size, lr, weight_decay, beta1, beta2):
     return np.array(curve)
 
 
+# Batches of 64 (11 steps an epoch) keep the plain loop quick: with large weight decay
+# many weights sink into denormal floats, which slow its arithmetic several-fold.
 SWEEPS = [
     ("lr", [1.0, 0.1, 0.001]),
-    ("batch_size", [4, 64]),
+    ("batch_size", [8, 64]),
     ("weight_decay", [0.5, 0.0]),
     ("beta1", [0.5, 0.99]),
     ("beta2", [0.99, 0.9999]),
@@ -50,11 +59,12 @@ SWEEPS = [
 def test_compare_configs_matches_plain_loop(param, values):
     data = exercise_data()
     epochs = 3
-    result = compare_configs(epochs, **{param: values}, data=data)
+    fixed = {} if param == "batch_size" else {"batch_size": 64}
+    result = compare_configs(epochs, **{param: values}, **fixed, data=data)
     assert result.param == param and result.values == tuple(values)
     assert result.valid_rmse.shape == (len(values), epochs)
     for value, curve in zip(values, result.valid_rmse, strict=True):
-        expected = plain_loop(data, epochs, **{**DEFAULTS, param: value})
+        expected = plain_loop(data, epochs, **{**DEFAULTS, **fixed, param: value})
         # Whole-set RMSE in float32 vs float64 accumulation: equal to float32 precision.
         np.testing.assert_allclose(curve, expected, rtol=1e-5)
 
@@ -104,8 +114,6 @@ def test_shuffled_reference_loop_follows_randperm():
             optimizer.step()
         with torch.no_grad():
             expected.append(nn.functional.mse_loss(model(X_valid), Y_valid).sqrt().item())
-    from optimlab import make_mlp
-
     curve = train_valid(
         make_mlp(),
         data,
@@ -206,3 +214,153 @@ def test_diverged_warning_is_not_raised_for_finite_runs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         compare_configs(1, lr=[0.01], batch_size=128)
+
+
+def reference_runs(values, param, seeds, epochs=2, shuffle=False, data_of=None, **fixed):
+    """train_valid per value and seed: the network 123 + s, the data of seed s."""
+    config = {**DEFAULTS, **fixed}
+    runs = []
+    for value in values:
+        config[param] = value
+        runs.append(
+            [
+                train_valid(
+                    make_mlp(seed=123 + seed),
+                    exercise_data(seed=seed) if data_of is None else data_of(seed),
+                    epochs=epochs,
+                    batch_size=config["batch_size"],
+                    lr=config["lr"],
+                    betas=(config["beta1"], config["beta2"]),
+                    weight_decay=config["weight_decay"],
+                    shuffle_seed=seed if shuffle else None,
+                )
+                for seed in seeds
+            ]
+        )
+    return np.array(runs)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_seeds_repeat_every_value_with_its_own_data_weights_and_order(shuffle):
+    result = compare_configs(2, lr=[0.01, 0.1], batch_size=64, seeds=3, shuffle=shuffle)
+    assert result.seeds == (0, 1, 2)
+    assert result.runs.shape == (2, 3, 2)
+    expected = reference_runs([0.01, 0.1], "lr", (0, 1, 2), shuffle=shuffle, batch_size=64)
+    np.testing.assert_allclose(result.runs, expected, rtol=1e-6)
+    np.testing.assert_allclose(result.valid_rmse, expected.mean(axis=1), rtol=1e-6)
+    # Seed 0 alone is the exercise's single run.
+    if not shuffle:
+        single = compare_configs(2, lr=[0.01, 0.1], batch_size=64)
+        np.testing.assert_array_equal(result.runs[:, 0], single.valid_rmse)
+
+
+def test_seeds_with_a_data_function():
+    def standardised(seed):
+        (X_train, Y_train), (X_valid, Y_valid) = exercise_data(seed=seed)
+        mean, std = X_train.mean(0), X_train.std(0)
+        return ((X_train - mean) / std, Y_train), ((X_valid - mean) / std, Y_valid)
+
+    result = compare_configs(2, beta1=[0.5], batch_size=128, seeds=[4, 9], data=standardised)
+    expected = reference_runs([0.5], "beta1", (4, 9), data_of=standardised, batch_size=128)
+    np.testing.assert_allclose(result.runs, expected, rtol=1e-6)
+
+
+def test_mean_over_seeds_skips_diverged_runs():
+    runs = np.array([[[1.0, 2.0], [3.0, np.nan], [5.0, np.inf]]])
+    result = SweepResult("lr", (0.1,), 2, runs, {"batch_size": 16}, seeds=(0, 1, 2))
+    np.testing.assert_array_equal(result.valid_rmse, [[3.0, 2.0]])
+    assert result.diverged.tolist() == [True]
+    all_bad = SweepResult("lr", (0.1,), 1, np.full((1, 2, 1), np.nan), seeds=(0, 1))
+    assert np.isnan(all_bad.valid_rmse).all()
+
+
+def test_divergence_warning_counts_seeds():
+    with pytest.warns(DivergenceWarning, match=r"lr = 1000 diverged: in 2 of 2 seeds"):
+        compare_configs(1, lr=[0.01, 1000], batch_size=128, seeds=2)
+
+
+def test_budgets():
+    result = SweepResult(
+        "batch_size", (16, 64, 700), 3, np.ones((3, 1, 3)), {"lr": 0.01}, n_train=700
+    )
+    np.testing.assert_array_equal(result.budget("epoch"), [[1, 2, 3]] * 3)
+    # ceil(700 / 16) = 44, ceil(700 / 64) = 11, one step per epoch for the full batch.
+    np.testing.assert_array_equal(result.budget("step"), [[44, 88, 132], [11, 22, 33], [1, 2, 3]])
+    np.testing.assert_array_equal(result.budget("sample"), [[700, 1400, 2100]] * 3)
+    with pytest.raises(ValueError, match=r"x='time' needs measured times"):
+        result.budget("time")
+    with pytest.raises(ValueError, match=r"x must be one of 'epoch', 'step', 'sample', 'time'"):
+        result.budget("hours")
+    lr_sweep = SweepResult("lr", (0.1, 0.2), 1, np.ones((2, 1, 1)), {"batch_size": 100})
+    np.testing.assert_array_equal(lr_sweep.budget("step"), [[7], [7]])
+
+
+def test_measured_time():
+    result = compare_configs(1, batch_size=[35, 350], measure_time=True)
+    seconds = result.seconds_per_epoch
+    assert seconds.shape == (2,) and (seconds > 0).all()
+    # Ten times the steps per epoch take longer (a loose, order-of-magnitude check).
+    assert seconds[0] > seconds[1]
+    np.testing.assert_array_equal(result.budget("time"), seconds[:, None])
+
+
+def test_result_shape_is_checked():
+    with pytest.raises(ValueError, match=r"runs must have shape .* = \(2, 1, 3\), got \(2, 3\)"):
+        SweepResult("lr", (0.1, 0.2), 3, np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    ("seeds", "error", "match"),
+    [
+        (0, ValueError, r"seeds must be a positive integer, got 0"),
+        (-2, ValueError, r"seeds must be a positive integer, got -2"),
+        (
+            [],
+            TypeError,
+            r"seeds must be a positive integer or a non-empty list of seeds, got \[\]",
+        ),
+        ("3", TypeError, r"seeds must be .*, got '3'"),
+        (2.5, TypeError, r"seeds must be .*, got 2\.5"),
+        ([1, -1], ValueError, r"seeds\[1\] must be a non-negative integer, got -1"),
+        ([1, 1], ValueError, r"seeds must not repeat a seed, got \[1, 1\]"),
+    ],
+)
+def test_bad_seeds(seeds, error, match):
+    with pytest.raises(error, match=match):
+        compare_configs(1, lr=[0.1], seeds=seeds)
+
+
+def test_bad_data_function_names_the_seed():
+    def broken(seed):
+        return exercise_data(seed=seed) if seed == 0 else "nothing"
+
+    with pytest.raises(TypeError, match=r"data\(1\) returned bad data: data must be"):
+        compare_configs(1, lr=[0.1], seeds=2, data=broken)
+
+
+def test_bad_shuffle():
+    with pytest.raises(TypeError, match=r"shuffle must be True or False, got 1"):
+        compare_configs(1, lr=[0.1], shuffle=1)
+
+
+def test_train_valid_callback_sees_every_epoch_after_validation():
+    data = exercise_data()
+    seen = []
+
+    def record(epoch, model):
+        with torch.no_grad():
+            rmse = nn.functional.mse_loss(model(data[1][0]), data[1][1]).sqrt().item()
+        seen.append((epoch, rmse))
+
+    curve = train_valid(
+        make_mlp(),
+        data,
+        epochs=3,
+        batch_size=64,
+        lr=0.01,
+        betas=(0.9, 0.999),
+        weight_decay=0.01,
+        callback=record,
+    )
+    assert [epoch for epoch, _ in seen] == [1, 2, 3]
+    np.testing.assert_array_equal([rmse for _, rmse in seen], curve)
