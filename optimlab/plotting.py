@@ -124,12 +124,11 @@ def plot_sweep(
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.set_xlabel(BUDGETS[x])
-    if n_seeds > 1:
-        spread = "" if band is None else f", band {band[0]:.0%}-{band[1]:.0%} of runs"
-        ax.set_ylabel(f"Validation RMSE (mean of {n_seeds} seeds{spread})")
-    else:
-        ax.set_ylabel("Validation RMSE")
-    ax.legend(title="Configuration")
+    ax.set_ylabel("Validation RMSE" + (f" (mean of {n_seeds} seeds)" if n_seeds > 1 else ""))
+    title = "Configuration"
+    if n_seeds > 1 and band is not None:
+        title += f"\nband: {band[0]:.0%}-{band[1]:.0%} of runs"
+    ax.legend(title=title)
     return ax
 
 

@@ -122,7 +122,8 @@ def test_sweep_plot_with_seeds_draws_mean_and_quantile_band():
     ax = result.plot(band=(0.1, 0.9))
     assert legend_texts(ax) == ["lr = 0.1", "lr = 0.01"]
     assert len(ax.get_lines()) == 2 and len(ax.collections) == 2
-    assert ax.get_ylabel() == "Validation RMSE (mean of 10 seeds, band 10%-90% of runs)"
+    assert ax.get_ylabel() == "Validation RMSE (mean of 10 seeds)"
+    assert ax.get_legend().get_title().get_text() == "Configuration\nband: 10%-90% of runs"
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), runs[0].mean(axis=0))
     # The mean of the second value leaves the diverged seed out where it is not finite.
     expected = [runs[1, :, e][np.isfinite(runs[1, :, e])].mean() for e in range(4)]
@@ -133,7 +134,7 @@ def test_sweep_plot_with_seeds_draws_mean_and_quantile_band():
     assert band.min() < runs[0].mean(axis=0).min()
     plain = result.plot(band=None)
     assert len(plain.collections) == 0
-    assert plain.get_ylabel() == "Validation RMSE (mean of 10 seeds)"
+    assert plain.get_legend().get_title().get_text() == "Configuration"
 
 
 @pytest.mark.parametrize(
