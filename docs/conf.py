@@ -51,7 +51,6 @@ myst_heading_anchors = 3
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
 autodoc_typehints = "none"  # the numpydoc docstrings carry the types
-autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 
@@ -144,17 +143,22 @@ def drop_remote_resources(app, docname, source) -> None:
 def resolve_public_name(app, env, node, contnode):
     """Resolve a public name that a docstring gives by its defining module.
 
-    ``optimlab.engine.train_runs``, or ``train_runs`` inside ``optimlab.engine``, is
-    documented as ``optimlab.train_runs``, where the API reference lists it.
+    ``optimlab.engine.train_runs``, ``train_runs`` inside ``optimlab.engine`` and
+    ``SweepResult.budget`` inside ``optimlab.plotting`` are documented under the package,
+    as ``optimlab.train_runs`` and ``optimlab.SweepResult.budget``.
     """
     target = node.get("reftarget", "")
     context = node.get("py:module") or ""
-    name = target.rsplit(".", 1)[-1]
-    if node.get("refdomain") != "py" or name not in optimlab.__all__:
+    if node.get("refdomain") != "py":
         return None
     if not (target.startswith("optimlab.") or context.startswith("optimlab")):
         return None
-    node["reftarget"] = f"optimlab.{name}"
+    parts = target.removeprefix("optimlab.").split(".")
+    if len(parts) > 1 and f"optimlab.{parts[0]}" in sys.modules:  # a module's name
+        parts = parts[1:]
+    if parts[0] not in optimlab.__all__:
+        return None
+    node["reftarget"] = ".".join(["optimlab", *parts])
     return env.domains["py"].resolve_xref(
         env, node["refdoc"], app.builder, node["reftype"], node["reftarget"], node, contnode
     )
