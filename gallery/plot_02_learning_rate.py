@@ -88,7 +88,8 @@ print(f"shift of a hidden unit from one step of 0.001: {0.001 * X_train[:, 1].ma
 # %%
 # That is of the order of the targets themselves (they lie between 0 and about 1.8). So
 # no learning rate here is small for every weight: that is a likely reason for the
-# unstable curve, a suspicion that this page does not test.
+# unstable curve, a suspicion that
+# :ref:`sphx_glr_auto_examples_plot_13_small_learning_rate.py` puts to the test.
 #
 # What the figure shows
 # ---------------------
