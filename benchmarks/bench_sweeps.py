@@ -6,7 +6,9 @@ comparisons of SPEC section 3 (30 epochs, 24 configurations) are trained
 * by the **engine**: one :func:`optimlab.compare_sweeps` call, with its default worker
   processes (one per core, one torch thread each);
 * by the **plain loop**: :func:`optimlab.train_valid` once per configuration of each
-  sweep, as ``compare_configs`` did before the engine (24 runs, torch's default threads).
+  sweep, as ``compare_configs`` did before the engine (24 runs, torch's default threads);
+* by the engine again under **ten seeds** (``compare_sweeps(..., seeds=10)``, 240 runs,
+  210 distinct), the cost of the gallery's bands, compared with one seed of the plain loop.
 
 The two alternate, ``--repeats`` times each, after one untimed warm-up of each (imports,
 and the engine's once-per-process self-check; the engine's first, cold call is timed and
@@ -56,6 +58,11 @@ BETAS = {"beta1": 0.9, "beta2": 0.999}
 def engine() -> np.ndarray:
     """All 24 curves from one compare_sweeps call, ``[24, 30]``."""
     return np.concatenate([result.valid_rmse for result in compare_sweeps(SWEEPS)])
+
+
+def engine_ten_seeds() -> np.ndarray:
+    """Every run of the five sweeps under ten seeds (issue 5's bands), ``[24, 10, 30]``."""
+    return np.concatenate([result.runs for result in compare_sweeps(SWEEPS, seeds=10)])
 
 
 def plain_loop(epochs: int = 30) -> np.ndarray:
@@ -129,16 +136,20 @@ def main() -> None:
     load_before = os.getloadavg()
     cold, reference_engine = timed(engine)  # also the engine's warm-up
     plain_loop(epochs=1)  # the plain loop's warm-up: imports, first kernels
-    engine_times, plain_times, differences = [], [], []
+    engine_times, plain_times, ten_seed_times, differences = [], [], [], []
     for repeat in range(args.repeats):
         seconds, curves = timed(engine)
         engine_times.append(seconds)
         assert np.array_equal(curves, reference_engine, equal_nan=True), "engine not repeatable"
+        seconds, runs = timed(engine_ten_seeds)
+        ten_seed_times.append(seconds)
+        assert np.array_equal(runs[:, 0], curves, equal_nan=True), "seed 0 is not the sweep"
         seconds, reference = timed(plain_loop)
         plain_times.append(seconds)
         differences.append(max_difference(curves, reference))
         print(
             f"repeat {repeat + 1}/{args.repeats}: engine {engine_times[-1]:.2f} s, "
+            f"engine ten seeds {ten_seed_times[-1]:.2f} s, "
             f"plain loop {plain_times[-1]:.2f} s, max curve difference {differences[-1]:g}",
             flush=True,
         )
@@ -155,11 +166,15 @@ def main() -> None:
     memory["upper_bound_mib"] = memory["parent_mib"] + jobs * memory["largest_worker_mib"]
 
     engine_stats, plain_stats = summary(engine_times), summary(plain_times)
+    ten_seed_stats = summary(ten_seed_times)
     results = {
         "what": "five seed sweeps (SPEC section 3), 24 configurations, 30 epochs",
         "engine": {**engine_stats, "times_s": engine_times, "first_call_s": cold},
         "plain_loop": {**plain_stats, "times_s": plain_times},
         "ratio_of_medians": plain_stats["median_s"] / engine_stats["median_s"],
+        "engine_ten_seeds": {**ten_seed_stats, "times_s": ten_seed_times},
+        "ten_seeds_engine_over_one_seed_plain": ten_seed_stats["median_s"]
+        / plain_stats["median_s"],
         "max_curve_difference": max(differences),
         "bitwise_equal": max(differences) == 0.0,
         "peak_memory": memory,
@@ -187,6 +202,10 @@ def main() -> None:
     print(line("engine", engine_stats) + f"   (first, cold call {cold:.2f} s)")
     print(line("plain loop", plain_stats))
     print(f"ratio       {results['ratio_of_medians']:.1f}x faster (plain median / engine median)")
+    print(
+        line("ten seeds", ten_seed_stats)
+        + f"   = {results['ten_seeds_engine_over_one_seed_plain']:.2f} x one plain-loop seed"
+    )
     print(
         f"curves      max difference {results['max_curve_difference']:g}"
         + (" (bitwise equal)" if results["bitwise_equal"] else "")
