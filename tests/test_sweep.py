@@ -298,10 +298,10 @@ def test_budgets():
 def test_measured_time():
     result = compare_configs(1, batch_size=[35, 350], measure_time=True)
     seconds = result.seconds_per_epoch
-    assert seconds.shape == (2,) and (seconds > 0).all()
-    # Ten times the steps per epoch take longer (a loose, order-of-magnitude check).
-    assert seconds[0] > seconds[1]
+    # Only what holds on any machine under any load: times are positive and finite.
+    assert seconds.shape == (2,) and (seconds > 0).all() and np.isfinite(seconds).all()
     np.testing.assert_array_equal(result.budget("time"), seconds[:, None])
+    assert result.plot(x="time").get_xlabel() == "Wall-clock time (s)"
 
 
 def test_result_shape_is_checked():
