@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import optimlab
 
 (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
-baseline = (Y_valid - Y_train.mean()).square().mean().sqrt().item()
+baseline = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"{len(X_train)} training rows, {len(X_valid)} validation rows")
 print(f"validation RMSE of predicting the training mean: {baseline:.3f}")
 

@@ -25,19 +25,14 @@ lrs = [1, 0.1, 0.01, 0.001]
 result = optimlab.compare_configs(epochs=30, lr=lrs)
 
 (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
-baseline = (Y_valid - Y_train.mean()).square().mean().sqrt().item()
+baseline = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"yardstick, predicting the training mean: {baseline:.3f}")
-
-
-def climb(curve):
-    """How far a curve goes back up, summed over epochs: 0 for a curve that only falls."""
-    return np.clip(np.diff(curve), 0, None).sum()
 
 
 for label, curve in zip(result.labels, result.valid_rmse, strict=True):
     print(
         f"{label:>11}: best {curve.min():.3f} (epoch {curve.argmin() + 1}), "
-        f"last {curve[-1]:.3f}, climb {climb(curve):.3f}"
+        f"last {curve[-1]:.3f}, climb {optimlab.climb(curve):.3f}"
     )
 
 # %%
@@ -110,7 +105,7 @@ assert int(active.sum()) == 0 and predictions.std().item() < 1e-3
 assert abs(final[0] - zero_rmse) < 0.1
 assert final.argmin() == 1 and abs(final[1] - baseline) < 0.02
 assert 10 <= result.valid_rmse[2].argmin() + 1 <= 25 and final[2] > result.valid_rmse[2].min()
-climbs = [climb(curve) for curve in result.valid_rmse[1:]]
+climbs = optimlab.climb(result.valid_rmse[1:])
 assert np.argmax(climbs) == 2  # lr = 0.001 climbs back up the most of the three
 assert final[3] == result.valid_rmse[3, 1:].max()
 
@@ -125,15 +120,11 @@ SEEDS = 10
 seeded = optimlab.compare_configs(epochs=30, lr=lrs, seeds=SEEDS)
 
 
-def yardstick(seed):
-    """Validation RMSE of predicting the training mean, for the data of ``seed``."""
-    (_, Y_t), (_, Y_v) = optimlab.exercise_data(seed=seed)
-    return (Y_v - Y_t.mean()).square().mean().sqrt().item()
-
-
-yardsticks = np.array([yardstick(seed) for seed in range(SEEDS)])
+yardsticks = np.array(
+    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
+)
 seed_final = seeded.runs[:, :, -1]  # (4 values, 10 seeds)
-seed_climbs = np.array([[climb(run) for run in runs] for runs in seeded.runs])
+seed_climbs = optimlab.climb(seeded.runs)  # (4 values, 10 seeds)
 for label, finals, climbs_ in zip(seeded.labels, seed_final, seed_climbs, strict=True):
     print(
         f"{label:>11}: last RMSE median {np.median(finals):.3f} "

@@ -25,7 +25,7 @@ batch_sizes = [2, 4, 8, 16, 32, 64]
 result = optimlab.compare_configs(epochs=30, batch_size=batch_sizes)
 
 (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
-baseline = (Y_valid - Y_train.mean()).square().mean().sqrt().item()
+baseline = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"yardstick, predicting the training mean: {baseline:.3f}")
 for label, curve in zip(result.labels, result.valid_rmse, strict=True):
     print(f"{label:>15}: epoch 1 {curve[0]:6.3f}, best {curve.min():.3f}, last {curve[-1]:.3f}")
@@ -105,12 +105,6 @@ seeded = optimlab.compare_configs(
 )
 
 
-def yardstick(seed):
-    """Validation RMSE of predicting the training mean, for the data of ``seed``."""
-    (_, Y_t), (_, Y_v) = optimlab.exercise_data(seed=seed)
-    return (Y_v - Y_t.mean()).square().mean().sqrt().item()
-
-
 def at_budget(res, x, amount):
     """Every run's RMSE after ``amount`` of budget ``x`` (interpolated; NaN before epoch 1)."""
     spent = res.budget(x)
@@ -122,7 +116,9 @@ def at_budget(res, x, amount):
     )
 
 
-yardsticks = np.array([yardstick(seed) for seed in range(SEEDS)])
+yardsticks = np.array(
+    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
+)
 seed_best = seeded.runs.min(axis=2)
 seed_final = seeded.runs[:, :, -1]
 step_budget = seeded.budget("step")[:, -1].min()  # 330: thirty epochs of batch size 64

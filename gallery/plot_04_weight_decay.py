@@ -25,7 +25,7 @@ decays = [0.5, 0.25, 0.125, 0.0625, 0.03125]
 result = optimlab.compare_configs(epochs=30, weight_decay=decays)
 
 (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
-baseline = (Y_valid - Y_train.mean()).square().mean().sqrt().item()
+baseline = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"yardstick, predicting the training mean: {baseline:.3f}")
 for label, curve in zip(result.labels, result.valid_rmse, strict=True):
     print(
@@ -72,13 +72,9 @@ SEEDS = 10
 seeded = optimlab.compare_configs(epochs=30, weight_decay=decays, seeds=SEEDS)
 
 
-def yardstick(seed):
-    """Validation RMSE of predicting the training mean, for the data of ``seed``."""
-    (_, Y_t), (_, Y_v) = optimlab.exercise_data(seed=seed)
-    return (Y_v - Y_t.mean()).square().mean().sqrt().item()
-
-
-yardsticks = np.array([yardstick(seed) for seed in range(SEEDS)])
+yardsticks = np.array(
+    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
+)
 seed_final = seeded.runs[:, :, -1]  # (values, seeds)
 seed_early = seeded.runs[:, :, :10].mean(axis=2)
 for label, finals, earlies in zip(seeded.labels, seed_final, seed_early, strict=True):

@@ -23,20 +23,15 @@ beta1s = [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]
 result = optimlab.compare_configs(epochs=30, beta1=beta1s)
 
 (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
-baseline = (Y_valid - Y_train.mean()).square().mean().sqrt().item()
+baseline = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"yardstick, predicting the training mean: {baseline:.3f}")
-
-
-def climb(curve):
-    """How far a curve goes back up, summed over epochs: 0 for a curve that only falls."""
-    return np.clip(np.diff(curve), 0, None).sum()
 
 
 late = result.valid_rmse[:, 10:]  # epochs 11 to 30
 for label, curve, late_curve in zip(result.labels, result.valid_rmse, late, strict=True):
     print(
         f"{label:>13}: last {curve[-1]:.3f}, epochs 11-30: range "
-        f"{late_curve.min():.3f}-{late_curve.max():.3f}, climb {climb(late_curve):.3f}"
+        f"{late_curve.min():.3f}-{late_curve.max():.3f}, climb {optimlab.climb(late_curve):.3f}"
     )
 
 # %%
@@ -62,7 +57,7 @@ plt.show()
 #   exercise's. The exercise itself warns that its observations need not hold in general.
 
 final = result.valid_rmse[:, -1]
-climbs = np.array([climb(curve) for curve in late])
+climbs = optimlab.climb(late)
 assert climbs.argmax() == len(beta1s) - 1 and climbs[-1] > 3 * np.sort(climbs)[-2]
 assert late[-1].max() - late[-1].min() > 1
 assert result.valid_rmse[4, :10].max() > 1 and final.argmin() == 4
@@ -79,16 +74,12 @@ SEEDS = 10
 seeded = optimlab.compare_configs(epochs=30, beta1=beta1s, seeds=SEEDS)
 
 
-def yardstick(seed):
-    """Validation RMSE of predicting the training mean, for the data of ``seed``."""
-    (_, Y_t), (_, Y_v) = optimlab.exercise_data(seed=seed)
-    return (Y_v - Y_t.mean()).square().mean().sqrt().item()
-
-
-yardsticks = np.array([yardstick(seed) for seed in range(SEEDS)])
+yardsticks = np.array(
+    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
+)
 seed_final = seeded.runs[:, :, -1]  # (values, seeds)
 seed_late = seeded.runs[:, :, 10:]  # epochs 11 to 30
-seed_climbs = np.array([[climb(run) for run in runs] for runs in seed_late])
+seed_climbs = optimlab.climb(seed_late)  # (6 values, 10 seeds)
 seed_swing = seed_late.max(axis=2) - seed_late.min(axis=2)
 for label, finals, climbs_ in zip(seeded.labels, seed_final, seed_climbs, strict=True):
     print(

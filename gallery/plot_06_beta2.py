@@ -22,17 +22,12 @@ beta2s = [0.99, 0.999, 0.9999]
 result = optimlab.compare_configs(epochs=30, beta2=beta2s)
 
 (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
-baseline = (Y_valid - Y_train.mean()).square().mean().sqrt().item()
+baseline = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"yardstick, predicting the training mean: {baseline:.3f}")
 
 
-def climb(curve):
-    """How far a curve goes back up, summed over epochs: 0 for a curve that only falls."""
-    return np.clip(np.diff(curve), 0, None).sum()
-
-
 for label, curve in zip(result.labels, result.valid_rmse, strict=True):
-    print(f"{label:>14}: climb {climb(curve):.3f}, last {curve[-1]:.3f}")
+    print(f"{label:>14}: climb {optimlab.climb(curve):.3f}, last {curve[-1]:.3f}")
 
 # %%
 # Plot the curves
@@ -52,7 +47,7 @@ plt.show()
 #   of the three below the yardstick. A short memory lets the step sizes follow the
 #   gradients quickly, for better (faster progress) and for worse (jumps).
 
-climbs = np.array([climb(curve) for curve in result.valid_rmse])
+climbs = optimlab.climb(result.valid_rmse)
 final = result.valid_rmse[:, -1]
 assert (np.diff(climbs) < 0).all() and climbs[-1] == 0
 assert final.argmin() == 0 and final[0] < baseline < final[1:].min()
@@ -68,14 +63,10 @@ SEEDS = 10
 seeded = optimlab.compare_configs(epochs=30, beta2=beta2s, seeds=SEEDS)
 
 
-def yardstick(seed):
-    """Validation RMSE of predicting the training mean, for the data of ``seed``."""
-    (_, Y_t), (_, Y_v) = optimlab.exercise_data(seed=seed)
-    return (Y_v - Y_t.mean()).square().mean().sqrt().item()
-
-
-yardsticks = np.array([yardstick(seed) for seed in range(SEEDS)])
-seed_climbs = np.clip(np.diff(seeded.runs, axis=-1), 0, None).sum(axis=-1)  # (3, 10)
+yardsticks = np.array(
+    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
+)
+seed_climbs = optimlab.climb(seeded.runs)  # (3 values, 10 seeds)
 seed_final = seeded.runs[:, :, -1]
 for label, climbs_, finals in zip(seeded.labels, seed_climbs, seed_final, strict=True):
     print(

@@ -23,23 +23,13 @@ import numpy as np
 import optimlab
 
 SEEDS = 10
-
-
-def climb(curves):
-    """How far each curve goes back up after epoch 5; 0 for a curve that only falls."""
-    return np.clip(np.diff(curves[..., 5:], axis=-1), 0, None).sum(axis=-1)
-
-
-def yardstick(seed):
-    """Validation RMSE of predicting the training mean: what a useless model scores."""
-    (_, Y_train), (_, Y_valid) = optimlab.exercise_data(seed=seed)
-    return (Y_valid - Y_train.mean()).square().mean().sqrt().item()
-
-
-yardsticks = np.array([yardstick(seed) for seed in range(SEEDS)])
+# The yardstick of each seed: the validation RMSE of predicting the training mean.
+yardsticks = np.array(
+    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
+)
 lr_001 = 1  # the row of lr = 0.001 in both sweeps
 raw = optimlab.compare_configs(lr=[0.01, 0.001, 0.0001], seeds=SEEDS)
-raw_climb = climb(raw.runs)  # (3 values, 10 seeds)
+raw_climb = optimlab.climb(raw.runs[..., 5:])  # (3 values, 10 seeds)
 for label, climbs, finals in zip(raw.labels, raw_climb, raw.runs[:, :, -1], strict=True):
     print(
         f"raw inputs, {label:>12}: climbs in {np.sum(climbs > 0.01):2d} of {SEEDS} seeds "
@@ -69,7 +59,7 @@ def standardised(seed):
 
 
 scaled = optimlab.compare_configs(lr=[0.01, 0.001, 0.0001], seeds=SEEDS, data=standardised)
-scaled_climb = climb(scaled.runs)
+scaled_climb = optimlab.climb(scaled.runs[..., 5:])
 for label, climbs, finals in zip(scaled.labels, scaled_climb, scaled.runs[:, :, -1], strict=True):
     print(
         f"standardised, {label:>12}: climbs in {np.sum(climbs > 0.01):2d} of {SEEDS} seeds "

@@ -2,6 +2,7 @@
 
 from .data import exercise_data, friedman3, train_valid_split
 from .engine import EngineFallbackWarning, RunSpec, train_runs
+from .metrics import baseline_rmse, climb
 from .model import dead_units, make_mlp
 from .momentum import Momentum, Trajectory, optim_step, optimize_rosenbrock
 from .momentum_map import MomentumMap, momentum_map, plot_momentum_map
@@ -31,6 +32,8 @@ __all__ = [
     "Trajectory",
     "adamw_limit_point",
     "adamw_rosenbrock",
+    "baseline_rmse",
+    "climb",
     "compare_configs",
     "compare_sweeps",
     "dead_units",

@@ -1,0 +1,64 @@
+"""Numbers the lessons judge curves by: the mean-predictor yardstick and a curve's climb."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_data
+from .data import Split
+
+__all__ = ["baseline_rmse", "climb"]
+
+
+def baseline_rmse(data: Split) -> float:
+    """Validation RMSE of predicting the training mean for every row: what a useless model scores.
+
+    A network whose validation RMSE does not fall below this has learned nothing about
+    the inputs.
+
+    Parameters
+    ----------
+    data : ((X_train, Y_train), (X_valid, Y_valid))
+        As :func:`~optimlab.exercise_data` returns.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from optimlab import baseline_rmse, exercise_data
+    >>> round(baseline_rmse(exercise_data()), 3)
+    0.303
+    """
+    (_, Y_train), (_, Y_valid) = check_data(data)
+    return (Y_valid - Y_train.mean()).square().mean().sqrt().item()
+
+
+def climb(curves: np.ndarray) -> np.ndarray:
+    """How far curves go back up: the sum of their rises along the last axis.
+
+    A curve that only falls has climb 0; a noisy or oscillating one a large climb.
+    Slice the curves first to measure part of training, e.g. ``climb(runs[..., 5:])``
+    for epochs 6 onwards.
+
+    Parameters
+    ----------
+    curves : array_like
+        One curve, or curves stacked along leading axes (such as ``SweepResult.runs``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The leading shape of ``curves`` (a 0-d array for one curve); NaN where a curve
+        holds NaN.
+
+    Examples
+    --------
+    >>> from optimlab import climb
+    >>> float(climb([1.0, 0.5, 0.8, 0.6, 0.9]))  # rises of 0.3 and 0.3
+    0.6000000000000001
+    >>> climb([[3.0, 2.0, 1.0], [1.0, 2.0, 1.0]]).tolist()
+    [0.0, 1.0]
+    """
+    return np.clip(np.diff(np.asarray(curves, dtype=float), axis=-1), 0, None).sum(axis=-1)
