@@ -586,17 +586,18 @@ def _run_sweeps(
     curves = iter(train_runs(specs, n_jobs=n_jobs))
 
     results = []
+    timed: dict[tuple, float] = {}
     for epochs, hyperparameters, param, values in checked:
         fixed = {name: value for name, value in hyperparameters.items() if name != param}
         runs = np.stack([np.stack([next(curves) for _ in seeds]) for _ in values])
         seconds = None
         if measure_time:
-            seconds = np.array(
-                [
-                    _seconds_per_epoch({**hyperparameters, param: value}, data_of[seeds[0]])
-                    for value in values
-                ]
-            )
+            configs = [{**hyperparameters, param: value} for value in values]
+            for config in configs:  # each configuration timed once, though in several sweeps
+                key = tuple(config.values())
+                if key not in timed:
+                    timed[key] = _seconds_per_epoch(config, data_of[seeds[0]])
+            seconds = np.array([timed[tuple(config.values())] for config in configs])
         n_train = len(data_of[seeds[0]][0][0])
         result = SweepResult(param, values, epochs, runs, fixed, seeds, n_train, seconds)
         for label, value_runs in zip(result.labels, runs, strict=True):

@@ -364,3 +364,14 @@ def test_train_valid_callback_sees_every_epoch_after_validation():
     )
     assert [epoch for epoch, _ in seen] == [1, 2, 3]
     np.testing.assert_array_equal([rmse for _, rmse in seen], curve)
+
+
+def test_shared_configuration_is_timed_once():
+    from optimlab import compare_sweeps
+
+    by_lr, by_beta1 = compare_sweeps(
+        [{"epochs": 1, "lr": [0.01, 0.1]}, {"epochs": 1, "beta1": [0.5, 0.9]}],
+        measure_time=True,
+    )
+    # The defaults (lr 0.01, beta1 0.9) are one configuration: one measurement, shared.
+    assert by_lr.seconds_per_epoch[0] == by_beta1.seconds_per_epoch[1]
