@@ -1,36 +1,35 @@
-"""optimlab: learn how optimizer settings shape neural-network training, by running them."""
+"""optimlab: learn how optimizer settings shape neural-network training, by running them.
 
-from .data import exercise_data, friedman3, train_valid_split
-from .engine import EngineFallbackWarning, RunSpec, train_runs
+The names below are what a reader uses. The rest lives in the submodules: the sweep engine
+(:mod:`optimlab.engine`), every figure (:mod:`optimlab.plotting`), the weight-decay points
+(:mod:`optimlab.weight_decay`), the Rosenbrock landscape (:mod:`optimlab.landscape`).
+"""
+
+from .claims import ClaimError, Claims
+from .config import TrainingConfig
+from .data import exercise_data, friedman3, standardize
+from .landscape import rosenbrock
 from .metrics import baseline_rmse, climb
 from .model import dead_units, make_mlp
 from .momentum import Momentum, Trajectory, optim_step, optimize_rosenbrock
-from .momentum_map import MomentumMap, momentum_map, plot_momentum_map
-from .plotting import plot_path, plot_rosenbrock, plot_sweep, sweep_ylim
-from .rosenbrock import ROSENBROCK_LEVELS, rosenbrock
-from .sweep import DivergenceWarning, SweepResult, compare_configs, compare_sweeps, train_valid
-from .weight_decay import (
-    DecayPoint,
-    adamw_limit_point,
-    adamw_rosenbrock,
-    l2_minimiser,
-    momentum_fixed_point,
-    plot_decay_points,
-)
+from .momentum_grid import MomentumMap, momentum_map
+from .plotting import plot_path, plot_rosenbrock
+from .results import SweepResult
+from .sweep import DivergenceWarning, compare_configs, compare_sweeps
+from .training import train_valid
+from .weight_decay import adamw_rosenbrock
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ROSENBROCK_LEVELS",
-    "DecayPoint",
+    "ClaimError",
+    "Claims",
     "DivergenceWarning",
-    "EngineFallbackWarning",
     "Momentum",
     "MomentumMap",
-    "RunSpec",
     "SweepResult",
+    "TrainingConfig",
     "Trajectory",
-    "adamw_limit_point",
     "adamw_rosenbrock",
     "baseline_rmse",
     "climb",
@@ -39,20 +38,13 @@ __all__ = [
     "dead_units",
     "exercise_data",
     "friedman3",
-    "l2_minimiser",
     "make_mlp",
-    "momentum_fixed_point",
     "momentum_map",
     "optim_step",
     "optimize_rosenbrock",
-    "plot_decay_points",
-    "plot_momentum_map",
     "plot_path",
     "plot_rosenbrock",
-    "plot_sweep",
     "rosenbrock",
-    "sweep_ylim",
-    "train_runs",
+    "standardize",
     "train_valid",
-    "train_valid_split",
 ]

@@ -1,30 +1,58 @@
-"""Argument checks shared by the public API: each error names the argument, value and rule."""
+"""Argument checks shared by the public API, the leaf of the package.
+
+Each check returns the value normalised (an ``int``, a ``float``) or raises before any
+work starts: ``TypeError`` when the value has the wrong type, ``ValueError`` when it has
+the right type but breaks the rule. Every message names the argument, the value and the
+rule.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 
 
-def check_positive_int(name: str, value: object) -> int:
-    """Return ``value`` as an ``int`` if it is a positive integer (``bool`` and floats refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def brief(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _integer(name: str, value: object, rule: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be {rule}, got {brief(value)} of type {type(value).__name__}"
+        )
     return int(value)
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 1 (``bool`` and floats refused)."""
+    rule = "a positive integer"
+    number = _integer(name, value, rule)
+    if number < 1:
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return number
 
 
 def check_nonnegative_int(name: str, value: object) -> int:
     """Return ``value`` as an ``int`` if it is an integer >= 0 (``bool`` and floats refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return int(value)
+    rule = "a non-negative integer"
+    number = _integer(name, value, rule)
+    if number < 0:
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return number
 
 
 def _real(name: str, value: object, rule: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {rule}, got {value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be {rule}, got {brief(value)} of type {type(value).__name__}"
+        )
     return float(value)
 
 
@@ -55,22 +83,48 @@ def check_beta(name: str, value: object) -> float:
     return number
 
 
+def check_bool(name: str, value: object) -> bool:
+    """Return ``value`` if it is ``True`` or ``False``."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {brief(value)}")
+    return value
+
+
 def check_finite_point(name: str, value: object) -> tuple[float, float]:
     """Return ``value`` as ``(x, y)`` floats if it is a pair of finite real numbers."""
     rule = "a pair (x, y) of finite numbers"
-    try:
-        x, y = value  # type: ignore[misc]
-        point = (_real(name, x, rule), _real(name, y, rule))
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be {rule}, got {value!r}") from error
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        raise TypeError(f"{name} must be {rule}, got {brief(value)}")
+    point = (_real(f"{name}[0]", value[0], rule), _real(f"{name}[1]", value[1], rule))
     if not all(math.isfinite(c) for c in point):
         raise ValueError(f"{name} must be {rule}, got {value!r}")
     return point
 
 
-def check_data(
-    data: object, n_features: int = 4
-) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+def check_quantiles(name: str, value: object) -> tuple[float, float]:
+    """Return ``value`` as ``(low, high)`` if ``0 <= low < high <= 1``."""
+    rule = "two quantiles (low, high) with 0 <= low < high <= 1"
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        raise TypeError(f"{name} must be {rule}, got {brief(value)}")
+    low, high = (_real(f"{name}[{i}]", v, rule) for i, v in enumerate(value))
+    if not 0 <= low < high <= 1:
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return low, high
+
+
+def check_choice(name: str, value: object, choices: Sequence[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``."""
+    if value not in choices:
+        allowed = ", ".join(map(repr, choices))
+        error = ValueError if isinstance(value, str) else TypeError
+        raise error(f"{name} must be one of {allowed}; got {brief(value)}")
+    return value
+
+
+Split = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+
+
+def check_data(data: object, n_features: int = 4) -> Split:
     """Check ``((X_train, Y_train), (X_valid, Y_valid))`` and return it as nested tuples."""
     shape_rule = (
         "data must be ((X_train, Y_train), (X_valid, Y_valid)) with float32 tensors "
@@ -79,7 +133,7 @@ def check_data(
     try:
         (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{shape_rule}; got {type(data).__name__} {_brief(data)}") from error
+        raise TypeError(f"{shape_rule}; got {type(data).__name__} {brief(data)}") from error
     for split, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):
         for label, tensor in ((f"X_{split}", X), (f"Y_{split}", Y)):
             if not isinstance(tensor, torch.Tensor):
@@ -94,8 +148,3 @@ def check_data(
                 f"expected ({X.shape[0]}, 1) to match X_{split}"
             )
     return (X_train, Y_train), (X_valid, Y_valid)
-
-
-def _brief(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,15 +1,20 @@
-"""The Friedman #3 regression data of the exercise and its seeded train/validation split."""
+"""The Friedman #3 regression data of the exercise, its seeded split, and input standardisation."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from ._validation import check_nonnegative_finite, check_positive_int
+from ._validation import (
+    Split,
+    check_bool,
+    check_data,
+    check_nonnegative_finite,
+    check_nonnegative_int,
+    check_positive_int,
+)
 
-__all__ = ["exercise_data", "friedman3", "train_valid_split"]
-
-Split = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+__all__ = ["exercise_data", "friedman3", "standardize", "train_valid_split"]
 
 
 def friedman3(
@@ -52,6 +57,7 @@ def friedman3(
     """
     n = check_positive_int("n", n)
     sd = check_nonnegative_finite("sd", sd)
+    seed = check_nonnegative_int("seed", seed)
     rng = np.random.default_rng(seed)
     uniforms = rng.uniform(size=(n, 4))
     noise = rng.standard_normal(n)
@@ -86,11 +92,13 @@ def train_valid_split(
 
     Examples
     --------
-    >>> from optimlab import friedman3, train_valid_split
+    >>> from optimlab import friedman3
+    >>> from optimlab.data import train_valid_split
     >>> (X_train, Y_train), (X_valid, Y_valid) = train_valid_split(*friedman3(10), n_train=7)
     >>> len(X_train), len(X_valid)
     (7, 3)
     """
+    seed = check_nonnegative_int("seed", seed)
     if len(X) != len(Y):
         raise ValueError(f"X and Y must have the same number of rows, got {len(X)} and {len(Y)}")
     n_train = check_positive_int("n_train", n_train)
@@ -103,13 +111,56 @@ def train_valid_split(
     return (X[train], Y[train]), (X[valid], Y[valid])
 
 
-def exercise_data(*, seed: int = 0) -> Split:
+def standardize(data: Split) -> Split:
+    """Scale every input column to mean 0 and standard deviation 1 on the training rows.
+
+    The training split's column means and standard deviations are applied to both
+    splits, so nothing about the validation rows leaks into training. The targets are
+    left as they are: they already lie in about [-0.3, 1.9], and unscaled targets keep
+    every RMSE, and the mean-predictor yardstick, in the units of the raw problem.
+
+    Parameters
+    ----------
+    data : ((X_train, Y_train), (X_valid, Y_valid))
+        float32 tensors, as :func:`exercise_data` returns.
+
+    Returns
+    -------
+    ((X_train, Y_train), (X_valid, Y_valid))
+        New input tensors; the target tensors are the ones given.
+
+    Examples
+    --------
+    >>> from optimlab import exercise_data, standardize
+    >>> (X_train, _), (X_valid, _) = standardize(exercise_data())
+    >>> X_train.mean(dim=0).abs().max().item() < 1e-5, round(X_train.std(dim=0)[1].item(), 4)
+    (True, 1.0)
+    """
+    (X_train, Y_train), (X_valid, Y_valid) = check_data(data, n_features=_n_features(data))
+    mean = X_train.mean(dim=0)
+    std = X_train.std(dim=0)
+    if not bool((std > 0).all()):
+        raise ValueError("standardize needs every input column to vary on the training rows")
+    return ((X_train - mean) / std, Y_train), ((X_valid - mean) / std, Y_valid)
+
+
+def _n_features(data: object) -> int:
+    try:
+        return int(data[0][0].shape[1])  # type: ignore[index]
+    except (TypeError, IndexError, AttributeError):
+        return 4  # check_data then reports what is wrong
+
+
+def exercise_data(seed: int = 0, *, standardize: bool = False) -> Split:
     """The exercise's data: 1000 Friedman #3 samples (sd 0.1) split into 700 and 300 rows.
 
     Parameters
     ----------
     seed : int, default=0
-        Seeds both the draw (:func:`friedman3`) and the split (:func:`train_valid_split`).
+        Seeds both the draw (:func:`~optimlab.friedman3`) and the split (:func:`~optimlab.data.train_valid_split`).
+    standardize : bool, default=False
+        Standardise the inputs with the training rows' statistics (see
+        :func:`~optimlab.standardize`); the exercise uses them raw.
 
     Returns
     -------
@@ -123,4 +174,8 @@ def exercise_data(*, seed: int = 0) -> Split:
     >>> tuple(X_train.shape), tuple(X_valid.shape)
     ((700, 4), (300, 4))
     """
-    return train_valid_split(*friedman3(1000, 0.1, seed=seed), 700, seed=seed)
+    data = train_valid_split(*friedman3(1000, 0.1, seed=seed), 700, seed=seed)
+    return _standardize(data) if check_bool("standardize", standardize) else data
+
+
+_standardize = standardize

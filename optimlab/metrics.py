@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_data
-from .data import Split
+from ._validation import Split, check_data
 
 __all__ = ["baseline_rmse", "climb"]
 

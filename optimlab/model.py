@@ -5,12 +5,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._validation import check_positive_int
+from ._validation import check_nonnegative_int, check_positive_int
+from .config import init_seed
 
 __all__ = ["dead_units", "make_mlp"]
 
 
-def make_mlp(*, seed: int = 123, n_hidden: int = 50, n_features: int = 4) -> nn.Sequential:
+def make_mlp(
+    *, seed: int = init_seed(0), n_hidden: int = 50, n_features: int = 4
+) -> nn.Sequential:
     """Build ``Linear(4, 50) -> ReLU -> Linear(50, 50) -> ReLU -> Linear(50, 1)``.
 
     The weights get PyTorch's default initialisation drawn under ``torch.manual_seed(seed)``
@@ -20,7 +23,8 @@ def make_mlp(*, seed: int = 123, n_hidden: int = 50, n_features: int = 4) -> nn.
     Parameters
     ----------
     seed : int, default=123
-        Seed of the initial weights; the exercise uses 123 for every configuration.
+        Seed of the initial weights; the exercise uses 123 for every configuration
+        (seed ``s`` of a sweep uses ``123 + s``: :func:`optimlab.config.init_seed`).
     n_hidden : int, default=50
         Width of both hidden layers.
     n_features : int, default=4
@@ -40,6 +44,7 @@ def make_mlp(*, seed: int = 123, n_hidden: int = 50, n_features: int = 4) -> nn.
     >>> make_mlp()(torch.zeros(3, 4)).shape
     torch.Size([3, 1])
     """
+    seed = check_nonnegative_int("seed", seed)
     n_hidden = check_positive_int("n_hidden", n_hidden)
     n_features = check_positive_int("n_features", n_features)
     with torch.random.fork_rng(devices=[]):

@@ -1,4 +1,4 @@
-r"""Momentum gradient descent by hand: ``optim_step``, its path on Rosenbrock, an optimizer.
+r"""Momentum gradient descent by hand: one update rule, ``optim_step``, a path, an optimizer.
 
 optimlab's momentum is the exercise's exponential moving average of the gradients,
 
@@ -7,9 +7,13 @@ optimlab's momentum is the exercise's exponential moving average of the gradient
     v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad \theta_t = \theta_{t-1} - \eta\, v_t,
 
 with :math:`v_0 = 0`. PyTorch's :class:`torch.optim.SGD` uses :math:`v_t = \mu v_{t-1} +
-(1 - \tau) g_t` with dampening :math:`\tau` and seeds :math:`v_1 = g_1` on the first step:
-``SGD(momentum=beta, dampening=beta)`` therefore differs from this rule on its first step
-(a full gradient instead of :math:`(1 - \beta) g_1`) and every step after.
+(1 - \tau) g_t` with dampening :math:`\tau` and seeds :math:`v_1 = g_1` on the first step.
+Without dampening its steps are about :math:`1 / (1 - \beta)` times larger than this
+rule's (``SGD(lr * (1 - beta), momentum=beta)`` takes the same steps as this rule with
+``lr``); with ``dampening=beta`` the two differ only through SGD's full first gradient.
+
+:func:`momentum_update` is the rule, written once; :func:`~optimlab.optim_step`, :class:`~optimlab.Momentum`,
+:func:`~optimlab.optimize_rosenbrock` and :func:`optimlab.momentum_map` all call it.
 """
 
 from __future__ import annotations
@@ -27,9 +31,66 @@ from ._validation import (
     check_nonnegative_int,
     check_positive_finite,
 )
-from .rosenbrock import rosenbrock
+from .landscape import rosenbrock
 
-__all__ = ["Momentum", "Trajectory", "optim_step", "optimize_rosenbrock"]
+__all__ = ["Momentum", "Trajectory", "momentum_update", "optim_step", "optimize_rosenbrock"]
+
+Coefficient = float | torch.Tensor
+
+
+def momentum_update(
+    param: torch.Tensor,
+    velocity: torch.Tensor,
+    grad: torch.Tensor,
+    *,
+    lr: Coefficient,
+    beta: Coefficient,
+    one_minus_beta: Coefficient | None = None,
+    shrink: Coefficient | None = None,
+) -> None:
+    r"""One step of optimlab's momentum rule, in place, on ``velocity`` then ``param``.
+
+    :math:`v \leftarrow \beta v + (1 - \beta)\,g`, then, with decoupled weight decay,
+    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`, and
+    :math:`\theta \leftarrow \theta - \eta v`.
+
+    The coefficients are Python floats for one run, or float32 tensors that broadcast
+    against ``param`` for many runs at once (:func:`optimlab.momentum_map`). For the
+    tensors, pass ``one_minus_beta`` rounded once from float64, as torch rounds the Python
+    float ``1 - beta``; ``addcmul_`` then computes what ``add_(grad, alpha=1 - beta)``
+    computes for a float, bit for bit.
+
+    Parameters
+    ----------
+    param, velocity, grad : torch.Tensor
+        The parameter, its momentum buffer :math:`v` and its gradient :math:`g`.
+    lr, beta : float or torch.Tensor
+        Step size :math:`\eta` and momentum coefficient :math:`\beta`.
+    one_minus_beta : float or torch.Tensor, optional
+        :math:`1 - \beta`; computed from ``beta`` when ``beta`` is a float.
+    shrink : float or torch.Tensor, optional
+        :math:`1 - \eta\lambda`, the decay factor; ``None`` for no weight decay.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from optimlab.momentum import momentum_update
+    >>> theta, v = torch.tensor([1.0]), torch.tensor([0.0])
+    >>> momentum_update(theta, v, torch.tensor([2.0]), lr=0.1, beta=0.5)
+    >>> v, theta  # v = 0.5 * 2; theta = 1 - 0.1 * 1
+    (tensor([1.]), tensor([0.9000]))
+    """
+    if isinstance(beta, torch.Tensor):
+        velocity.mul_(beta).addcmul_(grad, one_minus_beta)  # type: ignore[arg-type]
+    else:
+        velocity.mul_(beta).add_(grad, alpha=1 - beta)
+    if shrink is not None:
+        param.mul_(shrink)
+    param.sub_(lr * velocity)
+
+
+def _shrink(lr: float, weight_decay: float) -> float | None:
+    return 1 - lr * weight_decay if weight_decay else None
 
 
 def optim_step(
@@ -88,10 +149,9 @@ def optim_step(
     value.backward()
     with torch.no_grad():
         for param, momentum in ((x, x_momentum), (y, y_momentum)):
-            momentum.mul_(beta).add_(param.grad, alpha=1 - beta)
-            if weight_decay:
-                param.mul_(1 - lr * weight_decay)
-            param.sub_(lr * momentum)
+            momentum_update(
+                param, momentum, param.grad, lr=lr, beta=beta, shrink=_shrink(lr, weight_decay)
+            )
     return value.item()
 
 
@@ -107,10 +167,11 @@ class Momentum(torch.optim.Optimizer):
     Rosenbrock function.
 
     .. note::
-       This is not :class:`torch.optim.SGD` with ``momentum=beta, dampening=beta``: SGD
-       seeds its buffer with the raw first gradient, ``v_1 = g_1``, where this rule gives
-       ``v_1 = (1 - beta) g_1``. Without dampening, SGD's ``v = beta v + g`` is this rule
-       scaled by ``1 / (1 - beta)``, i.e. a learning rate ``1 / (1 - beta)`` times larger.
+       Without dampening, :class:`torch.optim.SGD`'s ``v = beta v + g`` is this rule
+       scaled by ``1 / (1 - beta)``: ``SGD(lr * (1 - beta), momentum=beta)`` takes this
+       rule's steps. With ``dampening=beta`` SGD differs only through its first step,
+       which seeds the buffer with the raw gradient, ``v_1 = g_1``, where this rule gives
+       ``v_1 = (1 - beta) g_1``.
 
     Parameters
     ----------
@@ -164,11 +225,14 @@ class Momentum(torch.optim.Optimizer):
                 state = self.state[param]
                 if "momentum_buffer" not in state:
                     state["momentum_buffer"] = torch.zeros_like(param)
-                momentum = state["momentum_buffer"]
-                momentum.mul_(beta).add_(param.grad, alpha=1 - beta)
-                if weight_decay:
-                    param.mul_(1 - lr * weight_decay)
-                param.sub_(lr * momentum)
+                momentum_update(
+                    param,
+                    state["momentum_buffer"],
+                    param.grad,
+                    lr=lr,
+                    beta=beta,
+                    shrink=_shrink(lr, weight_decay),
+                )
         return loss
 
 

@@ -17,9 +17,8 @@ adding the decay, so its fixed points solve :math:`\lambda\theta_i = -g_i / (|g_
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -31,11 +30,9 @@ from ._validation import (
     check_nonnegative_int,
     check_positive_finite,
 )
+from .config import DEFAULTS
+from .landscape import rosenbrock, rosenbrock_gradient, rosenbrock_hessian
 from .momentum import Trajectory
-from .rosenbrock import rosenbrock
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = [
     "DecayPoint",
@@ -43,7 +40,6 @@ __all__ = [
     "adamw_rosenbrock",
     "l2_minimiser",
     "momentum_fixed_point",
-    "plot_decay_points",
 ]
 
 
@@ -74,16 +70,6 @@ class DecayPoint:
         return self.value + self.weight_decay / 2 * (self.x**2 + self.y**2)
 
 
-def _gradient(x: float, y: float) -> np.ndarray:
-    """Analytic gradient of :func:`~optimlab.rosenbrock`, shape (2,)."""
-    return np.array([-2 * (1 - x) - 8 * x * (y - x**2), 4 * (y - x**2)])
-
-
-def _hessian(x: float, y: float) -> np.ndarray:
-    """Analytic Hessian of :func:`~optimlab.rosenbrock`, shape (2, 2)."""
-    return np.array([[2 - 8 * y + 24 * x**2, -8 * x], [-8 * x, 4.0]])
-
-
 def l2_minimiser(weight_decay: float) -> DecayPoint:
     r"""The minimiser of the coupled-L2 loss :math:`f + \lambda (x^2 + y^2) / 2`.
 
@@ -110,7 +96,7 @@ def l2_minimiser(weight_decay: float) -> DecayPoint:
 
     Examples
     --------
-    >>> from optimlab import l2_minimiser
+    >>> from optimlab.weight_decay import l2_minimiser
     >>> point = l2_minimiser(0.5)
     >>> round(point.x, 4), round(point.y, 4), round(point.value, 4)
     (0.6855, 0.4177, 0.1044)
@@ -162,7 +148,7 @@ def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.
 
     Examples
     --------
-    >>> from optimlab import l2_minimiser, momentum_fixed_point
+    >>> from optimlab.weight_decay import l2_minimiser, momentum_fixed_point
     >>> point = momentum_fixed_point(0.5, lr=0.01, beta=0.9)
     >>> abs(point.x - l2_minimiser(0.5).x) < 1e-12
     True
@@ -173,7 +159,7 @@ def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.
 
     def residual(z: np.ndarray) -> np.ndarray:
         theta, v = z[:2], z[2:]
-        v_new = beta * v + (1 - beta) * _gradient(*theta)
+        v_new = beta * v + (1 - beta) * rosenbrock_gradient(*theta)
         return np.concatenate([(1 - lr * lam) * theta - lr * v_new, v_new]) - z
 
     eye = np.eye(2)
@@ -182,7 +168,7 @@ def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.
         r = residual(z)
         if np.abs(r).max() <= 1e-15:
             break
-        hess = (1 - beta) * _hessian(*z[:2])
+        hess = (1 - beta) * rosenbrock_hessian(*z[:2])
         jacobian = np.block(
             [
                 [(1 - lr * lam) * eye - lr * hess - eye, -lr * beta * eye],
@@ -232,7 +218,7 @@ def adamw_limit_point(weight_decay: float) -> DecayPoint:
 
     Examples
     --------
-    >>> from optimlab import adamw_limit_point
+    >>> from optimlab.weight_decay import adamw_limit_point
     >>> adamw_limit_point(0.5), adamw_limit_point(4.0)
     (DecayPoint(weight_decay=0.5, x=1.0, y=1.0), DecayPoint(weight_decay=4.0, x=0.25, y=0.0625))
     """
@@ -246,8 +232,8 @@ def adamw_rosenbrock(
     lr: float,
     weight_decay: float,
     *,
-    betas: tuple[float, float] = (0.9, 0.999),
-    eps: float = 1e-8,
+    betas: tuple[float, float] = DEFAULTS.betas,
+    eps: float = DEFAULTS.eps,
     start: tuple[float, float] = (-1.0, 2.0),
 ) -> Trajectory:
     """Run :class:`torch.optim.AdamW` on the Rosenbrock function and record every point.
@@ -316,66 +302,3 @@ def _check_betas(betas: object) -> tuple[float, float]:
     if not isinstance(betas, Sequence) or isinstance(betas, str) or len(betas) != 2:
         raise TypeError(f"betas must be {rule}, got {betas!r}")
     return check_beta("betas[0]", betas[0]), check_beta("betas[1]", betas[1])
-
-
-def plot_decay_points(
-    points: Iterable[DecayPoint],
-    ax: Axes | None = None,
-    *,
-    marker: str = "o",
-    color: str = "white",
-    label: str | None = None,
-    annotate: bool = True,
-) -> Axes:
-    """Mark weight-decay end points on the Rosenbrock contours, each labelled with its f.
-
-    Parameters
-    ----------
-    points : iterable of DecayPoint
-        From :func:`l2_minimiser`, :func:`momentum_fixed_point` or
-        :func:`adamw_limit_point`.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
-    marker : str, default="o"
-    color : str, default="white"
-        Light, to stand out on the dark valley.
-    label : str, optional
-        Legend label of the markers.
-    annotate : bool, default=True
-        Write ``lambda = ..., f = ...`` next to each point.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The markers are the last line in ``ax.get_lines()``, in the order given.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from optimlab import l2_minimiser, plot_decay_points
-    >>> ax = plot_decay_points([l2_minimiser(lam) for lam in (0.0, 0.5, 2.0)], annotate=False)
-    >>> len(ax.get_lines()[-1].get_xdata())
-    3
-    """
-    points = list(points)
-    if not all(isinstance(point, DecayPoint) for point in points):
-        raise TypeError(f"points must be DecayPoint objects, got {points!r}")
-    if ax is None:
-        from .plotting import plot_rosenbrock
-
-        ax = plot_rosenbrock()
-    xs = [point.x for point in points]
-    ys = [point.y for point in points]
-    ax.plot(xs, ys, linestyle="none", marker=marker, color=color, label=label)
-    if annotate:
-        for point in points:
-            ax.annotate(
-                f"λ = {point.weight_decay:g}, f = {point.value:.3g}",
-                (point.x, point.y),
-                xytext=(6, -10),
-                textcoords="offset points",
-                color=color,
-                fontsize="small",
-            )
-    return ax

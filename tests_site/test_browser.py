@@ -206,7 +206,7 @@ def test_solutions_unfold(visit, base_url):
     assert not first.evaluate("el => el.open")
     first.locator("summary").click()
     assert first.evaluate("el => el.open")
-    assert first.locator("a[href*='auto_examples/plot_02_learning_rate']").count() == 1
+    assert first.locator("a[href*='auto_examples/q1_one_setting/plot_03_learning_rate']").count() == 1
 
 
 def test_site_works_from_file_urls(visit):
@@ -225,7 +225,7 @@ def test_screenshots(visit, base_url):
     ARTIFACTS.mkdir(exist_ok=True)
     for page, name in (
         ("index.html", "landing.png"),
-        ("auto_examples/plot_02_learning_rate.html", "gallery-learning-rate.png"),
+        ("auto_examples/q1_one_setting/plot_03_learning_rate.html", "gallery-learning-rate.png"),
     ):
         opened = visit(base_url + page)
         opened.page.evaluate(BROKEN_IMAGES_JS)

@@ -19,16 +19,18 @@ decay ends somewhere else.
 # Coupled L2 decay adds :math:`\lambda (x^2 + y^2) / 2` to :math:`f`. Its gradient is zero
 # where :math:`y = 4x^2 / (4 + \lambda)` and :math:`\frac{8\lambda}{4 + \lambda} x^3 +
 # (2 + \lambda)\, x = 2`, a strictly increasing cubic: one stationary point, the global
-# minimum. :func:`optimlab.l2_minimiser` solves it in float64.
+# minimum. :func:`optimlab.weight_decay.l2_minimiser` solves it in float64.
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
 import optimlab
+from optimlab.plotting import plot_decay_points
+from optimlab.weight_decay import adamw_limit_point, l2_minimiser, momentum_fixed_point
 
 decays = [0.0, 0.1, 0.3, 1.0, 3.0]
-minimisers = [optimlab.l2_minimiser(lam) for lam in decays]
+minimisers = [l2_minimiser(lam) for lam in decays]
 distance = np.array([np.hypot(p.x - 1, p.y - 1) for p in minimisers])
 values = np.array([p.value for p in minimisers])
 print("lambda        x        y   f(x, y)  distance to (1, 1)")
@@ -46,7 +48,7 @@ assert round(values[1], 3) == 0.013 and round(values[-1], 2) == 0.41  # quoted b
 # :math:`v \leftarrow \beta v + (1 - \beta)\nabla f`,
 # :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v`. At a fixed point
 # :math:`v = \nabla f` and :math:`\eta\,(\lambda\theta + \nabla f) = 0`: the step size
-# cancels and the equation is that of the L2 minimum. :func:`optimlab.momentum_fixed_point`
+# cancels and the equation is that of the L2 minimum. :func:`optimlab.weight_decay.momentum_fixed_point`
 # solves the fixed-point equations of the update itself, for any :math:`\eta` and
 # :math:`\beta`, and lands on the same points.
 
@@ -54,7 +56,7 @@ settings = [(0.001, 0.0), (0.01, 0.9), (0.1, 0.5), (1.0, 0.99)]
 gap = max(
     np.hypot(fixed.x - p.x, fixed.y - p.y)
     for p in minimisers
-    for fixed in (optimlab.momentum_fixed_point(p.weight_decay, lr, beta) for lr, beta in settings)
+    for fixed in (momentum_fixed_point(p.weight_decay, lr, beta) for lr, beta in settings)
 )
 print(f"largest distance between fixed point and L2 minimiser: {gap:.1e}")
 assert gap < 1e-10
@@ -102,7 +104,7 @@ optimlab.plot_rosenbrock(ax)
 colors = plt.cm.autumn(np.linspace(0, 0.9, len(decays)))
 for path, color, lam in zip(paths, colors, decays, strict=True):
     optimlab.plot_path(path, ax, color=color, label=f"λ = {lam:g}", show_ends=False)
-optimlab.plot_decay_points(minimisers, ax, label="L2 minimiser = fixed point")
+plot_decay_points(minimisers, ax, label="L2 minimiser = fixed point")
 ax.legend(loc="upper left", fontsize="small")
 ax.set_title("Momentum (lr 0.01, beta 0.9) with decoupled weight decay")
 plt.show()
@@ -114,7 +116,7 @@ plt.show()
 # When the gradient is steady that ratio is :math:`\pm 1`, so a fixed point has
 # :math:`\lambda\theta_i = -\operatorname{sign}(g_i)` or :math:`g_i = 0`: the conditions
 # for minimising :math:`f` over the box :math:`|x|, |y| \le 1/\lambda`
-# (:func:`optimlab.adamw_limit_point`). For :math:`\lambda \le 1` the box contains (1, 1)
+# (:func:`optimlab.weight_decay.adamw_limit_point`). For :math:`\lambda \le 1` the box contains (1, 1)
 # and the decay moves nothing; for :math:`\lambda = 3` the end point is
 # :math:`(1/3, 1/9)`, on the edge of the dashed box. AdamW runs with lr 0.01 and
 # ``betas=(0.9, 0.99)`` (a shorter memory of the large early gradients, so it settles
@@ -129,7 +131,7 @@ ax.add_patch(
 )
 for lam, color in zip(adamw_decays, ["tab:orange", "tab:red"], strict=True):
     path = optimlab.adamw_rosenbrock(3000, lr=0.01, weight_decay=lam, betas=(0.9, 0.99))
-    limit, l2 = optimlab.adamw_limit_point(lam), optimlab.l2_minimiser(lam)
+    limit, l2 = adamw_limit_point(lam), l2_minimiser(lam)
     to_limit = np.hypot(path.end[0] - limit.x, path.end[1] - limit.y)
     to_l2 = np.hypot(path.end[0] - l2.x, path.end[1] - l2.y)
     print(
@@ -139,8 +141,8 @@ for lam, color in zip(adamw_decays, ["tab:orange", "tab:red"], strict=True):
     )
     assert to_limit < 0.01 and to_l2 > 0.04
     optimlab.plot_path(path, ax, color=color, label=f"AdamW, λ = {lam:g}", show_ends=False)
-    optimlab.plot_decay_points([limit], ax, marker="s", color=color, annotate=False)
-    optimlab.plot_decay_points([l2], ax, marker="o", color="white")
+    plot_decay_points([limit], ax, marker="s", color=color, annotate=False)
+    plot_decay_points([l2], ax, marker="o", color="white")
 ax.plot([], [], "s", color="0.5", label="AdamW limit point")
 ax.plot([], [], "o", color="white", markeredgecolor="0.5", label="L2 minimiser")
 ax.legend(loc="upper left", fontsize="small")

@@ -1,4 +1,4 @@
-"""The exercise's Rosenbrock function and the contour levels of its picture."""
+"""The exercise's Rosenbrock function, its gradient and Hessian, and its contour levels."""
 
 from __future__ import annotations
 
@@ -7,9 +7,18 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-__all__ = ["ROSENBROCK_LEVELS", "rosenbrock"]
+__all__ = [
+    "MINIMUM",
+    "ROSENBROCK_LEVELS",
+    "rosenbrock",
+    "rosenbrock_gradient",
+    "rosenbrock_hessian",
+]
 
 Array = TypeVar("Array", torch.Tensor, np.ndarray, float)
+
+#: Where the function is lowest: :math:`f(1, 1) = 0`.
+MINIMUM = (1.0, 1.0)
 
 
 def rosenbrock(x: Array, y: Array) -> Array:
@@ -35,6 +44,30 @@ def rosenbrock(x: Array, y: Array) -> Array:
     return (1 - x) ** 2 + 2 * (y - x**2) ** 2
 
 
+def rosenbrock_gradient(x: float, y: float) -> np.ndarray:
+    r"""The analytic gradient :math:`(-2(1 - x) - 8x(y - x^2),\; 4(y - x^2))`, shape (2,).
+
+    Examples
+    --------
+    >>> from optimlab.landscape import rosenbrock_gradient
+    >>> rosenbrock_gradient(-1.0, 2.0).tolist()
+    [4.0, 4.0]
+    """
+    return np.array([-2 * (1 - x) - 8 * x * (y - x**2), 4 * (y - x**2)])
+
+
+def rosenbrock_hessian(x: float, y: float) -> np.ndarray:
+    """The analytic Hessian, shape (2, 2).
+
+    Examples
+    --------
+    >>> from optimlab.landscape import rosenbrock_hessian
+    >>> rosenbrock_hessian(1.0, 1.0).tolist()
+    [[18.0, -8.0], [-8.0, 4.0]]
+    """
+    return np.array([[2 - 8 * y + 24 * x**2, -8 * x], [-8 * x, 4.0]])
+
+
 #: The exercise's contour breaks: 0-1.9 by 0.1, 2-19 by 1, 20-190 by 10, 200-2000 by 200.
 ROSENBROCK_LEVELS = np.round(
     np.concatenate(
@@ -47,3 +80,4 @@ ROSENBROCK_LEVELS = np.round(
     ),
     10,
 )
+ROSENBROCK_LEVELS.flags.writeable = False

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -16,15 +16,13 @@ from ._validation import (
     check_nonnegative_int,
     check_positive_finite,
 )
-from .rosenbrock import rosenbrock
+from .landscape import rosenbrock
+from .momentum import momentum_update
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["MomentumMap", "momentum_map", "plot_momentum_map"]
-
-#: The exercise's setting, marked on the map.
-SEED_SETTING = (0.01, 0.9)
+__all__ = ["MomentumMap", "momentum_map"]
 
 
 @dataclass(frozen=True)
@@ -73,16 +71,24 @@ class MomentumMap:
     steps_to_tol: np.ndarray
     diverged: np.ndarray
 
-    def plot(self, ax: Axes | None = None, **kwargs: object) -> Axes:
-        """Draw the map with :func:`plot_momentum_map`; ``kwargs`` are passed on."""
-        return plot_momentum_map(self, ax, **kwargs)  # type: ignore[arg-type]
+    def __post_init__(self) -> None:
+        for name in ("lrs", "betas", "x", "y", "final_value", "steps_to_tol", "diverged"):
+            array = np.array(getattr(self, name))  # a copy: the result stays as computed
+            array.flags.writeable = False
+            object.__setattr__(self, name, array)
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Draw the map with :func:`optimlab.plotting.plot_momentum_map`; ``kwargs`` passed on."""
+        from .plotting import plot_momentum_map
+
+        return plot_momentum_map(self, ax, **kwargs)
 
 
-def _check_axis(name: str, values: object, check: object) -> np.ndarray:
+def _check_axis(name: str, values: object, check: Callable[[str, object], float]) -> np.ndarray:
     rule = "a non-empty, strictly increasing sequence"
     if not isinstance(values, Sequence | np.ndarray) or isinstance(values, str):
         raise TypeError(f"{name} must be {rule}, got {values!r}")
-    checked = np.array([check(f"{name}[{i}]", v) for i, v in enumerate(values)])  # type: ignore[operator]
+    checked = np.array([check(f"{name}[{i}]", v) for i, v in enumerate(values)])
     if checked.ndim != 1 or checked.size == 0 or np.any(np.diff(checked) <= 0):
         raise ValueError(f"{name} must be {rule}, got {values!r}")
     return checked
@@ -101,10 +107,9 @@ def momentum_map(
     """Run the exercise's momentum descent for every (lr, beta) of a grid, all at once.
 
     Every cell is a float32 run of :func:`~optimlab.optim_step` from ``start``, stepped
-    together as one tensor of shape ``(len(lrs), len(betas))`` with the same arithmetic
-    (``addcmul_`` fuses the momentum update exactly as ``add_(grad, alpha=1 - beta)``
-    does), so a cell's end point equals that of :func:`~optimlab.optimize_rosenbrock`
-    bit for bit.
+    together as one tensor of shape ``(len(lrs), len(betas))`` through the same update,
+    :func:`optimlab.momentum.momentum_update` with one coefficient per cell, so a cell's
+    end point equals that of :func:`~optimlab.optimize_rosenbrock` bit for bit.
 
     Parameters
     ----------
@@ -173,10 +178,15 @@ def momentum_map(
         value.sum().backward()
         with torch.no_grad():
             for param, momentum in ((x, x_momentum), (y, y_momentum)):
-                momentum.mul_(beta).addcmul_(param.grad, one_minus_beta)
-                if weight_decay:
-                    param.mul_(shrink)
-                param.sub_(lr * momentum)
+                momentum_update(
+                    param,
+                    momentum,
+                    param.grad,
+                    lr=lr,
+                    beta=beta,
+                    one_minus_beta=one_minus_beta,
+                    shrink=shrink if weight_decay else None,
+                )
                 # NaN fails the comparison, so it counts as out of bounds.
                 diverged |= ~(param.abs() <= bound)
         x.grad.zero_()
@@ -198,103 +208,3 @@ def momentum_map(
         steps_to_tol=np.where(diverged | (last_above >= steps), -1, last_above + 1),
         diverged=diverged,
     )
-
-
-def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
-    """Cell edges halfway between centres (geometrically when ``log``)."""
-    values = np.log(centres) if log else centres
-    if values.size == 1:  # a single cell: half a unit (a factor 2 in log) either side
-        half = np.log(2.0) if log else 0.5
-        edges = np.array([values[0] - half, values[0] + half])
-    else:
-        inner = (values[:-1] + values[1:]) / 2
-        edges = np.concatenate([[2 * values[0] - inner[0]], inner, [2 * values[-1] - inner[-1]]])
-    return np.exp(edges) if log else edges
-
-
-def plot_momentum_map(
-    result: MomentumMap,
-    ax: Axes | None = None,
-    *,
-    quantity: str = "final_value",
-    mark: tuple[float, float] | None = SEED_SETTING,
-    cmap: str = "viridis",
-    colorbar: bool = True,
-) -> Axes:
-    """Draw a :class:`MomentumMap`: lr (log scale) across, beta up, diverged cells in red.
-
-    Parameters
-    ----------
-    result : MomentumMap
-        From :func:`momentum_map`.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when ``None``.
-    quantity : {"final_value", "steps_to_tol"}, default="final_value"
-        The colour: the final value (log scale, floored at 1e-12), or the steps to reach
-        ``tol`` for good (cells above ``tol`` after the last step in grey).
-    mark : (float, float) or None, default=(0.01, 0.9)
-        An (lr, beta) to mark with a star: by default the exercise's setting.
-    cmap : str, default="viridis"
-        A colormap without red, so that divergence stays distinct.
-    colorbar : bool, default=True
-        Add a colour bar to the figure.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The legend names "diverged", the grey cells (for ``steps_to_tol``) and the mark.
-
-    Raises
-    ------
-    ValueError
-        If ``quantity`` is not one of the two names.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from optimlab import momentum_map, plot_momentum_map
-    >>> ax = plot_momentum_map(momentum_map([0.01, 0.1, 1.0], [0.0, 0.9], steps=50))
-    >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['diverged', 'lr = 0.01, beta = 0.9']
-    """
-    from matplotlib.colors import ListedColormap, LogNorm
-    from matplotlib.patches import Patch
-
-    if quantity not in ("final_value", "steps_to_tol"):
-        raise ValueError(f"quantity must be 'final_value' or 'steps_to_tol', got {quantity!r}")
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.figure().add_subplot()
-    # pcolormesh wants (rows = beta, columns = lr).
-    lr_edges, beta_edges = _edges(result.lrs, log=True), _edges(result.betas, log=False)
-    diverged = result.diverged.T
-    handles = [Patch(color="tab:red", label="diverged")]
-    if quantity == "final_value":
-        value = np.ma.masked_where(diverged, np.maximum(result.final_value.T, 1e-12))
-        mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap, norm=LogNorm())
-        label = f"f after {result.steps} steps"
-    else:
-        never = (result.steps_to_tol.T < 0) & ~diverged
-        value = np.ma.masked_where(never | diverged, result.steps_to_tol.T)
-        mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap)
-        grey = np.ma.masked_where(~never, np.ones(never.shape))
-        ax.pcolormesh(lr_edges, beta_edges, grey, cmap=ListedColormap(["lightgrey"]))
-        handles.append(Patch(color="lightgrey", label=f"f > {result.tol:g} at the end"))
-        label = f"steps to f ≤ {result.tol:g}"
-    red = np.ma.masked_where(~diverged, np.ones(diverged.shape))
-    ax.pcolormesh(lr_edges, beta_edges, red, cmap=ListedColormap(["tab:red"]))
-    if mark is not None:
-        (star,) = ax.plot(
-            *mark, "*", color="white", markeredgecolor="black", markersize=14,
-            label=f"lr = {mark[0]:g}, beta = {mark[1]:g}",
-        )  # fmt: skip
-        handles.append(star)
-    if colorbar:
-        ax.figure.colorbar(mesh, ax=ax, label=label)
-    ax.set_xscale("log")
-    ax.set_xlabel("Learning rate (lr)")
-    ax.set_ylabel("Momentum (beta)")
-    ax.legend(handles=handles, loc="lower left", fontsize="small")
-    return ax

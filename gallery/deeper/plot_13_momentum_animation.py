@@ -7,7 +7,7 @@ The exercise draws its momentum path as one red line, which hides how the point 
 how fast, and whether it ever goes uphill. This page animates the first 100 steps of two
 runs from (-1, 2) with the same beta, 0.9: the exercise's lr 0.01, and lr 0.5, fifty
 times larger and among the fastest settings of the :ref:`momentum map
-<sphx_glr_auto_examples_plot_11_momentum_map.py>`.
+<sphx_glr_auto_examples_deeper_plot_12_momentum_map.py>`.
 """
 
 # %%

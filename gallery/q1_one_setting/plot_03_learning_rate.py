@@ -53,15 +53,7 @@ plt.show()
 # network outputs the same number for every input, close to 0.
 
 model = optimlab.make_mlp(seed=123)
-optimlab.train_valid(
-    model,
-    optimlab.exercise_data(),
-    epochs=30,
-    batch_size=16,
-    lr=1,
-    betas=(0.9, 0.999),
-    weight_decay=0.01,
-)
+optimlab.train_valid(model, optimlab.exercise_data(), lr=1)  # the other settings: defaults
 with torch.no_grad():
     active = (model[:2](X_valid) > 0).any(dim=0)  # (50,): is a unit ever active?
     predictions = model(X_valid)
@@ -84,7 +76,7 @@ print(f"shift of a hidden unit from one step of 0.001: {0.001 * X_train[:, 1].ma
 # That is of the order of the targets themselves (they lie between 0 and about 1.8). So
 # no learning rate here is small for every weight: that is a likely reason for the
 # unstable curve, a suspicion that
-# :ref:`sphx_glr_auto_examples_plot_13_small_learning_rate.py` puts to the test.
+# :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py` puts to the test.
 #
 # What the figure shows
 # ---------------------

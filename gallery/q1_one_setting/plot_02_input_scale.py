@@ -103,11 +103,7 @@ def dead_along_training(data, seed, lr=0.001):
     optimlab.train_valid(
         model,
         data,
-        epochs=30,
-        batch_size=16,
         lr=lr,
-        betas=(0.9, 0.999),
-        weight_decay=0.01,
         callback=lambda epoch, model: counts.append(optimlab.dead_units(model, X_train)),
     )
     return np.array(counts)  # (31 epochs, 2 layers)

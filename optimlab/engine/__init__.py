@@ -1,0 +1,34 @@
+"""Train many AdamW runs of the exercise's MLP at once, curves bitwise equal to the plain loop.
+
+:func:`optimlab.train_valid` is the readable reference: one network, a ``DataLoader``,
+autograd and :class:`torch.optim.AdamW`, about thirty small tensor operations per
+optimizer step. At these sizes the time goes to per-operation overhead, not arithmetic,
+so :func:`train_runs` trains every run that shares epochs, batch size and the data
+shapes *in one loop* (``_kernel``): the parameters of ``K`` runs are stacked as
+``[K, P]``, each layer is one batched matrix product, the backward pass is written by
+hand with the products autograd itself calls, and AdamW is replicated operation by
+operation with one coefficient per run. Independent groups run in worker processes,
+one torch thread each (``_schedule``).
+
+Why not ``torch.func`` (``stack_module_state`` + ``vmap``), the usual way to train many
+small models at once? Because this engine promises more than closeness: every curve is
+*bitwise* equal to the reference loop's, so that a figure drawn from the engine is the
+figure the reference loop would draw. ``vmap`` batches products with kernels whose
+summation order differs from the per-run ones, and the curves drift apart in the last
+bits, then further.
+
+Exactness is not assumed, it is checked: a batched product is used only where a probe
+on random inputs finds it bitwise equal to the per-run product autograd computes
+(``_exact``; it is not always: batched kernels switch summation order for tiny products
+and for the one-output layer); otherwise that product is computed run by run. Every
+per-run slice that a product reads is 64-byte aligned, like a fresh tensor, because
+MKL's results depend on alignment. The test suite checks the engine against
+:func:`~optimlab.train_valid` (on one torch thread) on the pinned torch release; with any
+other release, a self-check against it runs once per process, and if it disagrees every
+run falls back to the reference loop with an :class:`EngineFallbackWarning`.
+"""
+
+from ._schedule import EngineFallbackWarning, train_runs
+from ._spec import RunSpec
+
+__all__ = ["EngineFallbackWarning", "RunSpec", "train_runs"]

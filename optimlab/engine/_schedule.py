@@ -1,0 +1,276 @@
+"""Running many runs: deduplicate, group, trust or not the kernel, spread over processes."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import cache
+
+import numpy as np
+import torch
+
+from .._validation import Split, check_positive_int
+from ..config import TrainingConfig
+from ..data import exercise_data
+from ._kernel import ALIGN, Group
+from ._spec import RunSpec, data_of, reference_curve
+
+__all__ = ["EngineFallbackWarning", "train_runs"]
+
+
+class EngineFallbackWarning(RuntimeWarning):
+    """The sweep engine trained some runs with the reference loop instead; says why."""
+
+
+def _group_key(spec: RunSpec, data: Split) -> tuple:
+    """Runs with the same key train in one loop: same step count and tensor shapes.
+
+    The last entry is where ``X_valid``'s data sit relative to a 64-byte boundary, in
+    floats: the reference loop multiplies the caller's tensor as it is (see _runs).
+    """
+    (X_train, _), (X_valid, _) = data
+    offset = X_valid.data_ptr() % (4 * ALIGN) // 4
+    config = spec.config
+    return (config.epochs, config.batch_size, spec.n_hidden, *X_train.shape, len(X_valid), offset)
+
+
+def _cost(specs: Sequence[RunSpec], data: Split) -> float:
+    """Rough seconds to train ``specs`` as one group, for load balancing only."""
+    (X_train, _), _ = data
+    n, f = X_train.shape
+    spec = specs[0]
+    h, B = spec.n_hidden, min(spec.config.batch_size, n)
+    steps = spec.config.epochs * math.ceil(n / spec.config.batch_size)
+    params = h * f + h * h + 3 * h + 1
+    # ~60 us of per-operation overhead a step, plus the arithmetic of each run.
+    return steps * (60 + len(specs) * (params / 300 + B * h * (h + f + 2) / 4400)) * 1e-6
+
+
+@dataclass
+class _Task:
+    """Runs for one process to train: one engine group, or one run of the reference loop."""
+
+    indices: list[int]
+    specs: list[RunSpec]
+    reference: bool
+    cost: float
+    valid_offset: int = 0
+
+    def portable(self) -> tuple:
+        """What a worker needs, pickled cheaply: user data as numpy arrays, not tensors."""
+        specs = [replace(s, data=None) for s in self.specs]
+        arrays = [
+            None if s.data is None else tuple(tuple(t.numpy() for t in pair) for pair in s.data)
+            for s in self.specs
+        ]
+        return self.indices, specs, arrays, self.reference, self.valid_offset
+
+
+def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray]]:
+    """Train a task given by :meth:`_Task.portable`; return its run indices and curves."""
+    indices, specs, arrays, reference, valid_offset = task
+    datas = [
+        data_of(spec)
+        if array is None
+        else tuple(tuple(torch.from_numpy(a) for a in pair) for pair in array)
+        for spec, array in zip(specs, arrays, strict=True)
+    ]
+    if reference:
+        return indices, [reference_curve(s, d) for s, d in zip(specs, datas, strict=True)]
+    return indices, list(Group(specs, datas, valid_offset).run())
+
+
+def _init_worker() -> None:
+    # One thread per process: the operations are far too small to share, and a single
+    # thread keeps every kernel's summation order fixed.
+    torch.set_num_threads(1)
+
+
+#: torch releases whose CPU build ``tests/test_engine.py`` checks run for run against the
+#: reference loop. With another release the engine first checks itself (_self_check).
+VERIFIED_TORCH = ("2.13.0",)
+
+
+@cache
+def _trusted() -> str | None:
+    """``None`` if the engine may train runs here, else the reason not to; once a process."""
+    if torch.__version__.split("+")[0] in VERIFIED_TORCH:
+        return None
+    return _self_check()
+
+
+def _self_check() -> str | None:
+    """Compare the engine with :func:`optimlab.train_valid` on a tiny problem.
+
+    Returns ``None`` when every curve is bitwise equal, else the reason to fall back.
+    The problem exercises both code paths of the AdamW step (one coefficient for all
+    runs, and one per run), a partial last batch and a shuffled run. It costs about a
+    second, mostly torch.optim's first import of torch._dynamo.
+    """
+    (X_train, Y_train), (X_valid, Y_valid) = exercise_data(seed=1)
+    data = ((X_train[:40], Y_train[:40]), (X_valid[:20], Y_valid[:20]))
+    tiny = TrainingConfig(epochs=2, batch_size=6)
+    pair = [
+        RunSpec(tiny.replace(lr=0.05), n_hidden=8, data=data),
+        RunSpec(
+            tiny.replace(beta1=0.5, beta2=0.99, weight_decay=0.5),
+            seed=7,
+            shuffle_seed=3,
+            n_hidden=8,
+            data=data,
+        ),
+    ]
+    alone = [RunSpec(tiny, n_hidden=8, data=data)]
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        got = [*Group(pair, [data, data]).run(), *Group(alone, [data]).run()]
+        want = [reference_curve(s) for s in (*pair, *alone)]
+    except Exception as error:  # any failure means: do not trust the engine
+        return f"its self-check raised {type(error).__name__}: {error}"
+    finally:
+        torch.set_num_threads(threads)
+    if not all(np.array_equal(a, b, equal_nan=True) for a, b in zip(got, want, strict=True)):
+        return f"its curves differ from train_valid's on this build (torch {torch.__version__})"
+    return None
+
+
+def _unsupported(spec: RunSpec) -> str | None:
+    """Why the engine cannot train ``spec`` exactly, or ``None``."""
+    if spec.data is not None:
+        for pair in spec.data:
+            for tensor in pair:
+                if tensor.device.type != "cpu" or tensor.layout != torch.strided:
+                    return f"its data are on {tensor.device} with layout {tensor.layout}"
+    return _trusted()
+
+
+def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
+    """Group the runs, split groups too large for a fair share, largest first."""
+    tasks: list[_Task] = []
+    groups: dict[tuple, list[int]] = {}
+    for i, spec in enumerate(specs):
+        reason = _unsupported(spec)
+        if reason is None:
+            groups.setdefault(_group_key(spec, data_of(spec)), []).append(i)
+            continue
+        warnings.warn(
+            f"the sweep engine cannot train run {i} ({spec}) exactly: {reason}; "
+            "using the reference loop train_valid for it",
+            EngineFallbackWarning,
+            stacklevel=3,
+        )
+        tasks.append(_Task([i], [spec], True, _cost([spec], data_of(spec)) * 10))
+    costs = {
+        key: _cost([specs[i] for i in ids], data_of(specs[ids[0]])) for key, ids in groups.items()
+    }
+    share = sum(costs.values()) / n_jobs
+    for key, ids in groups.items():
+        # Splitting a group costs its per-step overhead again; only worth it when one
+        # group alone would keep a worker busy longer than its share.
+        parts = min(len(ids), max(1, math.ceil(costs[key] / share - 0.25)))
+        for part in np.array_split(np.array(ids), parts):
+            chunk = [specs[i] for i in part]
+            cost = _cost(chunk, data_of(chunk[0]))
+            tasks.append(_Task(part.tolist(), chunk, False, cost, valid_offset=key[-1]))
+    return sorted(tasks, key=lambda task: -task.cost)
+
+
+def _default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _execute(tasks: Sequence[_Task], n_jobs: int) -> dict[int, np.ndarray]:
+    curves: dict[int, np.ndarray] = {}
+    if n_jobs == 1 or len(tasks) == 1:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            for task in tasks:
+                curves.update(zip(*_run_task(task.portable()), strict=True))
+        finally:
+            torch.set_num_threads(threads)  # the caller's setting, untouched
+        return curves
+    # Fork where it exists: a worker then starts in milliseconds with torch imported.
+    # It sets one thread before any torch operation, so the parent's thread pools,
+    # which fork does not copy, are never entered.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r".*multi-threaded.*fork", DeprecationWarning)
+        with ProcessPoolExecutor(
+            min(n_jobs, len(tasks)), mp_context=context, initializer=_init_worker
+        ) as pool:
+            for indices, results in pool.map(_run_task, [t.portable() for t in tasks]):
+                curves.update(zip(indices, results, strict=True))
+    return curves
+
+
+def train_runs(specs: Sequence[RunSpec], *, n_jobs: int | None = None) -> list[np.ndarray]:
+    """Train every run and return its validation curve, as :func:`~optimlab.train_valid` would.
+
+    Identical runs are trained once. Runs that share epochs, batch size, ``n_hidden``
+    and data shapes train together in one loop, whatever their hyperparameters, seeds
+    and data; these groups are spread over ``n_jobs`` worker processes. Every curve is
+    bitwise equal to the reference loop's, ``inf`` and ``nan`` included: see the module
+    docstring for how that is ensured.
+
+    Parameters
+    ----------
+    specs : sequence of RunSpec
+        The runs.
+    n_jobs : int, optional
+        Worker processes, one torch thread each; default: the cores this process may
+        use. With 1, or when there is only one group, everything runs in this process
+        (with one torch thread, the caller's setting restored afterwards).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One array of shape ``(spec.config.epochs,)`` per spec, in order: the validation RMSE
+        after every epoch.
+
+    Raises
+    ------
+    TypeError
+        If an element of ``specs`` is not a :class:`RunSpec`.
+    ValueError
+        If ``n_jobs`` is not a positive integer.
+
+    Warns
+    -----
+    EngineFallbackWarning
+        For each run trained by the reference loop instead, with the reason.
+
+    Examples
+    --------
+    >>> from optimlab import TrainingConfig
+    >>> from optimlab.engine import RunSpec, train_runs
+    >>> configs = [TrainingConfig(epochs=2, lr=0.1), TrainingConfig(epochs=2, lr=0.2)]
+    >>> curves = train_runs([RunSpec(config) for config in configs], n_jobs=1)
+    >>> [curve.shape for curve in curves]
+    [(2,), (2,)]
+    """
+    specs = list(specs)
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, RunSpec):
+            raise TypeError(f"specs[{i}] must be a RunSpec, got {type(spec).__name__}")
+    n_jobs = _default_jobs() if n_jobs is None else check_positive_int("n_jobs", n_jobs)
+    if not specs:
+        return []
+    first: dict[tuple, int] = {}
+    unique = [first.setdefault(spec.key(), i) for i, spec in enumerate(specs)]
+    runs = sorted(set(unique))
+    tasks = _plan([specs[i] for i in runs], n_jobs)
+    for task in tasks:
+        task.indices = [runs[i] for i in task.indices]
+    curves = _execute(tasks, n_jobs)
+    return [curves[i].copy() for i in unique]

@@ -1,0 +1,18 @@
+"""Every figure of optimlab, and the only part of it that imports matplotlib.
+
+Each function takes ``ax=None`` (a new figure when ``None``), draws, and returns the axes;
+none calls ``plt.show()``. The results' ``.plot()`` methods import this package lazily,
+so ``import optimlab`` does not import matplotlib.
+"""
+
+from ._landscape import plot_decay_points, plot_momentum_map, plot_path, plot_rosenbrock
+from ._sweep import plot_sweep, sweep_ylim
+
+__all__ = [
+    "plot_decay_points",
+    "plot_momentum_map",
+    "plot_path",
+    "plot_rosenbrock",
+    "plot_sweep",
+    "sweep_ylim",
+]

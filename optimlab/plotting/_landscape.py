@@ -1,0 +1,281 @@
+"""Landscape figures: Rosenbrock contours, paths on them, decay points, the momentum map."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..landscape import ROSENBROCK_LEVELS, rosenbrock
+from ..momentum import Trajectory
+from ..momentum_grid import MomentumMap
+from ..weight_decay import DecayPoint
+from ._common import axes_or_new
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_decay_points", "plot_momentum_map", "plot_path", "plot_rosenbrock"]
+
+#: The exercise's setting, marked on the momentum map.
+SEED_SETTING = (0.01, 0.9)
+
+
+def plot_rosenbrock(
+    ax: Axes | None = None,
+    *,
+    xlim: tuple[float, float] = (-2.0, 2.0),
+    ylim: tuple[float, float] = (-1.0, 3.0),
+    resolution: int = 400,
+    cmap: str = "viridis",
+) -> Axes:
+    """Draw filled contours of :func:`~optimlab.rosenbrock`, darker where it is lower.
+
+    The exercise's picture: a 400 x 400 grid over x in [-2, 2] and y in [-1, 3], with
+    the level breaks :data:`optimlab.landscape.ROSENBROCK_LEVELS`, no legend.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when ``None``.
+    xlim, ylim : (float, float)
+        The region drawn.
+    resolution : int, default=400
+        Grid points per axis.
+    cmap : str, default="viridis"
+        A colormap that is dark at its low end.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from optimlab import plot_rosenbrock
+    >>> ax = plot_rosenbrock(resolution=50)
+    >>> tuple(map(float, ax.get_xlim())), tuple(map(float, ax.get_ylim()))
+    ((-2.0, 2.0), (-1.0, 3.0))
+    """
+    from matplotlib.colors import BoundaryNorm
+
+    ax = axes_or_new(ax)
+    x, y = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+    z = rosenbrock(x, y)
+    # Keep the breaks up to the first one above the data, one colour per band between
+    # them (as ggplot's filled contours do), so the low bands stay distinguishable.
+    n_levels = int(np.searchsorted(ROSENBROCK_LEVELS, z.max())) + 1
+    levels = ROSENBROCK_LEVELS[: max(n_levels, 2)]
+    ax.contourf(x, y, z, levels=levels, cmap=cmap, norm=BoundaryNorm(levels, 256))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    return ax
+
+
+def plot_path(
+    trajectory: Trajectory,
+    ax: Axes | None = None,
+    *,
+    color: str = "red",
+    label: str | None = None,
+    show_ends: bool = True,
+) -> Axes:
+    """Draw an optimization path, by default in red over :func:`~optimlab.plot_rosenbrock`.
+
+    Parameters
+    ----------
+    trajectory : Trajectory
+        From :func:`~optimlab.optimize_rosenbrock`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
+    color : str, default="red"
+    label : str, optional
+        Legend label of the path.
+    show_ends : bool, default=True
+        Mark the start (circle) and the end (cross).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The path is the last line in ``ax.get_lines()`` when ``show_ends`` is false.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from optimlab import optimize_rosenbrock, plot_path
+    >>> ax = plot_path(optimize_rosenbrock(10, lr=0.01, beta=0.9), show_ends=False)
+    >>> len(ax.get_lines()[0].get_xdata())
+    11
+    """
+    if ax is None:
+        ax = plot_rosenbrock()
+    ax.plot(trajectory.x, trajectory.y, color=color, label=label)
+    if show_ends:
+        ax.plot(trajectory.x[0], trajectory.y[0], "o", color=color, markersize=5)
+        ax.plot(trajectory.x[-1], trajectory.y[-1], "x", color=color, markersize=7)
+    return ax
+
+
+def plot_decay_points(
+    points: Iterable[DecayPoint],
+    ax: Axes | None = None,
+    *,
+    marker: str = "o",
+    color: str = "white",
+    label: str | None = None,
+    annotate: bool = True,
+) -> Axes:
+    """Mark weight-decay end points on the Rosenbrock contours, each labelled with its f.
+
+    Parameters
+    ----------
+    points : iterable of DecayPoint
+        From :func:`~optimlab.weight_decay.l2_minimiser`, :func:`~optimlab.weight_decay.momentum_fixed_point` or
+        :func:`~optimlab.weight_decay.adamw_limit_point`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
+    marker : str, default="o"
+    color : str, default="white"
+        Light, to stand out on the dark valley.
+    label : str, optional
+        Legend label of the markers.
+    annotate : bool, default=True
+        Write ``lambda = ..., f = ...`` next to each point.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The markers are the last line in ``ax.get_lines()``, in the order given.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from optimlab.plotting import plot_decay_points
+    >>> from optimlab.weight_decay import l2_minimiser
+    >>> ax = plot_decay_points([l2_minimiser(lam) for lam in (0.0, 0.5, 2.0)], annotate=False)
+    >>> len(ax.get_lines()[-1].get_xdata())
+    3
+    """
+    points = list(points)
+    if not all(isinstance(point, DecayPoint) for point in points):
+        raise TypeError(f"points must be DecayPoint objects, got {points!r}")
+    if ax is None:
+        ax = plot_rosenbrock()
+    xs = [point.x for point in points]
+    ys = [point.y for point in points]
+    ax.plot(xs, ys, linestyle="none", marker=marker, color=color, label=label)
+    if annotate:
+        for point in points:
+            ax.annotate(
+                f"λ = {point.weight_decay:g}, f = {point.value:.3g}",
+                (point.x, point.y),
+                xytext=(6, -10),
+                textcoords="offset points",
+                color=color,
+                fontsize="small",
+            )
+    return ax
+
+
+def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
+    """Cell edges halfway between centres (geometrically when ``log``)."""
+    values = np.log(centres) if log else centres
+    if values.size == 1:  # a single cell: half a unit (a factor 2 in log) either side
+        half = np.log(2.0) if log else 0.5
+        edges = np.array([values[0] - half, values[0] + half])
+    else:
+        inner = (values[:-1] + values[1:]) / 2
+        edges = np.concatenate([[2 * values[0] - inner[0]], inner, [2 * values[-1] - inner[-1]]])
+    return np.exp(edges) if log else edges
+
+
+def plot_momentum_map(
+    result: MomentumMap,
+    ax: Axes | None = None,
+    *,
+    quantity: str = "final_value",
+    mark: tuple[float, float] | None = SEED_SETTING,
+    cmap: str = "viridis",
+    colorbar: bool = True,
+) -> Axes:
+    """Draw a :class:`~optimlab.MomentumMap`: lr (log scale) across, beta up, diverged cells in red.
+
+    Parameters
+    ----------
+    result : MomentumMap
+        From :func:`~optimlab.momentum_map`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when ``None``.
+    quantity : {"final_value", "steps_to_tol"}, default="final_value"
+        The colour: the final value (log scale, floored at 1e-12), or the steps to reach
+        ``tol`` for good (cells above ``tol`` after the last step in grey).
+    mark : (float, float) or None, default=(0.01, 0.9)
+        An (lr, beta) to mark with a star: by default the exercise's setting.
+    cmap : str, default="viridis"
+        A colormap without red, so that divergence stays distinct.
+    colorbar : bool, default=True
+        Add a colour bar to the figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The legend names "diverged", the grey cells (for ``steps_to_tol``) and the mark.
+
+    Raises
+    ------
+    ValueError
+        If ``quantity`` is not one of the two names.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from optimlab import momentum_map
+    >>> from optimlab.plotting import plot_momentum_map
+    >>> ax = plot_momentum_map(momentum_map([0.01, 0.1, 1.0], [0.0, 0.9], steps=50))
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['diverged', 'lr = 0.01, beta = 0.9']
+    """
+    from matplotlib.colors import ListedColormap, LogNorm
+    from matplotlib.patches import Patch
+
+    if quantity not in ("final_value", "steps_to_tol"):
+        raise ValueError(f"quantity must be 'final_value' or 'steps_to_tol', got {quantity!r}")
+    ax = axes_or_new(ax)
+    # pcolormesh wants (rows = beta, columns = lr).
+    lr_edges, beta_edges = _edges(result.lrs, log=True), _edges(result.betas, log=False)
+    diverged = result.diverged.T
+    handles = [Patch(color="tab:red", label="diverged")]
+    if quantity == "final_value":
+        value = np.ma.masked_where(diverged, np.maximum(result.final_value.T, 1e-12))
+        mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap, norm=LogNorm())
+        label = f"f after {result.steps} steps"
+    else:
+        never = (result.steps_to_tol.T < 0) & ~diverged
+        value = np.ma.masked_where(never | diverged, result.steps_to_tol.T)
+        mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap)
+        grey = np.ma.masked_where(~never, np.ones(never.shape))
+        ax.pcolormesh(lr_edges, beta_edges, grey, cmap=ListedColormap(["lightgrey"]))
+        handles.append(Patch(color="lightgrey", label=f"f > {result.tol:g} at the end"))
+        label = f"steps to f ≤ {result.tol:g}"
+    red = np.ma.masked_where(~diverged, np.ones(diverged.shape))
+    ax.pcolormesh(lr_edges, beta_edges, red, cmap=ListedColormap(["tab:red"]))
+    if mark is not None:
+        (star,) = ax.plot(
+            *mark, "*", color="white", markeredgecolor="black", markersize=14,
+            label=f"lr = {mark[0]:g}, beta = {mark[1]:g}",
+        )  # fmt: skip
+        handles.append(star)
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("Learning rate (lr)")
+    ax.set_ylabel("Momentum (beta)")
+    ax.legend(handles=handles, loc="lower left", fontsize="small")
+    return ax
