@@ -26,10 +26,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check the code with ruff: lint rules and formatting."""
-    session.install("ruff")
+    """Check the code: ruff (rules, format), the import layers, and mypy's types."""
+    session.install(*CONSTRAINTS, "-e", ".", "ruff", "import-linter", "mypy")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")  # the layers in pyproject.toml: no import points upward
+    session.run("mypy")
 
 
 @nox.session

@@ -130,6 +130,10 @@ def check_data(data: object, n_features: int = 4) -> Split:
         "data must be ((X_train, Y_train), (X_valid, Y_valid)) with float32 tensors "
         f"X of shape (n, {n_features}) and Y of shape (n, 1)"
     )
+    X_train: Any
+    Y_train: Any
+    X_valid: Any
+    Y_valid: Any
     try:
         (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
     except (TypeError, ValueError) as error:

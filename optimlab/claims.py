@@ -108,13 +108,15 @@ class Claims:
         evidence: str = "",
         key: str | None = None,
         **data: Any,
-    ) -> Verdict:
+    ) -> None:
         """Check a claim that ``holds`` (a boolean computed from the runs) decides.
 
         Prints the verdict; raises :class:`ClaimError` if ``holds`` is false.
         """
-        self._record(Verdict(self._key(key, statement), statement, bool(holds),
-                                    evidence=evidence, data=_plain(data)))  # fmt: skip
+        verdict = Verdict(
+            self._key(key, statement), statement, bool(holds), evidence=evidence, data=_plain(data)
+        )
+        self._record(verdict)
 
     def count(
         self,

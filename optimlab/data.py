@@ -157,7 +157,8 @@ def exercise_data(seed: int = 0, *, standardize: bool = False) -> Split:
     Parameters
     ----------
     seed : int, default=0
-        Seeds both the draw (:func:`~optimlab.friedman3`) and the split (:func:`~optimlab.data.train_valid_split`).
+        Seeds both the draw (:func:`~optimlab.friedman3`) and the split
+        (:func:`~optimlab.data.train_valid_split`).
     standardize : bool, default=False
         Standardise the inputs with the training rows' statistics (see
         :func:`~optimlab.standardize`); the exercise uses them raw.

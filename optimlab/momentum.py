@@ -12,8 +12,9 @@ Without dampening its steps are about :math:`1 / (1 - \beta)` times larger than 
 rule's (``SGD(lr * (1 - beta), momentum=beta)`` takes the same steps as this rule with
 ``lr``); with ``dampening=beta`` the two differ only through SGD's full first gradient.
 
-:func:`momentum_update` is the rule, written once; :func:`~optimlab.optim_step`, :class:`~optimlab.Momentum`,
-:func:`~optimlab.optimize_rosenbrock` and :func:`optimlab.momentum_map` all call it.
+:func:`momentum_update` is the rule, written once; :func:`~optimlab.optim_step`,
+:class:`~optimlab.Momentum`, :func:`~optimlab.optimize_rosenbrock` and
+:func:`optimlab.momentum_map` all call it.
 """
 
 from __future__ import annotations
@@ -93,6 +94,13 @@ def _shrink(lr: float, weight_decay: float) -> float | None:
     return 1 - lr * weight_decay if weight_decay else None
 
 
+def gradient_of(param: torch.Tensor) -> torch.Tensor:
+    """``param.grad``, which a backward pass must have filled."""
+    if param.grad is None:
+        raise RuntimeError("the parameter has no gradient: call backward() before the step")
+    return param.grad
+
+
 def optim_step(
     x: torch.Tensor,
     y: torch.Tensor,
@@ -147,11 +155,10 @@ def optim_step(
     """
     value = rosenbrock(x, y)
     value.backward()
+    shrink = _shrink(lr, weight_decay)
     with torch.no_grad():
-        for param, momentum in ((x, x_momentum), (y, y_momentum)):
-            momentum_update(
-                param, momentum, param.grad, lr=lr, beta=beta, shrink=_shrink(lr, weight_decay)
-            )
+        for param, v in ((x, x_momentum), (y, y_momentum)):
+            momentum_update(param, v, gradient_of(param), lr=lr, beta=beta, shrink=shrink)
     return value.item()
 
 
@@ -211,7 +218,9 @@ class Momentum(torch.optim.Optimizer):
         super().__init__(params, defaults)
 
     @torch.no_grad()
-    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
+    def step(  # type: ignore[override]  # torch's stub wants a float loss; it is a tensor
+        self, closure: Callable[[], torch.Tensor] | None = None
+    ) -> torch.Tensor | None:
         """Take one step; ``closure`` re-evaluates the loss and returns it, if given."""
         loss = None
         if closure is not None:
@@ -317,8 +326,8 @@ def optimize_rosenbrock(
         values[step] = optim_step(
             x, y, lr, x_momentum, y_momentum, beta, weight_decay=weight_decay
         )
-        x.grad.zero_()
-        y.grad.zero_()
+        gradient_of(x).zero_()
+        gradient_of(y).zero_()
         xs[step + 1], ys[step + 1] = x.item(), y.item()
     with torch.no_grad():
         values[steps] = rosenbrock(x, y).item()

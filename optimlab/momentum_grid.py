@@ -17,7 +17,7 @@ from ._validation import (
     check_positive_finite,
 )
 from .landscape import rosenbrock
-from .momentum import momentum_update
+from .momentum import gradient_of, momentum_update
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -165,6 +165,8 @@ def momentum_map(
     one_minus_beta = torch.tensor(1 - beta_grid, dtype=torch.float32)
     shrink = torch.tensor(1 - lr_grid * weight_decay, dtype=torch.float32)
 
+    coefficients: dict[str, Any] = {"lr": lr, "beta": beta, "one_minus_beta": one_minus_beta,
+                    "shrink": shrink if weight_decay else None}  # fmt: skip
     x = torch.full(lr_grid.shape, start[0], requires_grad=True)
     y = torch.full(lr_grid.shape, start[1], requires_grad=True)
     x_momentum, y_momentum = torch.zeros(lr_grid.shape), torch.zeros(lr_grid.shape)
@@ -177,23 +179,15 @@ def momentum_map(
             break
         value.sum().backward()
         with torch.no_grad():
-            for param, momentum in ((x, x_momentum), (y, y_momentum)):
-                momentum_update(
-                    param,
-                    momentum,
-                    param.grad,
-                    lr=lr,
-                    beta=beta,
-                    one_minus_beta=one_minus_beta,
-                    shrink=shrink if weight_decay else None,
-                )
+            for param, v in ((x, x_momentum), (y, y_momentum)):
+                momentum_update(param, v, gradient_of(param), **coefficients)
                 # NaN fails the comparison, so it counts as out of bounds.
                 diverged |= ~(param.abs() <= bound)
-        x.grad.zero_()
-        y.grad.zero_()
+        gradient_of(x).zero_()
+        gradient_of(y).zero_()
 
-    value = value.detach().numpy().astype(np.float64)
-    diverged, last_above = diverged.numpy(), last_above.numpy()
+    final = value.detach().numpy().astype(np.float64)
+    went_out, last = diverged.numpy(), last_above.numpy()
     return MomentumMap(
         lrs=lrs,
         betas=betas,
@@ -204,7 +198,7 @@ def momentum_map(
         weight_decay=weight_decay,
         x=x.detach().numpy().astype(np.float64),
         y=y.detach().numpy().astype(np.float64),
-        final_value=np.where(diverged, np.inf, value),
-        steps_to_tol=np.where(diverged | (last_above >= steps), -1, last_above + 1),
-        diverged=diverged,
+        final_value=np.where(went_out, np.inf, final),
+        steps_to_tol=np.where(went_out | (last >= steps), -1, last + 1),
+        diverged=went_out,
     )

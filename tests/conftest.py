@@ -1,13 +1,29 @@
-"""Shared test set-up: a non-GUI backend, one torch thread, no figure left open between tests."""
+"""Shared test set-up: Agg backend, one torch thread, no figure left open, one reference MLP."""
 
 import matplotlib
 import pytest
 import torch
+from torch import nn
 
 matplotlib.use("Agg")
 # One thread: the plain-loop references are then reproducible to the bit (MKL splits some
 # products differently on two threads) and do not stall on each other on a loaded machine.
 torch.set_num_threads(1)
+
+
+def reference_mlp(seed: int = 123, n_hidden: int = 50) -> nn.Sequential:
+    """The exercise's 4-50-50-1 ReLU network, built with plain torch under ``manual_seed``.
+
+    Independent of optimlab.make_mlp: the tests compare against it.
+    """
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Linear(4, n_hidden),
+        nn.ReLU(),
+        nn.Linear(n_hidden, n_hidden),
+        nn.ReLU(),
+        nn.Linear(n_hidden, 1),
+    )
 
 
 @pytest.fixture(autouse=True)

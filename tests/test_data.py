@@ -4,11 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from optimlab import exercise_data, friedman3, train_valid_split
+from optimlab import exercise_data, friedman3, standardize
+from optimlab.data import train_valid_split
 
 
 def friedman3_reference(n, sd, seed):
-    """The formula of SPEC section 1, in float64, on the same random draws."""
+    """The Friedman #3 formula in float64, on the same random draws.
+
+    x1 ~ U(0, 100), x2 ~ U(40 pi, 560 pi), x3 ~ U(0, 1), x4 ~ U(1, 11),
+    y = arctan((x2 x3 - 1 / (x2 x4)) / x1) + sd * N(0, 1).
+    """
     rng = np.random.default_rng(seed)
     u = rng.uniform(size=(n, 4))
     eps = rng.standard_normal(n)
@@ -54,7 +59,10 @@ def test_friedman3_noise_level():
     ("kwargs", "error", "match"),
     [
         ({"n": 0}, ValueError, r"n must be a positive integer, got 0"),
-        ({"n": 10.0}, ValueError, r"n must be a positive integer, got 10\.0"),
+        ({"n": 10.0}, TypeError, r"n must be a positive integer, got 10\.0 of type float"),
+        ({"n": True}, TypeError, r"n must be a positive integer, got True of type bool"),
+        ({"sd": "0.1"}, TypeError, r"sd must be a non-negative finite number, got '0.1'"),
+        ({"seed": -1}, ValueError, r"seed must be a non-negative integer, got -1"),
         ({"sd": -1}, ValueError, r"sd must be a non-negative finite number, got -1"),
     ],
 )
@@ -100,3 +108,30 @@ def test_exercise_data():
     _, Y = friedman3(1000, 0.1, seed=0)
     all_rows = torch.cat([Y_train, Y_valid]).ravel().sort().values
     assert torch.equal(all_rows, Y.ravel().sort().values)
+
+
+def test_standardize_uses_training_statistics_only():
+    data = exercise_data(seed=3)
+    (X_train, Y_train), (X_valid, Y_valid) = data
+    (S_train, T_train), (S_valid, T_valid) = standardize(data)
+    X64 = X_train.double()
+    mean, std = X64.mean(dim=0), X64.std(dim=0)
+    np.testing.assert_allclose(S_train.numpy(), ((X64 - mean) / std).numpy(), atol=1e-5)
+    np.testing.assert_allclose(
+        S_valid.numpy(), ((X_valid.double() - mean) / std).numpy(), atol=1e-5
+    )
+    assert T_train is Y_train and T_valid is Y_valid  # targets untouched
+    assert S_train.dtype == torch.float32
+    assert torch.equal(exercise_data(seed=3, standardize=True)[1][0], S_valid)
+
+
+def test_standardize_bad_input():
+    with pytest.raises(TypeError, match=r"data must be \(\(X_train, Y_train\)"):
+        standardize("data")
+    (X_train, Y_train), valid = exercise_data()
+    constant = X_train.clone()
+    constant[:, 2] = 1.0
+    with pytest.raises(ValueError, match=r"every input column to vary"):
+        standardize(((constant, Y_train), valid))
+    with pytest.raises(TypeError, match=r"standardize must be True or False, got 1"):
+        exercise_data(standardize=1)

@@ -1,4 +1,4 @@
-"""make_mlp: the architecture of SPEC section 2 and the default initialisation under seed 123."""
+"""make_mlp: 4-50-50-1 ReLU network with PyTorch's default initialisation under seed 123."""
 
 import torch
 from torch import nn

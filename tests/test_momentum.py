@@ -15,7 +15,7 @@ def grad_f(x, y):
 
 
 def reference_path(steps, lr, beta, start=(-1.0, 2.0), weight_decay=0.0):
-    """The update rule of SPEC section 4 in float64 Python floats."""
+    """v = beta v + (1 - beta) g; theta = (1 - lr wd) theta - lr v, in float64 Python floats."""
     x, y = start
     vx = vy = 0.0
     path = [(x, y)]
@@ -116,7 +116,7 @@ def test_seed_demo_reaches_the_valley_floor():
     ("kwargs", "error", "match"),
     [
         ({"steps": -1}, ValueError, r"steps must be a non-negative integer, got -1"),
-        ({"steps": 2.0}, ValueError, r"steps must be a non-negative integer, got 2\.0"),
+        ({"steps": 2.0}, TypeError, r"steps must be a non-negative integer, got 2\.0 of type"),
         ({"lr": 0}, ValueError, r"lr must be a positive finite number, got 0"),
         ({"beta": 1.0}, ValueError, r"beta must be a number in \[0, 1\), got 1\.0"),
         ({"start": (math.nan, 0)}, ValueError, r"start must be a pair \(x, y\) of finite"),

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from optimlab import momentum_map, optimize_rosenbrock, plot_momentum_map
+from optimlab import momentum_map, optimize_rosenbrock
+from optimlab.plotting import plot_momentum_map
 
 LRS = [0.003, 0.01, 0.05, 0.1, 1.0, 2.0]
 BETAS = [0.0, 0.5, 0.9]
@@ -109,7 +110,7 @@ def test_plot_steps_to_tol_on_given_axes_without_mark(grid):
         ({"lrs": 0.1}, TypeError, "lrs must be a non-empty, strictly increasing sequence"),
         ({"lrs": [0.1, -1.0]}, ValueError, r"lrs\[1\] must be a positive finite number"),
         ({"betas": [0.5, 1.0]}, ValueError, r"betas\[1\] must be a number in \[0, 1\)"),
-        ({"steps": 1.5}, ValueError, "steps must be a non-negative integer, got 1.5"),
+        ({"steps": 1.5}, TypeError, "steps must be a non-negative integer, got 1.5"),
         ({"tol": 0.0}, ValueError, "tol must be a positive finite number, got 0.0"),
         ({"bound": float("inf")}, ValueError, "bound must be a positive finite number"),
         ({"start": (0.0,)}, TypeError, r"start must be a pair \(x, y\)"),

@@ -5,17 +5,17 @@ import numpy as np
 import pytest
 
 from optimlab import (
-    ROSENBROCK_LEVELS,
     DivergenceWarning,
     SweepResult,
+    TrainingConfig,
     compare_configs,
     optimize_rosenbrock,
     plot_path,
     plot_rosenbrock,
-    plot_sweep,
     rosenbrock,
-    sweep_ylim,
 )
+from optimlab.landscape import ROSENBROCK_LEVELS
+from optimlab.plotting import plot_sweep, sweep_ylim
 
 
 def legend_texts(ax):
@@ -24,9 +24,7 @@ def legend_texts(ax):
 
 def synthetic(values, curves, param="batch_size"):
     curves = np.asarray(curves, dtype=float)
-    return SweepResult(
-        param, tuple(values), curves.shape[1], curves[:, None, :], {"batch_size": 16}
-    )
+    return SweepResult(param, tuple(values), curves[:, None, :], TrainingConfig(curves.shape[1]))
 
 
 def test_sweep_plot_labels_legend_order_and_lines():
@@ -114,24 +112,24 @@ def test_path_drawn_over_contours():
     assert (start.get_xdata()[0], end.get_xdata()[0]) == (path.x[0], path.x[-1])
 
 
-def test_sweep_plot_with_seeds_draws_mean_and_quantile_band():
+def test_sweep_plot_with_seeds_draws_median_and_quantile_band():
     rng = np.random.default_rng(1)
     runs = rng.uniform(0.2, 1.0, size=(2, 10, 4))
     runs[1, 3, 2:] = np.inf  # one diverged seed of the second value
-    result = SweepResult("lr", (0.1, 0.01), 4, runs, {"batch_size": 16}, seeds=tuple(range(10)))
+    result = SweepResult("lr", (0.1, 0.01), runs, TrainingConfig(epochs=4), seeds=tuple(range(10)))
     ax = result.plot(band=(0.1, 0.9))
     assert legend_texts(ax) == ["lr = 0.1", "lr = 0.01"]
     assert len(ax.get_lines()) == 2 and len(ax.collections) == 2
-    assert ax.get_ylabel() == "Validation RMSE (mean of 10 seeds)"
+    assert ax.get_ylabel() == "Validation RMSE (median of 10 seeds)"
     assert ax.get_legend().get_title().get_text() == "Configuration\nband: 10%-90% of runs"
-    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), runs[0].mean(axis=0))
-    # The mean of the second value leaves the diverged seed out where it is not finite.
-    expected = [runs[1, :, e][np.isfinite(runs[1, :, e])].mean() for e in range(4)]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), np.median(runs[0], axis=0))
+    # The median of the second value leaves the diverged seed out where it is not finite.
+    expected = [np.median(runs[1, :, e][np.isfinite(runs[1, :, e])]) for e in range(4)]
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), expected)
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
     low, high = np.quantile(runs[0], [0.1, 0.9], axis=0)
     assert np.isclose(band.min(), low.min()) and np.isclose(band.max(), high.max())
-    assert band.min() < runs[0].mean(axis=0).min()
+    assert band.min() < np.median(runs[0], axis=0).min()
     plain = result.plot(band=None)
     assert len(plain.collections) == 0
     assert plain.get_legend().get_title().get_text() == "Configuration"
@@ -146,15 +144,19 @@ def test_sweep_plot_with_seeds_draws_mean_and_quantile_band():
     ],
 )
 def test_sweep_plot_budgets(x, label, first):
-    result = SweepResult("batch_size", (16, 64), 2, np.ones((2, 1, 2)) * [[[1.0, 0.5]]], {})
+    result = SweepResult(
+        "batch_size", (16, 64), np.ones((2, 1, 2)) * [[[1.0, 0.5]]], TrainingConfig(2)
+    )
     ax = result.plot(x=x)
     assert ax.get_xlabel() == label
     assert [line.get_xdata()[0] for line in ax.get_lines()] == first
 
 
 def test_sweep_plot_rejects_bad_band_and_budget():
-    result = SweepResult("lr", (0.1,), 2, np.ones((1, 2, 2)), {"batch_size": 16}, seeds=(0, 1))
-    with pytest.raises(ValueError, match=r"band must be two quantiles 0 <= low < high <= 1"):
+    result = SweepResult("lr", (0.1,), np.ones((1, 2, 2)), TrainingConfig(epochs=2), seeds=(0, 1))
+    with pytest.raises(
+        ValueError, match=r"band must be two quantiles \(low, high\) with 0 <= low"
+    ):
         result.plot(band=(0.9, 0.1))
     with pytest.raises(ValueError, match=r"x must be one of"):
         result.plot(x="wall")

@@ -6,13 +6,16 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from conftest import reference_mlp
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from optimlab import (
     DivergenceWarning,
     SweepResult,
+    TrainingConfig,
     compare_configs,
+    compare_sweeps,
     exercise_data,
     make_mlp,
     train_valid,
@@ -24,10 +27,7 @@ DEFAULTS = {"batch_size": 16, "lr": 0.01, "weight_decay": 0.01, "beta1": 0.9, "b
 def plain_loop(data, epochs, batch_size, lr, weight_decay, beta1, beta2):
     """An independent reference: DataLoader + torch.optim.AdamW, true whole-set RMSE."""
     (X_train, Y_train), (X_valid, Y_valid) = data
-    torch.manual_seed(123)
-    model = nn.Sequential(
-        nn.Linear(4, 50), nn.ReLU(), nn.Linear(50, 50), nn.ReLU(), nn.Linear(50, 1)
-    )
+    model = reference_mlp()
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=lr, betas=(beta1, beta2), weight_decay=weight_decay, eps=1e-8
     )
@@ -91,40 +91,16 @@ def test_determinism():
 def test_result_labels_and_fixed():
     result = compare_configs(1, lr=(0.1, 0.2), weight_decay=0.02, batch_size=128)
     assert result.labels == ["lr = 0.1", "lr = 0.2"]
-    assert result.fixed == {"batch_size": 128, "weight_decay": 0.02, "beta1": 0.9, "beta2": 0.999}
+    assert result.fixed == {
+        "epochs": 1,
+        "batch_size": 128,
+        "weight_decay": 0.02,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-8,
+    }
     assert result.epochs == 1
-
-
-def test_shuffled_reference_loop_follows_randperm():
-    data = exercise_data()
-    (X_train, Y_train), (X_valid, Y_valid) = data
-    torch.manual_seed(123)
-    model = nn.Sequential(
-        nn.Linear(4, 50), nn.ReLU(), nn.Linear(50, 50), nn.ReLU(), nn.Linear(50, 1)
-    )
-    optimizer = torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.01)
-    generator = torch.Generator().manual_seed(7)
-    expected = []
-    for _ in range(2):
-        order = torch.randperm(700, generator=generator)
-        for start in range(0, 700, 100):
-            rows = order[start : start + 100]
-            optimizer.zero_grad()
-            nn.functional.mse_loss(model(X_train[rows]), Y_train[rows]).backward()
-            optimizer.step()
-        with torch.no_grad():
-            expected.append(nn.functional.mse_loss(model(X_valid), Y_valid).sqrt().item())
-    curve = train_valid(
-        make_mlp(),
-        data,
-        epochs=2,
-        batch_size=100,
-        lr=0.01,
-        betas=(0.9, 0.999),
-        weight_decay=0.01,
-        shuffle_seed=7,
-    )
-    np.testing.assert_array_equal(curve, expected)
+    assert [config.lr for config in result.configs] == [0.1, 0.2]
 
 
 def test_divergence_warns_and_keeps_other_curves():
@@ -145,20 +121,20 @@ BAD_INPUTS = [
         r"exactly one of .* 2 are: lr, beta1",
     ),
     ({"lr": []}, ValueError, r"lr must hold at least one value to compare, got \[\]"),
-    ({"lr": [0.1], "epochs": 16.0}, ValueError, r"epochs must be a positive integer, got 16\.0"),
-    ({"lr": [0.1], "epochs": 2.5}, ValueError, r"epochs must be a positive integer, got 2\.5"),
-    ({"lr": [0.1], "epochs": True}, ValueError, r"epochs must be a positive integer, got True"),
+    ({"lr": [0.1], "epochs": 16.0}, TypeError, r"epochs must be a positive integer, got 16\.0"),
+    ({"lr": [0.1], "epochs": 2.5}, TypeError, r"epochs must be a positive integer, got 2\.5"),
+    ({"lr": [0.1], "epochs": True}, TypeError, r"epochs must be a positive integer, got True"),
     ({"lr": [0.1], "epochs": 0}, ValueError, r"epochs must be a positive integer, got 0"),
     ({"lr": [0.1], "epochs": -1}, ValueError, r"epochs must be a positive integer, got -1"),
-    ({"lr": [0.1], "epochs": [1, 2]}, ValueError, r"epochs must be a positive integer"),
+    ({"lr": [0.1], "epochs": [1, 2]}, TypeError, r"epochs must be a positive integer"),
     (
         {"batch_size": [16, 2.5]},
-        ValueError,
+        TypeError,
         r"batch_size\[1\] must be a positive integer, got 2\.5",
     ),
-    ({"batch_size": [True]}, ValueError, r"batch_size\[0\] must be a positive integer, got True"),
+    ({"batch_size": [True]}, TypeError, r"batch_size\[0\] must be a positive integer, got True"),
     ({"lr": [0.1], "batch_size": 0}, ValueError, r"batch_size must be a positive integer, got 0"),
-    ({"lr": [0.1], "batch_size": 16.0}, ValueError, r"batch_size must be .*, got 16\.0"),
+    ({"lr": [0.1], "batch_size": 16.0}, TypeError, r"batch_size must be .*, got 16\.0"),
     ({"lr": [0.1, -1]}, ValueError, r"lr\[1\] must be a positive finite number, got -1"),
     ({"lr": [0.0]}, ValueError, r"lr\[0\] must be a positive finite number, got 0\.0"),
     ({"lr": [math.inf]}, ValueError, r"lr\[0\] must be a positive finite number, got inf"),
@@ -218,20 +194,15 @@ def test_diverged_warning_is_not_raised_for_finite_runs():
 
 def reference_runs(values, param, seeds, epochs=2, shuffle=False, data_of=None, **fixed):
     """train_valid per value and seed: the network 123 + s, the data of seed s."""
-    config = {**DEFAULTS, **fixed}
     runs = []
     for value in values:
-        config[param] = value
+        config = TrainingConfig(epochs=epochs, **{**DEFAULTS, **fixed, param: value})
         runs.append(
             [
                 train_valid(
                     make_mlp(seed=123 + seed),
                     exercise_data(seed=seed) if data_of is None else data_of(seed),
-                    epochs=epochs,
-                    batch_size=config["batch_size"],
-                    lr=config["lr"],
-                    betas=(config["beta1"], config["beta2"]),
-                    weight_decay=config["weight_decay"],
+                    config,
                     shuffle_seed=seed if shuffle else None,
                 )
                 for seed in seeds
@@ -247,7 +218,7 @@ def test_seeds_repeat_every_value_with_its_own_data_weights_and_order(shuffle):
     assert result.runs.shape == (2, 3, 2)
     expected = reference_runs([0.01, 0.1], "lr", (0, 1, 2), shuffle=shuffle, batch_size=64)
     np.testing.assert_allclose(result.runs, expected, rtol=1e-6)
-    np.testing.assert_allclose(result.valid_rmse, expected.mean(axis=1), rtol=1e-6)
+    np.testing.assert_allclose(result.valid_rmse, np.median(expected, axis=1), rtol=1e-6)
     # Seed 0 alone is the exercise's single run.
     if not shuffle:
         single = compare_configs(2, lr=[0.01, 0.1], batch_size=64)
@@ -265,13 +236,49 @@ def test_seeds_with_a_data_function():
     np.testing.assert_allclose(result.runs, expected, rtol=1e-6)
 
 
-def test_mean_over_seeds_skips_diverged_runs():
-    runs = np.array([[[1.0, 2.0], [3.0, np.nan], [5.0, np.inf]]])
-    result = SweepResult("lr", (0.1,), 2, runs, {"batch_size": 16}, seeds=(0, 1, 2))
-    np.testing.assert_array_equal(result.valid_rmse, [[3.0, 2.0]])
-    assert result.diverged.tolist() == [True]
-    all_bad = SweepResult("lr", (0.1,), 1, np.full((1, 2, 1), np.nan), seeds=(0, 1))
+def test_median_over_seeds_skips_diverged_runs():
+    runs = np.array(
+        [[[1.0, 2.0], [3.0, np.nan], [5.0, np.inf]], [[1.0, 1.0], [2.0, 2.0], [9.0, 4.0]]]
+    )
+    result = SweepResult("lr", (0.1, 0.2), runs, TrainingConfig(epochs=2), seeds=(0, 1, 2))
+    # Epoch 1: medians of (1, 3, 5) and (1, 2, 9); epoch 2: of the finite (2,) and (1, 2, 4).
+    np.testing.assert_array_equal(result.valid_rmse, [[3.0, 2.0], [2.0, 2.0]])
+    assert result.diverged.tolist() == [True, False]
+    all_bad = SweepResult("lr", (0.1,), np.full((1, 2, 1), np.nan), TrainingConfig(epochs=1),
+                          seeds=(0, 1))  # fmt: skip
     assert np.isnan(all_bad.valid_rmse).all()
+
+
+def test_result_is_immutable():
+    runs = np.ones((2, 1, 3))
+    result = SweepResult("lr", [0.1, 0.2], runs, TrainingConfig(epochs=3))
+    runs[0, 0, 0] = 5.0  # the caller's array is copied
+    assert result.runs[0, 0, 0] == 1.0
+    for view in (result.runs, result.valid_rmse, result.final):
+        with pytest.raises(ValueError, match="read-only"):
+            view[0, 0] = 2.0
+    with pytest.raises(AttributeError):
+        result.param = "batch_size"
+    assert result.values == (0.1, 0.2)
+
+
+def test_result_with_default_config_has_budgets():
+    result = SweepResult("lr", (0.1,), np.ones((1, 1, 30)))
+    assert result.budget("step")[0, -1] == 30 * 44  # ceil(700 / 16) steps an epoch
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"param": "momentum"}, ValueError, r"param must be one of 'batch_size', 'lr'"),
+        ({"config": {"lr": 0.1}}, TypeError, r"config must be a TrainingConfig"),
+        ({"seconds_per_epoch": [1.0]}, ValueError, r"seconds_per_epoch must have shape \(2,\)"),
+    ],
+)
+def test_result_bad_input(kwargs, error, match):
+    arguments = {"param": "lr", "values": (0.1, 0.2), "runs": np.ones((2, 1, 30)), **kwargs}
+    with pytest.raises(error, match=match):
+        SweepResult(**arguments)
 
 
 def test_divergence_warning_counts_seeds():
@@ -281,7 +288,7 @@ def test_divergence_warning_counts_seeds():
 
 def test_budgets():
     result = SweepResult(
-        "batch_size", (16, 64, 700), 3, np.ones((3, 1, 3)), {"lr": 0.01}, n_train=700
+        "batch_size", (16, 64, 700), np.ones((3, 1, 3)), TrainingConfig(epochs=3), n_train=700
     )
     np.testing.assert_array_equal(result.budget("epoch"), [[1, 2, 3]] * 3)
     # ceil(700 / 16) = 44, ceil(700 / 64) = 11, one step per epoch for the full batch.
@@ -291,7 +298,7 @@ def test_budgets():
         result.budget("time")
     with pytest.raises(ValueError, match=r"x must be one of 'epoch', 'step', 'sample', 'time'"):
         result.budget("hours")
-    lr_sweep = SweepResult("lr", (0.1, 0.2), 1, np.ones((2, 1, 1)), {"batch_size": 100})
+    lr_sweep = SweepResult("lr", (0.1, 0.2), np.ones((2, 1, 1)), TrainingConfig(1, 100))
     np.testing.assert_array_equal(lr_sweep.budget("step"), [[7], [7]])
 
 
@@ -306,7 +313,7 @@ def test_measured_time():
 
 def test_result_shape_is_checked():
     with pytest.raises(ValueError, match=r"runs must have shape .* = \(2, 1, 3\), got \(2, 3\)"):
-        SweepResult("lr", (0.1, 0.2), 3, np.ones((2, 3)))
+        SweepResult("lr", (0.1, 0.2), np.ones((2, 3)), TrainingConfig(epochs=3))
 
 
 @pytest.mark.parametrize(
@@ -314,11 +321,7 @@ def test_result_shape_is_checked():
     [
         (0, ValueError, r"seeds must be a positive integer, got 0"),
         (-2, ValueError, r"seeds must be a positive integer, got -2"),
-        (
-            [],
-            TypeError,
-            r"seeds must be a positive integer or a non-empty list of seeds, got \[\]",
-        ),
+        ([], ValueError, r"seeds must hold at least one seed, got \[\]"),
         ("3", TypeError, r"seeds must be .*, got '3'"),
         (2.5, TypeError, r"seeds must be .*, got 2\.5"),
         ([1, -1], ValueError, r"seeds\[1\] must be a non-negative integer, got -1"),
@@ -343,32 +346,7 @@ def test_bad_shuffle():
         compare_configs(1, lr=[0.1], shuffle=1)
 
 
-def test_train_valid_callback_sees_every_epoch_after_validation():
-    data = exercise_data()
-    seen = []
-
-    def record(epoch, model):
-        with torch.no_grad():
-            rmse = nn.functional.mse_loss(model(data[1][0]), data[1][1]).sqrt().item()
-        seen.append((epoch, rmse))
-
-    curve = train_valid(
-        make_mlp(),
-        data,
-        epochs=3,
-        batch_size=64,
-        lr=0.01,
-        betas=(0.9, 0.999),
-        weight_decay=0.01,
-        callback=record,
-    )
-    assert [epoch for epoch, _ in seen] == [1, 2, 3]
-    np.testing.assert_array_equal([rmse for _, rmse in seen], curve)
-
-
 def test_shared_configuration_is_timed_once():
-    from optimlab import compare_sweeps
-
     by_lr, by_beta1 = compare_sweeps(
         [{"epochs": 1, "lr": [0.01, 0.1]}, {"epochs": 1, "beta1": [0.5, 0.9]}],
         measure_time=True,

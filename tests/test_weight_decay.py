@@ -4,15 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from optimlab import (
+from optimlab import adamw_rosenbrock, optimize_rosenbrock, rosenbrock
+from optimlab.plotting import plot_decay_points
+from optimlab.weight_decay import (
     DecayPoint,
     adamw_limit_point,
-    adamw_rosenbrock,
     l2_minimiser,
     momentum_fixed_point,
-    optimize_rosenbrock,
-    plot_decay_points,
-    rosenbrock,
 )
 
 DECAYS = [0.0, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0]
