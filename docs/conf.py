@@ -31,6 +31,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.bibtex",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -47,6 +48,11 @@ nitpick_ignore_regex = [
 # -- Markdown -----------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_heading_anchors = 3
+
+# -- Bibliography -------------------------------------------------------------------------
+# One global list on references.md; pages cite with {cite:p}`key` or {cite:t}`key`.
+bibtex_bibfiles = ["references.bib"]
+bibtex_reference_style = "author_year"
 
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
