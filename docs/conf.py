@@ -53,6 +53,7 @@ myst_heading_anchors = 3
 # One global list on references.md; pages cite with {cite:p}`key` or {cite:t}`key`.
 bibtex_bibfiles = ["references.bib"]
 bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"  # numbered list; the text cites by author and year
 
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
@@ -104,7 +105,7 @@ html_theme_options = {
 }
 # The theme reads the colour mode from here; left empty, it logs a console error.
 html_context = {"default_mode": "auto"}
-html_sidebars = {"index": [], "differences": [], "exercise": []}
+html_sidebars = {"index": [], "differences": [], "exercise": [], "theory": [], "references": []}
 
 
 def check_api_page(app) -> None:
