@@ -33,6 +33,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.bibtex",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -49,6 +50,12 @@ nitpick_ignore_regex = [
 # -- Markdown -----------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_heading_anchors = 3
+
+# -- Bibliography -------------------------------------------------------------------------
+# One global list on references.md; pages cite with {cite:p}`key` or {cite:t}`key`.
+bibtex_bibfiles = ["references.bib"]
+bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"  # numbered list; the text cites by author and year
 
 # -- API reference ------------------------------------------------------------------------
 autosummary_generate = True
@@ -107,7 +114,7 @@ html_theme_options = {
 }
 # The theme reads the colour mode from here; left empty, it logs a console error.
 html_context = {"default_mode": "auto"}
-html_sidebars = {"index": [], "differences": [], "exercise": []}
+html_sidebars = {"index": [], "differences": [], "exercise": [], "theory": [], "references": []}
 
 
 def check_api_page(app) -> None:
