@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
 import nox
@@ -26,10 +28,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check the code with ruff: lint rules and formatting."""
-    session.install("ruff")
+    """Check the code with ruff (lint rules, formatting) and the workflows, offline."""
+    session.install("ruff", "check-jsonschema", "zizmor")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("zizmor", "--offline", ".github/workflows")
 
 
 @nox.session
@@ -37,6 +42,53 @@ def bench(session: nox.Session) -> None:
     """Time the five seed sweeps, engine vs plain loop; figures in bench-results/."""
     session.install(*CONSTRAINTS, "-e", ".")
     session.run("python", "benchmarks/bench_sweeps.py", *session.posargs)
+
+
+@nox.session
+def wheel(session: nox.Session) -> None:
+    """Build sdist and wheel; install the wheel in a fresh venv, run a gallery script with it."""
+    session.install("build")
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "dist")
+    (wheel_file,) = Path("dist").resolve().glob("optimlab-*.whl")
+    (sdist,) = Path("dist").glob("optimlab-*.tar.gz")
+    session.log(f"built {sdist} and {wheel_file.name}")
+    strays = [
+        name
+        for name in zipfile.ZipFile(wheel_file).namelist()
+        if not name.startswith(("optimlab/", "optimlab-")) or "/tests/" in name
+    ]
+    if strays:
+        session.error(f"the wheel holds files outside the package: {strays}")
+    (script,) = Path("gallery").glob("**/plot_01_*.py")
+    constraints = Path("constraints.txt").resolve()
+    with tempfile.TemporaryDirectory(prefix="optimlab-wheel-") as tmp:
+        # A fresh venv, used from outside the repository: only the wheel can be imported.
+        python = str(Path(tmp, "venv", "bin", "python"))
+        session.run("python", "-m", "venv", str(Path(tmp, "venv")))
+        pip_install = (python, "-m", "pip", "install", "-q", "-c", str(constraints))
+        session.run(*pip_install, str(wheel_file), external=True)
+        shutil.copy(script, tmp)
+        with session.chdir(tmp):
+            session.run(python, "-c", _CHECK_INSTALLED, external=True)
+            session.run(python, script.name, env={"MPLBACKEND": "Agg"}, external=True)
+
+
+# Run by `nox -s wheel` in the fresh venv: optimlab must come from the wheel, not the tree.
+_CHECK_INSTALLED = """
+import importlib.metadata, pathlib, sys, warnings
+import optimlab
+where = pathlib.Path(optimlab.__file__).resolve()
+venv = pathlib.Path(sys.prefix).resolve()
+assert where.is_relative_to(venv), f"optimlab imported from {where}, not the wheel"
+meta = importlib.metadata.version("optimlab")
+version = getattr(optimlab, "__version__", None)
+if version is None:
+    warnings.warn(f"optimlab has no __version__ (metadata says {meta})", stacklevel=1)
+else:
+    assert version == meta, f"optimlab.__version__ {version} != metadata {meta}"
+print(f"optimlab {version or meta} from {where.parent}")
+"""
 
 
 def _build_site(session: nox.Session, *options: str) -> None:
