@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests", "docs", "browser"]
+nox.options.sessions = ["lint", "tests", "wheel", "docs", "browser"]
 nox.options.error_on_missing_interpreters = True
 
 # torch is pinned here, not in pyproject.toml: an unpinned torch pulls a CUDA build.
@@ -60,7 +60,10 @@ def wheel(session: nox.Session) -> None:
     ]
     if strays:
         session.error(f"the wheel holds files outside the package: {strays}")
-    (script,) = Path("gallery").glob("**/plot_01_*.py")
+    scripts = sorted(Path("gallery").glob("**/plot_01_*.py"))
+    if len(scripts) != 1:
+        session.error(f"expected one gallery/**/plot_01_*.py, found {scripts}")
+    script = scripts[0]
     constraints = Path("constraints.txt").resolve()
     with tempfile.TemporaryDirectory(prefix="optimlab-wheel-") as tmp:
         # A fresh venv, used from outside the repository: only the wheel can be imported.
@@ -76,18 +79,15 @@ def wheel(session: nox.Session) -> None:
 
 # Run by `nox -s wheel` in the fresh venv: optimlab must come from the wheel, not the tree.
 _CHECK_INSTALLED = """
-import importlib.metadata, pathlib, sys, warnings
-import optimlab
+import importlib.metadata, pathlib, sys
+import optimlab, torch
 where = pathlib.Path(optimlab.__file__).resolve()
 venv = pathlib.Path(sys.prefix).resolve()
 assert where.is_relative_to(venv), f"optimlab imported from {where}, not the wheel"
 meta = importlib.metadata.version("optimlab")
-version = getattr(optimlab, "__version__", None)
-if version is None:
-    warnings.warn(f"optimlab has no __version__ (metadata says {meta})", stacklevel=1)
-else:
-    assert version == meta, f"optimlab.__version__ {version} != metadata {meta}"
-print(f"optimlab {version or meta} from {where.parent}")
+version = optimlab.__version__
+assert version == meta, f"optimlab.__version__ {version} != metadata {meta}"
+print(f"optimlab {version} from {where.parent}, torch {torch.__version__}")
 """
 
 
