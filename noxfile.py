@@ -2,11 +2,13 @@
 
 import os
 import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests", "docs", "browser"]
+nox.options.sessions = ["lint", "tests", "wheel", "docs", "browser"]
 nox.options.error_on_missing_interpreters = True
 
 # torch is pinned here, not in pyproject.toml: an unpinned torch pulls a CUDA build.
@@ -26,12 +28,16 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check the code: ruff (rules, format), the import layers, and mypy's types."""
+    """Check the code (ruff, import layers, mypy) and the CI workflows, offline."""
     session.install(*CONSTRAINTS, "-e", ".", "ruff", "import-linter", "mypy")
+    session.install("check-jsonschema", "zizmor")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports")  # the layers in pyproject.toml: no import points upward
     session.run("mypy")
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("zizmor", "--offline", ".github/workflows")
 
 
 @nox.session
@@ -39,6 +45,53 @@ def bench(session: nox.Session) -> None:
     """Time the five seed sweeps, engine vs plain loop; figures in bench-results/."""
     session.install(*CONSTRAINTS, "-e", ".")
     session.run("python", "benchmarks/bench_sweeps.py", *session.posargs)
+
+
+@nox.session
+def wheel(session: nox.Session) -> None:
+    """Build sdist and wheel; install the wheel in a fresh venv, run a gallery script with it."""
+    session.install("build")
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "dist")
+    (wheel_file,) = Path("dist").resolve().glob("optimlab-*.whl")
+    (sdist,) = Path("dist").glob("optimlab-*.tar.gz")
+    session.log(f"built {sdist} and {wheel_file.name}")
+    strays = [
+        name
+        for name in zipfile.ZipFile(wheel_file).namelist()
+        if not name.startswith(("optimlab/", "optimlab-")) or "/tests/" in name
+    ]
+    if strays:
+        session.error(f"the wheel holds files outside the package: {strays}")
+    scripts = sorted(Path("gallery").glob("**/plot_01_*.py"))
+    if len(scripts) != 1:
+        session.error(f"expected one gallery/**/plot_01_*.py, found {scripts}")
+    script = scripts[0]
+    constraints = Path("constraints.txt").resolve()
+    with tempfile.TemporaryDirectory(prefix="optimlab-wheel-") as tmp:
+        # A fresh venv, used from outside the repository: only the wheel can be imported.
+        python = str(Path(tmp, "venv", "bin", "python"))
+        session.run("python", "-m", "venv", str(Path(tmp, "venv")))
+        pip_install = (python, "-m", "pip", "install", "-q", "-c", str(constraints))
+        session.run(*pip_install, str(wheel_file), external=True)
+        shutil.copy(script, tmp)
+        with session.chdir(tmp):
+            session.run(python, "-c", _CHECK_INSTALLED, external=True)
+            session.run(python, script.name, env={"MPLBACKEND": "Agg"}, external=True)
+
+
+# Run by `nox -s wheel` in the fresh venv: optimlab must come from the wheel, not the tree.
+_CHECK_INSTALLED = """
+import importlib.metadata, pathlib, sys
+import optimlab, torch
+where = pathlib.Path(optimlab.__file__).resolve()
+venv = pathlib.Path(sys.prefix).resolve()
+assert where.is_relative_to(venv), f"optimlab imported from {where}, not the wheel"
+meta = importlib.metadata.version("optimlab")
+version = optimlab.__version__
+assert version == meta, f"optimlab.__version__ {version} != metadata {meta}"
+print(f"optimlab {version} from {where.parent}, torch {torch.__version__}")
+"""
 
 
 def _build_site(session: nox.Session, *options: str) -> None:
