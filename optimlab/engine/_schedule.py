@@ -18,6 +18,7 @@ from .._validation import Split, check_positive_int
 from ..config import TrainingConfig
 from ..data import exercise_data
 from ._kernel import ALIGN, Group
+from ._optimizers import engine_path
 from ._spec import RunSpec, data_of, reference_curve
 
 __all__ = ["EngineFallbackWarning", "train_runs"]
@@ -28,7 +29,7 @@ class EngineFallbackWarning(RuntimeWarning):
 
 
 def _group_key(spec: RunSpec, data: Split) -> tuple:
-    """Runs with the same key train in one loop: same step count and tensor shapes.
+    """Runs with the same key train in one loop: same step count, shapes and optimizer code.
 
     The last entry is where ``X_valid``'s data sit relative to a 64-byte boundary, in
     floats: the reference loop multiplies the caller's tensor as it is (see _runs).
@@ -36,7 +37,8 @@ def _group_key(spec: RunSpec, data: Split) -> tuple:
     (X_train, _), (X_valid, _) = data
     offset = X_valid.data_ptr() % (4 * ALIGN) // 4
     config = spec.config
-    return (config.epochs, config.batch_size, spec.n_hidden, *X_train.shape, len(X_valid), offset)
+    shapes = (config.epochs, config.batch_size, spec.n_hidden, *X_train.shape, len(X_valid))
+    return (engine_path(config), *shapes, offset)
 
 
 def _cost(specs: Sequence[RunSpec], data: Split) -> float:
@@ -155,6 +157,11 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
     tasks: list[_Task] = []
     groups: dict[tuple, list[int]] = {}
     for i, spec in enumerate(specs):
+        if engine_path(spec.config) is None:
+            # Not an engine optimizer (optimlab's Momentum, a user's class, foreach=True):
+            # the reference loop by design, so no warning.
+            tasks.append(_Task([i], [spec], True, _cost([spec], data_of(spec)) * 10))
+            continue
         reason = _unsupported(spec)
         if reason is None:
             groups.setdefault(_group_key(spec, data_of(spec)), []).append(i)
