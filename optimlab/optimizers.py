@@ -195,8 +195,7 @@ def probe(optimizer: str | type[Optimizer], kwargs: Mapping[str, Any]) -> None:
         optimizer_class(optimizer)([torch.zeros(1, requires_grad=True)], **kwargs)
     except (TypeError, ValueError) as error:
         raise type(error)(
-            f"optimizer {optimizer_name(optimizer)!r} refused its settings "
-            f"{dict(kwargs)}: {error}"
+            f"optimizer {optimizer_name(optimizer)!r} refused its settings {dict(kwargs)}: {error}"
         ) from None
 
 

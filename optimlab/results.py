@@ -138,9 +138,7 @@ class SweepResult:
         >>> result.optimizers
         [('adam', {}), ('sgd', {'momentum': 0.9})]
         """
-        return [
-            (optimizer_label(config.optimizer), config.options) for config in self.configs
-        ]
+        return [(optimizer_label(config.optimizer), config.options) for config in self.configs]
 
     @property
     def valid_rmse(self) -> np.ndarray:

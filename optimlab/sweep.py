@@ -51,9 +51,9 @@ def compare_configs(
     """Train the exercise's MLP once per value of one setting (AdamW unless told otherwise).
 
     Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2`` and
-    ``optimizer`` is a list (or tuple) of values; the others stay fixed (see :class:`~optimlab.TrainingConfig`
-    for what each one means). Every value starts from the same initial weights
-    (:func:`~optimlab.make_mlp` with seed 123) and gets, bit for bit, the curve that
+    ``optimizer`` is a list (or tuple) of values; the others stay fixed (see
+    :class:`~optimlab.TrainingConfig` for what each one means). Every value starts from
+    the same initial weights (:func:`~optimlab.make_mlp` with seed 123) and gets, bit for bit, the curve that
     :func:`~optimlab.train_valid` computes on one torch thread; the runs are trained
     together by the sweep engine (:mod:`optimlab.engine`), which is much faster.
 
@@ -132,7 +132,12 @@ def compare_configs(
     ['lr = 0.1', 'lr = 0.2']
     >>> result.valid_rmse.shape
     (2, 2)
-    >>> compare_configs(epochs=2, optimizer=["sgd", ("sgd", {"momentum": 0.9})]).labels
+    >>> from optimlab import exercise_data
+    >>> standardized = exercise_data(standardize=True)  # SGD diverges on the raw inputs
+    >>> by_optimizer = compare_configs(
+    ...     epochs=2, optimizer=["sgd", ("sgd", {"momentum": 0.9})], data=standardized
+    ... )
+    >>> by_optimizer.labels
     ['optimizer = sgd', 'optimizer = sgd (momentum=0.9)']
     """
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
@@ -238,7 +243,8 @@ def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[A
     except (TypeError, ValueError) as error:
         if param != "optimizer":
             raise
-        raise type(error)(f"{param}[{values.index(placeholder)}]: {error}") from None
+        index = values.index(placeholder)
+        raise type(error)(str(error).replace(param, f"{param}[{index}]", 1)) from None
     for i, value in enumerate(values):
         try:
             config.replace(**{param: value})

@@ -27,7 +27,7 @@ import torch
 from ..config import TrainingConfig
 from ..optimizers import OPTIMIZERS
 
-__all__ = ["engine_path", "make_update", "per_run", "scalar"]
+__all__ = ["SELF_CHECK", "engine_path", "make_update", "per_run", "scalar"]
 
 #: Above this many elements, zeros are taken out of a sqrt: MKL's vectorised sqrt (which
 #: torch.sqrt calls) is several times slower on zeros, and dead ReLU units leave many
@@ -87,7 +87,9 @@ def _options(config: TrainingConfig) -> dict[str, Any]:
 class _Update:
     """One optimizer step for K runs; ``self(t)`` takes step ``t`` (from 0)."""
 
-    def __init__(self, configs: Sequence[TrainingConfig], params: torch.Tensor, grad: torch.Tensor):
+    def __init__(
+        self, configs: Sequence[TrainingConfig], params: torch.Tensor, grad: torch.Tensor
+    ):
         self.params, self.grad = params, grad
         self.options = [_options(c) for c in configs]
         self.configs = configs
@@ -237,7 +239,9 @@ class _RMSprop(_Update):
         self.accumulate_square(self.square_avg, self.weight)
         if self.grad_avg is not None:
             self.grad_avg.lerp_(grad, self.weight)
-            avg = torch.addcmul(self.square_avg, self.grad_avg, self.grad_avg, value=-1, out=self.avg)
+            avg = torch.addcmul(
+                self.square_avg, self.grad_avg, self.grad_avg, value=-1, out=self.avg
+            )
             avg.sqrt_()
         else:
             avg = self.sqrt(self.square_avg, self.avg)
@@ -262,7 +266,10 @@ class _Adagrad(_Update):
             self.state_sum[k] = options["initial_accumulator_value"]
         self.positive = all(o["initial_accumulator_value"] >= 0 for o in self.options)
         rates = [
-            [c.lr / (1 + (float(t) - 1) * o["lr_decay"]) for c, o in zip(configs, self.options)]
+            [
+                c.lr / (1 + (float(t) - 1) * o["lr_decay"])
+                for c, o in zip(configs, self.options, strict=True)
+            ]
             for t in range(1, n_steps + 1)
         ]
         self.rates = _step_values(rates)
@@ -317,5 +324,24 @@ def make_update(
     configs: Sequence[TrainingConfig], params: torch.Tensor, grad: torch.Tensor, n_steps: int
 ) -> _Update:
     """The step of runs sharing one :func:`engine_path`, on ``[K, P]`` params and gradients."""
+    paths = {engine_path(config) for config in configs}
+    if len(paths) != 1 or None in paths:
+        raise ValueError(f"runs of one group must share one engine path, got {paths}")
     cls, extra = _UPDATES[configs[0].optimizer]  # type: ignore[index]
     return cls(configs, params, grad, n_steps, **extra)
+
+
+#: Pairs of runs for the engine's self-check: settings of both, then the second's own.
+SELF_CHECK: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    ({}, {"beta1": 0.5, "beta2": 0.99}),
+    ({"optimizer": "adam"}, {"beta1": 0.5}),
+    ({"optimizer": "sgd", "optimizer_options": {"momentum": 0.9, "nesterov": True}}, {}),
+    ({"optimizer": "sgd"}, {}),
+    (
+        {"optimizer": "sgd", "optimizer_options": {"momentum": 0.9}},
+        {"optimizer_options": {"momentum": 0.5, "dampening": 0.2}},
+    ),
+    ({"optimizer": "rmsprop", "optimizer_options": {"centered": True, "momentum": 0.5}}, {}),
+    ({"optimizer": "rmsprop"}, {"optimizer_options": {"alpha": 0.9}}),
+    ({"optimizer": "adagrad"}, {"optimizer_options": {"lr_decay": 0.1}}),
+]
