@@ -1,0 +1,280 @@
+"""Compare optimizers fairly: tune each one's learning rate on some seeds, report on others.
+
+An optimizer compared at someone else's learning rate loses for the wrong reason, and one
+whose learning rate was picked on the very runs that are then shown looks better than it
+is (the pick fits those seeds' noise). :func:`compare_optimizers` does what a fair
+comparison needs: it trains every optimizer at every learning rate of a grid on the
+*tuning* seeds, picks for each the learning rate of lowest median final validation RMSE,
+then trains each optimizer at its pick on *held-out* seeds, which are never used for the
+choice, and reports those curves. The sweep engine trains all the runs.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._validation import Split, brief, check_nonnegative_int, check_positive_finite
+from .config import DEFAULTS, TrainingConfig
+from .optimizers import optimizer_label
+from .results import SweepResult, median_finite
+from .sweep import DivergenceWarning, compare_sweeps
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["TunedComparison", "compare_optimizers"]
+
+
+@dataclass(frozen=True)
+class TunedComparison:
+    """Optimizers compared at their own tuned learning rates, as :func:`compare_optimizers` gives.
+
+    Attributes
+    ----------
+    labels : tuple of str
+        One per optimizer: ``"adamw"``, ``"sgd (momentum=0.9)"``.
+    lrs : tuple of float
+        The learning-rate grid, increasing.
+    chosen_lr : dict of str to float
+        Each optimizer's pick: the grid value of lowest tuning score (the smallest such
+        value on a tie).
+    tuning_scores : numpy.ndarray
+        Shape ``(len(labels), len(lrs))``: the median over the tuning seeds of the final
+        validation RMSE, a diverged run counting as inf.
+    tuning : tuple of SweepResult
+        Each optimizer's learning-rate sweep on the tuning seeds.
+    held_out : tuple of SweepResult
+        Each optimizer at its chosen learning rate on the held-out seeds (a one-value
+        ``lr`` sweep): the curves to report.
+    tuning_seeds, held_out_seeds : tuple of int
+        Disjoint seed sets.
+    """
+
+    labels: tuple[str, ...]
+    lrs: tuple[float, ...]
+    chosen_lr: dict[str, float]
+    tuning_scores: np.ndarray
+    tuning: tuple[SweepResult, ...]
+    held_out: tuple[SweepResult, ...]
+    tuning_seeds: tuple[int, ...]
+    held_out_seeds: tuple[int, ...]
+
+    @property
+    def epochs(self) -> int:
+        """Epochs of every run."""
+        return self.held_out[0].epochs
+
+    @property
+    def budget(self) -> dict[str, int]:
+        """The tuning budget: grid size x tuning seeds = runs per optimizer, of ``epochs`` each.
+
+        Keys ``grid``, ``tuning_seeds``, ``epochs``, ``runs_per_optimizer``, ``runs``
+        (all optimizers), ``epochs_trained`` (``runs * epochs``) and ``held_out_runs``.
+        """
+        per = len(self.lrs) * len(self.tuning_seeds)
+        runs = per * len(self.labels)
+        return {
+            "grid": len(self.lrs),
+            "tuning_seeds": len(self.tuning_seeds),
+            "epochs": self.epochs,
+            "runs_per_optimizer": per,
+            "runs": runs,
+            "epochs_trained": runs * self.epochs,
+            "held_out_runs": len(self.labels) * len(self.held_out_seeds),
+        }
+
+    def describe_budget(self) -> str:
+        """The tuning budget in words.
+
+        Examples
+        --------
+        >>> from optimlab.tuning import compare_optimizers
+        >>> result = compare_optimizers(["adamw"], [0.01, 0.1], epochs=2,
+        ...                             tuning_seeds=[0], held_out_seeds=[1])
+        >>> result.describe_budget()
+        'tuning: 2 learning rates x 1 seeds = 2 runs of 2 epochs per optimizer, 2 runs in all'
+        """
+        b = self.budget
+        return (
+            f"tuning: {b['grid']} learning rates x {b['tuning_seeds']} seeds = "
+            f"{b['runs_per_optimizer']} runs of {b['epochs']} epochs per optimizer, "
+            f"{b['runs']} runs in all"
+        )
+
+    @property
+    def valid_rmse(self) -> np.ndarray:
+        """Shape ``(len(labels), epochs)``: each optimizer's median held-out curve."""
+        return np.stack([median_finite(r.runs)[0] for r in self.held_out])
+
+    @property
+    def final(self) -> np.ndarray:
+        """Shape ``(len(labels), len(held_out_seeds))``: final validation RMSE per held-out run."""
+        return np.stack([r.final[0] for r in self.held_out])
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Draw the held-out curves: :func:`optimlab.plotting.plot_tuned`, ``kwargs`` passed on."""
+        from .plotting import plot_tuned
+
+        return plot_tuned(self, ax=ax, **kwargs)
+
+
+def _seed_list(name: str, seeds: object, start: int = 0) -> tuple[int, ...]:
+    """``seeds`` as a tuple; an int ``k`` means ``k`` seeds counted from ``start``."""
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"{name} must be a positive number of seeds or a list, got {seeds}")
+        return tuple(range(start, start + seeds))
+    if not isinstance(seeds, Sequence) or isinstance(seeds, str):
+        raise TypeError(
+            f"{name} must be a positive integer or a list of seeds, got {brief(seeds)}"
+        )
+    if len(seeds) == 0:
+        raise ValueError(f"{name} must hold at least one seed, got {list(seeds)!r}")
+    checked = tuple(check_nonnegative_int(f"{name}[{i}]", s) for i, s in enumerate(seeds))
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"{name} must not repeat a seed, got {list(seeds)!r}")
+    return checked
+
+
+def _lr_grid(lrs: object) -> tuple[float, ...]:
+    if not isinstance(lrs, Sequence) or isinstance(lrs, str):
+        raise TypeError(f"lrs must be a list of learning rates, got {brief(lrs)}")
+    grid = tuple(check_positive_finite(f"lrs[{i}]", lr) for i, lr in enumerate(lrs))
+    if not grid:
+        raise ValueError("lrs must hold at least one learning rate, got []")
+    if any(b <= a for a, b in zip(grid, grid[1:], strict=False)):
+        raise ValueError(f"lrs must be strictly increasing, got {list(lrs)!r}")
+    return grid
+
+
+def compare_optimizers(
+    optimizers: Sequence[Any],
+    lrs: Sequence[float],
+    *,
+    tuning_seeds: int | Sequence[int] = 3,
+    held_out_seeds: int | Sequence[int] = 5,
+    epochs: int = DEFAULTS.epochs,
+    data: Split | Callable[[int], Split] | None = None,
+    n_jobs: int | None = None,
+    **settings: Any,
+) -> TunedComparison:
+    """Tune each optimizer's learning rate on tuning seeds, then report it on held-out seeds.
+
+    For every optimizer and every ``lr`` of the grid, train on each tuning seed (as
+    :func:`~optimlab.compare_configs` does) and score the ``lr`` by the median final
+    validation RMSE over those seeds, a diverged run counting as inf. Each optimizer's
+    pick is its best-scoring ``lr``; it is then trained on the held-out seeds, whose
+    curves are the comparison. No seed serves both purposes.
+
+    Parameters
+    ----------
+    optimizers : list
+        Optimizer names, classes or ``(optimizer, {option: value})`` pairs, as
+        :func:`~optimlab.compare_configs` takes them; at least one, no repeats.
+    lrs : list of float
+        The learning-rate grid, strictly increasing, shared by every optimizer.
+    tuning_seeds : int or list of int, default=3
+        Seeds on which the learning rate is chosen; an int ``k`` means ``0, ..., k-1``.
+    held_out_seeds : int or list of int, default=5
+        Seeds on which the chosen rates are reported; an int ``m`` means the ``m`` seeds
+        after the largest tuning seed. Must share no seed with ``tuning_seeds``.
+    epochs : int, default=30
+    data : split or callable, optional
+        As :func:`~optimlab.compare_configs`, e.g.
+        ``lambda seed: exercise_data(seed, standardize=True)``.
+    n_jobs : int, optional
+        Worker processes for the engine.
+    **settings
+        Other fixed settings: ``batch_size``, ``weight_decay``, ``beta1``, ``beta2``,
+        ``optimizer_options``, ``shuffle`` (each a single value).
+
+    Returns
+    -------
+    TunedComparison
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type or a setting is unknown.
+    ValueError
+        If a list is empty or repeats an entry, the grid is not increasing, the seed sets
+        overlap, or (after tuning) every ``lr`` of the grid diverged for an optimizer.
+
+    Examples
+    --------
+    >>> from optimlab import exercise_data
+    >>> from optimlab.tuning import compare_optimizers
+    >>> result = compare_optimizers(
+    ...     ["adamw", "sgd"], [0.01, 0.1], epochs=2, tuning_seeds=2, held_out_seeds=2,
+    ...     data=lambda seed: exercise_data(seed, standardize=True))
+    >>> result.chosen_lr
+    {'adamw': 0.01, 'sgd': 0.1}
+    >>> result.held_out_seeds, result.final.shape
+    ((2, 3), (2, 2))
+    """
+    if not isinstance(optimizers, Sequence) or isinstance(optimizers, str):
+        raise TypeError(f"optimizers must be a list of optimizers, got {brief(optimizers)}")
+    if len(optimizers) == 0:
+        raise ValueError("optimizers must hold at least one optimizer, got []")
+    grid = _lr_grid(lrs)
+    tuning = _seed_list("tuning_seeds", tuning_seeds)
+    held_out = _seed_list("held_out_seeds", held_out_seeds, start=max(tuning) + 1)
+    shared = sorted(set(tuning) & set(held_out))
+    if shared:
+        raise ValueError(
+            f"tuning_seeds and held_out_seeds must be disjoint: seeds {shared} are in both "
+            "(a learning rate chosen on a seed says nothing new on that seed)"
+        )
+    allowed = {"batch_size", "weight_decay", "beta1", "beta2", "optimizer_options", "shuffle"}
+    unknown = sorted(set(settings) - allowed)
+    if unknown:
+        raise TypeError(f"unknown settings {unknown}; allowed: {', '.join(sorted(allowed))}")
+    shuffle = settings.pop("shuffle", False)
+    fixed = {"epochs": epochs, **settings}
+    # Every entry checked (a TrainingConfig per optimizer) before any training.
+    for i, optimizer in enumerate(optimizers):
+        try:
+            TrainingConfig(**{**fixed, "optimizer": optimizer, "lr": grid[0]})
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"optimizers[{i}]: {error}") from None
+    labels = tuple(optimizer_label(optimizer) for optimizer in optimizers)
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"optimizers must not repeat an optimizer, got {list(labels)}")
+
+    with warnings.catch_warnings():
+        # Divergence while tuning is expected (the grid's large values) and is scored inf.
+        warnings.simplefilter("ignore", DivergenceWarning)
+        sweeps = compare_sweeps(
+            [{**fixed, "optimizer": opt, "lr": list(grid)} for opt in optimizers],
+            data=data, seeds=list(tuning), shuffle=shuffle, n_jobs=n_jobs,
+        )  # fmt: skip
+    scores = np.stack([_scores(sweep) for sweep in sweeps])
+    chosen = {}
+    for label, row in zip(labels, scores, strict=True):
+        if not np.isfinite(row).any():
+            raise ValueError(
+                f"every learning rate of the grid diverged for {label} on the tuning seeds; "
+                f"add smaller ones to lrs (smallest: {grid[0]})"
+            )
+        chosen[label] = grid[int(np.argmin(row))]
+    reports = compare_sweeps(
+        [{**fixed, "optimizer": opt, "lr": [chosen[label]]}
+         for opt, label in zip(optimizers, labels, strict=True)],
+        data=data, seeds=list(held_out), shuffle=shuffle, n_jobs=n_jobs,
+    )  # fmt: skip
+    scores.flags.writeable = False
+    return TunedComparison(
+        labels, grid, chosen, scores, tuple(sweeps), tuple(reports), tuning, held_out
+    )
+
+
+def _scores(sweep: SweepResult) -> np.ndarray:
+    """Median final RMSE over the seeds per value, a diverged run (inf or NaN) counting as inf."""
+    final = np.where(np.isfinite(sweep.final), sweep.final, math.inf)
+    return np.median(final, axis=1)
