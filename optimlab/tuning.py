@@ -11,6 +11,7 @@ choice, and reports those curves. The sweep engine trains all the runs.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -148,7 +149,7 @@ def _lr_grid(lrs: object) -> tuple[float, ...]:
     grid = tuple(check_positive_finite(f"lrs[{i}]", lr) for i, lr in enumerate(lrs))
     if not grid:
         raise ValueError("lrs must hold at least one learning rate, got []")
-    if any(b <= a for a, b in zip(grid, grid[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(grid)):
         raise ValueError(f"lrs must be strictly increasing, got {list(lrs)!r}")
     return grid
 
