@@ -116,22 +116,40 @@ def rosenbrock_path(
 
 
 def _run(config: TrainingConfig, steps: int, start: tuple[float, float]) -> Trajectory:
-    point = torch.tensor(start, dtype=torch.float32, requires_grad=True)
-    optimizer = make_optimizer(config, [point])
-    xy = np.empty((steps + 1, 2), dtype=np.float32)
-    values = np.empty(steps + 1, dtype=np.float32)
-    xy[0] = point.detach().numpy()
-    with np.errstate(all="ignore"):
-        for step in range(steps):
-            optimizer.zero_grad()
-            value = rosenbrock(point[0], point[1])
-            value.backward()
-            optimizer.step()
-            values[step] = value.item()
-            xy[step + 1] = point.detach().numpy()
+    return _run_many([config], steps, start)[0]
+
+
+def _run_many(
+    configs: Sequence[TrainingConfig], steps: int, start: tuple[float, float]
+) -> list[Trajectory]:
+    """Run one path per config (one optimizer, several settings) in lockstep.
+
+    Each path is its own parameter tensor in its own parameter group, so the optimizer
+    treats it exactly as if it were alone; only the function evaluation is batched (its
+    gradient, per point, is the one of that point alone).
+    """
+    points = [torch.tensor(start, dtype=torch.float32, requires_grad=True) for _ in configs]
+    groups = [
+        {"params": [p], **c.optimizer_kwargs()} for p, c in zip(points, configs, strict=True)
+    ]
+    optimizer = make_optimizer(configs[0], groups)
+    xy = np.empty((len(configs), steps + 1, 2), dtype=np.float32)
+    values = np.empty((len(configs), steps + 1), dtype=np.float32)
+    with torch.no_grad():
+        xy[:, 0] = torch.stack(points).numpy()
+    for step in range(steps):
+        optimizer.zero_grad()
+        stacked = torch.stack(points)
+        value = rosenbrock(stacked[:, 0], stacked[:, 1])
+        value.sum().backward()
+        optimizer.step()
+        values[:, step] = value.detach().numpy()
         with torch.no_grad():
-            values[steps] = rosenbrock(point[0], point[1]).item()
-    return Trajectory(xy[:, 0], xy[:, 1], values)
+            xy[:, step + 1] = torch.stack(points).numpy()
+    with torch.no_grad():
+        last = torch.stack(points)
+        values[:, steps] = rosenbrock(last[:, 0], last[:, 1]).numpy()
+    return [Trajectory(xy[i, :, 0], xy[i, :, 1], values[i]) for i in range(len(configs))]
 
 
 @dataclass(frozen=True)
@@ -233,7 +251,7 @@ def race_rosenbrock(
     scores = np.full((len(entries), len(grid)), np.inf)
     chosen, paths = {}, {}
     for row, (label, config) in enumerate(zip(labels, configs, strict=True)):
-        runs = [_run(config.replace(lr=lr), steps, start) for lr in grid]
+        runs = _run_many([config.replace(lr=lr) for lr in grid], steps, start)
         last = np.array([run.value[-1] for run in runs], dtype=float)
         scores[row] = np.where(np.isfinite(last), last, np.inf)
         best = int(np.argmin(scores[row]))
@@ -325,9 +343,11 @@ def path_grid(
     start = check_finite_point("start", start)
     xy = np.empty((len(names), len(lr_grid), len(momentum_grid), steps + 1, 2), np.float32)
     for i, name in enumerate(names):
-        for j, lr in enumerate(lr_grid):
-            for k, momentum in enumerate(momentum_grid):
-                run = _run(_config(name, lr, momentum), steps, start)
+        configs = [_config(name, lr, m) for lr in lr_grid for m in momentum_grid]
+        runs = iter(_run_many(configs, steps, start))
+        for j in range(len(lr_grid)):
+            for k in range(len(momentum_grid)):
+                run = next(runs)
                 xy[i, j, k, :, 0], xy[i, j, k, :, 1] = run.x, run.y
     xy.flags.writeable = False
     return PathGrid(tuple(names), lr_grid, momentum_grid, xy, start)

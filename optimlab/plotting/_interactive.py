@@ -39,7 +39,7 @@ function show() {
   Plotly.restyle(gd, {x: [X.subarray(k * n, k * n + n)], y: [Y.subarray(k * n, k * n + n)]},
                  [D.trace]);
   Plotly.relayout(gd, {'title.text': D.optimizers[o] + ', lr ' + D.lrs[l] + ', ' +
-                       D.momentumNames[o] + ' ' + D.momenta[m] + ': f = ' + text +
+                       D.momentumNames[o] + ' ' + D.momenta[m] + '<br>f = ' + text +
                        ' after ' + D.steps + ' steps'});
   gd.setAttribute('data-selection', JSON.stringify(state));
 }
@@ -82,7 +82,7 @@ def interactive_paths(
     *,
     initial: tuple[int, int, int] = (0, 0, 0),
     plotlyjs: bool | str = True,
-    height: int = 520,
+    height: int = 600,
 ) -> InteractiveFigure:
     """Draw a :class:`~optimlab.race.PathGrid` with a dropdown and two sliders.
 
@@ -99,7 +99,7 @@ def interactive_paths(
     plotlyjs : bool or str, default=True
         plotly's ``include_plotlyjs``: ``True`` inlines plotly.js (about 5 MB, works
         anywhere offline); a path ending in ``.js`` loads that local copy instead.
-    height : int, default=520
+    height : int, default=600
         Pixels; the width follows the page.
 
     Returns
@@ -147,25 +147,26 @@ def interactive_paths(
     )  # fmt: skip
 
     def slider(name: str, values: tuple[float, ...], active: int, y: float) -> dict:
+        prefix = "momentum (Adam: beta1): " if name == "momentum" else f"{name}: "
         steps = [{"label": f"{v:g}", "value": str(i), "method": "skip", "args": []}
                  for i, v in enumerate(values)]  # fmt: skip
         return {"name": name, "active": active, "steps": steps, "y": y, "yanchor": "top",
-                "currentvalue": {"prefix": f"{name}: "}, "pad": {"t": 0, "b": 0},
+                "currentvalue": {"prefix": prefix}, "pad": {"t": 0, "b": 0},
                 "len": 1.0, "x": 0.0}  # fmt: skip
 
     buttons = [{"label": name, "method": "skip", "args": []} for name in grid.optimizers]
     figure.update_layout(
         height=height,
-        margin={"l": 40, "r": 10, "t": 90, "b": 10},
+        margin={"l": 40, "r": 10, "t": 100, "b": 10},
         title={"text": "", "font": {"size": 13}, "y": 0.98, "yanchor": "top"},
         showlegend=False,
         dragmode=False,
         xaxis={"range": [-2, 2], "fixedrange": True, "title": "x", "domain": [0, 1]},
-        yaxis={"range": [-1, 3], "fixedrange": True, "title": "y", "domain": [0.3, 1]},
-        updatemenus=[{"buttons": buttons, "active": initial[0], "x": 0.0, "y": 1.1,
+        yaxis={"range": [-1, 3], "fixedrange": True, "title": "y", "domain": [0.45, 1]},
+        updatemenus=[{"buttons": buttons, "active": initial[0], "x": 0.0, "y": 1.08,
                       "xanchor": "left", "yanchor": "bottom", "direction": "down"}],
-        sliders=[slider("lr", grid.lrs, initial[1], 0.2),
-                 slider("momentum", grid.momenta, initial[2], 0.08)],
+        sliders=[slider("lr", grid.lrs, initial[1], 0.33),
+                 slider("momentum", grid.momenta, initial[2], 0.14)],
     )  # fmt: skip
     data = {
         "x": _b64(grid.xy[..., 0]),
