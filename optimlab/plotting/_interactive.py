@@ -10,6 +10,7 @@ swap the drawn path when a control moves.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -181,13 +182,15 @@ def interactive_paths(
         "lrs": [f"{v:g}" for v in grid.lrs],
         "momenta": [f"{v:g}" for v in grid.momenta],
     }
+    script = _SCRIPT % {"data": json.dumps(data)}
     html = figure.to_html(
+        div_id="optimlab-paths-" + hashlib.sha1(script.encode()).hexdigest()[:12],  # reproducible
         full_html=False,
         include_plotlyjs=plotlyjs,
         include_mathjax=False,
         default_width="100%",
         default_height=f"{height}px",
         config={"displayModeBar": False, "responsive": True},
-        post_script=_SCRIPT % {"data": json.dumps(data)},
+        post_script=script,
     )
     return InteractiveFigure(html)
