@@ -166,7 +166,20 @@ def clear_claims(app) -> None:
     shutil.rmtree(CLAIMS, ignore_errors=True)
 
 
+# The interactive figure of the Rosenbrock page loads plotly.js from the site itself
+# (``_static/plotly.min.js``, copied from the installed plotly package), never from a CDN.
+def copy_plotly(app, exception) -> None:
+    """Put the installed plotly's JavaScript bundle in the built site's ``_static``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import plotly
+
+    bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    shutil.copyfile(bundle, Path(app.outdir) / "_static" / "plotly.min.js")
+
+
 def setup(app) -> None:
     app.connect("builder-inited", clear_claims, priority=100)  # before sphinx-gallery's 500
     app.connect("builder-inited", check_api_page)
     app.connect("source-read", drop_remote_resources)
+    app.connect("build-finished", copy_plotly)
