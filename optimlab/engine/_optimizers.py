@@ -2,7 +2,11 @@
 
 Each class replicates one ``torch.optim`` optimizer's ``_single_tensor_*`` function (the
 CPU default: ``foreach`` and ``fused`` are off for CPU tensors) operation by operation,
-on ``[K, P]`` buffers with one coefficient per run. Where every run has the same
+on ``[K, P]`` buffers with one coefficient per run; optimlab's own
+:class:`~optimlab.Momentum` calls its rule, ``momentum_update``, which takes per-run
+coefficients itself. Any other optimizer (a user's class, or an option such as
+``foreach=True`` or ``maximize=True`` that changes torch's code) has no path here: its
+runs train in the reference loop. Where every run has the same
 coefficient it is passed as torch does, a Python float; otherwise as a ``[K, 1]``
 float32 tensor, through a form that computes the same numbers:
 
@@ -25,6 +29,7 @@ from typing import Any
 import torch
 
 from ..config import TrainingConfig
+from ..momentum import momentum_update
 from ..optimizers import OPTIMIZERS
 
 __all__ = ["SELF_CHECK", "engine_path", "make_update", "per_run", "scalar"]
@@ -285,6 +290,35 @@ class _Adagrad(_Update):
         self.divide_step(self.grad, std, self.rates[t])
 
 
+class _Momentum(_Update):
+    """optimlab's :class:`~optimlab.Momentum`: its rule, ``momentum_update``, for K runs."""
+
+    def __init__(self, configs, params, grad, n_steps: int) -> None:
+        super().__init__(configs, params, grad)
+        self.velocity = self.buffer()
+        self.beta = per_run([c.beta1 for c in configs])
+        self.one_minus_beta = (
+            None
+            if isinstance(self.beta, float)
+            else torch.tensor([1 - c.beta1 for c in configs], dtype=torch.float32).unsqueeze(1)
+        )
+        self.lr = per_run([c.lr for c in configs])
+        shrink = [1 - c.lr * c.weight_decay for c in configs]
+        # A run without decay multiplies by 1.0: the same numbers as skipping it.
+        self.shrink = per_run(shrink) if any(c.weight_decay for c in configs) else None
+
+    def __call__(self, t: int) -> None:
+        momentum_update(
+            self.params,
+            self.velocity,
+            self.grad,
+            lr=self.lr,
+            beta=self.beta,
+            one_minus_beta=self.one_minus_beta,
+            shrink=self.shrink,
+        )
+
+
 #: The engine's optimizers: name -> (update class, extra keyword arguments).
 _UPDATES: dict[str, tuple[type[_Update], dict[str, Any]]] = {
     "adamw": (_Adam, {"decoupled": True}),
@@ -292,6 +326,7 @@ _UPDATES: dict[str, tuple[type[_Update], dict[str, Any]]] = {
     "sgd": (_SGD, {}),
     "rmsprop": (_RMSprop, {}),
     "adagrad": (_Adagrad, {}),
+    "momentum": (_Momentum, {}),
 }
 
 
@@ -317,7 +352,9 @@ def engine_path(config: TrainingConfig) -> tuple | None:
         return (name, options["momentum"] != 0, bool(options["nesterov"]), decays)
     if name == "rmsprop":
         return (name, options["momentum"] > 0, bool(options["centered"]), decays)
-    return (name, decays)
+    if name == "adagrad":
+        return (name, decays)
+    return (name,)
 
 
 def make_update(
@@ -344,4 +381,5 @@ SELF_CHECK: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"optimizer": "rmsprop", "optimizer_options": {"centered": True, "momentum": 0.5}}, {}),
     ({"optimizer": "rmsprop"}, {"optimizer_options": {"alpha": 0.9}}),
     ({"optimizer": "adagrad"}, {"optimizer_options": {"lr_decay": 0.1}}),
+    ({"optimizer": "momentum"}, {"beta1": 0.5}),
 ]
