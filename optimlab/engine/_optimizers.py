@@ -23,14 +23,14 @@ per-step Python floats (bias corrections, Adagrad's decayed rate) are computed f
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 
 from ..config import TrainingConfig
 from ..momentum import momentum_update
-from ..optimizers import OPTIMIZERS
+from ..optimizers import optimizer_class
 
 __all__ = ["SELF_CHECK", "engine_path", "make_update", "per_run", "scalar"]
 
@@ -82,7 +82,7 @@ def _step_values(rows: list[list[float]]) -> list:
 
 def _options(config: TrainingConfig) -> dict[str, Any]:
     """Every option of the config's optimizer: torch's defaults, then the config's."""
-    parameters = inspect.signature(OPTIMIZERS[config.optimizer].__init__).parameters
+    parameters = inspect.signature(optimizer_class(config.optimizer).__init__).parameters
     defaults = {
         name: p.default for name, p in parameters.items() if p.default is not inspect._empty
     }
@@ -92,6 +92,9 @@ def _options(config: TrainingConfig) -> dict[str, Any]:
 class _Update:
     """One optimizer step for K runs; ``self(t)`` takes step ``t`` (from 0)."""
 
+    #: The coupled weight decay (an L2 penalty added to the gradient), if any.
+    decay: float | torch.Tensor | None = None
+
     def __init__(
         self, configs: Sequence[TrainingConfig], params: torch.Tensor, grad: torch.Tensor
     ):
@@ -100,6 +103,9 @@ class _Update:
         self.configs = configs
         self.big = params.numel() >= _SQRT_MASK_FROM
         self.tmp = torch.zeros_like(params)
+
+    def __call__(self, t: int) -> None:
+        raise NotImplementedError
 
     def buffer(self) -> torch.Tensor:
         return torch.zeros_like(self.params)
@@ -193,13 +199,10 @@ class _SGD(_Update):
         self.neg_lr = per_run([-c.lr for c in configs])
         first = self.options[0]
         self.nesterov = first["nesterov"]
-        self.momentum = self.coefficient("momentum") if first["momentum"] != 0 else None
+        self.momentum = self.coefficient("momentum")
+        self.momentum_scale = _tensor(self.momentum)
         self.kept = per_run([1 - o["dampening"] for o in self.options])
-        self.buf = self.buffer() if self.momentum is not None else None
-        if isinstance(self.momentum, float):
-            self.momentum_scale = scalar(self.momentum)
-        else:
-            self.momentum_scale = self.momentum
+        self.buf = self.buffer() if first["momentum"] != 0 else None
 
     def __call__(self, t: int) -> None:
         grad = self.grad
@@ -232,10 +235,10 @@ class _RMSprop(_Update):
         self.eps = _tensor(per_run([c.eps for c in configs]))
         first = self.options[0]
         self.centered = first["centered"]
-        self.momentum = _tensor(self.coefficient("momentum")) if first["momentum"] > 0 else None
+        self.momentum = _tensor(self.coefficient("momentum"))
         self.square_avg, self.avg = self.buffer(), self.buffer()
         self.grad_avg = self.buffer() if self.centered else None
-        self.buf = self.buffer() if self.momentum is not None else None
+        self.buf = self.buffer() if first["momentum"] > 0 else None
 
     def __call__(self, t: int) -> None:
         grad = self.grad
@@ -320,7 +323,7 @@ class _Momentum(_Update):
 
 
 #: The engine's optimizers: name -> (update class, extra keyword arguments).
-_UPDATES: dict[str, tuple[type[_Update], dict[str, Any]]] = {
+_UPDATES: dict[str, tuple[Callable[..., _Update], dict[str, Any]]] = {
     "adamw": (_Adam, {"decoupled": True}),
     "adam": (_Adam, {"decoupled": False}),
     "sgd": (_SGD, {}),
