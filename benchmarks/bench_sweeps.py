@@ -108,24 +108,31 @@ def standardized(seed: int):
     return exercise_data(seed, standardize=True)
 
 
-def engine() -> np.ndarray:
-    """All 24 curves from one compare_sweeps call, ``[24, 30]``."""
-    return np.concatenate([result.valid_rmse for result in compare_sweeps(SWEEPS)])
+def with_epochs(sweeps: list[dict], epochs: int) -> list[dict]:
+    return [{**sweep, "epochs": epochs} for sweep in sweeps]
 
 
-def engine_five_calls() -> np.ndarray:
+def engine(epochs: int = 30) -> np.ndarray:
+    """All 24 curves from one compare_sweeps call, ``[24, epochs]``."""
+    results = compare_sweeps(with_epochs(SWEEPS, epochs))
+    return np.concatenate([result.valid_rmse for result in results])
+
+
+def engine_five_calls(epochs: int = 30) -> np.ndarray:
     """The same 24 curves from five compare_configs calls, one per sweep."""
-    return np.concatenate([compare_configs(**sweep).valid_rmse for sweep in SWEEPS])
+    sweeps = with_epochs(SWEEPS, epochs)
+    return np.concatenate([compare_configs(**sweep).valid_rmse for sweep in sweeps])
 
 
-def engine_ten_seeds() -> np.ndarray:
-    """Every run of the five sweeps under ten seeds (issue 5's bands), ``[24, 10, 30]``."""
-    return np.concatenate([result.runs for result in compare_sweeps(SWEEPS, seeds=10)])
+def engine_ten_seeds(epochs: int = 30) -> np.ndarray:
+    """Every run of the five sweeps under ten seeds (the gallery's bands), ``[24, 10, epochs]``."""
+    results = compare_sweeps(with_epochs(SWEEPS, epochs), seeds=10)
+    return np.concatenate([result.runs for result in results])
 
 
-def engine_optimizer(name: str) -> np.ndarray:
+def engine_optimizer(name: str, epochs: int = 30) -> np.ndarray:
     """The 24 curves of ``name``'s workload from one compare_sweeps call."""
-    results = compare_sweeps(WORKLOADS[name], data=standardized)
+    results = compare_sweeps(with_epochs(WORKLOADS[name], epochs), data=standardized)
     return np.concatenate([result.valid_rmse for result in results])
 
 
@@ -220,6 +227,12 @@ def main() -> None:
         choices=list(WORKLOADS),
         help="the optimizers whose workloads are timed (default: all)",
     )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=30,
+        help="epochs of every run (default 30; fewer to time a loaded machine faster)",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
     parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -231,20 +244,21 @@ def main() -> None:
         parser.error(f"--repeats must be at least 3, got {args.repeats}")
 
     load_before = os.getloadavg()
-    cold, reference_engine = timed(engine)  # also the engine's warm-up
+    epochs = args.epochs
+    cold, reference_engine = timed(lambda: engine(epochs))  # also the engine's warm-up
     plain_loop(epochs=1)  # the plain loop's warm-up: imports, first kernels
     engine_times, five_call_times, plain_times, ten_seed_times, differences = [], [], [], [], []
     for repeat in range(args.repeats):
-        seconds, curves = timed(engine)
+        seconds, curves = timed(lambda: engine(epochs))
         engine_times.append(seconds)
         assert np.array_equal(curves, reference_engine, equal_nan=True), "engine not repeatable"
-        seconds, separate = timed(engine_five_calls)
+        seconds, separate = timed(lambda: engine_five_calls(epochs))
         five_call_times.append(seconds)
         assert np.array_equal(separate, curves, equal_nan=True), "five calls differ from one"
-        seconds, runs = timed(engine_ten_seeds)
+        seconds, runs = timed(lambda: engine_ten_seeds(epochs))
         ten_seed_times.append(seconds)
         assert np.array_equal(runs[:, 0], curves, equal_nan=True), "seed 0 is not the sweep"
-        seconds, reference = timed(plain_loop)
+        seconds, reference = timed(lambda: plain_loop(epochs=epochs))
         plain_times.append(seconds)
         differences.append(max_difference(curves, reference))
         print(
@@ -256,8 +270,8 @@ def main() -> None:
         )
     optimizers = {
         name: compare(
-            lambda name=name: engine_optimizer(name),
-            lambda name=name: plain_loop(WORKLOADS[name], data=standardized(0)),
+            lambda name=name: engine_optimizer(name, epochs),
+            lambda name=name: plain_loop(WORKLOADS[name], epochs, standardized(0)),
             args.repeats,
             name,
         )
@@ -278,7 +292,7 @@ def main() -> None:
     engine_stats, plain_stats = summary(engine_times), summary(plain_times)
     five_call_stats, ten_seed_stats = summary(five_call_times), summary(ten_seed_times)
     results = {
-        "what": "the exercise's five sweeps (AdamW, raw inputs), 24 configurations, 30 epochs",
+        "what": f"the exercise's five sweeps, AdamW, raw inputs, 24 configs, {epochs} epochs",
         "engine": {**engine_stats, "times_s": engine_times, "first_call_s": cold},
         "engine_five_calls": {**five_call_stats, "times_s": five_call_times},
         "plain_loop": {**plain_stats, "times_s": plain_times},

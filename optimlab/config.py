@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from torch.optim import Optimizer
 
@@ -117,7 +117,7 @@ class TrainingConfig:
         for name, check in _CHECKS.items():
             set_(self, name, check(name, getattr(self, name)))
         if is_entry_with_options(self.optimizer):
-            optimizer, options = self.optimizer  # type: ignore[misc]
+            optimizer, options = cast(tuple, self.optimizer)
             set_(self, "optimizer_options", options)
         else:
             optimizer = self.optimizer
@@ -170,7 +170,7 @@ _CHECKS = {
     "beta2": check_beta,
     "eps": check_positive_finite,
 }
-_FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
+_FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
 
 #: The exercise's settings.
 DEFAULTS = TrainingConfig()

@@ -114,7 +114,7 @@ def handed_settings(
     A setting the optimizer has no parameter for must keep its default (``weight_decay``:
     must be 0); else a ``ValueError`` naming the optimizer.
     """
-    names, _ = _signature(optimizer_class(optimizer))
+    names, _ = _signature(optimizer_class(optimizer))  # type: ignore[arg-type]
     label = optimizer_name(optimizer)
 
     def lacks(setting: str, rule: str) -> ValueError:
@@ -162,7 +162,7 @@ def check_options(
     if not isinstance(options, Mapping):
         raise TypeError(f"optimizer_options must be a dict of option: value, got {brief(options)}")
     cls = optimizer_class(optimizer)
-    names, any_keyword = _signature(cls)
+    names, any_keyword = _signature(cls)  # type: ignore[arg-type]
     label = optimizer_name(optimizer)
     handed = set(handed)
     allowed = [n for n in names if n not in handed]

@@ -53,9 +53,10 @@ def compare_configs(
     Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2`` and
     ``optimizer`` is a list (or tuple) of values; the others stay fixed (see
     :class:`~optimlab.TrainingConfig` for what each one means). Every value starts from
-    the same initial weights (:func:`~optimlab.make_mlp` with seed 123) and gets, bit for bit, the curve that
-    :func:`~optimlab.train_valid` computes on one torch thread; the runs are trained
-    together by the sweep engine (:mod:`optimlab.engine`), which is much faster.
+    the same initial weights (:func:`~optimlab.make_mlp` with seed 123) and gets, bit for
+    bit, the curve that :func:`~optimlab.train_valid` computes on one torch thread; the
+    runs are trained together by the sweep engine (:mod:`optimlab.engine`), which is
+    much faster.
 
     Parameters
     ----------
@@ -76,8 +77,8 @@ def compare_configs(
         :class:`~optimlab.TrainingConfig`). In a list, an entry may also be a pair
         ``(optimizer, {option: value})`` whose options replace ``optimizer_options``
         for it, so that one sweep can hold ``"sgd"`` and ``("sgd", {"momentum": 0.9})``.
-        Runs of the five torch optimizers train in the sweep engine; the others
-        (``"momentum"``, your own classes) in the reference loop, with the same result.
+        Runs of the named optimizers train in the sweep engine; those of your own
+        classes in the reference loop (slower, and with the same result).
     optimizer_options : dict, optional
         The optimizer's other settings, e.g. ``{"momentum": 0.9, "nesterov": True}`` for
         SGD; with a list of optimizers, they must suit each plain entry.

@@ -2,7 +2,11 @@
 
 Each class replicates one ``torch.optim`` optimizer's ``_single_tensor_*`` function (the
 CPU default: ``foreach`` and ``fused`` are off for CPU tensors) operation by operation,
-on ``[K, P]`` buffers with one coefficient per run. Where every run has the same
+on ``[K, P]`` buffers with one coefficient per run; optimlab's own
+:class:`~optimlab.Momentum` calls its rule, ``momentum_update``, which takes per-run
+coefficients itself. Any other optimizer (a user's class, or an option such as
+``foreach=True`` or ``maximize=True`` that changes torch's code) has no path here: its
+runs train in the reference loop. Where every run has the same
 coefficient it is passed as torch does, a Python float; otherwise as a ``[K, 1]``
 float32 tensor, through a form that computes the same numbers:
 
@@ -19,13 +23,14 @@ per-step Python floats (bias corrections, Adagrad's decayed rate) are computed f
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 
 from ..config import TrainingConfig
-from ..optimizers import OPTIMIZERS
+from ..momentum import momentum_update
+from ..optimizers import optimizer_class
 
 __all__ = ["SELF_CHECK", "engine_path", "make_update", "per_run", "scalar"]
 
@@ -77,7 +82,7 @@ def _step_values(rows: list[list[float]]) -> list:
 
 def _options(config: TrainingConfig) -> dict[str, Any]:
     """Every option of the config's optimizer: torch's defaults, then the config's."""
-    parameters = inspect.signature(OPTIMIZERS[config.optimizer].__init__).parameters
+    parameters = inspect.signature(optimizer_class(config.optimizer).__init__).parameters
     defaults = {
         name: p.default for name, p in parameters.items() if p.default is not inspect._empty
     }
@@ -87,6 +92,9 @@ def _options(config: TrainingConfig) -> dict[str, Any]:
 class _Update:
     """One optimizer step for K runs; ``self(t)`` takes step ``t`` (from 0)."""
 
+    #: The coupled weight decay (an L2 penalty added to the gradient), if any.
+    decay: float | torch.Tensor | None = None
+
     def __init__(
         self, configs: Sequence[TrainingConfig], params: torch.Tensor, grad: torch.Tensor
     ):
@@ -95,6 +103,9 @@ class _Update:
         self.configs = configs
         self.big = params.numel() >= _SQRT_MASK_FROM
         self.tmp = torch.zeros_like(params)
+
+    def __call__(self, t: int) -> None:
+        raise NotImplementedError
 
     def buffer(self) -> torch.Tensor:
         return torch.zeros_like(self.params)
@@ -174,7 +185,9 @@ class _Adam(_Update):
         if self.max_exp_avg_sq is not None:
             source = torch.maximum(self.max_exp_avg_sq, exp_avg_sq, out=self.max_exp_avg_sq)
         denom = self.sqrt(source, self.denom)
-        denom.div_(self.bias2_sqrts[t]).add_(self.eps)
+        # (sqrt / bias_correction2_sqrt).add_(eps) in one call: addcdiv rounds the
+        # quotient, then the sum, as the two calls do.
+        torch.addcdiv(self.eps, denom, self.bias2_sqrts[t], out=denom)
         self.divide_step(exp_avg, denom, self.step_sizes[t])
 
 
@@ -188,13 +201,10 @@ class _SGD(_Update):
         self.neg_lr = per_run([-c.lr for c in configs])
         first = self.options[0]
         self.nesterov = first["nesterov"]
-        self.momentum = self.coefficient("momentum") if first["momentum"] != 0 else None
+        self.momentum = self.coefficient("momentum")
+        self.momentum_scale = _tensor(self.momentum)
         self.kept = per_run([1 - o["dampening"] for o in self.options])
-        self.buf = self.buffer() if self.momentum is not None else None
-        if isinstance(self.momentum, float):
-            self.momentum_scale = scalar(self.momentum)
-        else:
-            self.momentum_scale = self.momentum
+        self.buf = self.buffer() if first["momentum"] != 0 else None
 
     def __call__(self, t: int) -> None:
         grad = self.grad
@@ -227,10 +237,10 @@ class _RMSprop(_Update):
         self.eps = _tensor(per_run([c.eps for c in configs]))
         first = self.options[0]
         self.centered = first["centered"]
-        self.momentum = _tensor(self.coefficient("momentum")) if first["momentum"] > 0 else None
+        self.momentum = _tensor(self.coefficient("momentum"))
         self.square_avg, self.avg = self.buffer(), self.buffer()
         self.grad_avg = self.buffer() if self.centered else None
-        self.buf = self.buffer() if self.momentum is not None else None
+        self.buf = self.buffer() if first["momentum"] > 0 else None
 
     def __call__(self, t: int) -> None:
         grad = self.grad
@@ -285,13 +295,43 @@ class _Adagrad(_Update):
         self.divide_step(self.grad, std, self.rates[t])
 
 
+class _Momentum(_Update):
+    """optimlab's :class:`~optimlab.Momentum`: its rule, ``momentum_update``, for K runs."""
+
+    def __init__(self, configs, params, grad, n_steps: int) -> None:
+        super().__init__(configs, params, grad)
+        self.velocity = self.buffer()
+        self.beta = per_run([c.beta1 for c in configs])
+        self.one_minus_beta = (
+            None
+            if isinstance(self.beta, float)
+            else torch.tensor([1 - c.beta1 for c in configs], dtype=torch.float32).unsqueeze(1)
+        )
+        self.lr = per_run([c.lr for c in configs])
+        shrink = [1 - c.lr * c.weight_decay for c in configs]
+        # A run without decay multiplies by 1.0: the same numbers as skipping it.
+        self.shrink = per_run(shrink) if any(c.weight_decay for c in configs) else None
+
+    def __call__(self, t: int) -> None:
+        momentum_update(
+            self.params,
+            self.velocity,
+            self.grad,
+            lr=self.lr,
+            beta=self.beta,
+            one_minus_beta=self.one_minus_beta,
+            shrink=self.shrink,
+        )
+
+
 #: The engine's optimizers: name -> (update class, extra keyword arguments).
-_UPDATES: dict[str, tuple[type[_Update], dict[str, Any]]] = {
+_UPDATES: dict[str, tuple[Callable[..., _Update], dict[str, Any]]] = {
     "adamw": (_Adam, {"decoupled": True}),
     "adam": (_Adam, {"decoupled": False}),
     "sgd": (_SGD, {}),
     "rmsprop": (_RMSprop, {}),
     "adagrad": (_Adagrad, {}),
+    "momentum": (_Momentum, {}),
 }
 
 
@@ -317,7 +357,9 @@ def engine_path(config: TrainingConfig) -> tuple | None:
         return (name, options["momentum"] != 0, bool(options["nesterov"]), decays)
     if name == "rmsprop":
         return (name, options["momentum"] > 0, bool(options["centered"]), decays)
-    return (name, decays)
+    if name == "adagrad":
+        return (name, decays)
+    return (name,)
 
 
 def make_update(
@@ -344,4 +386,5 @@ SELF_CHECK: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"optimizer": "rmsprop", "optimizer_options": {"centered": True, "momentum": 0.5}}, {}),
     ({"optimizer": "rmsprop"}, {"optimizer_options": {"alpha": 0.9}}),
     ({"optimizer": "adagrad"}, {"optimizer_options": {"lr_decay": 0.1}}),
+    ({"optimizer": "momentum"}, {"beta1": 0.5}),
 ]
