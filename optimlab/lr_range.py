@@ -27,6 +27,7 @@ from torch import nn
 from ._validation import (
     Split,
     check_beta,
+    check_nonnegative_int,
     check_choice,
     check_data,
     check_positive_finite,
@@ -94,7 +95,9 @@ def smooth(losses: np.ndarray, beta: float) -> np.ndarray:
     return out
 
 
-def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray, rule: str = "steepest") -> float:
+def suggest_lr(
+    lrs: np.ndarray, smoothed: np.ndarray, rule: str = "steepest", *, skip_start: int = 10
+) -> float:
     """The learning rate a smoothed range-test curve suggests.
 
     Only the curve's finite beginning counts (the test stops a seed once it diverges).
@@ -107,6 +110,10 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray, rule: str = "steepest") ->
         ``"steepest"``: the rate where the loss falls fastest against ``log(lr)``
         (central differences, ``numpy.gradient``), at or before the curve's minimum;
         ``"minimum"``: the rate of the minimum, divided by 10.
+    skip_start : int, default=10
+        For ``"steepest"``, ignore the first ``skip_start`` steps, where the smoothed
+        curve still follows single noisy mini-batches (``torch-lr-finder`` skips 10 too);
+        if the minimum comes before, the suggestion is the rate at the minimum.
 
     Examples
     --------
@@ -114,10 +121,11 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray, rule: str = "steepest") ->
     >>> from optimlab.lr_range import suggest_lr
     >>> lrs = np.array([0.001, 0.01, 0.1, 1.0])
     >>> losses = np.array([1.0, 0.9, 0.2, 5.0])
-    >>> suggest_lr(lrs, losses), suggest_lr(lrs, losses, "minimum")
+    >>> suggest_lr(lrs, losses, skip_start=0), suggest_lr(lrs, losses, "minimum")
     (0.01, 0.01)
     """
     check_choice("rule", rule, tuple(RULES))
+    skip_start = check_nonnegative_int("skip_start", skip_start)
     lrs, smoothed = np.asarray(lrs, dtype=float), np.asarray(smoothed, dtype=float)
     if lrs.shape != smoothed.shape or lrs.ndim != 1:
         raise ValueError(
@@ -130,10 +138,10 @@ def suggest_lr(lrs: np.ndarray, smoothed: np.ndarray, rule: str = "steepest") ->
     best = int(np.argmin(smoothed[:n]))
     if rule == "minimum":
         return float(lrs[best] / 10)
-    if n < 2:
-        return float(lrs[0])
+    if best < skip_start or n < 2:
+        return float(lrs[best])
     slope = np.gradient(smoothed[:n], np.log(lrs[:n]))
-    return float(lrs[int(np.argmin(slope[: best + 1]))])
+    return float(lrs[skip_start + int(np.argmin(slope[skip_start : best + 1]))])
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,7 @@ def lr_range_test(
     smoothing: float = 0.9,
     stop_factor: float | None = 4.0,
     rule: str = "steepest",
+    skip_start: int = 10,
     **settings: Any,
 ) -> LRRangeResult:
     """Run the learning-rate range test on the exercise's MLP, once per seed.
@@ -221,6 +230,8 @@ def lr_range_test(
         far, or is not finite (its remaining losses are NaN); ``None`` never stops.
     rule : {"steepest", "minimum"}, default="steepest"
         How each seed's rate is suggested (:func:`suggest_lr`).
+    skip_start : int, default=10
+        Steps the ``"steepest"`` rule ignores at the start (:func:`suggest_lr`).
     **settings
         ``batch_size``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer_options``
         (defaults: those of :class:`~optimlab.TrainingConfig`).
@@ -250,6 +261,9 @@ def lr_range_test(
         if stop_factor <= 1:
             raise ValueError(f"stop_factor must be larger than 1 (or None), got {stop_factor}")
     check_choice("rule", rule, tuple(RULES))
+    skip_start = check_nonnegative_int("skip_start", skip_start)
+    if skip_start >= steps:
+        raise ValueError(f"skip_start must be smaller than steps ({steps}), got {skip_start}")
     allowed = {"batch_size", "weight_decay", "beta1", "beta2", "optimizer_options"}
     unknown = sorted(set(settings) - allowed)
     if unknown:
@@ -270,7 +284,7 @@ def lr_range_test(
             smoothed[row] = smooth(losses[row], smoothing)  # NaN stays NaN after a stop
     finally:
         torch.set_num_threads(threads)  # the caller's setting, untouched
-    suggested = np.array([suggest_lr(lrs, curve, rule) for curve in smoothed])
+    suggested = np.array([suggest_lr(lrs, c, rule, skip_start=skip_start) for c in smoothed])
     for array in (lrs, losses, smoothed, suggested):
         array.flags.writeable = False
     label = optimizer_label((config.optimizer, config.options))

@@ -28,7 +28,7 @@ def test_one_sgd_step_by_hand():
     (X, Y), _ = standardized(0)
     result = lr_range_test(
         "sgd", lr_min=0.05, lr_max=0.5, steps=2, seeds=[0], data=standardized,
-        smoothing=0.0, stop_factor=None, weight_decay=0.0,
+        smoothing=0.0, stop_factor=None, weight_decay=0.0, skip_start=0,
     )  # fmt: skip
     model = reference_mlp(123)
     loss0 = nn.functional.mse_loss(model(X[:16]), Y[:16])
@@ -46,7 +46,7 @@ def test_adam_over_batches_that_wrap_around_matches_a_plain_loop():
     steps, seed = 8, 3
     result = lr_range_test(
         "adam", lr_min=1e-4, lr_max=1e-1, steps=steps, seeds=[seed], batch_size=300,
-        stop_factor=None, weight_decay=0.0, smoothing=0.5,
+        stop_factor=None, weight_decay=0.0, smoothing=0.5, skip_start=0,
     )  # fmt: skip
     (X, Y), _ = optimlab.exercise_data(seed)
     model = reference_mlp(123 + seed)
@@ -93,6 +93,14 @@ def test_suggestion_rules_on_synthetic_curves():
     assert suggest_lr(lrs, cut) == pytest.approx(1e-2)
     # A curve that only rises suggests its first rate.
     assert suggest_lr(lrs, u) == lrs[0]
+    # A noisy drop in the first steps is skipped (skip_start=10 by default), not taken.
+    noisy = curve.copy()
+    noisy[1] = noisy[0] - 5.0
+    noisy[2:] -= 5.0
+    assert suggest_lr(lrs, noisy) == pytest.approx(1e-2)
+    assert suggest_lr(lrs, noisy, skip_start=0) == lrs[0]
+    # A minimum inside the skipped steps is itself the suggestion.
+    assert suggest_lr(lrs, np.abs(u + 3.7)) == pytest.approx(10**-3.7)
 
 
 def test_stop_rule_and_suggestions_per_seed():
@@ -130,6 +138,8 @@ def test_median_band_and_plot():
     [
         ({"lr_min": 1.0, "lr_max": 0.1}, ValueError, "lr_min < lr_max"),
         ({"steps": 1}, ValueError, "steps >= 2"),
+        ({"steps": 10}, ValueError, r"skip_start must be smaller than steps \(10\)"),
+        ({"skip_start": -1}, ValueError, "skip_start must be a non-negative integer"),
         ({"steps": 10.0}, TypeError, "steps must be a positive integer"),
         ({"lr_min": 0}, ValueError, "lr_min must be a positive finite number"),
         ({"lr_max": "1"}, TypeError, "lr_max"),
