@@ -159,6 +159,9 @@ def plot_lr_range(
 def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     """Overlay each optimizer's path at its tuned rate on the Rosenbrock contours.
 
+    Path ``i`` has the colour ``"Ci"``, as in :func:`plot_race_values`; the star marks
+    the minimum.
+
     Examples
     --------
     >>> import matplotlib
@@ -168,12 +171,15 @@ def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     >>> len(ax.get_lines()) >= 2
     True
     """
+    from matplotlib import patheffects
+
     _check(race, RosenbrockRace, "race")
     if ax is None:
         ax = plot_rosenbrock(resolution=200)
-    colors = ["white", "red", "orange", "cyan", "magenta", "lime", "yellow", "black"]
+    # The colours of plot_race_values, each with a white edge to show on dark and light.
+    edge = [patheffects.Stroke(linewidth=2.6, foreground="white"), patheffects.Normal()]
     for i, (label, path) in enumerate(race.paths.items()):
-        ax.plot(path.x, path.y, color=colors[i % len(colors)], lw=1.2,
+        ax.plot(path.x, path.y, color=f"C{i % 10}", lw=1.3, path_effects=edge,
                 label=f"{label}, lr {race.chosen_lr[label]:g}")  # fmt: skip
     ax.plot(*MINIMUM, "*", color="gold", ms=12)
     ax.set_xlim(-2, 2)
@@ -196,8 +202,9 @@ def plot_race_values(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     """
     _check(race, RosenbrockRace, "race")
     ax = axes_or_new(ax)
-    for label, path in race.paths.items():
-        ax.plot(np.maximum(path.value, 1e-12), label=f"{label}, lr {race.chosen_lr[label]:g}")
+    for i, (label, path) in enumerate(race.paths.items()):
+        ax.plot(np.maximum(path.value, 1e-12), color=f"C{i % 10}",
+                label=f"{label}, lr {race.chosen_lr[label]:g}")  # fmt: skip
     ax.set_yscale("log")
     ax.set_xlabel("Step")
     ax.set_ylabel("f (floored at 1e-12)")
