@@ -182,4 +182,4 @@ def setup(app) -> None:
     app.connect("builder-inited", clear_claims, priority=100)  # before sphinx-gallery's 500
     app.connect("builder-inited", check_api_page)
     app.connect("source-read", drop_remote_resources)
-    app.connect("build-finished", copy_plotly)
+    app.connect("build-finished", copy_plotly, priority=100)  # before the gallery may raise

@@ -27,9 +27,9 @@ from torch import nn
 from ._validation import (
     Split,
     check_beta,
-    check_nonnegative_int,
     check_choice,
     check_data,
+    check_nonnegative_int,
     check_positive_finite,
     check_positive_int,
 )
@@ -146,7 +146,7 @@ def suggest_lr(
 
 @dataclass(frozen=True)
 class LRRangeResult:
-    """A range test over seeds, as :func:`lr_range_test` returns it.
+    """A range test over seeds, as :func:`~optimlab.lr_range_test` returns it.
 
     Attributes
     ----------
@@ -157,10 +157,10 @@ class LRRangeResult:
     losses : numpy.ndarray
         Shape ``(len(seeds), steps)``: each step's mini-batch loss; NaN after a seed stopped.
     smoothed : numpy.ndarray
-        The losses smoothed (:func:`smooth`), NaN after a seed stopped.
+        The losses smoothed (:func:`~optimlab.lr_range.smooth`), NaN after a seed stopped.
     seeds : tuple of int
     rule : str
-        The suggestion rule (see :data:`RULES`).
+        The suggestion rule (see :data:`~optimlab.lr_range.RULES`).
     suggested : numpy.ndarray
         Shape ``(len(seeds),)``: each seed's suggested rate.
     """
@@ -224,14 +224,14 @@ def lr_range_test(
     data : split or callable, optional
         As :func:`~optimlab.compare_configs`.
     smoothing : float, default=0.9
-        The ``beta`` of :func:`smooth`, in [0, 1).
+        The ``beta`` of :func:`~optimlab.lr_range.smooth`, in [0, 1).
     stop_factor : float or None, default=4.0
         Stop a seed once its smoothed loss exceeds ``stop_factor`` times its smallest so
         far, or is not finite (its remaining losses are NaN); ``None`` never stops.
     rule : {"steepest", "minimum"}, default="steepest"
-        How each seed's rate is suggested (:func:`suggest_lr`).
+        How each seed's rate is suggested (:func:`~optimlab.lr_range.suggest_lr`).
     skip_start : int, default=10
-        Steps the ``"steepest"`` rule ignores at the start (:func:`suggest_lr`).
+        Steps the ``"steepest"`` rule ignores at the start (:func:`~optimlab.lr_range.suggest_lr`).
     **settings
         ``batch_size``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer_options``
         (defaults: those of :class:`~optimlab.TrainingConfig`).

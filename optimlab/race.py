@@ -1,7 +1,7 @@
 """The optimizers of :mod:`torch.optim` on the exercise's Rosenbrock function, each tuned.
 
 :func:`rosenbrock_path` lets any optimizer drive the point ``(x, y)``, a float32 tensor,
-from the exercise's start (-1, 2). :func:`race_rosenbrock` gives each optimizer its own
+from the exercise's start (-1, 2). :func:`~optimlab.race_rosenbrock` gives each optimizer its own
 learning rate, the one of a grid that brings :math:`f` lowest after the given number of
 steps, so that none is judged at a rate that suits another. :func:`path_grid` records the
 paths of several optimizers over a grid of learning rates and momenta, for the
@@ -154,7 +154,7 @@ def _run_many(
 
 @dataclass(frozen=True)
 class RosenbrockRace:
-    """Optimizers on the Rosenbrock function, each at its tuned rate (:func:`race_rosenbrock`).
+    """Optimizers on the Rosenbrock function, each tuned (:func:`~optimlab.race_rosenbrock`).
 
     Attributes
     ----------

@@ -2,7 +2,7 @@
 
 An optimizer compared at someone else's learning rate loses for the wrong reason, and one
 whose learning rate was picked on the very runs that are then shown looks better than it
-is (the pick fits those seeds' noise). :func:`compare_optimizers` does what a fair
+is (the pick fits those seeds' noise). :func:`~optimlab.compare_optimizers` does what a fair
 comparison needs: it trains every optimizer at every learning rate of a grid on the
 *tuning* seeds, picks for each the learning rate of lowest median final validation RMSE,
 then trains each optimizer at its pick on *held-out* seeds, which are never used for the
@@ -34,7 +34,7 @@ __all__ = ["TunedComparison", "compare_optimizers"]
 
 @dataclass(frozen=True)
 class TunedComparison:
-    """Optimizers compared at their own tuned learning rates, as :func:`compare_optimizers` gives.
+    """Optimizers compared at their tuned learning rates (:func:`~optimlab.compare_optimizers`).
 
     Attributes
     ----------

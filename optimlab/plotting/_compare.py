@@ -159,8 +159,8 @@ def plot_lr_range(
 def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     """Overlay each optimizer's path at its tuned rate on the Rosenbrock contours.
 
-    Path ``i`` has the colour ``"Ci"``, as in :func:`plot_race_values`; the star marks
-    the minimum.
+    Path ``i`` has the colour ``"Ci"``, as in :func:`plot_race_values`; the star marks the
+    minimum.
 
     Examples
     --------
