@@ -104,7 +104,9 @@ def test_opens_at_the_exercise_setting_with_the_librarys_path(page):
 def test_controls_swap_the_path(page):
     page.locator(".updatemenu-header-group").click()
     page.locator(".updatemenu-dropdown-button", has_text="adam").first.click()
-    rail = page.locator(".slider-rail-touch-rect").first.bounding_box()  # the lr slider
+    lr_slider = page.locator(".slider-rail-touch-rect").first
+    lr_slider.scroll_into_view_if_needed()  # the click below is at viewport coordinates
+    rail = lr_slider.bounding_box()
     page.mouse.click(rail["x"] + rail["width"] - 2, rail["y"] + rail["height"] / 2)
     page.wait_for_function(
         "() => document.querySelector('.plotly-graph-div').dataset.selection === '[2,7,3]'"

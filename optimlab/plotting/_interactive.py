@@ -158,13 +158,13 @@ def interactive_paths(
     buttons = [{"label": name, "method": "skip", "args": []} for name in grid.optimizers]
     figure.update_layout(
         height=height,
-        margin={"l": 40, "r": 10, "t": 100, "b": 10},
+        margin={"l": 40, "r": 10, "t": 125, "b": 10},
         title={"text": "", "font": {"size": 13}, "y": 0.98, "yanchor": "top"},
         showlegend=False,
         dragmode=False,
         xaxis={"range": [-2, 2], "fixedrange": True, "title": "x", "domain": [0, 1]},
         yaxis={"range": [-1, 3], "fixedrange": True, "title": "y", "domain": [0.45, 1]},
-        updatemenus=[{"buttons": buttons, "active": initial[0], "x": 0.0, "y": 1.08,
+        updatemenus=[{"buttons": buttons, "active": initial[0], "x": 0.0, "y": 1.03,
                       "xanchor": "left", "yanchor": "bottom", "direction": "down"}],
         sliders=[slider("lr", grid.lrs, initial[1], 0.33),
                  slider("momentum", grid.momenta, initial[2], 0.14)],
