@@ -37,7 +37,7 @@ def plot_tuned(
     Parameters
     ----------
     result : TunedComparison
-        From :func:`~optimlab.tuning.compare_optimizers`.
+        From :func:`~optimlab.compare_optimizers`.
     ax : matplotlib.axes.Axes, optional
     band : (float, float) or None, default=(0.1, 0.9)
         Quantiles of the band over the held-out seeds; ``None``: no band.
