@@ -138,6 +138,13 @@ def test_plots(monkeypatch):
     assert labels == [f"{name}, lr {result.chosen_lr[name]:g}" for name in ("adamw", "sgd")]
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), result.valid_rmse[1])
     assert len(ax.collections) == 2  # one band per optimizer
+    dots = ax.get_lines()[2:]  # one column of dots per optimizer: each held-out final RMSE
+    for column, final in zip(dots, result.final, strict=True):
+        np.testing.assert_array_equal(column.get_ydata(), final)
+        assert (column.get_xdata() > result.epochs).all()
+    assert len(plot_tuned(result, seeds=False).get_lines()) == 2
+    with pytest.raises(TypeError, match="seeds must be True or False"):
+        plot_tuned(result, seeds=1)
     ax = plot_tuning_scores(result)
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), result.tuning_scores[0])
     with pytest.raises(TypeError, match="result must be a TunedComparison"):

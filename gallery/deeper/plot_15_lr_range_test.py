@@ -37,8 +37,15 @@ def standardized(seed):
 
 
 adamw = optimlab.lr_range_test("adamw", data=standardized, **test)
-print("steepest-descent suggestion per seed:", adamw.suggested.round(4))
-print(f"largest / smallest: {adamw.spread:.1f}")
+
+
+def show(values):
+    """Rates in two significant digits, one line."""
+    return " ".join(f"{v:.2g}" for v in values)
+
+
+print("steepest-descent suggestion per seed:")
+print(show(adamw.suggested), f"(largest / smallest: {adamw.spread:.1f})")
 
 ax = adamw.plot()
 ax.set_title("AdamW, standardised inputs, 10 seeds")
@@ -65,7 +72,8 @@ claims.check(
 # the lowest point is the last rate tried.
 
 minimum = np.array([suggest_lr(adamw.lrs, curve, "minimum") for curve in adamw.smoothed])
-print("minimum / 10 per seed:", minimum.round(4))
+print("minimum / 10 per seed:")
+print(show(minimum))
 min_spread = minimum.max() / minimum.min()
 
 fig, ax = plt.subplots(figsize=(6, 2.6), layout="constrained")
@@ -102,7 +110,8 @@ claims.count(
 # far higher, and falls and blows up at much smaller rates.
 
 raw = optimlab.lr_range_test("adamw", **test)
-print("raw inputs, steepest-descent suggestion per seed:", raw.suggested.round(5))
+print("raw inputs, steepest-descent suggestion per seed:")
+print(show(raw.suggested))
 
 fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 adamw.plot(ax)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._validation import check_quantiles
+from .._validation import check_bool, check_quantiles
 from ..landscape import MINIMUM
 from ..lr_range import LRRangeResult
 from ..race import RosenbrockRace
@@ -31,8 +31,12 @@ def plot_tuned(
     ax: Axes | None = None,
     *,
     band: tuple[float, float] | None = (0.1, 0.9),
+    seeds: bool = True,
 ) -> Axes:
     """Draw each optimizer's held-out curve at its tuned rate: median and quantile band.
+
+    With ``seeds``, each held-out run's final RMSE is also a dot just right of the last
+    epoch, one column per optimizer, so that counts over seeds can be read off.
 
     Parameters
     ----------
@@ -41,11 +45,14 @@ def plot_tuned(
     ax : matplotlib.axes.Axes, optional
     band : (float, float) or None, default=(0.1, 0.9)
         Quantiles of the band over the held-out seeds; ``None``: no band.
+    seeds : bool, default=True
+        Draw a dot per held-out run at its final RMSE.
 
     Returns
     -------
     matplotlib.axes.Axes
-        One line per optimizer, labelled with its chosen rate.
+        One line per optimizer, labelled with its chosen rate (the first lines of
+        ``ax.get_lines()``; the dots follow).
 
     Examples
     --------
@@ -60,14 +67,22 @@ def plot_tuned(
     _check(result, TunedComparison)
     if band is not None:
         band = check_quantiles("band", band)
+    seeds = check_bool("seeds", seeds)
     ax = axes_or_new(ax)
     epochs = np.arange(1, result.epochs + 1)
+    colors = []
     for label, curve, sweep in zip(result.labels, result.valid_rmse, result.held_out, strict=True):
         text = f"{label}, lr {result.chosen_lr[label]:g}"
         (line,) = ax.plot(epochs, curve, label=text)
+        colors.append(line.get_color())
         if band is not None and len(result.held_out_seeds) > 1:
             low, high = _finite_quantiles(sweep.runs[0], band)
             ax.fill_between(epochs, low, high, color=line.get_color(), alpha=0.2, lw=0)
+    if seeds:
+        step = max(result.epochs, 10) / 40  # a narrow column per optimizer
+        for i, (final, color) in enumerate(zip(result.final, colors, strict=True)):
+            x = np.full(len(final), result.epochs + step * (i + 1))
+            ax.plot(x, final, "o", color=color, ms=3, alpha=0.8, ls="none")
     runs = np.concatenate([sweep.runs[0] for sweep in result.held_out])
     ylim = sweep_ylim(runs)
     if ylim is not None:
