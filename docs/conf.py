@@ -33,6 +33,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "cli_help",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

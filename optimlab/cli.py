@@ -32,7 +32,7 @@ from .data import exercise_data
 from .results import BUDGETS, SweepResult
 from .sweep import compare_configs
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "write_csv"]
 
 PROG = "optimlab"
 
@@ -316,7 +316,7 @@ def write_csv(result: SweepResult, path: str | os.PathLike[str]) -> None:
     """Write ``result``'s tidy table (:meth:`~optimlab.SweepResult.table`) as CSV, without pandas.
 
     Floats are written with Python's ``repr`` (they read back exactly), inf as ``inf``
-    and NaN as ``nan``, which :func:`pandas.read_csv` also reads as numbers.
+    and NaN as ``nan``, which ``pandas.read_csv`` also reads as numbers.
 
     Parameters
     ----------

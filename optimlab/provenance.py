@@ -16,11 +16,7 @@ from ._validation import brief
 from .engine import RunSpec
 from .engine._schedule import _unsupported
 
-__all__ = ["TRAINED_BY", "Provenance"]
-
-#: What can train a run: the sweep engine, or the reference loop
-#: :func:`~optimlab.train_valid` when the engine cannot train it exactly.
-TRAINED_BY = ("engine", "reference")
+__all__ = ["Provenance"]
 
 
 def _version() -> str:
@@ -41,7 +37,7 @@ class Provenance:
     optimlab, torch, numpy, python : str
         The versions that made the result.
     platform : str
-        The operating system and processor, as :func:`platform.platform` names them.
+        The operating system and processor, as ``platform.platform()`` names them.
     torch_threads : int
         ``torch.get_num_threads()`` of the process that made the result. Every run
         trains on one thread whatever this is; measured times
@@ -125,7 +121,7 @@ class Provenance:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """Every field by name, tuples as lists: ready for :func:`json.dumps`."""
+        """Every field by name, tuples as lists: ready for ``json.dumps``."""
         return {
             field.name: _listed(getattr(self, field.name)) for field in dataclasses.fields(self)
         }
