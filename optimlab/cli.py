@@ -22,6 +22,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -93,7 +94,7 @@ def _add_sweep(commands: argparse._SubParsersAction) -> None:
         epilog=f"example: {PROG} sweep --lr 0.1 0.2 --weight-decay 0.02 --seeds 10 "
         "--plot lr.png --csv runs.csv",
     )
-    sweep.set_defaults(run=functools.partial(_sweep, parser=sweep))
+    sweep.set_defaults(run=functools.partial(_sweep, sweep=sweep))
     settings = sweep.add_argument_group("training settings (one value each, except one)")
     settings.add_argument(
         "--epochs",
@@ -183,14 +184,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status: 0 on success, 2 for bad arguments (argparse's convention).
+        The exit status: 0 on success, 2 for bad arguments (argparse's convention), 1
+        when an output file cannot be written after all.
     """
     args = build_parser().parse_args(argv)
     return args.run(args)
 
 
-def _sweep(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
-    sweep = parser
+def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
     settings, seeds = _check_sweep(args, sweep)
     measure_time = args.measure_time or args.x == "time"
     data = functools.partial(exercise_data, standardize=True) if args.standardize else None
@@ -216,24 +217,27 @@ def _sweep(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     _report(result)
-    if args.plot is not None:
-        with status.phase(f"drawing {args.plot}"):
-            _save_figure(result, args.plot, args.x)
-    if args.csv is not None:
-        with status.phase(f"writing {args.csv}"):
-            write_csv(result, args.csv)
-    if args.save is not None:
-        with status.phase(f"saving {args.save}"):
-            result.save(args.save)
-    for path in (args.plot, args.csv, args.save):
-        if path is not None:
-            print(f"wrote {path}")
+    outputs: list[tuple[Path | None, str, Callable[[Path], object]]] = [
+        (args.plot, "drawing", functools.partial(_save_figure, result, x=args.x)),
+        (args.csv, "writing", functools.partial(write_csv, result)),
+        (args.save, "saving", result.save),
+    ]
+    for path, doing, write in outputs:
+        if path is None:
+            continue
+        try:
+            with status.phase(f"{doing} {path}"):
+                write(path)
+        except OSError as error:  # checked before training, but the disk can still fail
+            print(f"{PROG}: error: cannot write {str(path)!r}: {error}", file=sys.stderr)
+            return 1
+        print(f"wrote {path}")
     return 0
 
 
 def _check_sweep(
     args: argparse.Namespace, sweep: argparse.ArgumentParser
-) -> tuple[dict[str, object], int]:
+) -> tuple[dict[str, Any], int]:
     """compare_configs's settings and seeds from ``args``; ``sweep.error`` at the first bad one."""
     for option, name in (("--epochs", "epochs"), ("--seeds", "seeds"), ("--n-jobs", "n_jobs")):
         value = getattr(args, name)
@@ -242,7 +246,7 @@ def _check_sweep(
                 check_positive_int(name, value)
             except ValueError as error:
                 sweep.error(f"argument {option}: {error}")
-    settings: dict[str, object] = {"epochs": args.epochs}
+    settings: dict[str, Any] = {"epochs": args.epochs}
     several = []
     for option, (name, _, _) in SWEPT_OPTIONS.items():
         values = getattr(args, name)
@@ -303,7 +307,7 @@ def _report(result: SweepResult) -> None:
         print(f"{label:<{width}}  final valid RMSE {final:.4f}{how}{diverged}")
 
 
-def _save_figure(result: SweepResult, path: Path, x: str) -> None:
+def _save_figure(result: SweepResult, path: Path, *, x: str) -> None:
     # A bare Figure draws with Agg and needs no display: pyplot is never imported.
     from matplotlib.figure import Figure
 

@@ -349,7 +349,7 @@ class SweepResult:
                 f"cannot save a SweepResult to {str(path)!r}: "
                 f"folder {str(path.parent)!r} does not exist"
             )
-        arrays = {"runs": self.runs}
+        arrays: dict[str, Any] = {"runs": self.runs}
         if self.seconds_per_epoch is not None:
             arrays["seconds_per_epoch"] = self.seconds_per_epoch
         metadata = {

@@ -205,6 +205,19 @@ def test_errors_of_compare_configs_become_one_line(monkeypatch, capsys):
     assert_one_line_error(capsys.readouterr().err, "seeds must not repeat a seed")
 
 
+def test_an_output_that_fails_late_exits_1(tmp_path, monkeypatch, capsys):
+    def full_disk(result, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "write_csv", full_disk)
+    status = cli.main(["sweep", "--lr", "0.1", "0.2", *FAST, "--csv", str(tmp_path / "t.csv")])
+    assert status == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("optimlab: error: cannot write ")
+    assert err[0].endswith("No space left on device")
+
+
 def test_warnings_become_one_line_each(monkeypatch, capsys):
     result = SweepResult("lr", (0.1, 10.0), np.array([[[1.0, 0.5]], [[2.0, np.nan]]]),
                          TrainingConfig(epochs=2))  # fmt: skip
