@@ -423,17 +423,16 @@ class SweepResult:
                 f"{metadata.get('version')!r}, expected {_VERSION}"
             )
         try:
+            provenance = metadata["provenance"]
             return cls(
-                metadata["param"],
-                tuple(metadata["values"]),
-                stored["runs"],
-                TrainingConfig(**metadata["config"]),
-                tuple(metadata["seeds"]),
-                metadata["n_train"],
-                stored.get("seconds_per_epoch"),
-                None
-                if metadata["provenance"] is None
-                else Provenance.from_dict(metadata["provenance"]),
+                param=metadata["param"],
+                values=tuple(metadata["values"]),
+                runs=stored["runs"],
+                config=TrainingConfig(**metadata["config"]),
+                seeds=tuple(metadata["seeds"]),
+                n_train=metadata["n_train"],
+                seconds_per_epoch=stored.get("seconds_per_epoch"),
+                provenance=None if provenance is None else Provenance.from_dict(provenance),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{where}: {type(error).__name__}: {error}") from None

@@ -306,7 +306,9 @@ def _run_sweeps(
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
         n_train = len(data_of[seeds[0]][0][0])
         provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
-        result = SweepResult(param, values, runs, config, seeds, n_train, seconds, provenance)
+        result = SweepResult(
+            param, values, runs, config, seeds, n_train, seconds, provenance=provenance
+        )
         _warn_divergence(result)
         results.append(result)
     return results

@@ -117,6 +117,18 @@ def test_sweep_needs_no_pandas(tmp_path, monkeypatch, capsys):
     assert "beta1 = 0.5  final valid RMSE" in capsys.readouterr().out
 
 
+def test_x_time_measures_the_times(tmp_path):
+    path = tmp_path / "t.csv"
+    assert cli.main(["sweep", "--lr", "0.1", "0.2", *FAST, "--x", "time", "--csv", str(path)]) == 0
+    with open(path, newline="") as file:
+        rows = list(csv.DictReader(file))
+    for value in ("0.1", "0.2"):
+        seconds = [float(row["seconds"]) for row in rows if row["lr"] == value]
+        assert len(seconds) == 2
+        assert seconds[0] > 0
+        assert seconds[1] == pytest.approx(2 * seconds[0])  # epoch 2: twice one epoch's time
+
+
 def test_help_documents_every_option(tmp_path):
     done = optimlab_command("sweep", "--help", cwd=tmp_path)
     assert done.returncode == 0
