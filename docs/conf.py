@@ -34,6 +34,7 @@ extensions = [
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "sphinxcontrib.bibtex",
+    "cli_help",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

@@ -5,6 +5,7 @@ The names below are what a reader uses. The rest lives in the submodules: the sw
 (:mod:`optimlab.weight_decay`), the Rosenbrock landscape (:mod:`optimlab.landscape`).
 """
 
+from ._version import __version__ as __version__
 from .claims import ClaimError, Claims
 from .config import TrainingConfig
 from .data import exercise_data, friedman3, standardize
@@ -18,8 +19,6 @@ from .results import SweepResult
 from .sweep import DivergenceWarning, compare_configs, compare_sweeps
 from .training import train_valid
 from .weight_decay import adamw_rosenbrock
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ClaimError",

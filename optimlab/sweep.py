@@ -19,6 +19,7 @@ from ._validation import (
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
+from .provenance import Provenance
 from .results import SweepResult
 from .training import epoch_seconds
 
@@ -290,6 +291,7 @@ def _run_sweeps(
         for seed in seeds
     ]
     curves = iter(train_runs(specs, n_jobs=n_jobs))
+    made = iter(specs)  # the runs of each result, for its provenance
 
     results = []
     timed: dict[TrainingConfig, float] = {}  # each configuration timed once, though in many sweeps
@@ -303,7 +305,10 @@ def _run_sweeps(
                     timed[one] = epoch_seconds(one, data_of[seeds[0]])
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
         n_train = len(data_of[seeds[0]][0][0])
-        result = SweepResult(param, values, runs, config, seeds, n_train, seconds)
+        provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
+        result = SweepResult(
+            param, values, runs, config, seeds, n_train, seconds, provenance=provenance
+        )
         _warn_divergence(result)
         results.append(result)
     return results
