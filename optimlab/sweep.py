@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,7 @@ def compare_configs(
     shuffle: bool = False,
     measure_time: bool = False,
     n_jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> SweepResult:
     """Train the exercise's MLP with AdamW once per value of one setting.
 
@@ -83,6 +85,9 @@ def compare_configs(
         wall-clock time.
     n_jobs : int, optional
         Worker processes for the engine; default: the machine's cores.
+    executor : concurrent.futures.Executor, optional
+        Train on this executor's workers instead, such as a Dask cluster's: see
+        :func:`optimlab.engine.train_runs` and :doc:`/cluster`.
 
     Returns
     -------
@@ -118,7 +123,9 @@ def compare_configs(
     """
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
              "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2}  # fmt: skip
-    (result,) = _run_sweeps([sweep], data, seeds, shuffle, measure_time, n_jobs, context="")
+    (result,) = _run_sweeps(
+        [sweep], data, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
+    )
     return result
 
 
@@ -130,6 +137,7 @@ def compare_sweeps(
     shuffle: bool = False,
     measure_time: bool = False,
     n_jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> list[SweepResult]:
     """Run several :func:`compare_configs` comparisons at once, sharing the work.
 
@@ -144,7 +152,7 @@ def compare_sweeps(
         One dict of :func:`compare_configs` keyword arguments per comparison: ``epochs``,
         ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``; omitted ones take
         the defaults of :class:`~optimlab.TrainingConfig`.
-    data, seeds, shuffle, measure_time, n_jobs
+    data, seeds, shuffle, measure_time, n_jobs, executor
         As :func:`compare_configs`, shared by every sweep.
 
     Returns
@@ -188,7 +196,9 @@ def compare_sweeps(
                 f"sweeps[{i}] has unknown keys {unknown}; allowed: {', '.join(allowed)}"
             )
         full.append({**defaults, **sweep})
-    return _run_sweeps(full, data, seeds, shuffle, measure_time, n_jobs, context="sweeps[{}]: ")
+    return _run_sweeps(
+        full, data, seeds, shuffle, measure_time, n_jobs, context="sweeps[{}]: ", executor=executor
+    )
 
 
 def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[Any, ...]]:
@@ -261,6 +271,7 @@ def _run_sweeps(
     n_jobs: int | None,
     *,
     context: str,
+    executor: Executor | None = None,
 ) -> list[SweepResult]:
     """Check every sweep, train all their runs in one engine call, warn for divergence."""
     checked = []
@@ -289,7 +300,7 @@ def _run_sweeps(
         for value in values
         for seed in seeds
     ]
-    curves = iter(train_runs(specs, n_jobs=n_jobs))
+    curves = iter(train_runs(specs, n_jobs=n_jobs, executor=executor))
 
     results = []
     timed: dict[TrainingConfig, float] = {}  # each configuration timed once, though in many sweeps
