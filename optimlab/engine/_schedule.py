@@ -422,9 +422,9 @@ def train_runs(
     and data shapes train together in one loop, whatever their hyperparameters, seeds
     and data; these groups (split when one would keep a worker busy longer than its
     share) are the chunks of work spread over ``n_jobs`` worker processes, or sent to
-    ``executor``. Every curve is bitwise equal to the reference loop's, ``inf`` and
-    ``nan`` included, wherever it was trained: see the module docstring for how that is
-    ensured.
+    ``executor``. Every curve is bitwise equal to the reference loop's on one thread of
+    the machine that trained it, ``inf`` and ``nan`` included: see the module docstring
+    for how that is ensured.
 
     Parameters
     ----------
@@ -435,16 +435,15 @@ def train_runs(
         use. With 1, or when there is only one group, everything runs in this process
         (with one torch thread, the caller's setting restored afterwards). Where
         workers cannot be forked (Windows, macOS, or a start method other than fork
-        set with :func:`multiprocessing.set_start_method`), the default is 1, said
-        once in the ``"optimlab"`` logger, and ``n_jobs > 1`` spawns workers that do
-        not re-run the caller's script. With ``executor``: the number of workers to
-        plan chunks for; default: the executor's ``max_workers``, else the cores here.
+        set with ``multiprocessing.set_start_method``), the default is 1, said once in
+        the ``"optimlab"`` logger, and ``n_jobs > 1`` spawns workers that do not re-run
+        the caller's script. With ``executor``: the number of workers to plan chunks
+        for; default: the executor's ``max_workers``, else the cores here.
     executor : concurrent.futures.Executor, optional
-        Where to train instead: a :class:`~concurrent.futures.ProcessPoolExecutor`, a
-        :class:`~concurrent.futures.ThreadPoolExecutor` or a cluster's executor, such as
-        Dask's ``Client(address).get_executor(pure=False)``. It receives one task per
-        chunk, which sets its worker to one torch thread. It stays open: shutting it
-        down is the caller's business.
+        Where to train instead: a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor`` or
+        a cluster's executor, such as Dask's ``Client(address).get_executor(pure=False)``
+        (see :doc:`/cluster`). It receives one task per chunk, which sets its worker
+        to one torch thread. It stays open: shutting it down is the caller's business.
 
     Returns
     -------
@@ -456,7 +455,7 @@ def train_runs(
     ------
     TypeError
         If an element of ``specs`` is not a :class:`RunSpec`, or ``executor`` is not a
-        :class:`concurrent.futures.Executor`.
+        ``concurrent.futures.Executor``.
     ValueError
         If ``n_jobs`` is not a positive integer.
     WorkerLostError
