@@ -337,9 +337,15 @@ def _gather(
     curves: dict[int, np.ndarray] = {}
     pending: set[Future] = set()
     failure: Exception | None = None
+    clean = False
     try:
         with starting or contextlib.nullcontext():
-            pending = {executor.submit(_run_task, task.portable()) for task in tasks}
+            for task in tasks:
+                try:
+                    pending.add(executor.submit(_run_task, task.portable()))
+                except Exception as error:  # a broken pool refuses new work
+                    failure = error
+                    break
         while pending and failure is None:
             # A timeout keeps the wait interruptible by Ctrl-C on every platform.
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -350,8 +356,9 @@ def _gather(
                     failure = failure or error
                 else:
                     curves.update(zip(indices, results, strict=True))
+        clean = failure is None
     finally:
-        if pending or failure is not None:
+        if not clean:  # Ctrl-C or a failure: nothing more to wait for
             for future in pending:
                 future.cancel()
             if stop is not None:
