@@ -63,6 +63,12 @@ def test_thread_pool_gives_the_plain_loops_curves_and_keeps_the_callers_threads(
     assert torch.get_num_threads() == threads
 
 
+#: Python 3.12+ warns when a process with threads (torch's) forks; the workers set one
+#: thread before any torch operation, so the parent's thread pools are never entered.
+FORK_WARNING = "ignore:.*multi-threaded.*fork:DeprecationWarning"
+
+
+@pytest.mark.filterwarnings(FORK_WARNING)
 def test_process_pool_gives_the_plain_loops_curves(expected):
     # Fork, to keep the test fast; spawned workers are tested in test_platforms.py.
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -117,6 +123,7 @@ def spec(batch_size: int, lr: float = 0.01, seed: int = 0) -> RunSpec:
     return RunSpec(config, seed=123 + seed, data_seed=seed)
 
 
+@pytest.mark.filterwarnings(FORK_WARNING)
 def test_a_killed_worker_names_the_lost_runs_and_keeps_the_finished_curves():
     # Three groups (batch sizes 8, 16, 32), trained largest first: 8, then 16, then 32.
     specs = [
