@@ -20,6 +20,7 @@ import torch
 from optimlab import TrainingConfig, compare_sweeps, exercise_data, make_mlp, train_valid
 from optimlab.engine import RunSpec, WorkerLostError, train_runs
 
+ROOT = Path(__file__).resolve().parents[1]
 SWEEPS = [{"epochs": 2, "batch_size": [8, 32]}, {"epochs": 2, "lr": [0.1, 0.01]}]
 SEEDS = 2
 
@@ -88,8 +89,24 @@ def test_the_docs_dask_example_gives_the_plain_loops_curves(expected):
         "distributed", reason="Dask's distributed is an optional extra: pip install .[distributed]"
     )
     # docs/cluster_sweep.py, as docs/cluster.md shows it: a LocalCluster of two processes.
-    example = runpy.run_path(str(Path(__file__).parents[1] / "docs" / "cluster_sweep.py"))
+    example = runpy.run_path(str(ROOT / "docs" / "cluster_sweep.py"))
     assert_bitwise(example["sweep_on_cluster"](sweeps=SWEEPS, seeds=SEEDS), expected)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_docs_ray_executor_gives_the_plain_loops_curves(expected):
+    ray = pytest.importorskip("ray", reason="Ray is not a dependency, not even optional")
+    # docs/ray_executor.py, as docs/cluster.md shows it, on a local Ray of two CPUs.
+    example = runpy.run_path(str(ROOT / "docs" / "ray_executor.py"))
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    ray.init(num_cpus=2, include_dashboard=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+    try:
+        executor = example["RayExecutor"]()
+        assert_bitwise(compare_sweeps(SWEEPS, seeds=SEEDS, executor=executor, n_jobs=2), expected)
+    finally:
+        ray.shutdown()
 
 
 def _kill_own_process() -> None:

@@ -108,6 +108,12 @@ class _Task:
         return self.indices, specs, arrays, self.reference, self.valid_offset
 
 
+def _tensor(array: np.ndarray) -> torch.Tensor:
+    # Some executors (Ray) hand out read-only views of their object store, which torch
+    # warns about even when, as here, nothing writes to them.
+    return torch.from_numpy(array if array.flags.writeable else array.copy())
+
+
 def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray]]:
     """Train a task given by :meth:`_Task.portable`; return its run indices and curves.
 
@@ -121,7 +127,7 @@ def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray]]:
     datas = [
         data_of(spec)
         if array is None
-        else tuple(tuple(torch.from_numpy(a) for a in pair) for pair in array)
+        else tuple(tuple(_tensor(a) for a in pair) for pair in array)
         for spec, array in zip(specs, arrays, strict=True)
     ]
     # A worker on another machine may have another torch build than the caller: it
