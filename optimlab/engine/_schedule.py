@@ -56,6 +56,22 @@ class WorkerLostError(RuntimeError):
     lost : list of int
         The indices in ``specs`` of the runs without a curve, in order: train them
         again with ``train_runs([specs[i] for i in error.lost])``.
+
+    Examples
+    --------
+    Keep what finished and train the rest again, here in this process:
+
+    >>> from optimlab import TrainingConfig
+    >>> from optimlab.engine import RunSpec, WorkerLostError, train_runs
+    >>> def train_all(specs):
+    ...     try:
+    ...         return train_runs(specs)
+    ...     except WorkerLostError as error:
+    ...         again = train_runs([specs[i] for i in error.lost], n_jobs=1)
+    ...         curves = {**error.finished, **dict(zip(error.lost, again))}
+    ...         return [curves[i] for i in range(len(specs))]
+    >>> [curve.shape for curve in train_all([RunSpec(TrainingConfig(epochs=2))])]
+    [(2,)]
     """
 
     def __init__(self, message: str, finished: dict[int, np.ndarray], lost: list[int]):
