@@ -58,10 +58,14 @@ def assert_bitwise(results, expected) -> None:
 
 def test_thread_pool_gives_the_plain_loops_curves_and_keeps_the_callers_threads(expected):
     threads = torch.get_num_threads()
-    with ThreadPoolExecutor(2) as pool:
-        results = compare_sweeps(SWEEPS, seeds=SEEDS, executor=pool)
+    torch.set_num_threads(2)  # the caller's own setting, which the sweep must not change
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = compare_sweeps(SWEEPS, seeds=SEEDS, executor=pool)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(threads)
     assert_bitwise(results, expected)
-    assert torch.get_num_threads() == threads
 
 
 #: Python 3.12+ warns when a process with threads (torch's) forks; the workers set one
