@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,7 @@ def compare_configs(
     shuffle: bool = False,
     measure_time: bool = False,
     n_jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> SweepResult:
     """Train the exercise's MLP with AdamW once per value of one setting.
 
@@ -84,6 +86,9 @@ def compare_configs(
         wall-clock time.
     n_jobs : int, optional
         Worker processes for the engine; default: the machine's cores.
+    executor : concurrent.futures.Executor, optional
+        Train on this executor's workers instead, such as a Dask cluster's: see
+        :func:`optimlab.engine.train_runs` and :doc:`/cluster`.
 
     Returns
     -------
@@ -119,7 +124,9 @@ def compare_configs(
     """
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
              "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2}  # fmt: skip
-    (result,) = _run_sweeps([sweep], data, seeds, shuffle, measure_time, n_jobs, context="")
+    (result,) = _run_sweeps(
+        [sweep], data, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
+    )
     return result
 
 
@@ -131,6 +138,7 @@ def compare_sweeps(
     shuffle: bool = False,
     measure_time: bool = False,
     n_jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> list[SweepResult]:
     """Run several :func:`compare_configs` comparisons at once, sharing the work.
 
@@ -145,7 +153,7 @@ def compare_sweeps(
         One dict of :func:`compare_configs` keyword arguments per comparison: ``epochs``,
         ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``; omitted ones take
         the defaults of :class:`~optimlab.TrainingConfig`.
-    data, seeds, shuffle, measure_time, n_jobs
+    data, seeds, shuffle, measure_time, n_jobs, executor
         As :func:`compare_configs`, shared by every sweep.
 
     Returns
@@ -189,7 +197,9 @@ def compare_sweeps(
                 f"sweeps[{i}] has unknown keys {unknown}; allowed: {', '.join(allowed)}"
             )
         full.append({**defaults, **sweep})
-    return _run_sweeps(full, data, seeds, shuffle, measure_time, n_jobs, context="sweeps[{}]: ")
+    return _run_sweeps(
+        full, data, seeds, shuffle, measure_time, n_jobs, context="sweeps[{}]: ", executor=executor
+    )
 
 
 def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[Any, ...]]:
@@ -262,6 +272,7 @@ def _run_sweeps(
     n_jobs: int | None,
     *,
     context: str,
+    executor: Executor | None = None,
 ) -> list[SweepResult]:
     """Check every sweep, train all their runs in one engine call, warn for divergence."""
     checked = []
@@ -290,7 +301,7 @@ def _run_sweeps(
         for value in values
         for seed in seeds
     ]
-    curves = iter(train_runs(specs, n_jobs=n_jobs))
+    curves = iter(train_runs(specs, n_jobs=n_jobs, executor=executor))
     made = iter(specs)  # the runs of each result, for its provenance
 
     results = []

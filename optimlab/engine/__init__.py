@@ -8,7 +8,8 @@ shapes *in one loop* (``_kernel``): the parameters of ``K`` runs are stacked as
 ``[K, P]``, each layer is one batched matrix product, the backward pass is written by
 hand with the products autograd itself calls, and AdamW is replicated operation by
 operation with one coefficient per run. Independent groups run in worker processes,
-one torch thread each (``_schedule``).
+one torch thread each, or on any ``concurrent.futures`` executor, a cluster's included
+(``_schedule``; see :doc:`/cluster`).
 
 Why not ``torch.func`` (``stack_module_state`` + ``vmap``), the usual way to train many
 small models at once? Because this engine promises more than closeness: every curve is
@@ -28,7 +29,7 @@ other release, a self-check against it runs once per process, and if it disagree
 run falls back to the reference loop with an :class:`EngineFallbackWarning`.
 """
 
-from ._schedule import EngineFallbackWarning, train_runs
+from ._schedule import EngineFallbackWarning, WorkerLostError, train_runs
 from ._spec import RunSpec
 
-__all__ = ["EngineFallbackWarning", "RunSpec", "train_runs"]
+__all__ = ["EngineFallbackWarning", "RunSpec", "WorkerLostError", "train_runs"]
