@@ -149,6 +149,8 @@ for world, result in worlds.items():
 
     fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
     result.plot(ax=curves, yardstick=yardsticks)
+    if world == "raw":  # zoom in below the first epochs of the large batches
+        curves.set_ylim(0.2, 0.9)
     curves.set_title(f"Batch size, {world} inputs: per epoch")
     plot_finals(result, ax=finals, yardstick=yardsticks)
     finals.set_title(f"{world.capitalize()} inputs: every seed after epoch 30")

@@ -32,7 +32,7 @@ def sweep_ylim(
     *,
     yardstick: float | None = None,
     skip: int = 1,
-    quantile: float = 0.8,
+    quantile: float = 0.9,
     margin: float = 0.05,
 ) -> tuple[float, float] | None:
     """A y-range for sweep curves that an early spike does not flatten.
@@ -54,7 +54,7 @@ def sweep_ylim(
     skip : int, default=1
         Leading epochs left out of the upper limit (all epochs are used if a curve has no
         more than ``skip``).
-    quantile : float, default=0.8
+    quantile : float, default=0.9
         Quantile of each curve that the upper limit reaches; 1 keeps every point inside.
     margin : float, default=0.05
         Fraction of the span added below and above.
