@@ -7,11 +7,12 @@ so ``import optimlab`` does not import matplotlib.
 
 from ._files import figure_formats, save_sweep_figure
 from ._landscape import plot_decay_points, plot_momentum_map, plot_path, plot_rosenbrock
-from ._sweep import plot_sweep, sweep_ylim
+from ._sweep import plot_finals, plot_sweep, sweep_ylim
 
 __all__ = [
     "figure_formats",
     "plot_decay_points",
+    "plot_finals",
     "plot_momentum_map",
     "plot_path",
     "plot_rosenbrock",
