@@ -14,7 +14,7 @@ import numpy as np
 
 from ._validation import brief, check_choice
 from .config import DEFAULTS, TrainingConfig
-from .optimizers import optimizer_label
+from .optimizers import optimizer_label, optimizer_name
 from .provenance import Provenance
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ class SweepResult:
                 np.arange(n_values), np.arange(n_seeds), np.arange(n_epochs), indexing="ij"
             )
         )
-        settings = [config.as_dict() for config in self.configs]
+        settings = [_flat(config) for config in self.configs]
         columns: dict[str, np.ndarray] = {
             "param": np.full(len(value), self.param, dtype=object),
             "value": np.array([s[self.param] for s in settings])[value],
@@ -495,3 +495,11 @@ def median_finite(runs: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             out[has] = np.nanmedian(np.moveaxis(finite, 1, -1)[has], axis=-1)
     return out
+
+
+def _flat(config: TrainingConfig) -> dict[str, Any]:
+    """``config``'s settings as a table holds them: the optimizer by name, its options as JSON."""
+    settings = config.as_dict()
+    settings["optimizer"] = optimizer_name(settings["optimizer"])
+    settings["optimizer_options"] = json.dumps(settings["optimizer_options"], sort_keys=True)
+    return settings

@@ -26,6 +26,8 @@ COLUMNS = [
     "beta1",
     "beta2",
     "eps",
+    "optimizer",
+    "optimizer_options",
     "seed",
     "epoch",
     "step",
@@ -85,6 +87,7 @@ def test_table_has_one_row_per_run_and_epoch_with_its_settings_and_budget():
                 assert row["value"] == row["batch_size"] == batch
                 assert (row["lr"], row["epochs"], row["weight_decay"]) == (0.05, 4, 0.01)
                 assert (row["beta1"], row["beta2"], row["eps"]) == (0.9, 0.999, 1e-8)
+                assert (row["optimizer"], row["optimizer_options"]) == ("adamw", "{}")
                 assert (row["seed"], row["epoch"]) == (seed, e + 1)
                 assert row["step"] == (e + 1) * math.ceil(700 / batch)
                 assert row["samples"] == (e + 1) * 700
