@@ -99,7 +99,8 @@ def plot_rosenbrock(
     contours = ax.contourf(x, y, z, levels=levels, cmap=cmap, norm=BoundaryNorm(levels, 256))
     if colorbar:
         bar = ax.figure.colorbar(contours, ax=ax, spacing="uniform", label="f(x, y)")
-        bar.set_ticks([tick for tick in _COLORBAR_TICKS if levels[0] <= tick <= levels[-1]])
+        ticks = [tick for tick in _COLORBAR_TICKS if levels[0] <= tick <= levels[-1]]
+        bar.set_ticks(ticks, labels=[f"{tick:g}" for tick in ticks])
     if mark_minimum:
         ax.plot(*MINIMUM, **MINIMUM_MARKER)
     ax.set_xlim(*xlim)
