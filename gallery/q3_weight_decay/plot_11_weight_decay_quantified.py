@@ -192,7 +192,7 @@ claims.check(
 # 1/\lambda^2)`, on the edge :math:`x = 1/\lambda`.
 #
 # Now run AdamW with lr 0.01 and ``betas=(0.9, 0.99)`` (a shorter memory of the large
-# early gradients, so it settles within 3000 steps) for :math:`\lambda = 0.3` and 3. The
+# early gradients, so it gets there within 3000 steps) for :math:`\lambda = 0.3` and 3. The
 # loop is that of :func:`optimlab.adamw_rosenbrock`; it also records the gradient and
 # AdamW's normalised step :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the
 # optimizer's state.
