@@ -90,7 +90,7 @@ claims.check(
 plt.rcParams["animation.frame_format"] = "jpeg"  # a third the size of PNG frames
 frames, stride = 20, 5
 fig, ax = plt.subplots(figsize=(4.8, 4.4), dpi=90, layout="constrained")
-optimlab.plot_rosenbrock(ax, resolution=200, mark_minimum=True)
+optimlab.plot_rosenbrock(ax, xlim=(-1.5, 1.5), ylim=(-0.8, 2.2), resolution=200, mark_minimum=True)
 ax.plot(-1, 2, "o", color="white", markeredgecolor="black", label="start")
 lines, dots = [], []
 for label in paths:
