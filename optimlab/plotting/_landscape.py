@@ -24,8 +24,20 @@ SEED_SETTING = (0.01, 0.9)
 # One marker, one meaning, on every landscape figure. Paths: a circle where they start, a
 # square where they end (in an animation: where the point is now). The minimum (1, 1): a
 # white star. Weight-decay end points (plot_decay_points): a diamond by default.
-START_MARKER = {"marker": "o", "markersize": 6, "markeredgecolor": "black", "zorder": 3}
-END_MARKER = {"marker": "s", "markersize": 6, "markeredgecolor": "black", "zorder": 3}
+START_MARKER = {
+    "marker": "o",
+    "markersize": 6,
+    "markeredgecolor": "black",
+    "linestyle": "none",
+    "zorder": 3,
+}
+END_MARKER = {
+    "marker": "s",
+    "markersize": 6,
+    "markeredgecolor": "black",
+    "linestyle": "none",
+    "zorder": 3,
+}
 MINIMUM_MARKER = {
     "marker": "*", "markersize": 15, "color": "white", "markeredgecolor": "black",
     "linestyle": "none", "zorder": 2.5, "label": "minimum (1, 1)",
