@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
-
 from verdict_records import (
     NOT_COMPUTED,
     find_verdict,
@@ -47,12 +46,15 @@ logger = logging.getLogger(__name__)
 CLAIMS_DIR = "OPTIMLAB_CLAIMS_DIR"
 
 
-def gallery_state(app) -> str:
+def gallery_state(config) -> str:
     """``"ran"`` if every example ran in this build, ``"partial"`` if some were up to date
     (so not re-run: their records are gone), ``"off"`` if the gallery did not run."""
-    if app.config.verdicts_computed is not None:
-        return "ran" if app.config.verdicts_computed else "off"
-    conf = getattr(app.config, "sphinx_gallery_conf", None) or {}
+    computed = config.verdicts_computed
+    if isinstance(computed, str):  # from the command line: -D verdicts_computed=1
+        computed = computed.strip().lower() not in {"", "0", "false", "no", "off"}
+    if computed is not None:
+        return "ran" if computed else "off"
+    conf = getattr(config, "sphinx_gallery_conf", None) or {}
     plot = conf.get("plot_gallery", False)
     if isinstance(plot, str):
         plot = plot.strip().lower() not in {"", "0", "false", "no", "off"}
@@ -61,8 +63,8 @@ def gallery_state(app) -> str:
     return "partial" if conf.get("stale_examples") else "ran"
 
 
-def records_folder(app) -> str:
-    return app.config.verdicts_dir or os.environ.get(CLAIMS_DIR, "")
+def records_folder(config) -> str:
+    return config.verdicts_dir or os.environ.get(CLAIMS_DIR, "")
 
 
 class _Lookup:
@@ -71,10 +73,10 @@ class _Lookup:
     def _record(self, page: str) -> dict[str, Any] | None:
         """The record, or None (after warning, if the gallery ran) when there is none."""
         self.env.note_reread()  # re-read on every build: the records change with each run
-        state = gallery_state(self.env.app)
+        state = gallery_state(self.config)
         if state == "off":
             return None
-        folder = records_folder(self.env.app)
+        folder = records_folder(self.config)
         try:
             record = load_record(folder, page) if folder else None
         except ValueError as error:
@@ -98,7 +100,7 @@ class VerdictsDirective(_Lookup, SphinxDirective):
     required_arguments = 1
     optional_arguments = 0
     has_content = False
-    option_spec = {"keys": directives.unchanged, "class": directives.class_option}
+    option_spec: ClassVar = {"keys": directives.unchanged, "class": directives.class_option}
 
     def run(self) -> list[nodes.Node]:
         page = self.arguments[0].strip()
@@ -206,7 +208,7 @@ def setup(app) -> dict[str, Any]:
     # Where the records are; empty: the environment variable OPTIMLAB_CLAIMS_DIR.
     app.add_config_value("verdicts_dir", "", "env", types=(str,))
     # Whether the gallery computed them; None: ask sphinx-gallery (its plot_gallery).
-    app.add_config_value("verdicts_computed", None, "env", types=(bool, type(None)))
+    app.add_config_value("verdicts_computed", None, "env", types=(bool, str, type(None)))
     app.add_directive("verdicts", VerdictsDirective)
     app.add_role("verdict", VerdictRole())
     app.add_role("verdict-data", VerdictDataRole())
