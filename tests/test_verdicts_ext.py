@@ -15,7 +15,7 @@ import pytest
 import optimlab
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
-import verdict_records as vr  # noqa: E402
+import verdict_records as vr
 
 
 @pytest.fixture
@@ -31,7 +31,8 @@ def records(tmp_path, monkeypatch):
 
 
 def test_parse_reference():
-    assert vr.parse_reference(" input_scale:raw_worse ") == vr.Reference("input_scale", "raw_worse")
+    expected = vr.Reference("input_scale", "raw_worse")
+    assert vr.parse_reference(" input_scale:raw_worse ") == expected
     # A verdict's key may hold colons (the statement is the key when none is given).
     assert vr.parse_reference("p:a: b").key == "a: b"
     assert vr.parse_reference("p:k:median_final", with_data=True) == vr.Reference(
@@ -109,7 +110,7 @@ def test_format_value():
     assert vr.format_value([0.5, 0.25], ".2f") == "0.50, 0.25"
     assert vr.format_value("inf") == "∞"  # Claims stores non-finite numbers as strings
     assert vr.format_value("nan", ".2f") == "nan"
-    with pytest.raises(ValueError, match="format '.2f' does not apply to 'raw'"):
+    with pytest.raises(ValueError, match=r"format '\.2f' does not apply to 'raw'"):
         vr.format_value("raw", ".2f")
 
 
@@ -176,7 +177,8 @@ def test_sphinx_without_gallery_run_shows_a_note_and_stays_quiet(tmp_path):
     html, warnings = _build(tmp_path, tmp_path / "no-records", False)
     assert warnings == ""
     assert html.count("[not computed in this build]") == 2
-    assert "The verdicts of page ‘beta2’: not computed in this build." in html
+    assert "The verdicts of page \N{LEFT SINGLE QUOTATION MARK}beta2" in html  # smart quotes
+    assert "beta2\N{RIGHT SINGLE QUOTATION MARK}: not computed in this build." in html
 
 
 @pytest.mark.parametrize(
@@ -193,6 +195,6 @@ def test_sphinx_warns_where_the_gallery_ran_but_records_disagree(
 ):
     with pytest.raises(optimlab.ClaimError):  # recorded, then raised: the gallery would fail
         optimlab.Claims("falsy").count("false", 1, 10, at_least=7, key="false_one")
-    html, warnings = _build(tmp_path, records, True, page=f"# Summary\n\n{reference}\n")
+    _, warnings = _build(tmp_path, records, True, page=f"# Summary\n\n{reference}\n")
     assert message in warnings
     assert "WARNING" in warnings
