@@ -9,6 +9,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -198,3 +199,26 @@ def test_sphinx_warns_where_the_gallery_ran_but_records_disagree(
     _, warnings = _build(tmp_path, records, True, page=f"# Summary\n\n{reference}\n")
     assert message in warnings
     assert "WARNING" in warnings
+
+
+@pytest.mark.parametrize(
+    ("computed", "plot_gallery", "stale", "state"),
+    [
+        (None, True, [], "ran"),  # every example ran: a missing record is an error
+        (None, True, ["plot_03_learning_rate.py"], "partial"),  # up to date, not re-run
+        (None, False, [], "off"),  # -D plot_gallery=0
+        (None, "0", [], "off"),  # the option as typed, before sphinx-gallery reads it
+        (True, False, [], "ran"),  # told so in conf.py or with -D
+        ("0", True, [], "off"),
+    ],
+)
+def test_gallery_state(computed, plot_gallery, stale, state):
+    pytest.importorskip("sphinx")
+    import verdicts
+
+    config = SimpleNamespace(
+        verdicts_computed=computed,
+        sphinx_gallery_conf={"plot_gallery": plot_gallery, "stale_examples": stale},
+    )
+    assert verdicts.gallery_state(config) == state
+    assert verdicts.gallery_state(SimpleNamespace(verdicts_computed=None)) == "off"
