@@ -325,7 +325,9 @@ def test_phone_screenshots(visit, base_url):
     ):
         opened = visit(base_url + page, phone=True)
         if page == "exercise.html":  # its verdict tables are in the first solution
-            opened.page.locator("details.sd-dropdown summary").first.click()
+            # Opened without a click, which would scroll and focus (test_solutions_unfold
+            # clicks), so the full-page shot has no sticky header halfway down.
+            opened.page.locator("details.sd-dropdown").first.evaluate("el => { el.open = true; }")
         opened.page.evaluate(BROKEN_IMAGES_JS)
         opened.page.screenshot(path=ARTIFACTS / name, full_page=True)
         assert (ARTIFACTS / name).stat().st_size > 10_000

@@ -172,10 +172,8 @@ class VerdictDataRole(VerdictRole):
 
 
 def _missing_note(page: str) -> nodes.Node:
-    note = nodes.note()
-    note["classes"].append("verdicts-missing")
-    note += nodes.paragraph(text=f"The verdicts of page {page!r}: {NOT_COMPUTED}.")
-    return note
+    text = f"The verdicts of page {page!r}: {NOT_COMPUTED}."
+    return nodes.paragraph(text=text, classes=["verdicts-missing"])
 
 
 def _missing_inline() -> nodes.Node:
