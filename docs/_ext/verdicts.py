@@ -46,19 +46,20 @@ logger = logging.getLogger(__name__)
 CLAIMS_DIR = "OPTIMLAB_CLAIMS_DIR"
 
 
+def _truthy(value: Any) -> bool:
+    """A setting as given in conf.py (a bool) or with ``-D`` (a string such as ``"0"``)."""
+    if isinstance(value, str):
+        return value.strip().lower() not in {"", "0", "false", "no", "off"}
+    return bool(value)
+
+
 def gallery_state(config) -> str:
     """``"ran"`` if every example ran in this build, ``"partial"`` if some were up to date
     (so not re-run: their records are gone), ``"off"`` if the gallery did not run."""
-    computed = config.verdicts_computed
-    if isinstance(computed, str):  # from the command line: -D verdicts_computed=1
-        computed = computed.strip().lower() not in {"", "0", "false", "no", "off"}
-    if computed is not None:
-        return "ran" if computed else "off"
+    if config.verdicts_computed is not None:
+        return "ran" if _truthy(config.verdicts_computed) else "off"
     conf = getattr(config, "sphinx_gallery_conf", None) or {}
-    plot = conf.get("plot_gallery", False)
-    if isinstance(plot, str):
-        plot = plot.strip().lower() not in {"", "0", "false", "no", "off"}
-    if not plot:
+    if not _truthy(conf.get("plot_gallery", False)):
         return "off"
     return "partial" if conf.get("stale_examples") else "ran"
 
