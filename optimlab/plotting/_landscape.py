@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,21 +24,21 @@ SEED_SETTING = (0.01, 0.9)
 # One marker, one meaning, on every landscape figure. Paths: a circle where they start, a
 # square where they end (in an animation: where the point is now). The minimum (1, 1): a
 # white star. Weight-decay end points (plot_decay_points): a diamond by default.
-START_MARKER = {
+START_MARKER: dict[str, Any] = {
     "marker": "o",
     "markersize": 6,
     "markeredgecolor": "black",
     "linestyle": "none",
     "zorder": 3,
 }
-END_MARKER = {
+END_MARKER: dict[str, Any] = {
     "marker": "s",
     "markersize": 6,
     "markeredgecolor": "black",
     "linestyle": "none",
     "zorder": 3,
 }
-MINIMUM_MARKER = {
+MINIMUM_MARKER: dict[str, Any] = {
     "marker": "*", "markersize": 15, "color": "white", "markeredgecolor": "black",
     "linestyle": "none", "zorder": 2.5, "label": "minimum (1, 1)",
 }  # fmt: skip
@@ -307,7 +307,7 @@ def plot_momentum_map(
     # pcolormesh wants (rows = beta, columns = lr).
     lr_edges, beta_edges = _edges(result.lrs, log=True), _edges(result.betas, log=False)
     diverged = result.diverged.T
-    handles = [Patch(color="tab:red", label="diverged")]
+    handles: list[Any] = [Patch(color="tab:red", label="diverged")]
     if quantity == "final_value":
         value = np.ma.masked_where(diverged, np.maximum(result.final_value.T, 1e-12))
         mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap, norm=LogNorm())

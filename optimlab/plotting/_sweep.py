@@ -24,7 +24,7 @@ __all__ = ["plot_finals", "plot_sweep", "sweep_ylim"]
 
 #: What the yardstick is, in the legend.
 YARDSTICK_LABEL = "predicting the training mean"
-_YARDSTICK_STYLE = {"color": "0.45", "linestyle": "--", "linewidth": 1.2}
+_YARDSTICK_STYLE: dict[str, Any] = {"color": "0.45", "linestyle": "--", "linewidth": 1.2}
 
 
 def sweep_ylim(
