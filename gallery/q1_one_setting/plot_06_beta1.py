@@ -195,8 +195,8 @@ print(claims.table())
 # ---------
 # * "Too large oscillates" survives, and is clearest once the network learns:
 #   ``beta1 = 0.999`` climbs back the most over epochs 11-30 in all 10 standardised
-#   seeds (6 of 10 raw) and swings the widest in 9 (7 raw). An average over about 1000
-#   steps keeps pushing in directions the current gradients no longer support.
+#   seeds (6 of 10 raw) and swings the widest in 9 (7 raw). That fits the exercise's
+#   explanation: an average over about 1000 steps makes little use of the local gradient.
 # * "Too small does worse" does not survive: ``0.5`` ends above the default ``0.9`` in 6
 #   of 10 seeds on raw inputs and in 5 standardised, a coin flip in both worlds. At 30
 #   epochs the values from 0.5 to 0.95 are too close for ten seeds to order them.
