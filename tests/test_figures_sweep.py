@@ -262,3 +262,14 @@ def test_finals_bad_yardstick(yardstick, error):
 def test_finals_refuses_a_non_result():
     with pytest.raises(TypeError, match="result"):
         plot_finals([[0.3, 0.4]])
+
+
+@pytest.mark.parametrize("draw", [plot_sweep, plot_finals])
+def test_legend_below_the_axes_stays_inside_a_new_figure(draw):
+    ax = draw(make_result(seeded_runs()), yardstick=0.35)
+    figure = ax.get_figure()
+    figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    frame = ax.get_window_extent()
+    assert legend.y1 <= frame.y0  # below the axes: it covers no data
+    assert legend.y0 >= 0 and legend.x0 >= 0 and legend.x1 <= figure.bbox.x1  # not cut off

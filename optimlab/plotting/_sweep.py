@@ -16,7 +16,6 @@ import numpy as np
 
 from .._validation import brief, check_nonnegative_int, check_quantiles
 from ..results import BUDGETS, SweepResult
-from ._common import axes_or_new
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -134,7 +133,10 @@ def plot_sweep(
     result : SweepResult
         From :func:`~optimlab.compare_configs`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when ``None``.
+        Where to draw; a new figure when ``None``. The legend sits below the axes, where
+        it hides no data: in a figure of your own, a layout engine
+        (``plt.subplots(..., layout="constrained")`` or ``fig.tight_layout()``) keeps it
+        inside the figure.
     x : {"epoch", "step", "sample", "time"}, default="epoch"
         The budget on the x-axis: epochs, optimizer steps, training samples seen, or
         measured seconds (needs ``compare_configs(..., measure_time=True)``).
@@ -175,7 +177,7 @@ def plot_sweep(
     if band is not None:
         band = check_quantiles("band", band)
     level, label = _yardstick_level(yardstick, len(result.seeds))
-    ax = axes_or_new(ax)
+    ax = _axes_or_new(ax)
     n_seeds = len(result.seeds)
     banded = n_seeds > 1 and band is not None
     drawn = [result.valid_rmse]
@@ -223,7 +225,10 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     result : SweepResult
         From :func:`~optimlab.compare_configs`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when ``None``.
+        Where to draw; a new figure when ``None``. The legend sits below the axes, where
+        it hides no data: in a figure of your own, a layout engine
+        (``plt.subplots(..., layout="constrained")`` or ``fig.tight_layout()``) keeps it
+        inside the figure.
     yardstick : float or array_like, optional
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
         value, or one per seed in the order of ``result.seeds``.
@@ -259,7 +264,7 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     per_seed = yardstick is not None and np.ndim(yardstick) > 0
     level, label = _yardstick_level(yardstick, n_seeds)
     seeds_yardstick = _yardstick_array(yardstick, n_seeds) if per_seed else None
-    ax = axes_or_new(ax)
+    ax = _axes_or_new(ax)
     width = 0.3
     offsets = np.linspace(-width / 2, width / 2, n_seeds) if n_seeds > 1 else np.zeros(1)
     final = np.asarray(result.final, dtype=float)
@@ -299,9 +304,19 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     return ax
 
 
+def _axes_or_new(ax: Axes | None) -> Axes:
+    """``ax``, or the axes of a new figure whose layout keeps the legend below the axes."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.figure(layout="constrained").add_subplot()
+
+
 def _legend_below(ax: Axes, title: str) -> None:
     """A legend under the axes, in two columns: it hides no curve, and a narrow screen
-    keeps the full width of the figure for the data."""
+    keeps the full width of the figure for the data. On axes of one's own figure, a
+    layout engine (``layout="constrained"`` or ``fig.tight_layout()``) keeps it inside."""
     ax.legend(title=title, fontsize="small", title_fontsize="small", loc="upper center",
               bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)  # fmt: skip
 
