@@ -261,6 +261,8 @@ for world in worlds:
 # still makes up, and the shrink factor (log scale, the same range for both worlds; 1
 # would be no lingering memory).
 
+# sphinx_gallery_thumbnail_number = 3
+
 epochs = np.arange(1, 31)
 for world, title in titles.items():
     fig, (share_ax, shrink_ax) = plt.subplots(2, 1, figsize=(6.4, 8), sharex=True)
