@@ -5,8 +5,9 @@ beta2, the memory of the squared gradient
 
 You will learn: how ``beta2`` sets the memory of AdamW's squared-gradient average, how
 to read that memory out of ``optimizer.state`` during training, and why on the raw inputs
-the *shortest* memory (``beta2 = 0.99``) ends lowest: the first epoch's gradients are a
-million times larger than the later ones, and a long memory keeps every later step tiny.
+the *shortest* memory (``beta2 = 0.99``) ends lowest: the first epoch's squared gradients
+are close to a million times the later ones, and a long memory keeps every later step
+tiny.
 Once the inputs are standardised, that advantage all but disappears.
 
 AdamW divides each step by the square root of a moving average of squared gradients,
@@ -250,10 +251,11 @@ for world in worlds:
     for beta2, rec in memory[world].items():
         share, shrink, grad_sq = rec["share"], rec["shrink"], rec["grad_sq"]
         dominated = int(np.sum(share > 0.5))
-        print(f"  beta2 = {beta2}: mean squared gradient, epoch 1 {grad_sq[0]:.1e}, epoch 30 "
-              f"{grad_sq[-1]:.1e}; the first epoch's share of v is above 1/2 in "
-              f"{dominated} of 30 epochs ({share[-1]:.2f} after epoch 30); "
-              f"shrink factor: highest {shrink.max():.1f}, "
+        print(f"  beta2 = {beta2}: g2 after epoch 1 {grad_sq[0]:.1e}, "
+              f"after epoch 30 {grad_sq[-1]:.1e}")  # fmt: skip
+        print(f"    share of v from epoch 1 above 1/2 in {dominated} of 30 epochs, "
+              f"{share[-1]:.2f} at the end")  # fmt: skip
+        print(f"    shrink factor: highest {shrink.max():.1f}, "
               f"after epoch 30 {shrink[-1]:.1f}")  # fmt: skip
 
 # %%
@@ -285,7 +287,8 @@ for world, title in titles.items():
 # %%
 # On raw inputs the first epoch's mean squared gradient is close to a million times that
 # of epoch 30. All three values start alike: within five epochs every shrink factor
-# passes 100, each step hundreds of times smaller than the current gradients call for.
+# passes 100, each step more than a hundred times smaller than the current gradients
+# call for.
 # With ``0.999`` and ``0.9999`` the first epoch keeps making up more than 99% of ``v``
 # after every epoch, and their steps stay 50 to 300 times too small until the end of
 # training. ``0.99`` forgets fastest: after epoch 15 the first epoch's share of its ``v``
