@@ -70,13 +70,16 @@ for world, result in worlds.items():
 # For each world, the median curve of each value with a band from the 10% to the 90%
 # quantile of the ten runs, and the yardstick (dashed, the median of the ten seeds'
 # values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
-# seed's own yardstick.
+# seed's own yardstick. The raw-input curves are cut at 1.5, so that their last twenty
+# epochs are not squeezed into the bottom of the figure.
 
 titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
 for world, result in worlds.items():
     fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
     result.plot(ax=curves, yardstick=yardsticks)
     curves.set_title(f"{titles[world]}: beta1")
+    if world == "raw":
+        curves.set_ylim(0.2, 1.5)  # zoom past the first epochs' spikes to where curves end
     plot_finals(result, ax=finals, yardstick=yardsticks)
     finals.set_title(f"{titles[world]}: every seed after epoch 30")
     fig.tight_layout()
