@@ -83,7 +83,7 @@ class WorkerLostError(RuntimeError):
 
 
 def _group_key(spec: RunSpec, data: Split) -> tuple:
-    """Runs with the same key train in one loop: same step count, shapes and optimizer code.
+    """Runs with the same key train in one loop: same step count and tensor shapes.
 
     The last entry is where ``X_valid``'s data sit relative to a 64-byte boundary, in
     floats: the reference loop multiplies the caller's tensor as it is (see _runs).
@@ -92,7 +92,7 @@ def _group_key(spec: RunSpec, data: Split) -> tuple:
     offset = X_valid.data_ptr() % (4 * ALIGN) // 4
     config = spec.config
     shapes = (config.epochs, config.batch_size, spec.n_hidden, *X_train.shape, len(X_valid))
-    return (engine_path(config), *shapes, offset)
+    return (*shapes, offset)
 
 
 def _cost(specs: Sequence[RunSpec], data: Split) -> float:
@@ -250,6 +250,8 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
     }
     share = sum(costs.values()) / n_jobs
     for key, ids in groups.items():
+        # Runs of one optimizer path side by side: each path's step is then one call.
+        ids.sort(key=lambda i: repr(engine_path(specs[i].config)))
         # Splitting a group costs its per-step overhead again; only worth it when one
         # group alone would keep a worker busy longer than its share.
         parts = min(len(ids), max(1, math.ceil(costs[key] / share - 0.25)))
