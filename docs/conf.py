@@ -17,7 +17,7 @@ import optimlab
 
 logger = logging.getLogger(__name__)
 DOCS = Path(__file__).parent
-sys.path.insert(0, str(DOCS / "_ext"))  # gallery_reset, named as a string below
+sys.path.insert(0, str(DOCS / "_ext"))  # gallery_reset (named as a string below), verdicts
 
 project = "optimlab"
 author = "optimlab developers"
@@ -34,6 +34,8 @@ extensions = [
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "sphinxcontrib.bibtex",
+    "cli_help",
+    "verdicts",  # the gallery's recorded claims on other pages: docs/_ext/verdicts.py
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -101,6 +103,9 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = "optimlab"
 html_static_path = ["_static"]
+# Phone-width layout (tables, output blocks, images) and click-to-enlarge gallery figures.
+html_css_files = ["optimlab.css"]
+html_js_files = ["optimlab.js"]
 html_favicon = "_static/favicon.png"  # else browsers ask the server root for favicon.ico
 html_last_updated_fmt = None
 html_show_sourcelink = False

@@ -6,6 +6,7 @@ The names below are what a reader uses. The rest lives in the submodules: the sw
 optimizers compared (:mod:`optimlab.tuning`, :mod:`optimlab.lr_range`, :mod:`optimlab.race`).
 """
 
+from ._version import __version__ as __version__
 from .claims import ClaimError, Claims
 from .config import TrainingConfig
 from .data import exercise_data, friedman3, standardize
@@ -22,8 +23,6 @@ from .sweep import DivergenceWarning, compare_configs, compare_sweeps
 from .training import train_valid
 from .tuning import compare_optimizers
 from .weight_decay import adamw_rosenbrock
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ClaimError",

@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._validation import brief, check_nonnegative_int
+from ._validation import brief, check_nonnegative_int, check_positive_int
 
 __all__ = ["ClaimError", "Claims", "Verdict"]
 
@@ -63,7 +64,10 @@ class Verdict:
 
     def __str__(self) -> str:
         mark = "✓" if self.holds else "✗"
-        text = f"{mark} {self.statement}"
+        world = self.data.get("world")
+        text = (
+            f"{mark} {self.statement}" if world is None else f"{mark} [{world}] {self.statement}"
+        )
         if self.count is not None:
             text += f" in {self.count} of {self.total} seeds"
         details = [part for part in (self.evidence, self.rule and f"claimed: {self.rule}") if part]
@@ -92,6 +96,10 @@ class Claims:
     Traceback (most recent call last):
     ...
     optimlab.claims.ClaimError: ✗ the run ends higher in 2 of 10 seeds (claimed: at least 7)
+
+    The same observation can be counted in several *worlds* (raw and standardised inputs,
+    say): pass ``world=`` with its data, and :meth:`table` lays the counts side by side.
+    Without a ``key``, such a claim is keyed ``"<world>: <statement>"``.
     """
 
     def __init__(self, page: str) -> None:
@@ -113,10 +121,8 @@ class Claims:
 
         Prints the verdict; raises :class:`ClaimError` if ``holds`` is false.
         """
-        verdict = Verdict(
-            self._key(key, statement), statement, bool(holds), evidence=evidence, data=_plain(data)
-        )
-        self._record(verdict)
+        key = self._key(key, statement, data.get("world"))
+        self._record(Verdict(key, statement, bool(holds), evidence=evidence, data=_plain(data)))
 
     def count(
         self,
@@ -145,12 +151,72 @@ class Claims:
         if at_most is not None:
             rules.append(f"at most {at_most}")
         holds = (at_least is None or count >= at_least) and (at_most is None or count <= at_most)
-        verdict = Verdict(self._key(key, statement), statement, holds, count, total,
-                          " and ".join(rules), evidence, _plain(data))  # fmt: skip
+        key = self._key(key, statement, data.get("world"))
+        verdict = Verdict(key, statement, holds, count, total, " and ".join(rules), evidence,
+                          _plain(data))  # fmt: skip
         self._record(verdict)
 
-    def _key(self, key: str | None, statement: str) -> str:
-        key = key if key is not None else statement
+    def table(self, width: int = 40) -> str:
+        """The claims counted per world, as a plain-text table: one row per statement.
+
+        Only claims recorded with a ``world`` in their data (``claims.count(...,
+        world="raw")``) enter the table. Rows are statements and columns worlds, both in
+        the order first recorded; a cell reads ``8/10 ✓``: the observation held in 8 of
+        10 seeds, and what the page claimed of that count held (``✗``: it did not;
+        ``-``: not counted in that world). Statements are wrapped to ``width``
+        characters, so that the table stays narrow.
+
+        Parameters
+        ----------
+        width : int, default=40
+            Width of the statement column.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> from optimlab import Claims
+        >>> claims = Claims("demo")
+        >>> for world, count in [("raw", 8), ("standardized", 10)]:
+        ...     claims.count("lr = 1 ends above lr = 0.1", count, 10, at_least=7, world=world)
+        ✓ [raw] lr = 1 ends above lr = 0.1 in 8 of 10 seeds (claimed: at least 7)
+        ✓ [standardized] lr = 1 ends above lr = 0.1 in 10 of 10 seeds (claimed: at least 7)
+        >>> claims.count("lr = 0.1 ends best", 2, 10, at_most=4, world="raw")
+        ✓ [raw] lr = 0.1 ends best in 2 of 10 seeds (claimed: at most 4)
+        >>> print(claims.table(width=26))
+        observation                 raw     standardized
+        lr = 1 ends above lr = 0.1  8/10 ✓  10/10 ✓
+        lr = 0.1 ends best          2/10 ✓  -
+        >>> claims.verdicts[1].key
+        'standardized: lr = 1 ends above lr = 0.1'
+        """
+        width = check_positive_int("width", width)
+        worlds: list[str] = []
+        rows: dict[str, dict[str, str]] = {}
+        for verdict in self.verdicts:
+            world = verdict.data.get("world")
+            if world is None:
+                continue
+            world = str(world)
+            if world not in worlds:
+                worlds.append(world)
+            cell = f"{verdict.count}/{verdict.total}" if verdict.count is not None else ""
+            cell = f"{cell} {'✓' if verdict.holds else '✗'}".strip()
+            rows.setdefault(verdict.statement, {})[world] = cell
+        columns = [max([len(w), *(len(row.get(w, "-")) for row in rows.values())]) + 2
+                   for w in worlds]  # fmt: skip
+        lines = [_row(["observation"], width, [*worlds], columns)]
+        for statement, cells in rows.items():
+            wrapped = textwrap.wrap(statement, width) or [""]
+            lines.append(_row(wrapped[:1], width, [cells.get(w, "-") for w in worlds], columns))
+            lines.extend(_row([part], width, [], []) for part in wrapped[1:])
+        return "\n".join(lines)
+
+    def _key(self, key: str | None, statement: str, world: Any = None) -> str:
+        if key is None:
+            key = statement if world is None else f"{world}: {statement}"
         if any(verdict.key == key for verdict in self.verdicts):
             raise ValueError(f"key {key!r} is used twice on page {self.page!r}")
         return key
@@ -170,6 +236,14 @@ class Claims:
         path.parent.mkdir(parents=True, exist_ok=True)
         record = {"page": self.page, "verdicts": [asdict(v) for v in self.verdicts]}
         path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _row(first: list[str], width: int, cells: list[str], columns: list[int]) -> str:
+    """One line of :meth:`Claims.table`, without trailing spaces."""
+    text = first[0].ljust(width + 2) + "".join(
+        c.ljust(n) for c, n in zip(cells, columns, strict=False)
+    )
+    return text.rstrip()
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._validation import brief, check_choice
 from .config import DEFAULTS, TrainingConfig
-from .optimizers import optimizer_label
+from .optimizers import optimizer_label, optimizer_name
+from .provenance import Provenance
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
 __all__ = ["BUDGETS", "SweepResult"]
@@ -60,6 +67,9 @@ class SweepResult:
     seconds_per_epoch : numpy.ndarray or None
         Shape ``(len(values),)``: measured time of one epoch of each configuration with
         the reference loop (``compare_configs(..., measure_time=True)``), else ``None``.
+    provenance : Provenance or None
+        How the result was made (versions, machine, seeds, what trained each run), as
+        :func:`~optimlab.compare_configs` records it; ``None`` for a result made by hand.
 
     Examples
     --------
@@ -77,11 +87,16 @@ class SweepResult:
     seeds: tuple[int, ...] = (0,)
     n_train: int = 700
     seconds_per_epoch: np.ndarray | None = None
+    provenance: Provenance | None = None
 
     def __post_init__(self) -> None:
         check_choice("param", self.param, TrainingConfig.SWEEPABLE)
         if not isinstance(self.config, TrainingConfig):
             raise TypeError(f"config must be a TrainingConfig, got {brief(self.config)}")
+        if self.provenance is not None and not isinstance(self.provenance, Provenance):
+            raise TypeError(
+                f"provenance must be a Provenance or None, got {brief(self.provenance)}"
+            )
         set_ = object.__setattr__
         set_(self, "values", tuple(self.values))
         set_(self, "seeds", tuple(self.seeds))
@@ -215,6 +230,253 @@ class SweepResult:
 
         return plot_sweep(self, ax=ax, **kwargs)
 
+    def table(self) -> dict[str, np.ndarray]:
+        """The tidy table of :meth:`to_frame` as plain columns, without pandas.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Column name to column, all of length ``runs.size``, in the order of
+            :meth:`to_frame`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from optimlab import SweepResult, TrainingConfig
+        >>> result = SweepResult("lr", (0.1, 0.2), np.ones((2, 1, 3)), TrainingConfig(epochs=3))
+        >>> columns = result.table()
+        >>> columns["lr"].tolist()
+        [0.1, 0.1, 0.1, 0.2, 0.2, 0.2]
+        >>> columns["epoch"].tolist()
+        [1, 2, 3, 1, 2, 3]
+        """
+        n_values, n_seeds, n_epochs = self.runs.shape
+        value, seed, epoch = (
+            index.ravel()
+            for index in np.meshgrid(
+                np.arange(n_values), np.arange(n_seeds), np.arange(n_epochs), indexing="ij"
+            )
+        )
+        settings = [_flat(config) for config in self.configs]
+        columns: dict[str, np.ndarray] = {
+            "param": np.full(len(value), self.param, dtype=object),
+            "value": np.array([s[self.param] for s in settings])[value],
+        }
+        for name in settings[0]:
+            columns[name] = np.array([s[name] for s in settings])[value]
+        n_epoch = epoch + 1
+        steps_per_epoch = -(-self.n_train // self.batch_sizes)  # ceil, in integers
+        seconds = (
+            np.full(n_values, np.nan)
+            if self.seconds_per_epoch is None
+            else np.asarray(self.seconds_per_epoch, dtype=float)
+        )
+        columns |= {
+            "seed": np.array(self.seeds, dtype=np.int64)[seed],
+            "epoch": n_epoch,
+            "step": n_epoch * steps_per_epoch[value],
+            "samples": n_epoch * self.n_train,
+            "seconds": n_epoch * seconds[value],
+            "valid_rmse": self.runs.ravel().copy(),
+        }
+        return columns
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every run's curve as a long ("tidy") table: one row per value, seed and epoch.
+
+        Needs pandas (``pip install 'optimlab[pandas]'``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per entry of ``runs``, in its order (value, then seed, then epoch),
+            with the columns
+
+            - ``param``: the swept setting's name, and ``value``: its value in this row;
+            - every setting of :class:`~optimlab.TrainingConfig` (``epochs``,
+              ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``eps``),
+              the swept one included, so each row names its run's full settings;
+            - ``seed``: the sweep seed;
+            - ``epoch`` (from 1), ``step`` (optimizer steps so far), ``samples``
+              (training rows seen so far), and ``seconds``: the measured time so far,
+              NaN when the times were not measured (``measure_time=False``), so that
+              tables of different results always have the same columns;
+            - ``valid_rmse``: the run's validation RMSE after that epoch, inf or NaN where
+              it diverged.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed.
+
+        See Also
+        --------
+        table : the same columns as NumPy arrays, without pandas.
+
+        Examples
+        --------
+        >>> from optimlab import compare_configs
+        >>> result = compare_configs(epochs=2, lr=[0.1, 0.2], seeds=3, n_jobs=1)
+        >>> frame = result.to_frame()
+        >>> len(frame) == result.runs.size
+        True
+        >>> frame.groupby("lr")["valid_rmse"].count().tolist()
+        [6, 6]
+        """
+        try:
+            import pandas as pd
+        except ImportError as error:
+            raise ImportError("to_frame needs pandas: pip install 'optimlab[pandas]'") from error
+        return pd.DataFrame(self.table())
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the result to one file that :meth:`load` reads back exactly.
+
+        The file is a NumPy ``.npz`` archive (a zip): the arrays (``runs``, and
+        ``seconds_per_epoch`` when measured) stored bit for bit, inf and NaN included,
+        and ``metadata``, a JSON text of everything else (the swept setting and its
+        values, the config, the seeds, ``n_train``, the provenance). No pickle: loading
+        it runs no code. The file is written in full or not at all.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write, such as ``"lr_sweep.npz"``; used as given (no suffix added).
+            An existing file is replaced.
+
+        Raises
+        ------
+        TypeError
+            If ``path`` is not a string or path.
+        FileNotFoundError
+            If its folder does not exist.
+        IsADirectoryError
+            If ``path`` is a folder.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from optimlab import SweepResult, compare_configs
+        >>> result = compare_configs(epochs=2, lr=[0.1, 0.2], n_jobs=1)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = pathlib.Path(folder) / "lr.npz"
+        ...     result.save(path)
+        ...     again = SweepResult.load(path)
+        >>> (again.runs == result.runs).all(), again.config == result.config
+        (np.True_, True)
+        """
+        path = _check_path(path)
+        if path.is_dir():
+            raise IsADirectoryError(f"cannot save a SweepResult to {str(path)!r}: it is a folder")
+        if not path.parent.is_dir():
+            raise FileNotFoundError(
+                f"cannot save a SweepResult to {str(path)!r}: "
+                f"folder {str(path.parent)!r} does not exist"
+            )
+        arrays: dict[str, Any] = {"runs": self.runs}
+        if self.seconds_per_epoch is not None:
+            arrays["seconds_per_epoch"] = self.seconds_per_epoch
+        metadata = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "param": self.param,
+            "values": [_plain(value) for value in self.values],
+            "config": self.config.as_dict(),
+            "seeds": list(self.seeds),
+            "n_train": self.n_train,
+            "provenance": None if self.provenance is None else self.provenance.as_dict(),
+        }
+        # Write beside the target, then rename: a failed save leaves no half file.
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as file:
+            try:
+                np.savez(file, metadata=np.array(json.dumps(metadata)), **arrays)
+            except BaseException:
+                file.close()
+                os.unlink(file.name)
+                raise
+        os.replace(file.name, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SweepResult:
+        """Read a result written by :meth:`save`, exactly as it was.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        SweepResult
+            Equal to the saved one in every field; its arrays are bitwise the saved ones.
+
+        Raises
+        ------
+        TypeError
+            If ``path`` is not a string or path.
+        FileNotFoundError
+            If there is no file at ``path``.
+        ValueError
+            If the file is not a result written by :meth:`save` (another file, a
+            damaged one, or one from a newer optimlab).
+
+        Examples
+        --------
+        See :meth:`save`.
+        """
+        path = _check_path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"no saved SweepResult at {str(path)!r}: no such file")
+        if path.is_dir():
+            raise IsADirectoryError(f"cannot load a SweepResult from {str(path)!r}: a folder")
+        where = f"{str(path)!r} is not a SweepResult saved by SweepResult.save"
+        if not zipfile.is_zipfile(path):
+            raise ValueError(f"{where}: not an .npz archive")
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                stored = {name: archive[name] for name in archive.files}
+            metadata = json.loads(str(stored.pop("metadata")[()]))
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+            raise ValueError(f"{where}: {type(error).__name__}: {error}") from None
+        if not isinstance(metadata, dict) or metadata.get("format") != _FORMAT:
+            raise ValueError(f"{where}: its metadata does not name the format {_FORMAT!r}")
+        if metadata.get("version") != _VERSION:
+            raise ValueError(
+                f"{where} in a version this optimlab reads: format version "
+                f"{metadata.get('version')!r}, expected {_VERSION}"
+            )
+        try:
+            provenance = metadata["provenance"]
+            return cls(
+                param=metadata["param"],
+                values=tuple(metadata["values"]),
+                runs=stored["runs"],
+                config=TrainingConfig(**metadata["config"]),
+                seeds=tuple(metadata["seeds"]),
+                n_train=metadata["n_train"],
+                seconds_per_epoch=stored.get("seconds_per_epoch"),
+                provenance=None if provenance is None else Provenance.from_dict(provenance),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{where}: {type(error).__name__}: {error}") from None
+
+
+#: The ``format`` and ``version`` in the metadata of a saved result.
+_FORMAT = "optimlab.SweepResult"
+_VERSION = 1
+
+
+def _check_path(path: object) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a string or a path, got {brief(path)}")
+    return Path(path)
+
+
+def _plain(value: Any) -> Any:
+    """A swept value as JSON keeps it: NumPy scalars become Python ones."""
+    return value.item() if isinstance(value, np.generic) else value
+
 
 def median_finite(runs: np.ndarray) -> np.ndarray:
     """Median over axis 1 of the finite entries; NaN where none is finite.
@@ -233,3 +495,11 @@ def median_finite(runs: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             out[has] = np.nanmedian(np.moveaxis(finite, 1, -1)[has], axis=-1)
     return out
+
+
+def _flat(config: TrainingConfig) -> dict[str, Any]:
+    """``config``'s settings as a table holds them: the optimizer by name, its options as JSON."""
+    settings = config.as_dict()
+    settings["optimizer"] = optimizer_name(settings["optimizer"])
+    settings["optimizer_options"] = json.dumps(settings["optimizer_options"], sort_keys=True)
+    return settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
 from .optimizers import is_entry_with_options
+from .provenance import Provenance
 from .results import SweepResult
 from .training import epoch_seconds
 
@@ -47,6 +49,7 @@ def compare_configs(
     shuffle: bool = False,
     measure_time: bool = False,
     n_jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> SweepResult:
     """Train the exercise's MLP once per value of one setting (AdamW unless told otherwise).
 
@@ -101,6 +104,9 @@ def compare_configs(
         wall-clock time.
     n_jobs : int, optional
         Worker processes for the engine; default: the machine's cores.
+    executor : concurrent.futures.Executor, optional
+        Train on this executor's workers instead, such as a Dask cluster's: see
+        :func:`optimlab.engine.train_runs` and :doc:`/cluster`.
 
     Returns
     -------
@@ -144,7 +150,9 @@ def compare_configs(
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
              "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2,
              "optimizer": optimizer, "optimizer_options": optimizer_options or {}}  # fmt: skip
-    (result,) = _run_sweeps([sweep], data, seeds, shuffle, measure_time, n_jobs, context="")
+    (result,) = _run_sweeps(
+        [sweep], data, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
+    )
     return result
 
 
@@ -156,6 +164,7 @@ def compare_sweeps(
     shuffle: bool = False,
     measure_time: bool = False,
     n_jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> list[SweepResult]:
     """Run several :func:`compare_configs` comparisons at once, sharing the work.
 
@@ -171,7 +180,7 @@ def compare_sweeps(
         ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer``,
         ``optimizer_options``; omitted ones take the defaults of
         :class:`~optimlab.TrainingConfig`.
-    data, seeds, shuffle, measure_time, n_jobs
+    data, seeds, shuffle, measure_time, n_jobs, executor
         As :func:`compare_configs`, shared by every sweep.
 
     Returns
@@ -216,7 +225,9 @@ def compare_sweeps(
                 f"sweeps[{i}] has unknown keys {unknown}; allowed: {', '.join(allowed)}"
             )
         full.append({**defaults, **sweep})
-    return _run_sweeps(full, data, seeds, shuffle, measure_time, n_jobs, context="sweeps[{}]: ")
+    return _run_sweeps(
+        full, data, seeds, shuffle, measure_time, n_jobs, context="sweeps[{}]: ", executor=executor
+    )
 
 
 def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[Any, ...]]:
@@ -305,6 +316,7 @@ def _run_sweeps(
     n_jobs: int | None,
     *,
     context: str,
+    executor: Executor | None = None,
 ) -> list[SweepResult]:
     """Check every sweep, train all their runs in one engine call, warn for divergence."""
     checked = []
@@ -333,7 +345,8 @@ def _run_sweeps(
         for value in values
         for seed in seeds
     ]
-    curves = iter(train_runs(specs, n_jobs=n_jobs))
+    curves = iter(train_runs(specs, n_jobs=n_jobs, executor=executor))
+    made = iter(specs)  # the runs of each result, for its provenance
 
     results = []
     timed: dict[TrainingConfig, float] = {}  # each configuration timed once, though in many sweeps
@@ -347,7 +360,10 @@ def _run_sweeps(
                     timed[one] = epoch_seconds(one, data_of[seeds[0]])
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
         n_train = len(data_of[seeds[0]][0][0])
-        result = SweepResult(param, values, runs, config, seeds, n_train, seconds)
+        provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
+        result = SweepResult(
+            param, values, runs, config, seeds, n_train, seconds, provenance=provenance
+        )
         _warn_divergence(result)
         results.append(result)
     return results

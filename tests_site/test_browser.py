@@ -3,7 +3,9 @@
 Run by ``nox -s browser``, which builds the site first (``nox -s docs``); plain ``pytest``
 does not collect this folder. The site is served on 127.0.0.1 under a sub-path, so that
 a link that is not relative breaks. Every request the pages make is recorded: none may
-go to another host. Screenshots land in ``artifacts/``.
+go to another host. A second pass opens every page 390 px wide, a phone's width: no page
+may scroll sideways, and gallery figures open at full size when tapped. Screenshots, at
+desktop and phone width, land in ``artifacts/``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ PAGES = sorted(
     for path in SITE.rglob("*.html")
     if not {"_static", "_images", "_sources", "_downloads"} & set(path.parts)
 )
-GALLERY_PAGES = [page for page in PAGES if page.startswith("auto_examples/plot_")]
+# The gallery's pages, one folder per section: auto_examples/q1_one_setting/plot_01_....html
+GALLERY_PAGES = [
+    page
+    for page in PAGES
+    if page.startswith("auto_examples/") and Path(page).name.startswith("plot_")
+]
+PHONE = {"width": 390, "height": 844}  # CSS pixels, a current phone held upright
 
 # Wait until every <img> has loaded or failed (lazy ones included), then list the broken.
 BROKEN_IMAGES_JS = """async () => {
@@ -84,8 +92,11 @@ def browser():
 class Visit:
     """A page opened in a fresh browser context, with everything it did recorded."""
 
-    def __init__(self, browser, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, url: str, *, phone: bool = False) -> None:
+        # A phone-sized window, not a mobile emulation: a mobile browser zooms out to fit
+        # a page that is too wide, which would hide the very overflow the test looks for.
+        viewport = PHONE if phone else {"width": 1280, "height": 900}
+        self.context = browser.new_context(viewport=viewport)
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -117,8 +128,8 @@ class Visit:
 def visit(browser):
     opened = []
 
-    def open_page(url: str) -> Visit:
-        opened.append(Visit(browser, url))
+    def open_page(url: str, *, phone: bool = False) -> Visit:
+        opened.append(Visit(browser, url, phone=phone))
         return opened[-1]
 
     yield open_page
@@ -206,7 +217,8 @@ def test_solutions_unfold(visit, base_url):
     assert not first.evaluate("el => el.open")
     first.locator("summary").click()
     assert first.evaluate("el => el.open")
-    assert first.locator("a[href*='auto_examples/q1_one_setting/plot_03_learning_rate']").count() == 1
+    learning_rate = "a[href*='auto_examples/q1_one_setting/plot_03_learning_rate']"
+    assert first.locator(learning_rate).count() == 1
 
 
 def test_site_works_from_file_urls(visit):
@@ -228,6 +240,94 @@ def test_screenshots(visit, base_url):
         ("auto_examples/q1_one_setting/plot_03_learning_rate.html", "gallery-learning-rate.png"),
     ):
         opened = visit(base_url + page)
+        opened.page.evaluate(BROKEN_IMAGES_JS)
+        opened.page.screenshot(path=ARTIFACTS / name, full_page=True)
+        assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+# The elements that stick out to the right of the window, outermost first, so a failure
+# names the culprit (a table, a <pre>, an image) rather than just a width.
+OVERFLOWING_JS = """() => {
+    const width = window.innerWidth;
+    const sticksOut = (el) => el.getBoundingClientRect().right > width + 0.5;
+    return Array.from(document.body.querySelectorAll("*"))
+        .filter((el) => sticksOut(el) && !(el.parentElement && sticksOut(el.parentElement)))
+        .slice(0, 5)
+        .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}: `
+            + `${Math.round(el.getBoundingClientRect().right)} px`);
+}"""
+# What scrolls inside its own box but should not on a phone: description columns of the
+# API summaries and of the verdict tables squeezed beside their names (the tables scroll
+# in the theme's container, so the page itself stays put), printed output that scrolls
+# sideways over its numbers, images wider than the text column.
+SQUEEZED_JS = """() => {
+    const narrowest = (selector) => Math.min(...Array.from(document.querySelectorAll(selector))
+        .map((el) => el.getBoundingClientRect().width));
+    const column = (document.querySelector(".bd-article") || document.body)
+        .getBoundingClientRect().width;
+    return {
+        column: column,
+        description: narrowest("table.autosummary td:last-child, table.verdicts td"),
+        scrolling_output: Array.from(document.querySelectorAll(".sphx-glr-script-out pre"))
+            .filter((pre) => pre.scrollWidth > pre.clientWidth + 1).length,
+        widest_image: Math.max(0, ...Array.from(document.querySelectorAll(".bd-article img"))
+            .map((img) => img.getBoundingClientRect().width)),
+    };
+}"""
+FIGURE_LINKS_JS = """() => Array.from(
+    document.querySelectorAll("img.sphx-glr-single-img, img.sphx-glr-multi-img")
+).map((img) => img.closest("a") ? img.closest("a").getAttribute("href") : null)"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_fits_a_phone(visit, base_url, page):
+    """At 390 px no page scrolls sideways: wide content wraps or scrolls in its own box."""
+    opened = visit(base_url + page, phone=True)
+    opened.page.evaluate(BROKEN_IMAGES_JS)  # loaded, so that images have their size
+    scroll_width, inner_width = opened.page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert inner_width == PHONE["width"]
+    assert scroll_width <= inner_width, opened.page.evaluate(OVERFLOWING_JS)
+    assert opened.errors == []
+    layout = opened.page.evaluate(SQUEEZED_JS)
+    assert layout["description"] >= 0.6 * inner_width  # Infinity where there is none
+    assert layout["scrolling_output"] == 0
+    assert layout["widest_image"] <= layout["column"] + 1
+
+
+@pytest.mark.parametrize("page", GALLERY_PAGES)
+def test_gallery_figures_open_full_size(visit, base_url, page):
+    """Each figure of a gallery page is a link to its image file (optimlab.js), kept local."""
+    opened = visit(base_url + page, phone=True)
+    links = opened.page.evaluate(FIGURE_LINKS_JS)
+    assert None not in links
+    for href in links:
+        assert not href.startswith(("/", "http:", "https:")) and href.endswith(".png")
+        target = SITE / Path(page).parent / unquote(href)
+        assert target.resolve().is_file()
+    # The link shows the figure's sharpest file, as large as the image or larger.
+    for img in opened.page.locator("a.optimlab-enlarge > img").all()[:2]:
+        shown = img.evaluate("img => img.naturalWidth")
+        href = img.evaluate("img => img.closest('a').href")
+        full = opened.page.request.get(href)
+        assert full.ok and len(full.body()) > 1000 and shown > 0
+
+
+def test_phone_screenshots(visit, base_url):
+    """Save phone-width screenshots: landing, exercise (first solution open), API, gallery."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for page, name in (
+        ("index.html", "phone-landing.png"),
+        ("exercise.html", "phone-exercise.png"),
+        ("api.html", "phone-api.png"),
+        ("auto_examples/q1_one_setting/plot_03_learning_rate.html", "phone-learning-rate.png"),
+    ):
+        opened = visit(base_url + page, phone=True)
+        if page == "exercise.html":  # its verdict tables are in the first solution
+            # Opened without a click, which would scroll and focus (test_solutions_unfold
+            # clicks), so the full-page shot has no sticky header halfway down.
+            opened.page.locator("details.sd-dropdown").first.evaluate("el => { el.open = true; }")
         opened.page.evaluate(BROKEN_IMAGES_JS)
         opened.page.screenshot(path=ARTIFACTS / name, full_page=True)
         assert (ARTIFACTS / name).stat().st_size > 10_000

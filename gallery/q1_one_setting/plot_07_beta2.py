@@ -3,112 +3,374 @@
 beta2, the memory of the squared gradient
 =========================================
 
+You will learn: how ``beta2`` sets the memory of AdamW's squared-gradient average, how
+to read that memory out of ``optimizer.state`` during training, and why on the raw inputs
+the *shortest* memory (``beta2 = 0.99``) ends lowest: the first epoch's squared gradients
+are close to a million times the later ones, and a long memory keeps every later step
+tiny.
+Once the inputs are standardised, that advantage all but disappears.
+
 AdamW divides each step by the square root of a moving average of squared gradients,
-``v = beta2 * v + (1 - beta2) * g**2``: the larger ``beta2``, the longer that memory and
-the more slowly the step sizes change. The comparison ``beta2 = [0.99, 0.999, 0.9999]``
-is expected to show that larger values give smoother curves. This page runs it.
+``v = beta2 * v + (1 - beta2) * g**2``, which remembers roughly the last
+``1 / (1 - beta2)`` steps: 100 for ``beta2 = 0.99`` (about two epochs of 44 steps), 1000
+for the default 0.999 (about 23 epochs), 10000 for 0.9999 (longer than the 1320 steps of
+training). The comparison ``beta2 = [0.99, 0.999, 0.9999]`` is expected to show that
+larger values give smoother curves.
 """
 
 # %%
-# Run the comparison
-# ------------------
+# Two worlds, ten seeds
+# ---------------------
+# Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
+# (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
+# predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
+# exercise's raw inputs, where the default network ends worse than that yardstick
+# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
+# standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
+# yardstick keep their units), where it learns. Roughness is measured by the *climb* of a
+# curve (:func:`optimlab.climb`): the sum of its rises, 0 for a curve that only falls.
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
+from torch import nn
 
 import optimlab
+from optimlab.plotting import plot_finals
 
-beta2s = [0.99, 0.999, 0.9999]
-result = optimlab.compare_configs(epochs=30, beta2=beta2s)
-
-(X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
-baseline = optimlab.baseline_rmse(optimlab.exercise_data())
-print(f"yardstick, predicting the training mean: {baseline:.3f}")
-
-
-for label, curve in zip(result.labels, result.valid_rmse, strict=True):
-    print(f"{label:>14}: climb {optimlab.climb(curve):.3f}, last {curve[-1]:.3f}")
-
-# %%
-# Plot the curves
-# ---------------
-
-ax = result.plot()
-ax.axhline(baseline, color="0.5", linestyle="--", linewidth=1)
-ax.set_title("beta2")
-plt.show()
-
-# %%
-# What the figure shows
-# ---------------------
-# * Larger is smoother: the total amount by which a curve climbs back up shrinks with
-#   every step of ``beta2``, and with ``0.9999`` the RMSE falls at every epoch.
-# * Smoother is not better: the jumpiest run, ``beta2 = 0.99``, ends lowest, the only one
-#   of the three below the yardstick. A short memory lets the step sizes follow the
-#   gradients quickly, for better (faster progress) and for worse (jumps).
-
-climbs = optimlab.climb(result.valid_rmse)
-final = result.valid_rmse[:, -1]
-assert (np.diff(climbs) < 0).all() and climbs[-1] == 0
-assert final.argmin() == 0 and final[0] < baseline < final[1:].min()
-
-# %%
-# Across ten seeds
-# ----------------
-# One run per value is one draw of the data, its split and the initial weights. Repeat
-# the comparison under ten seeds (seed ``s``: ``exercise_data(seed=s)`` and
-# ``make_mlp(seed=123 + s)``), then count in how many seeds each observation holds.
-
+claims = optimlab.Claims("beta2")
 SEEDS = 10
-seeded = optimlab.compare_configs(epochs=30, beta2=beta2s, seeds=SEEDS)
+beta2s = [0.99, 0.999, 0.9999]
 
 
+def standardized(seed):
+    """Seed ``seed``'s exercise data with standardised inputs (targets unchanged)."""
+    return optimlab.exercise_data(seed, standardize=True)
+
+
+worlds = {
+    "raw": optimlab.compare_configs(beta2=beta2s, seeds=SEEDS),
+    "standardized": optimlab.compare_configs(beta2=beta2s, seeds=SEEDS, data=standardized),
+}
 yardsticks = np.array(
-    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
+    [optimlab.baseline_rmse(optimlab.exercise_data(seed)) for seed in range(SEEDS)]
 )
-seed_climbs = optimlab.climb(seeded.runs)  # (3 values, 10 seeds)
-seed_final = seeded.runs[:, :, -1]
-for label, climbs_, finals in zip(seeded.labels, seed_climbs, seed_final, strict=True):
-    print(
-        f"{label:>14}: climb median {np.median(climbs_):.3f} "
-        f"(range {climbs_.min():.3f}-{climbs_.max():.3f}); last RMSE median "
-        f"{np.median(finals):.3f} (range {finals.min():.3f}-{finals.max():.3f})"
-    )
-rougher = np.sum(seed_climbs[0] > seed_climbs[1])
-smoother_or_equal = np.sum(seed_climbs[2] <= seed_climbs[1])
-ordered = np.sum((np.diff(seed_climbs, axis=0) < 0).all(axis=0))
-monotone = np.sum(seed_climbs[2] == 0)
-lowest = np.sum(seed_final.argmin(axis=0) == 0)
-below = np.sum(seed_final[0] < yardsticks)
-print(f"0.99 climbs more than 0.999 in {rougher} of {SEEDS} seeds")
-print(f"0.9999 climbs no more than 0.999 in {smoother_or_equal} of {SEEDS} seeds")
-print(f"climb falls with every step of beta2 in {ordered} of {SEEDS} seeds")
-print(f"0.9999 falls at every epoch in {monotone} of {SEEDS} seeds")
-print(f"0.99 ends lowest in {lowest} of {SEEDS} seeds, below the yardstick in {below}")
-
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-result.plot(ax=axes[0])
-axes[0].set_title("One seed (above)")
-seeded.plot(ax=axes[1])
-axes[1].set_title(f"Mean and band of {SEEDS} seeds")
-axes[1].axhline(yardsticks.mean(), color="0.5", linestyle="--", linewidth=1)
-axes[0].axhline(baseline, color="0.5", linestyle="--", linewidth=1)
-fig.tight_layout()
-plt.show()
+print(f"median yardstick: {np.median(yardsticks):.3f}")
+for world, result in worlds.items():
+    climbs = optimlab.climb(result.runs)  # (values, seeds)
+    print(f"{world}: median over the seeds of")
+    for label, climb, final in zip(result.labels, climbs, result.final, strict=True):
+        print(f"  {label:>14}: climb {np.median(climb):.3f}, "
+              f"epoch 30 {np.median(final):.3f}")  # fmt: skip
 
 # %%
-# What survives the seeds
-# -----------------------
-# * ``beta2 = 0.99`` is the jumpiest in nearly every seed: it climbs back up more than
-#   ``0.999`` in all but one of the ten, and its median climb is many times theirs.
-# * Between ``0.999`` and ``0.9999`` the seeds do not decide: ``0.9999`` climbs no more
-#   than ``0.999`` in most seeds, but often both barely climb, and the single seed's
-#   tidy order (less climb at every step of ``beta2``, ``0.9999`` falling at every
-#   epoch) holds in only a minority of the seeds. So "larger is smoother" survives as
-#   "0.99 is rougher than the other two", not as a ranking of all three.
-# * "Smoother is not better" survives in full: ``0.99`` ends lowest in every seed, and
-#   below that seed's yardstick in every seed.
+# The curves
+# ----------
+# For each world, the median curve of each value with a band from the 10% to the 90%
+# quantile of the ten runs, and the yardstick (dashed, the median of the ten seeds'
+# values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
+# seed's own yardstick.
 
-assert rougher >= 8 and np.median(seed_climbs[0]) > 5 * np.median(seed_climbs[1:])
-assert smoother_or_equal >= 6 and ordered < SEEDS / 2 and monotone < SEEDS / 2
-assert lowest == SEEDS and below == SEEDS
+titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
+for world, result in worlds.items():
+    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
+    result.plot(ax=curves, yardstick=yardsticks)
+    curves.set_title(f"{titles[world]}: beta2")
+    plot_finals(result, ax=finals, yardstick=yardsticks)
+    finals.set_title(f"{titles[world]}: every seed after epoch 30")
+    fig.tight_layout()
+    plt.show()
+
+# %%
+# On raw inputs ``beta2 = 0.99`` is the odd one out: its median curve is the only one to
+# end below the yardstick, and its median climb is more than ten times that of the
+# others. Standardised, the three medians end within 0.01 of each other, far below the
+# yardstick, and every value is smooth.
+
+raw_final = np.median(worlds["raw"].final, axis=1)
+raw_climb = np.median(optimlab.climb(worlds["raw"].runs), axis=1)
+scaled_final = np.median(worlds["standardized"].final, axis=1)
+claims.check(
+    "raw: only 0.99 has a median final RMSE below the median yardstick, and its median "
+    "climb is more than ten times that of 0.999 and 0.9999",
+    bool(
+        raw_final[0] < np.median(yardsticks) < raw_final[1:].min()
+        and raw_climb[0] > 10 * raw_climb[1:].max()
+    ),
+    evidence=f"final {np.round(raw_final, 3).tolist()}, climb {np.round(raw_climb, 3).tolist()}",
+    key="raw_099_odd_one_out",
+)
+claims.check(
+    "standardised: the three median final RMSEs lie within 0.01 of each other",
+    bool(np.ptp(scaled_final) < 0.01),
+    evidence=f"{np.round(scaled_final, 3).tolist()}",
+    key="scaled_medians_close",
+)
+
+# %%
+# Count the seeds
+# ---------------
+# Each observation, the expected one and those a single run of seed 0 suggests, is
+# turned into a yes or no per seed and counted in both worlds. The expected counts are
+# written down, so that the page fails to build if a rerun gives other numbers; the
+# evidence lists the seeds in which the observation holds.
+
+
+def observations(result, yardsticks):
+    """Per seed (one boolean per seed), whether each observation holds."""
+    climbs = optimlab.climb(result.runs)  # (values, seeds)
+    final = result.final
+    return {
+        "larger_smoother": (
+            "the climb falls with every step of beta2 (larger is smoother)",
+            (np.diff(climbs, axis=0) < 0).all(axis=0),
+        ),
+        "099_rougher": ("0.99 climbs more than 0.999", climbs[0] > climbs[1]),
+        "09999_not_rougher": ("0.9999 climbs no more than 0.999", climbs[2] <= climbs[1]),
+        "09999_falls_every_epoch": ("0.9999 falls at every epoch", climbs[2] == 0),
+        "099_ends_lowest": ("0.99 ends lowest", final.argmin(axis=0) == 0),
+        "099_below_yardstick": (
+            "0.99 ends below the seed's yardstick",
+            final[0] < yardsticks,
+        ),
+        "default_above_yardstick": (
+            "the default 0.999 ends above the seed's yardstick",
+            final[1] > yardsticks,
+        ),
+    }
+
+
+# In how many of the 10 seeds each observation holds, as the takeaways below read it.
+expected = {
+    "raw": {"larger_smoother": 4, "099_rougher": 9, "09999_not_rougher": 8,
+            "09999_falls_every_epoch": 4, "099_ends_lowest": 9, "099_below_yardstick": 8,
+            "default_above_yardstick": 8},
+    "standardized": {"larger_smoother": 7, "099_rougher": 8, "09999_not_rougher": 9,
+                     "09999_falls_every_epoch": 0, "099_ends_lowest": 6,
+                     "099_below_yardstick": 10, "default_above_yardstick": 0},
+}  # fmt: skip
+for world, result in worlds.items():
+    for key, (statement, holds) in observations(result, yardsticks).items():
+        claims.count(
+            statement,
+            int(holds.sum()),
+            SEEDS,
+            at_least=expected[world][key],
+            at_most=expected[world][key],
+            evidence=f"seeds {np.flatnonzero(holds).tolist()}",
+            key=f"{key}_{world}",
+            world=world,
+        )
+
+# %%
+# The verdicts side by side: in how many of the ten seeds each observation holds, raw
+# and standardised (✓: the count is the one expected above).
+
+print(claims.table())
+
+# %%
+# Why does the shortest memory win on raw inputs?
+# -----------------------------------------------
+# A guess: on raw inputs the untrained network's predictions are far off and
+# :math:`x_2` reaches about 1760, so the first gradients are enormous. ``v`` remembers
+# their squares, and AdamW's step, ``lr * m_hat / (sqrt(v_hat) + eps)``, stays small for as
+# long as it does. A short memory forgets them and lets the steps grow back.
+#
+# Measure it. The loop below is the exercise's training (AdamW, batch size 16, the rows
+# in their stored order) written out with :class:`torch.optim.AdamW`, so that after
+# every epoch it can read each weight's ``exp_avg`` and ``exp_avg_sq`` (AdamW's ``m`` and
+# ``v``) from ``optimizer.state``. It records, as the median over the weights that
+# received a gradient in that epoch:
+#
+# * the *share* of ``v`` that the first epoch's squared gradients still make up. Since
+#   every later step multiplies ``v`` by ``beta2``, the first epoch's part after ``t``
+#   steps is its value after epoch 1 times ``beta2 ** (t - 44)``;
+# * the *shrink factor* ``sqrt(v_hat / g2)``, where ``g2`` is the mean squared gradient of
+#   the epoch just trained: how many times smaller AdamW's step is than it would be if
+#   ``v`` held only the current gradients (1: no lingering memory);
+# * the mean squared gradient ``g2`` itself.
+
+
+def adamw_memory(data, beta2, seed=0, epochs=30, batch_size=16, lr=0.01):
+    """Train as the exercise does, recording AdamW's squared-gradient memory per epoch."""
+    (X_train, Y_train), (X_valid, Y_valid) = data
+    model = optimlab.make_mlp(seed=123 + seed)
+    params = list(model.parameters())
+    optimizer = torch.optim.AdamW(params, lr=lr, betas=(0.9, beta2), weight_decay=0.01)
+    record = {"share": [], "shrink": [], "grad_sq": [], "valid_rmse": []}
+    step = 0
+    for epoch in range(epochs):
+        grad_sq = torch.zeros(sum(p.numel() for p in params))
+        for start in range(0, len(X_train), batch_size):
+            rows = slice(start, start + batch_size)
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(X_train[rows]), Y_train[rows]).backward()
+            grad_sq += torch.cat([p.grad.flatten() for p in params]).square()
+            optimizer.step()
+            step += 1
+        grad_sq /= -(-len(X_train) // batch_size)  # mean over the epoch's steps
+        v = torch.cat([optimizer.state[p]["exp_avg_sq"].flatten() for p in params])
+        if epoch == 0:
+            v_first, step_first = v.clone(), step
+        live = grad_sq > 0  # weights of dead units receive no gradient
+        v_hat = v / (1 - beta2**step)  # AdamW's bias correction
+        record["share"].append((v_first * beta2 ** (step - step_first) / v)[live].median())
+        record["shrink"].append((v_hat / grad_sq).sqrt()[live].median())
+        record["grad_sq"].append(grad_sq[live].median())
+        with torch.no_grad():
+            rmse = nn.functional.mse_loss(model(X_valid), Y_valid).sqrt()
+        record["valid_rmse"].append(rmse)
+    return {name: torch.stack(values).double().numpy() for name, values in record.items()}
+
+
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # tensors this small train several times faster on one thread
+memory = {
+    world: {beta2: adamw_memory(data, beta2) for beta2 in beta2s}
+    for world, data in [("raw", optimlab.exercise_data(0)), ("standardized", standardized(0))]
+}
+torch.set_num_threads(threads)
+
+# %%
+# The loop trains the very runs drawn above for seed 0: its validation curves are those
+# of the sweeps.
+
+gap = max(
+    np.abs(memory[world][beta2]["valid_rmse"] - worlds[world].runs[i, 0]).max()
+    for world in worlds
+    for i, beta2 in enumerate(beta2s)
+)
+claims.check(
+    "the reference loop reproduces the sweeps' seed-0 curves for every beta2 in both worlds",
+    bool(gap < 1e-4),
+    evidence=f"largest difference {gap:.1e}",
+    key="loop_matches_sweep",
+)
+for world in worlds:
+    print(f"{world}, seed 0:")
+    for beta2, rec in memory[world].items():
+        share, shrink, grad_sq = rec["share"], rec["shrink"], rec["grad_sq"]
+        dominated = int(np.sum(share > 0.5))
+        print(f"  beta2 = {beta2}: g2 after epoch 1 {grad_sq[0]:.1e}, "
+              f"after epoch 30 {grad_sq[-1]:.1e}")  # fmt: skip
+        print(f"    share of v from epoch 1 above 1/2 in {dominated} of 30 epochs, "
+              f"{share[-1]:.2f} at the end")  # fmt: skip
+        print(f"    shrink factor: highest {shrink.max():.1f}, "
+              f"after epoch 30 {shrink[-1]:.1f}")  # fmt: skip
+
+# %%
+# Plot the two measurements for each world: the share of ``v`` that the first epoch
+# still makes up, and the shrink factor (log scale, the same range for both worlds; 1
+# would be no lingering memory).
+
+# sphinx_gallery_thumbnail_number = 3
+
+epochs = np.arange(1, 31)
+for world, title in titles.items():
+    fig, (share_ax, shrink_ax) = plt.subplots(2, 1, figsize=(6.4, 8), sharex=True)
+    for i, (beta2, rec) in enumerate(memory[world].items()):
+        share_ax.plot(epochs, rec["share"], color=f"C{i}", label=f"beta2 = {beta2}")
+        shrink_ax.plot(epochs, rec["shrink"], color=f"C{i}", label=f"beta2 = {beta2}")
+    share_ax.axhline(0.5, color="0.45", linestyle=":", linewidth=1)
+    share_ax.set_ylim(0, 1.05)
+    share_ax.set_ylabel("Share of v from epoch 1")
+    share_ax.set_title(f"{title}, seed 0: AdamW's memory of the first epoch")
+    shrink_ax.set_yscale("log")
+    shrink_ax.set_ylim(0.5, 1000)
+    shrink_ax.axhline(1, color="0.45", linestyle="--", linewidth=1)
+    shrink_ax.set_ylabel("Step shrink factor sqrt(v_hat / g2)")
+    shrink_ax.set_xlabel("Epoch")
+    shrink_ax.legend(title="median over the weights", fontsize="small")
+    fig.tight_layout()
+    plt.show()
+
+# %%
+# On raw inputs the first epoch's mean squared gradient is close to a million times that
+# of epoch 30. All three values start alike: within five epochs every shrink factor
+# passes 100, each step more than a hundred times smaller than the current gradients
+# call for.
+# With ``0.999`` and ``0.9999`` the first epoch keeps making up more than 99% of ``v``
+# after every epoch, and their steps stay 50 to 300 times too small until the end of
+# training. ``0.99`` forgets fastest: after epoch 15 the first epoch's share of its ``v``
+# drops, its shrink factor falls to about 5, more than ten times below that of ``0.999``,
+# its steps grow, and it is the run that learns, and jumps.
+#
+# On standardised inputs the first gradients are only about 20 times larger than the
+# last. With the longer memories they still make up more than half of ``v`` for many
+# epochs (16 of 30 for ``0.999``, 25 for ``0.9999``, 4 for ``0.99``), but that shrinks
+# each step by a factor below 3, not hundreds, and all three values learn alike.
+
+raw, scaled = memory["raw"], memory["standardized"]
+raw_drop = raw[0.999]["grad_sq"][0] / raw[0.999]["grad_sq"][-1]
+scaled_drop = scaled[0.999]["grad_sq"][0] / scaled[0.999]["grad_sq"][-1]
+claims.check(
+    "with beta2 = 0.999, the mean squared gradient falls more than 100000-fold from "
+    "epoch 1 to epoch 30 on raw inputs, less than 100-fold standardised",
+    bool(raw_drop > 1e5 and scaled_drop < 100),
+    evidence=f"raw {raw_drop:.1e}, standardised {scaled_drop:.0f}",
+    key="early_gradients_huge",
+)
+long_share = min(raw[b]["share"].min() for b in (0.999, 0.9999))
+claims.check(
+    "raw: for 0.999 and 0.9999 the first epoch makes up more than 99% of v after every "
+    "epoch; for 0.99 its share stays above 99% up to epoch 15 and ends below 80%",
+    bool(
+        long_share > 0.99 and raw[0.99]["share"][:15].min() > 0.99 and raw[0.99]["share"][-1] < 0.8
+    ),
+    evidence=f"0.999 and 0.9999: at least {long_share:.4f}; 0.99: "
+    f"{raw[0.99]['share'][14]:.3f} after epoch 15, {raw[0.99]['share'][-1]:.2f} after 30",
+    key="raw_memory_dominates",
+)
+dominated = [int(np.sum(scaled[b]["share"] > 0.5)) for b in beta2s]
+claims.check(
+    "standardised: the first epoch makes up more than half of v in 4, 16 and 25 of the 30 "
+    "epochs for 0.99, 0.999 and 0.9999",
+    dominated == [4, 16, 25],
+    evidence=f"{dominated}",
+    key="scaled_memory",
+)
+peak_raw = np.array([raw[b]["shrink"][:5].max() for b in beta2s])
+peak_scaled = np.array([scaled[b]["shrink"].max() for b in beta2s])
+claims.check(
+    "within the first five epochs the shrink factor exceeds 100 for every beta2 on raw "
+    "inputs; standardised it stays below 3 throughout",
+    bool(peak_raw.min() > 100 and peak_scaled.max() < 3),
+    evidence=f"raw peaks {np.round(peak_raw).tolist()}, "
+    f"standardised peaks {np.round(peak_scaled, 2).tolist()}",
+    key="shrink_peak",
+)
+end_raw = np.array([raw[b]["shrink"][-1] for b in beta2s])
+end_scaled = np.array([scaled[b]["shrink"][-1] for b in beta2s])
+claims.check(
+    "after epoch 30 the shrink factor grows with beta2 in both worlds; raw: above 50 for "
+    "0.999 and 0.9999, more than 10 times smaller for 0.99; standardised: below 3",
+    bool(
+        (np.diff(end_raw) > 0).all()
+        and (np.diff(end_scaled) > 0).all()
+        and end_raw[1:].min() > 50
+        and end_raw[0] < end_raw[1] / 10
+        and end_scaled.max() < 3
+    ),
+    evidence=f"raw {np.round(end_raw, 1).tolist()}, "
+    f"standardised {np.round(end_scaled, 1).tolist()}",
+    key="shrink_end",
+)
+
+# %%
+# Takeaways
+# ---------
+# * "Larger is smoother" survives only as "0.99 is the roughest": it climbs more than
+#   0.999 in 9 of 10 raw seeds and 8 standardised, but the full order (less climb at
+#   every step of ``beta2``) holds in 4 raw seeds and 7 standardised, and standardised
+#   all three are smooth.
+# * "0.99 ends lowest" is a raw-input effect: 9 of 10 seeds raw, where it is the only
+#   value to beat the yardstick in most seeds (8 of 10; the default 0.999 ends above it
+#   in 8), but a coin flip standardised (6 of 10, the medians within 0.01).
+# * The mechanism, measured (seed 0): on raw inputs the first epoch's squared gradients,
+#   close to a million times the later ones, stay in ``v`` and keep every later step of
+#   ``0.999`` and ``0.9999`` 50 to 300 times smaller than the current gradients call
+#   for; ``0.99`` forgets them after about 15 epochs, its steps grow, and it both learns
+#   and jumps. Standardising removes the giant first gradients (the memory then costs a
+#   factor below 3), and with them most of what ``beta2`` decided.
+# * Lesson: a hyperparameter that "wins" on badly scaled inputs may be repairing the
+#   scaling. Measure the optimizer's state before explaining a curve.

@@ -3,23 +3,30 @@ r"""
 The Rosenbrock function
 =======================
 
+**You will learn:** what the exercise's Rosenbrock function looks like, where its minimum
+is, and why gradient descent's first steps lead away from it.
+
 Question 2 of the exercise minimizes a two-dimensional function by hand-written gradient
 descent with momentum. The function is the exercise's variant of Rosenbrock's,
 
 .. math:: f(x, y) = (1 - x)^2 + 2\,(y - x^2)^2,
 
 whose minimum, :math:`f(1, 1) = 0`, lies at the end of a long, curved valley. The
-"parameters" being optimized are the two coordinates of a point. This page draws the
-function and measures what makes it hard.
+"parameters" being optimized are the two coordinates of a point, not the weights of a
+network as in :ref:`question 1 <sphx_glr_auto_examples_q1_one_setting_plot_01_example_call.py>`.
+This page draws the function and measures what makes it hard; the :ref:`next page
+<sphx_glr_auto_examples_q2_momentum_plot_09_momentum_path.py>` descends it.
 """
 
 # %%
 # Draw it
 # -------
 # Filled contours over the exercise's region, darker where the function is lower, with the
-# exercise's level breaks (finer near 0). The circle is where the optimization will start,
-# :math:`(-1, 2)`; the cross is the minimum; the dashed curve is the valley floor
-# :math:`y = x^2`, where the second term vanishes.
+# exercise's level breaks. The breaks are finer near 0 (0.1 apart below 2, 1 apart below
+# 20, 10 apart above), so the colour bar gives each band the same room and its ticks say
+# where the round values are. The circle is where the optimization will start,
+# :math:`(-1, 2)`; the star is the minimum, as on every page of this site; the dashed
+# curve is the valley floor :math:`y = x^2`, where the second term vanishes.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,11 +34,13 @@ import torch
 
 import optimlab
 
-ax = optimlab.plot_rosenbrock()
+claims = optimlab.Claims("rosenbrock")
+
+ax = optimlab.plot_rosenbrock(mark_minimum=True)
 floor_x = np.linspace(-1.7, 1.7, 200)
-ax.plot(floor_x, floor_x**2, color="white", linestyle="--", linewidth=1)
-ax.plot(-1, 2, "o", color="red")
-ax.plot(1, 1, "x", color="red", markersize=9)
+ax.plot(floor_x, floor_x**2, color="white", linestyle="--", linewidth=1, label="floor y = x²")
+ax.plot(-1, 2, "o", color="red", markeredgecolor="black", label="start (-1, 2)")
+ax.legend(loc="lower right", fontsize="small")
 ax.set_title("f(x, y) = (1 - x)² + 2 (y - x²)²")
 plt.show()
 
@@ -43,8 +52,22 @@ plt.show()
 x, y = np.meshgrid(np.linspace(-2, 2, 400), np.linspace(-1, 3, 400))
 z = optimlab.rosenbrock(x, y)
 i, j = np.unravel_index(z.argmin(), z.shape)
+grid_gap = np.hypot(x[i, j] - 1, y[i, j] - 1)
 print(f"lowest grid value {z[i, j]:.2e} at ({x[i, j]:.3f}, {y[i, j]:.3f})")
-print(f"f(1, 1) = {optimlab.rosenbrock(1.0, 1.0)}, f(-1, 2) = {optimlab.rosenbrock(-1.0, 2.0)}")
+claims.check(
+    "the grid's lowest point lies within 0.02 of (1, 1)",
+    grid_gap < 0.02,
+    evidence=f"distance {grid_gap:.4f}",
+    key="grid_minimum",
+    distance=grid_gap,
+)
+at_minimum, at_start = optimlab.rosenbrock(1.0, 1.0), optimlab.rosenbrock(-1.0, 2.0)
+claims.check(
+    "f(1, 1) = 0 and f(-1, 2) = 6",
+    at_minimum == 0 and at_start == 6,
+    evidence=f"f(1, 1) = {at_minimum}, f(-1, 2) = {at_start}",
+    key="values",
+)
 
 # %%
 # A curved valley
@@ -53,10 +76,18 @@ print(f"f(1, 1) = {optimlab.rosenbrock(1.0, 1.0)}, f(-1, 2) = {optimlab.rosenbro
 # below the floor adds 2, at any :math:`x`. These walls are gentle (the classic Rosenbrock
 # function has 100 where this variant has 2): what makes the valley hard is its curve.
 
+rises = []
 for x0 in (-1.0, 0.0, 0.5):
     on_floor = optimlab.rosenbrock(x0, x0**2)
     above = optimlab.rosenbrock(x0, x0**2 + 1)
+    rises.append(above - on_floor)
     print(f"x = {x0:4}: on the floor {on_floor:.2f}, one unit above it {above:.2f}")
+claims.check(
+    "one unit above the floor adds 2, at every x tried",
+    all(rise == 2 for rise in rises),
+    evidence="rises " + ", ".join(f"{rise:g}" for rise in rises),
+    key="wall_height",
+)
 
 # %%
 # At the start the gradient does not point at the minimum. The steepest way down, minus
@@ -69,20 +100,28 @@ to_minimum = np.array([1.0, 1.0]) - start.detach().numpy()
 cosine = downhill @ to_minimum / (np.linalg.norm(downhill) * np.linalg.norm(to_minimum))
 angle = np.degrees(np.arccos(cosine))
 print(f"gradient at (-1, 2): {start.grad.tolist()}")
-print(f"angle between the way down and the way to the minimum: {angle:.0f} degrees")
+claims.check(
+    "the way down at the start points over 90 degrees away from the minimum",
+    start.grad.tolist() == [4.0, 4.0] and angle > 90,
+    evidence=f"gradient {start.grad.tolist()}, angle {angle:.0f} degrees",
+    key="first_direction",
+    angle=angle,
+)
 
 # %%
 # What this means for gradient descent
 # ------------------------------------
 # Gradient descent follows the local slope, so from :math:`(-1, 2)` it first heads away
 # from the minimum, down into the valley, and must then turn and follow the curved floor
-# toward :math:`(1, 1)`, where the slope, and so the step, gets ever smaller. The next
-# page implements gradient descent with momentum and draws the path it takes.
-
-assert np.hypot(x[i, j] - 1, y[i, j] - 1) < 0.02
-assert optimlab.rosenbrock(1.0, 1.0) == 0 and optimlab.rosenbrock(-1.0, 2.0) == 6
-assert all(
-    optimlab.rosenbrock(x0, x0**2 + 1) - optimlab.rosenbrock(x0, x0**2) == 2
-    for x0 in (-1.0, 0.0, 0.5)
-)
-assert start.grad.tolist() == [4.0, 4.0] and angle > 90
+# toward :math:`(1, 1)`, where the slope, and so the step, gets ever smaller.
+#
+# **Takeaways**
+#
+# * The minimum is :math:`f(1, 1) = 0`; the start :math:`(-1, 2)` has :math:`f = 6`.
+# * The valley's walls are gentle (2 per unit of height); its curve is what is hard.
+# * The first step points more than 90 degrees away from the minimum: descent must turn.
+#
+# Next: :ref:`gradient descent with momentum, by hand
+# <sphx_glr_auto_examples_q2_momentum_plot_09_momentum_path.py>`, and what :ref:`weight
+# decay <sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py>` does
+# to this function.

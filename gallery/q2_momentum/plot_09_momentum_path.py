@@ -3,9 +3,15 @@ r"""
 Gradient descent with momentum, by hand
 =======================================
 
-Question 2's task: write ``optim_step``, one step of gradient descent with momentum on the
-Rosenbrock function, updating the point :math:`(x, y)` and its two momentum values in
-place. The exercise's momentum is a moving average of the gradients,
+**You will learn:** how to write one step of gradient descent with momentum in PyTorch,
+what path it takes on the Rosenbrock function, and why at the exercise's small step size
+momentum barely changes that path.
+
+Question 2's task (the function is drawn on the :ref:`previous page
+<sphx_glr_auto_examples_q2_momentum_plot_08_rosenbrock.py>`): write ``optim_step``, one
+step of gradient descent with momentum on the Rosenbrock function, updating the point
+:math:`(x, y)` and its two momentum values in place. The exercise's momentum is a moving
+average of the gradients,
 
 .. math:: v \leftarrow \beta\, v + (1 - \beta)\, \nabla f, \qquad
           \theta \leftarrow \theta - \eta\, v,
@@ -27,6 +33,8 @@ import numpy as np
 import torch
 
 import optimlab
+
+claims = optimlab.Claims("momentum_path")
 
 
 def rosenbrock(x, y):
@@ -68,14 +76,24 @@ print(f"f there: {rosenbrock(*path[-1]):.5f} (it was 6 at the start)")
 # :func:`optimlab.optimize_rosenbrock`. Both give this very path:
 
 trajectory = optimlab.optimize_rosenbrock(500, lr=0.01, beta=0.9)
-print("same path as optimlab:", np.allclose(path, np.c_[trajectory.x, trajectory.y]))
+gap = np.abs(path - np.c_[trajectory.x, trajectory.y]).max()
+claims.check(
+    "optimlab's loop gives the same path as the one above",
+    np.allclose(path, np.c_[trajectory.x, trajectory.y]),
+    evidence=f"largest difference {gap:.1e}",
+    key="same_path",
+)
 
 # %%
 # Draw the path
 # -------------
-# Red over the contours, circle at the start, cross at the end.
+# Red over the contours: the circle is the start, the square the end after 500 steps,
+# the star the minimum (the same markers on every page).
 
-ax = optimlab.plot_path(trajectory)
+fig, ax = plt.subplots(layout="constrained")
+optimlab.plot_rosenbrock(ax, mark_minimum=True)
+optimlab.plot_path(trajectory, ax, label="lr 0.01, beta 0.9")
+ax.legend(loc="lower right", fontsize="small")
 ax.set_title("Optimization path on the Rosenbrock function")
 plt.show()
 
@@ -97,9 +115,11 @@ for beta, run in [(0.9, trajectory), (0.0, plain)]:
         f"after 500 {run.value[-1]:.5f}"
     )
 
-ax = optimlab.plot_path(plain, color="white", label="beta = 0")
-optimlab.plot_path(trajectory, ax=ax, label="beta = 0.9")
-ax.legend()
+fig, ax = plt.subplots(layout="constrained")
+optimlab.plot_rosenbrock(ax, mark_minimum=True)
+optimlab.plot_path(plain, ax, color="orange", label="beta = 0")
+optimlab.plot_path(trajectory, ax, label="beta = 0.9")
+ax.legend(loc="lower right", fontsize="small")
 ax.set_title("With and without momentum, 500 steps of 0.01")
 plt.show()
 
@@ -110,27 +130,95 @@ plt.show()
 #   that way, see the previous page), then turns right, sweeps through the bend of the
 #   valley near :math:`(0.4, 0.1)` and climbs along its floor toward :math:`(1, 1)`, ever
 #   more slowly as the slope flattens. After 500 steps it has not quite arrived:
-#   :math:`f` has fallen from 6 to about 0.006.
+#   :math:`f` has fallen from 6 to below 0.01, and the point is still more than 0.05
+#   from the minimum.
+
+claims.check(
+    "the first steps go left, away from the minimum",
+    trajectory.x[1] < -1 and trajectory.x[5] < -1,
+    evidence=f"x after 1 and 5 steps: {trajectory.x[1]:.4f}, {trajectory.x[5]:.4f}",
+    key="first_left",
+)
+lowest = trajectory.y.argmin()  # the bend of the valley
+claims.check(
+    "the bend (the path's lowest point) lies near (0.4, 0.1)",
+    abs(trajectory.x[lowest] - 0.4) < 0.1 and trajectory.y[lowest] < 0.15,
+    evidence=f"({trajectory.x[lowest]:.2f}, {trajectory.y[lowest]:.2f}) at step {lowest}",
+    key="bend",
+)
+claims.check(
+    "f goes down at every step",
+    (np.diff(trajectory.value) < 0).all(),
+    evidence=f"largest change {np.diff(trajectory.value).max():.1e}",
+    key="downhill",
+)
+step_lengths = np.hypot(np.diff(trajectory.x), np.diff(trajectory.y))
+late, middle = step_lengths[400:].mean(), step_lengths[100:200].mean()
+claims.check(
+    "steps 400-500 are under a fifth as long as steps 100-200",
+    late < middle / 5,
+    evidence=f"mean length {late:.4f} against {middle:.4f}",
+    key="slowing",
+)
+end_gap = np.hypot(*(path[-1] - 1))
+claims.check(
+    "after 500 steps f < 0.01, yet the point is over 0.05 from (1, 1)",
+    trajectory.value[-1] < 0.01 and end_gap > 0.05,
+    evidence=f"f = {trajectory.value[-1]:.4f}, distance {end_gap:.3f}",
+    key="not_arrived",
+)
+
+# %%
 # * At this small step size, momentum changes the path little. The moving average
 #   starts at zero, so the first steps are *shorter* than plain gradient descent's, yet
-#   once built up it carries the point further left before it turns (to
-#   :math:`x \approx -1.22` against :math:`-1.14`); after 50 steps momentum is behind.
-#   The step is too small to make the point bounce across the valley, so there is little
-#   for the averaging to smooth out, and after 500 steps the two end points are within
-#   0.002 of each other.
-#
+#   once built up it carries the point further left before it turns; after 50 steps
+#   momentum is behind. The step is too small to make the point bounce across the
+#   valley, so there is little for the averaging to smooth out, and after 500 steps the
+#   two end points are within 0.002 of each other.
+
+first_step = [np.hypot(run.x[1] - run.x[0], run.y[1] - run.y[0]) for run in (trajectory, plain)]
+claims.check(
+    "momentum's first step is shorter than plain descent's",
+    first_step[0] < first_step[1],
+    evidence=f"{first_step[0]:.4f} against {first_step[1]:.4f}",
+    key="short_first_step",
+)
+claims.check(
+    "momentum carries the point over 0.05 further left",
+    trajectory.x.min() < plain.x.min() - 0.05,
+    evidence=f"leftmost x {trajectory.x.min():.2f} against {plain.x.min():.2f}",
+    key="further_left",
+)
+claims.check(
+    "after 50 steps momentum is behind",
+    trajectory.value[50] > plain.value[50],
+    evidence=f"f = {trajectory.value[50]:.3f} against {plain.value[50]:.3f}",
+    key="behind_at_50",
+)
+end_gap = np.hypot(trajectory.end[0] - plain.end[0], trajectory.end[1] - plain.end[1])
+claims.check(
+    "after 500 steps the two end points are within 0.002",
+    end_gap < 0.002,
+    evidence=f"distance {end_gap:.4f}",
+    key="same_end",
+)
+
+# %%
 # Note that :class:`torch.optim.SGD` with ``momentum=beta, dampening=beta`` is not the
 # same rule: it starts its average from the first full gradient instead of
-# :math:`(1 - \beta)` times it.
-
-assert np.allclose(path, np.c_[trajectory.x, trajectory.y])
-assert trajectory.x[1] < -1 and trajectory.x[5] < -1  # first steps go left
-assert trajectory.value[-1] < 0.01 and np.hypot(*(path[-1] - 1)) > 0.05
-assert (np.diff(trajectory.value) < 0).all()
-step_lengths = np.hypot(np.diff(trajectory.x), np.diff(trajectory.y))
-assert step_lengths[400:].mean() < step_lengths[100:200].mean() / 5  # ever more slowly
-assert trajectory.x.min() < plain.x.min() - 0.05  # momentum goes further left
-lowest = trajectory.y.argmin()  # the bend of the valley
-assert abs(trajectory.x[lowest] - 0.4) < 0.1 and trajectory.y[lowest] < 0.15
-assert trajectory.value[50] > plain.value[50]
-assert np.hypot(trajectory.end[0] - plain.end[0], trajectory.end[1] - plain.end[1]) < 0.002
+# :math:`(1 - \beta)` times it. With ``dampening=0``, its default, it adds the gradients
+# up instead of averaging them, which multiplies the step by :math:`1 / (1 - \beta)`;
+# the :ref:`momentum map <sphx_glr_auto_examples_deeper_plot_12_momentum_map.py>` shows
+# what beta buys in the averaging rule. In Adam and AdamW the same average is ``beta1``
+# (:ref:`its page in question 1 <sphx_glr_auto_examples_q1_one_setting_plot_06_beta1.py>`).
+#
+# **Takeaways**
+#
+# * One momentum step: forward, backward, then update the average and the point in place
+#   under ``torch.no_grad()``; zero the gradients before the next step.
+# * From :math:`(-1, 2)` the path goes left first, turns through the bend and creeps
+#   along the valley floor: 500 steps of 0.01 leave it short of :math:`(1, 1)`.
+# * This momentum *averages* gradients, so at a small step size it changes little.
+#
+# Next: :ref:`what weight decay does on this function
+# <sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py>`.

@@ -13,14 +13,17 @@ from ._compare import (
     plot_tuned,
     plot_tuning_scores,
 )
+from ._files import figure_formats, save_sweep_figure
 from ._interactive import InteractiveFigure, interactive_paths
 from ._landscape import plot_decay_points, plot_momentum_map, plot_path, plot_rosenbrock
-from ._sweep import plot_sweep, sweep_ylim
+from ._sweep import plot_finals, plot_sweep, sweep_ylim
 
 __all__ = [
     "InteractiveFigure",
+    "figure_formats",
     "interactive_paths",
     "plot_decay_points",
+    "plot_finals",
     "plot_lr_range",
     "plot_momentum_map",
     "plot_path",
@@ -30,5 +33,6 @@ __all__ = [
     "plot_sweep",
     "plot_tuned",
     "plot_tuning_scores",
+    "save_sweep_figure",
     "sweep_ylim",
 ]

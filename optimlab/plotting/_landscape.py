@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..landscape import ROSENBROCK_LEVELS, rosenbrock
+from ..landscape import MINIMUM, ROSENBROCK_LEVELS, rosenbrock
 from ..momentum import Trajectory
 from ..momentum_grid import MomentumMap
 from ..weight_decay import DecayPoint
@@ -21,6 +21,31 @@ __all__ = ["plot_decay_points", "plot_momentum_map", "plot_path", "plot_rosenbro
 #: The exercise's setting, marked on the momentum map.
 SEED_SETTING = (0.01, 0.9)
 
+# One marker, one meaning, on every landscape figure. Paths: a circle where they start, a
+# square where they end (in an animation: where the point is now). The minimum (1, 1): a
+# white star. Weight-decay end points (plot_decay_points): a diamond by default.
+START_MARKER: dict[str, Any] = {
+    "marker": "o",
+    "markersize": 6,
+    "markeredgecolor": "black",
+    "linestyle": "none",
+    "zorder": 3,
+}
+END_MARKER: dict[str, Any] = {
+    "marker": "s",
+    "markersize": 6,
+    "markeredgecolor": "black",
+    "linestyle": "none",
+    "zorder": 3,
+}
+MINIMUM_MARKER: dict[str, Any] = {
+    "marker": "*", "markersize": 15, "color": "white", "markeredgecolor": "black",
+    "linestyle": "none", "zorder": 2.5, "label": "minimum (1, 1)",
+}  # fmt: skip
+DECAY_MARKER = "D"
+#: Colour-bar ticks, those of them inside the levels drawn.
+_COLORBAR_TICKS = (0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
+
 
 def plot_rosenbrock(
     ax: Axes | None = None,
@@ -29,11 +54,16 @@ def plot_rosenbrock(
     ylim: tuple[float, float] = (-1.0, 3.0),
     resolution: int = 400,
     cmap: str = "viridis",
+    colorbar: bool = True,
+    mark_minimum: bool = False,
 ) -> Axes:
     """Draw filled contours of :func:`~optimlab.rosenbrock`, darker where it is lower.
 
     The exercise's picture: a 400 x 400 grid over x in [-2, 2] and y in [-1, 3], with
-    the level breaks :data:`optimlab.landscape.ROSENBROCK_LEVELS`, no legend.
+    the level breaks :data:`optimlab.landscape.ROSENBROCK_LEVELS`, no legend. The breaks
+    are not evenly spaced (0.1 apart below 2, 1 apart below 20, then 10 and 200 apart),
+    so a colour does not say how high a band is: the colour bar does, one equal slot per
+    band, ticked at round values.
 
     Parameters
     ----------
@@ -45,6 +75,12 @@ def plot_rosenbrock(
         Grid points per axis.
     cmap : str, default="viridis"
         A colormap that is dark at its low end.
+    colorbar : bool, default=True
+        Add a colour bar, labelled "f(x, y)", beside ``ax`` (it takes its room from
+        ``ax``).
+    mark_minimum : bool, default=False
+        Mark the minimum (1, 1) with a white star, legend label "minimum (1, 1)", the
+        marker it has on every page of the site.
 
     Returns
     -------
@@ -55,9 +91,13 @@ def plot_rosenbrock(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from optimlab import plot_rosenbrock
-    >>> ax = plot_rosenbrock(resolution=50)
+    >>> ax = plot_rosenbrock(resolution=50, mark_minimum=True)
     >>> tuple(map(float, ax.get_xlim())), tuple(map(float, ax.get_ylim()))
     ((-2.0, 2.0), (-1.0, 3.0))
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['minimum (1, 1)']
+    >>> len(ax.figure.axes)  # the contours and their colour bar
+    2
     """
     from matplotlib.colors import BoundaryNorm
 
@@ -68,7 +108,13 @@ def plot_rosenbrock(
     # them (as ggplot's filled contours do), so the low bands stay distinguishable.
     n_levels = int(np.searchsorted(ROSENBROCK_LEVELS, z.max())) + 1
     levels = ROSENBROCK_LEVELS[: max(n_levels, 2)]
-    ax.contourf(x, y, z, levels=levels, cmap=cmap, norm=BoundaryNorm(levels, 256))
+    contours = ax.contourf(x, y, z, levels=levels, cmap=cmap, norm=BoundaryNorm(levels, 256))
+    if colorbar:
+        bar = ax.figure.colorbar(contours, ax=ax, spacing="uniform", label="f(x, y)")
+        ticks = [tick for tick in _COLORBAR_TICKS if levels[0] <= tick <= levels[-1]]
+        bar.set_ticks(ticks, labels=[f"{tick:g}" for tick in ticks])
+    if mark_minimum:
+        ax.plot(*MINIMUM, **MINIMUM_MARKER)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("x")
@@ -96,12 +142,15 @@ def plot_path(
     label : str, optional
         Legend label of the path.
     show_ends : bool, default=True
-        Mark the start (circle) and the end (cross).
+        Mark the start (a circle) and the end (a square), filled with ``color`` and edged
+        in black. The first path drawn on ``ax`` labels them "start" and "end" for the
+        legend; later paths leave them out of it.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The path is the last line in ``ax.get_lines()`` when ``show_ends`` is false.
+        The path is the last line in ``ax.get_lines()`` when ``show_ends`` is false, else
+        it is followed by its start and end markers.
 
     Examples
     --------
@@ -116,8 +165,11 @@ def plot_path(
         ax = plot_rosenbrock()
     ax.plot(trajectory.x, trajectory.y, color=color, label=label)
     if show_ends:
-        ax.plot(trajectory.x[0], trajectory.y[0], "o", color=color, markersize=5)
-        ax.plot(trajectory.x[-1], trajectory.y[-1], "x", color=color, markersize=7)
+        labelled = {line.get_label() for line in ax.get_lines()}
+        ends = [(0, "start", START_MARKER), (-1, "end", END_MARKER)]
+        for i, name, style in ends:
+            ax.plot(trajectory.x[i], trajectory.y[i], color=color, **style,
+                    label=f"_{name}" if name in labelled else name)  # fmt: skip
     return ax
 
 
@@ -125,7 +177,7 @@ def plot_decay_points(
     points: Iterable[DecayPoint],
     ax: Axes | None = None,
     *,
-    marker: str = "o",
+    marker: str = DECAY_MARKER,
     color: str = "white",
     label: str | None = None,
     annotate: bool = True,
@@ -135,11 +187,14 @@ def plot_decay_points(
     Parameters
     ----------
     points : iterable of DecayPoint
-        From :func:`~optimlab.weight_decay.l2_minimiser`, :func:`~optimlab.weight_decay.momentum_fixed_point` or
+        From :func:`~optimlab.weight_decay.l2_minimiser`,
+        :func:`~optimlab.weight_decay.momentum_fixed_point` or
         :func:`~optimlab.weight_decay.adamw_limit_point`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
-    marker : str, default="o"
+    marker : str, default="D"
+        A diamond: the circle, the square and the star mean a path's start, a path's end
+        and the minimum (1, 1) on the site's figures.
     color : str, default="white"
         Light, to stand out on the dark valley.
     label : str, optional
@@ -169,7 +224,8 @@ def plot_decay_points(
         ax = plot_rosenbrock()
     xs = [point.x for point in points]
     ys = [point.y for point in points]
-    ax.plot(xs, ys, linestyle="none", marker=marker, color=color, label=label)
+    ax.plot(xs, ys, linestyle="none", marker=marker, color=color, markeredgecolor="black",
+            zorder=3, label=label)  # fmt: skip
     if annotate:
         for point in points:
             ax.annotate(
@@ -204,7 +260,7 @@ def plot_momentum_map(
     cmap: str = "viridis",
     colorbar: bool = True,
 ) -> Axes:
-    """Draw a :class:`~optimlab.MomentumMap`: lr (log scale) across, beta up, diverged cells in red.
+    """Draw a :class:`~optimlab.MomentumMap`: lr (log scale) across, beta up, diverged in red.
 
     Parameters
     ----------
@@ -251,7 +307,7 @@ def plot_momentum_map(
     # pcolormesh wants (rows = beta, columns = lr).
     lr_edges, beta_edges = _edges(result.lrs, log=True), _edges(result.betas, log=False)
     diverged = result.diverged.T
-    handles = [Patch(color="tab:red", label="diverged")]
+    handles: list[Any] = [Patch(color="tab:red", label="diverged")]
     if quantity == "final_value":
         value = np.ma.masked_where(diverged, np.maximum(result.final_value.T, 1e-12))
         mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap, norm=LogNorm())

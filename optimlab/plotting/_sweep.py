@@ -1,51 +1,395 @@
-"""Sweep figures: one validation curve per value, with a band across seeds."""
+"""Sweep figures: the median curve of each value with a band across seeds, and every final.
+
+Both figures can draw a *yardstick*, the validation RMSE of predicting the training mean
+(:func:`~optimlab.baseline_rmse`): a network whose RMSE does not fall below it has learned
+nothing about the inputs. :func:`plot_sweep` draws the curves; :func:`plot_finals` the
+final RMSE of every seed as a dot, so that a count such as "in 8 of 10 seeds" can be
+checked by eye.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import check_quantiles
+from .._validation import brief, check_nonnegative_int, check_quantiles
 from ..results import BUDGETS, SweepResult
-from ._common import axes_or_new
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_sweep", "sweep_ylim"]
+__all__ = ["plot_finals", "plot_sweep", "sweep_ylim"]
+
+#: What the yardstick is, in the legend.
+YARDSTICK_LABEL = "predicting the training mean"
+_YARDSTICK_STYLE: dict[str, Any] = {"color": "0.45", "linestyle": "--", "linewidth": 1.2}
 
 
-def sweep_ylim(valid_rmse: np.ndarray) -> tuple[float, float] | None:
-    """The exercise's y-range for sweep curves: minimum to maximum, or to the 98% quantile.
+def sweep_ylim(
+    curves: Any,
+    *,
+    yardstick: float | None = None,
+    skip: int = 1,
+    quantile: float = 0.9,
+    margin: float = 0.05,
+) -> tuple[float, float] | None:
+    """A y-range for sweep curves that an early spike does not flatten.
 
-    The upper limit is the 98% quantile of the finite values when the maximum exceeds 10
-    or a curve diverged (so a diverged run does not flatten the others), else the maximum.
+    The lower limit is the smallest finite value. The upper limit is the largest, over
+    the curves, of each curve's ``quantile`` after its first ``skip`` epochs: one early
+    spike (an untrained network's first epoch, one seed's blow-up) then lies above the
+    figure instead of squeezing every other curve into its bottom. A ``yardstick`` is
+    always inside the range. Both ends are then moved out by ``margin`` times the span,
+    so that nothing sits on the frame.
 
     Parameters
     ----------
-    valid_rmse : numpy.ndarray
-        Curves of any shape; inf and NaN are ignored.
+    curves : array_like
+        Shape ``(..., epochs)``: every curve drawn (medians, band edges); inf and NaN are
+        ignored.
+    yardstick : float, optional
+        A level that must be inside the range.
+    skip : int, default=1
+        Leading epochs left out of the upper limit (all epochs are used if a curve has no
+        more than ``skip``).
+    quantile : float, default=0.9
+        Quantile of each curve that the upper limit reaches; 1 keeps every point inside.
+    margin : float, default=0.05
+        Fraction of the span added below and above.
 
     Returns
     -------
     (float, float) or None
-        ``None`` when fewer than two distinct finite values exist.
+        ``None`` when there are fewer than two distinct levels to show.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument has the wrong type or is out of range; the message names it.
 
     Examples
     --------
     >>> import numpy as np
     >>> from optimlab.plotting import sweep_ylim
-    >>> sweep_ylim(np.array([[1.0, 2.0], [3.0, 4.0]]))
-    (1.0, 4.0)
+    >>> curves = np.array([[50.0, 0.6, 0.5, 0.4], [0.9, 0.8, 0.7, 0.6]])  # a spike at epoch 1
+    >>> low, high = sweep_ylim(curves, quantile=1.0, margin=0.0)
+    >>> float(low), float(high)
+    (0.4, 0.8)
+    >>> low, high = sweep_ylim(curves, yardstick=1.0, quantile=1.0, margin=0.0)
+    >>> float(high)
+    1.0
     """
-    finite = valid_rmse[np.isfinite(valid_rmse)]
-    if finite.size == 0 or finite.min() == finite.max():
+    curves = _as_curves(curves)
+    if yardstick is not None:
+        yardstick = _check_level("yardstick", yardstick)
+    skip = check_nonnegative_int("skip", skip)
+    quantile = _check_fraction("quantile", quantile, allow_zero=False)
+    margin = _check_fraction("margin", margin, allow_zero=True)
+    flat = curves.reshape(-1, curves.shape[-1])
+    finite = flat[np.isfinite(flat)]
+    levels = [] if yardstick is None else [yardstick]
+    if finite.size:
+        levels.append(float(finite.min()))
+    if not levels:
         return None
-    lower, upper = float(finite.min()), float(finite.max())
-    if upper > 10 or finite.size < valid_rmse.size:
-        upper = float(np.quantile(finite, 0.98))
-    return (lower, upper) if upper > lower else None
+    lower = min(levels)
+    tops = list(levels)
+    for curve in flat:
+        tail = curve[skip:] if curve.size > skip else curve
+        tail = tail[np.isfinite(tail)]
+        if tail.size == 0:  # the curve is finite only in its first epochs
+            tail = curve[np.isfinite(curve)]
+        if tail.size:
+            tops.append(float(np.quantile(tail, quantile)))
+    upper = max(tops)
+    if not upper > lower:
+        return None
+    pad = margin * (upper - lower)
+    return float(lower - pad), float(upper + pad)
+
+
+def plot_sweep(
+    result: SweepResult,
+    ax: Axes | None = None,
+    *,
+    x: str = "epoch",
+    band: tuple[float, float] | None = (0.1, 0.9),
+    yardstick: Any = None,
+) -> Axes:
+    """Draw one validation-RMSE curve per value of a sweep, in the order given.
+
+    With one seed each curve is that run. With several it is the **median** over the
+    seeds (:attr:`optimlab.SweepResult.valid_rmse`), the statistic the pages quote, and a
+    shaded band spans the ``band`` quantiles of the runs; the legend's title says so
+    ("median of 10 seeds, band 10-90%"). Diverged points are left out of their curve.
+    Value ``i`` is drawn in colour ``C{i}``, as in :func:`plot_finals`. The y-range
+    follows :func:`sweep_ylim` applied to what is drawn (medians and band edges) and the
+    yardstick.
+
+    Parameters
+    ----------
+    result : SweepResult
+        From :func:`~optimlab.compare_configs`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when ``None``. The legend sits below the axes, where
+        it hides no data: in a figure of your own, a layout engine
+        (``plt.subplots(..., layout="constrained")`` or ``fig.tight_layout()``) keeps it
+        inside the figure.
+    x : {"epoch", "step", "sample", "time"}, default="epoch"
+        The budget on the x-axis: epochs, optimizer steps, training samples seen, or
+        measured seconds (needs ``compare_configs(..., measure_time=True)``).
+    band : (float, float) or None, default=(0.1, 0.9)
+        Lower and upper quantile of the band across seeds; ``None`` draws no band.
+    yardstick : float or array_like, optional
+        The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`), drawn
+        as a dashed grey line labelled with its value. One value per seed (each seed has
+        its own data) draws their median, the statistic of the curves.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.get_lines()`` holds one line per value, then the yardstick's if drawn;
+        ``ax.collections`` the bands.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``result``, ``x``, ``band`` or ``yardstick`` is of the wrong type or value
+        (``yardstick`` must be positive and finite, one value or one per seed).
+
+    See Also
+    --------
+    plot_finals : every seed's final RMSE, one dot per run.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from optimlab import compare_configs
+    >>> ax = compare_configs(epochs=2, lr=[0.1, 0.2]).plot(yardstick=0.303)
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['lr = 0.1', 'lr = 0.2', 'predicting the training mean (0.303)']
+    """
+    _check_result(result)
+    budget = result.budget(x)
+    if band is not None:
+        band = check_quantiles("band", band)
+    level, label = _yardstick_level(yardstick, len(result.seeds))
+    ax = _axes_or_new(ax)
+    n_seeds = len(result.seeds)
+    banded = n_seeds > 1 and band is not None
+    drawn = [result.valid_rmse]
+    for i, (name, curve) in enumerate(zip(result.labels, result.valid_rmse, strict=True)):
+        finite = np.where(np.isfinite(curve), curve, np.nan)
+        ax.plot(budget[i], finite, color=f"C{i}", label=name)
+        if banded:
+            low, high = _finite_quantiles(result.runs[i], band)  # type: ignore[arg-type]
+            ax.fill_between(budget[i], low, high, color=f"C{i}", alpha=0.2, lw=0)
+            drawn.append(np.stack([low, high]))
+    if level is not None:
+        ax.axhline(level, label=label, **_YARDSTICK_STYLE)
+    ylim = sweep_ylim(np.concatenate([d.reshape(-1, result.epochs) for d in drawn]),
+                      yardstick=level)  # fmt: skip
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel(BUDGETS[x])
+    ax.set_ylabel("Validation RMSE")
+    title = "Configuration"
+    if n_seeds > 1:
+        title = f"median of {n_seeds} seeds"
+        if banded:
+            title += f", band {band[0] * 100:.0f}-{band[1] * 100:.0f}%"  # type: ignore[index]
+    _legend_below(ax, title)
+    return ax
+
+
+def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = None) -> Axes:
+    """Draw every run's final validation RMSE as a dot, one column per value.
+
+    Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in :func:`plot_sweep`),
+    with a short black bar at their median. Within a column seed ``k`` always sits at the
+    same small horizontal offset (deterministic, no random jitter), so one seed can be
+    followed from column to column. Runs that diverged (inf or NaN) are drawn as
+    triangles on the top edge.
+
+    The yardstick, when given, is drawn as a dashed grey line for one value, or, for one
+    value per seed, as a grey tick beside each dot at that seed's own yardstick: a dot
+    above its tick is a run that ended worse than predicting its training mean. Ticks in
+    RMSE units (rather than a ratio to the yardstick) keep the y-axis that of
+    :func:`plot_sweep` and of the numbers the pages quote.
+
+    Parameters
+    ----------
+    result : SweepResult
+        From :func:`~optimlab.compare_configs`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when ``None``. The legend sits below the axes, where
+        it hides no data: in a figure of your own, a layout engine
+        (``plt.subplots(..., layout="constrained")`` or ``fig.tight_layout()``) keeps it
+        inside the figure.
+    yardstick : float or array_like, optional
+        The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
+        value, or one per seed in the order of ``result.seeds``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.get_lines()`` holds, in order: one line of dots per value, one median bar
+        per value, then the yardstick (one line, or one line of ticks per value) and the
+        diverged markers if any. The x tick labels are the values, the x label the
+        swept setting.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``result`` or ``yardstick`` is of the wrong type or value.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from optimlab import compare_configs
+    >>> from optimlab.plotting import plot_finals
+    >>> result = compare_configs(epochs=2, lr=[0.1, 0.01], seeds=3)
+    >>> ax = plot_finals(result, yardstick=[0.30, 0.31, 0.29])
+    >>> [tick.get_text() for tick in ax.get_xticklabels()], ax.get_xlabel()
+    (['0.1', '0.01'], 'lr')
+    >>> [len(line.get_xdata()) for line in ax.get_lines()[:2]]  # one dot per seed
+    [3, 3]
+    """
+    _check_result(result)
+    n_values, n_seeds = result.final.shape
+    per_seed = yardstick is not None and np.ndim(yardstick) > 0
+    level, label = _yardstick_level(yardstick, n_seeds)
+    seeds_yardstick = _yardstick_array(yardstick, n_seeds) if per_seed else None
+    ax = _axes_or_new(ax)
+    width = 0.3
+    offsets = np.linspace(-width / 2, width / 2, n_seeds) if n_seeds > 1 else np.zeros(1)
+    final = np.asarray(result.final, dtype=float)
+    ok = np.isfinite(final)
+    for i in range(n_values):
+        ax.plot(i + offsets[ok[i]], final[i, ok[i]], "o", color=f"C{i}", markersize=5,
+                alpha=0.8, label="each seed's run" if i == 0 else "_dots", zorder=3)  # fmt: skip
+    for i in range(n_values):
+        median = np.median(final[i, ok[i]]) if ok[i].any() else np.nan
+        ax.plot([i - width, i + width], [median, median], color="black", linewidth=2,
+                label="median of the seeds" if i == 0 else "_median")  # fmt: skip
+    levels = final[ok]
+    if seeds_yardstick is not None:
+        for i in range(n_values):
+            tick_label = f"{YARDSTICK_LABEL}, each seed" if i == 0 else "_yard"
+            ax.plot(i + offsets, seeds_yardstick, "_", color="0.3", markersize=9,
+                    markeredgewidth=1.5, label=tick_label, zorder=1)  # fmt: skip
+        levels = np.concatenate([levels, seeds_yardstick])
+    elif level is not None:
+        ax.axhline(level, label=label, **_YARDSTICK_STYLE)
+        levels = np.append(levels, level)
+    ylim = sweep_ylim(levels[None, :], skip=0, quantile=1.0, margin=0.08)
+    if ylim is None:
+        centre = levels[0] if levels.size else 1.0
+        ylim = (centre - 0.05 * abs(centre) - 0.01, centre + 0.05 * abs(centre) + 0.01)
+    ax.set_ylim(*ylim)
+    if not ok.all():
+        rows, cols = np.nonzero(~ok)
+        ax.plot(rows + offsets[cols], np.full(rows.size, ylim[1]), "^", color="black",
+                clip_on=False, label="diverged (inf or NaN)")  # fmt: skip
+    ax.set_xticks(range(n_values), [str(value) for value in result.values])
+    ax.set_xlim(-0.6, n_values - 0.4)
+    ax.set_xlabel(result.param)
+    ax.set_ylabel(f"Validation RMSE after epoch {result.epochs}")
+    title = f"{n_seeds} seed{'s' if n_seeds > 1 else ''}"
+    _legend_below(ax, title)
+    return ax
+
+
+def _axes_or_new(ax: Axes | None) -> Axes:
+    """``ax``, or the axes of a new figure whose layout keeps the legend below the axes."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.figure(layout="constrained").add_subplot()
+
+
+def _legend_below(ax: Axes, title: str) -> None:
+    """A legend under the axes, in two columns: it hides no curve, and a narrow screen
+    keeps the full width of the figure for the data. On axes of one's own figure, a
+    layout engine (``layout="constrained"`` or ``fig.tight_layout()``) keeps it inside."""
+    ax.legend(title=title, fontsize="small", title_fontsize="small", loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)  # fmt: skip
+
+
+def _check_result(result: object) -> None:
+    if not isinstance(result, SweepResult):
+        raise TypeError(f"result must be a SweepResult, got {type(result).__name__}")
+
+
+def _as_curves(curves: Any) -> np.ndarray:
+    try:
+        array = np.asarray(curves, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"curves must be an array of numbers, got {brief(curves)}") from error
+    if array.ndim == 0 or array.shape[-1] == 0:
+        raise ValueError(
+            f"curves must have shape (..., epochs) with epochs >= 1, got {array.shape}"
+        )
+    return array
+
+
+def _check_level(name: str, value: object) -> float:
+    rule = "a positive finite number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be {rule}, got {brief(value)} of type {type(value).__name__}"
+        )
+    number = float(value)
+    if not (np.isfinite(number) and number > 0):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return number
+
+
+def _check_fraction(name: str, value: object, *, allow_zero: bool) -> float:
+    rule = f"a number in {'[0' if allow_zero else '(0'}, 1]"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {rule}, got {brief(value)}")
+    number = float(value)
+    if not ((0 <= number if allow_zero else 0 < number) and number <= 1):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return number
+
+
+def _yardstick_array(yardstick: Any, n_seeds: int) -> np.ndarray:
+    rule = f"a positive finite number or one per seed ({n_seeds} values)"
+    try:
+        array = np.asarray(yardstick, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"yardstick must be {rule}, got {brief(yardstick)}") from error
+    if array.dtype.kind not in "fiu" or np.asarray(yardstick).dtype.kind == "b":
+        raise TypeError(f"yardstick must be {rule}, got {brief(yardstick)}")
+    if array.shape != (n_seeds,):
+        raise ValueError(f"yardstick must be {rule}, got shape {array.shape}")
+    if not (np.isfinite(array).all() and (array > 0).all()):
+        raise ValueError(f"yardstick must be {rule}, got {brief(yardstick)}")
+    return array
+
+
+def _yardstick_level(yardstick: Any, n_seeds: int) -> tuple[float | None, str]:
+    """The level to draw (the median of per-seed values) and its legend label."""
+    if yardstick is None:
+        return None, ""
+    if isinstance(yardstick, str) or (
+        not isinstance(yardstick, numbers.Real) and np.ndim(yardstick) == 0
+    ):
+        raise TypeError(
+            f"yardstick must be a positive finite number or one per seed, got {brief(yardstick)}"
+        )
+    if np.ndim(yardstick) == 0:
+        level = _check_level("yardstick", yardstick)
+        return level, f"{YARDSTICK_LABEL} ({level:.3f})"
+    level = float(np.median(_yardstick_array(yardstick, n_seeds)))
+    return level, f"{YARDSTICK_LABEL} (median {level:.3f})"
 
 
 def _finite_quantiles(runs: np.ndarray, quantiles: tuple[float, float]) -> np.ndarray:
@@ -56,68 +400,3 @@ def _finite_quantiles(runs: np.ndarray, quantiles: tuple[float, float]) -> np.nd
         if finite.size:
             out[:, epoch] = np.quantile(finite, quantiles)
     return out
-
-
-def plot_sweep(
-    result: SweepResult,
-    ax: Axes | None = None,
-    *,
-    x: str = "epoch",
-    band: tuple[float, float] | None = (0.1, 0.9),
-) -> Axes:
-    """Draw one validation-RMSE curve per value of a sweep, in the order given.
-
-    x is the epoch (1 to ``epochs``) or another budget (see
-    :meth:`optimlab.SweepResult.budget`), y the validation RMSE, the legend is titled
-    "Configuration", and the y-range follows :func:`sweep_ylim`. Diverged points are
-    left out of their curve. With several seeds each curve is the median over the seeds and
-    a shaded band spans the ``band`` quantiles of the runs.
-
-    Parameters
-    ----------
-    result : SweepResult
-        From :func:`~optimlab.compare_configs`.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when ``None``.
-    x : {"epoch", "step", "sample", "time"}, default="epoch"
-        The budget on the x-axis: epochs, optimizer steps, training samples seen, or
-        measured seconds (needs ``compare_configs(..., measure_time=True)``).
-    band : (float, float) or None, default=(0.1, 0.9)
-        Lower and upper quantile of the band across seeds; ``None`` draws no band.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        ``ax.get_lines()`` holds one line per value, ``ax.collections`` the bands.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from optimlab import compare_configs
-    >>> ax = compare_configs(epochs=2, lr=[0.1, 0.2]).plot()
-    >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['lr = 0.1', 'lr = 0.2']
-    """
-    if not isinstance(result, SweepResult):
-        raise TypeError(f"result must be a SweepResult, got {type(result).__name__}")
-    budget = result.budget(x)
-    if band is not None:
-        band = check_quantiles("band", band)
-    ax = axes_or_new(ax)
-    n_seeds = len(result.seeds)
-    for i, (label, curve) in enumerate(zip(result.labels, result.valid_rmse, strict=True)):
-        (line,) = ax.plot(budget[i], np.where(np.isfinite(curve), curve, np.nan), label=label)
-        if n_seeds > 1 and band is not None:
-            low, high = _finite_quantiles(result.runs[i], band)
-            ax.fill_between(budget[i], low, high, color=line.get_color(), alpha=0.2, lw=0)
-    ylim = sweep_ylim(result.runs if n_seeds > 1 and band is not None else result.valid_rmse)
-    if ylim is not None:
-        ax.set_ylim(*ylim)
-    ax.set_xlabel(BUDGETS[x])
-    ax.set_ylabel("Validation RMSE" + (f" (median of {n_seeds} seeds)" if n_seeds > 1 else ""))
-    title = "Configuration"
-    if n_seeds > 1 and band is not None:
-        title += f"\nband: {band[0]:.0%}-{band[1]:.0%} of runs"
-    ax.legend(title=title)
-    return ax

@@ -1,0 +1,391 @@
+"""The ``optimlab`` command: run a sweep from a shell and keep its figure, table and result.
+
+``optimlab sweep --lr 0.1 0.2 --weight-decay 0.02 --seeds 10 --plot lr.png --csv runs.csv``
+is :func:`~optimlab.compare_configs` with ``lr=[0.1, 0.2], weight_decay=0.02, seeds=10``,
+its figure saved by :meth:`~optimlab.SweepResult.plot` and its tidy table
+(:meth:`~optimlab.SweepResult.table`) written as CSV. ``python -m optimlab`` is the same.
+
+Every argument is checked before any training starts; a bad one ends the command with
+exit status 2 and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import functools
+import os
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_positive_int
+from ._version import __version__
+from .config import DEFAULTS, TrainingConfig
+from .data import exercise_data
+from .plotting import figure_formats, save_sweep_figure
+from .results import BUDGETS, SweepResult
+from .sweep import compare_configs
+
+__all__ = ["build_parser", "main", "write_csv"]
+
+PROG = "optimlab"
+
+#: The settings a sweep can compare, by option: (setting, type of one value, help).
+SWEPT_OPTIONS = {
+    "--batch-size": ("batch_size", int, "rows per mini-batch"),
+    "--lr": ("lr", float, "AdamW's learning rate"),
+    "--weight-decay": ("weight_decay", float, "AdamW's decoupled weight decay"),
+    "--beta1": ("beta1", float, "decay of the gradients' running mean, in [0, 1)"),
+    "--beta2": ("beta2", float, "decay of the squared gradients' running mean, in [0, 1)"),
+}
+
+#: Seconds of work before the progress line appears: shorter commands stay silent.
+PROGRESS_DELAY = 2.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a one-line error message (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the ``optimlab`` command, its ``--help`` text included.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> from optimlab.cli import build_parser
+    >>> args = build_parser().parse_args(["sweep", "--lr", "0.1", "0.2", "--seeds", "3"])
+    >>> args.lr, args.seeds, args.batch_size
+    ([0.1, 0.2], 3, None)
+    """
+    parser = _Parser(
+        prog=PROG,
+        description="Learn how optimizer settings shape neural-network training, by running them.",
+        epilog=f"'{PROG} COMMAND --help' describes a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_sweep(commands)
+    return parser
+
+
+def _add_sweep(commands: argparse._SubParsersAction) -> None:
+    sweep = commands.add_parser(
+        "sweep",
+        help="train the exercise's network once per value of one setting",
+        description="Train the exercise's MLP (Friedman #3 data) with AdamW once per value "
+        "of one setting, as optimlab.compare_configs does: give several values to exactly "
+        "one of --batch-size, --lr, --weight-decay, --beta1, --beta2; the others keep one "
+        "value. Prints each value's final validation RMSE; --plot, --csv and --save keep "
+        "the figure, the table and the result.",
+        epilog=f"example: {PROG} sweep --lr 0.1 0.2 --weight-decay 0.02 --seeds 10 "
+        "--plot lr.png --csv runs.csv",
+    )
+    sweep.set_defaults(run=functools.partial(_sweep, sweep=sweep))
+    settings = sweep.add_argument_group("training settings (one value each, except one)")
+    settings.add_argument(
+        "--epochs",
+        type=int,
+        default=DEFAULTS.epochs,
+        metavar="N",
+        help="passes over the training set (default: %(default)s)",
+    )
+    for option, (name, kind, text) in SWEPT_OPTIONS.items():
+        settings.add_argument(
+            option,
+            type=kind,
+            nargs="+",
+            metavar=option.lstrip("-").upper(),
+            help=f"{text} (default: {getattr(DEFAULTS, name)})",
+        )
+    runs = sweep.add_argument_group("runs")
+    runs.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="repeat every value under seeds 0..N-1 (data, initial weights and, with "
+        "--shuffle, batch order); the figure shows the median and a band "
+        "(default: %(default)s, the exercise's single run)",
+    )
+    runs.add_argument(
+        "--standardize",
+        action="store_true",
+        help="standardise the inputs with the training rows' mean and standard deviation "
+        "(default: the exercise's raw inputs)",
+    )
+    runs.add_argument(
+        "--shuffle",
+        action="store_true",
+        help="visit the training rows in a new seeded order every epoch "
+        "(default: the exercise's fixed order)",
+    )
+    runs.add_argument(
+        "--measure-time",
+        action="store_true",
+        help="also time one epoch of each value, for the table's 'seconds' column and --x time",
+    )
+    runs.add_argument(
+        "--n-jobs",
+        type=int,
+        metavar="N",
+        help="worker processes (default: the machine's cores)",
+    )
+    outputs = sweep.add_argument_group("outputs")
+    outputs.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="save the figure; the suffix picks the format (.png, .pdf, .svg, ...)",
+    )
+    outputs.add_argument(
+        "--x",
+        choices=tuple(BUDGETS),
+        default="epoch",
+        help="the figure's x axis: epochs, optimizer steps, training samples seen, or "
+        "seconds (implies --measure-time) (default: %(default)s)",
+    )
+    outputs.add_argument(
+        "--csv",
+        type=Path,
+        metavar="FILE",
+        help="write the tidy table: one row per value, seed and epoch "
+        "(columns as SweepResult.to_frame)",
+    )
+    outputs.add_argument(
+        "--save",
+        type=Path,
+        metavar="FILE",
+        help="save the whole result, to read back with optimlab.SweepResult.load (an .npz file)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``optimlab`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments, without the program name; default: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 for bad arguments (argparse's convention), 1
+        when an output file cannot be written after all.
+    """
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
+    settings, seeds = _check_sweep(args, sweep)
+    measure_time = args.measure_time or args.x == "time"
+    data = functools.partial(exercise_data, standardize=True) if args.standardize else None
+    status = _Status(enabled=_is_terminal(sys.stderr))
+    param = next(name for name, value in settings.items() if isinstance(value, list))
+    n_runs = len(settings[param]) * seeds
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        status.phase(f"training {n_runs} run{'s' * (n_runs > 1)}"),
+    ):
+        warnings.simplefilter("always")
+        try:
+            result = compare_configs(
+                **settings,
+                data=data,
+                seeds=seeds,
+                shuffle=args.shuffle,
+                measure_time=measure_time,
+                n_jobs=args.n_jobs,
+            )
+        except (TypeError, ValueError) as error:  # a rule compare_configs knows better
+            sweep.error(str(error))
+    for warning in caught:
+        print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
+    _report(result)
+    outputs: list[tuple[Path | None, str, Callable[[Path], object]]] = [
+        (args.plot, "drawing", functools.partial(save_sweep_figure, result, x=args.x)),
+        (args.csv, "writing", functools.partial(write_csv, result)),
+        (args.save, "saving", result.save),
+    ]
+    for path, doing, write in outputs:
+        if path is None:
+            continue
+        try:
+            with status.phase(f"{doing} {path}"):
+                write(path)
+        except OSError as error:  # checked before training, but the disk can still fail
+            print(f"{PROG}: error: cannot write {str(path)!r}: {error}", file=sys.stderr)
+            return 1
+        print(f"wrote {path}")
+    return 0
+
+
+def _check_sweep(
+    args: argparse.Namespace, sweep: argparse.ArgumentParser
+) -> tuple[dict[str, Any], int]:
+    """compare_configs's settings and seeds from ``args``; ``sweep.error`` at the first bad one."""
+    for option, name in (("--epochs", "epochs"), ("--seeds", "seeds"), ("--n-jobs", "n_jobs")):
+        value = getattr(args, name)
+        if value is not None:
+            try:
+                check_positive_int(name, value)
+            except ValueError as error:
+                sweep.error(f"argument {option}: {error}")
+    settings: dict[str, Any] = {"epochs": args.epochs}
+    several = []
+    for option, (name, _, _) in SWEPT_OPTIONS.items():
+        values = getattr(args, name)
+        if values is None:
+            continue
+        for value in values:
+            try:
+                TrainingConfig(**{name: value})
+            except (TypeError, ValueError) as error:
+                sweep.error(f"argument {option}: {error}")
+        settings[name] = values if len(values) > 1 else values[0]
+        if len(values) > 1:
+            several.append(option)
+    if len(several) != 1:
+        found = "none has" if not several else f"{' and '.join(several)} have"
+        sweep.error(
+            f"give several values to exactly one of {', '.join(SWEPT_OPTIONS)}, "
+            f"the setting to compare; {found} several"
+        )
+    for option, path in (("--plot", args.plot), ("--csv", args.csv), ("--save", args.save)):
+        if path is not None:
+            _check_output(sweep, option, path)
+    if args.plot is not None:
+        formats = figure_formats()
+        suffix = args.plot.suffix.lstrip(".").lower()
+        if suffix not in formats:
+            sweep.error(
+                f"argument --plot: cannot tell the figure's format from {str(args.plot)!r}; "
+                f"end the name with one of {', '.join('.' + f for f in sorted(formats))}"
+            )
+    return settings, args.seeds
+
+
+def _check_output(parser: argparse.ArgumentParser, option: str, path: Path) -> None:
+    if path.is_dir():
+        parser.error(f"argument {option}: {str(path)!r} is a folder, not a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        parser.error(f"argument {option}: folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        parser.error(f"argument {option}: cannot write in folder {str(folder)!r}")
+
+
+def _report(result: SweepResult) -> None:
+    """One line per value: its final validation RMSE (median over the seeds)."""
+    seeds = len(result.seeds)
+    how = "" if seeds == 1 else f" (median of {seeds} seeds)"
+    width = max(map(len, result.labels))
+    for label, final, runs in zip(
+        result.labels, result.valid_rmse[:, -1], result.final, strict=True
+    ):
+        bad = int((~np.isfinite(runs)).sum())
+        diverged = (
+            "" if not bad else f", {bad} of {seeds} diverged" if seeds > 1 else " (diverged)"
+        )
+        print(f"{label:<{width}}  final valid RMSE {final:.4f}{how}{diverged}")
+
+
+def write_csv(result: SweepResult, path: str | os.PathLike[str]) -> None:
+    """Write ``result``'s tidy table (:meth:`~optimlab.SweepResult.table`) as CSV, without pandas.
+
+    Floats are written with Python's ``repr`` (they read back exactly), inf as ``inf``
+    and NaN as ``nan``, which ``pandas.read_csv`` also reads as numbers.
+
+    Parameters
+    ----------
+    result : SweepResult
+    path : str or path-like
+    """
+    columns = result.table()
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(columns)
+        for row in zip(*columns.values(), strict=True):
+            writer.writerow([_cell(value) for value in row])
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    if isinstance(value, np.generic):
+        return str(value.item())
+    return str(value)
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Status:
+    """One line on stderr saying what the command is doing and for how long.
+
+    The sweep engine trains every run in one call and reports no progress from inside
+    it, so a bar with a fraction done would be made up: this line shows the phase and
+    its elapsed time instead, refreshed a few times a second, and only when stderr is a
+    terminal and the phase has lasted :data:`PROGRESS_DELAY` seconds. It writes with
+    ``os.write`` from a helper thread, which takes no Python lock that a worker process
+    forked meanwhile could inherit held.
+    """
+
+    def __init__(self, enabled: bool, write: Callable[[str], object] | None = None) -> None:
+        self.enabled = enabled
+        self.write = write or (lambda text: os.write(sys.stderr.fileno(), text.encode()))
+
+    @contextlib.contextmanager
+    def phase(self, text: str) -> Iterator[None]:
+        if not self.enabled:
+            yield
+            return
+        start = time.monotonic()
+        stop = threading.Event()
+        shown = threading.Event()
+
+        def tick() -> None:
+            if stop.wait(PROGRESS_DELAY):
+                return
+            shown.set()
+            for frame in _spinner():
+                self.write(f"\r\x1b[K{PROG}: {text} {frame} {time.monotonic() - start:.0f} s")
+                if stop.wait(0.25):
+                    return
+
+        thread = threading.Thread(target=tick, daemon=True)
+        sys.stderr.flush()
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            if shown.is_set():
+                elapsed = time.monotonic() - start
+                self.write(f"\r\x1b[K{PROG}: {text}: done in {elapsed:.1f} s\n")
+
+
+def _spinner() -> Iterator[str]:
+    while True:
+        yield from "|/-\\"

@@ -1,0 +1,150 @@
+"""How a result was made: the software, the machine, the seeds, and what trained each run."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import platform
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from ._validation import brief
+from ._version import __version__
+from .engine import RunSpec
+from .engine._schedule import _unsupported
+
+__all__ = ["Provenance"]
+
+
+def _version() -> str:
+    return __version__  # the package's own, not an installed copy's
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a :class:`~optimlab.SweepResult` was made, as :func:`~optimlab.compare_configs` saw it.
+
+    Enough to tell, months later, whether a rerun should give the same curves: the
+    curves are bitwise reproducible for the same software versions and seeds.
+
+    Attributes
+    ----------
+    optimlab, torch, numpy, python : str
+        The versions that made the result.
+    platform : str
+        The operating system and processor, as ``platform.platform()`` names them.
+    torch_threads : int
+        ``torch.get_num_threads()`` of the process that made the result. Every run
+        trains on one thread whatever this is; measured times
+        (``compare_configs(..., measure_time=True)``) used this many.
+    init_seeds : tuple of int
+        The seed of each sweep seed's initial weights (:func:`~optimlab.make_mlp`), in the
+        order of the result's ``seeds``: ``123 + seed``.
+    shuffle_seeds : tuple of int or None
+        The seed of each sweep seed's batch order, ``None`` for the stored order.
+    trained_by : tuple of tuple of str
+        Shape ``(len(values), len(seeds))``, like the result's ``final``: ``"engine"``
+        where the sweep engine trained the run, ``"reference"`` where the reference loop
+        did because the engine could not train it exactly (it then warns with an
+        :class:`~optimlab.engine.EngineFallbackWarning`). The curves are the same
+        either way.
+    created : str
+        When the result was made: UTC, ISO 8601.
+
+    Examples
+    --------
+    >>> from optimlab import compare_configs
+    >>> result = compare_configs(epochs=1, lr=[0.1, 0.2], seeds=2, n_jobs=1)
+    >>> result.provenance.trained_by
+    (('engine', 'engine'), ('engine', 'engine'))
+    >>> result.provenance.init_seeds
+    (123, 124)
+    """
+
+    optimlab: str
+    torch: str
+    numpy: str
+    python: str
+    platform: str
+    torch_threads: int
+    init_seeds: tuple[int, ...]
+    shuffle_seeds: tuple[int | None, ...]
+    trained_by: tuple[tuple[str, ...], ...]
+    created: str
+
+    @classmethod
+    def capture(cls, runs: Sequence[Sequence[RunSpec]]) -> Provenance:
+        """Record this process's software and machine, and the seeds and trainer of ``runs``.
+
+        Parameters
+        ----------
+        runs : sequence of sequence of RunSpec
+            The runs of one result, shape ``(len(values), len(seeds))``, as they were
+            given to :func:`~optimlab.engine.train_runs`.
+
+        Returns
+        -------
+        Provenance
+
+        Notes
+        -----
+        A run is marked ``"reference"`` by the very rule :func:`~optimlab.engine.train_runs`
+        applies when it plans the work, in this process: so the mark says what trained
+        it, provided ``runs`` was just trained here.
+        """
+        runs = [list(row) for row in runs]
+        if not runs or not runs[0] or any(len(row) != len(runs[0]) for row in runs):
+            raise ValueError(f"runs must be a non-empty rectangle of RunSpecs, got {brief(runs)}")
+        for row in runs:
+            for spec in row:
+                if not isinstance(spec, RunSpec):
+                    raise TypeError(f"runs must hold RunSpecs, got {brief(spec)}")
+        return cls(
+            optimlab=_version(),
+            torch=torch.__version__,
+            numpy=np.__version__,
+            python=platform.python_version(),
+            platform=platform.platform(),
+            torch_threads=torch.get_num_threads(),
+            init_seeds=tuple(spec.seed for spec in runs[0]),
+            shuffle_seeds=tuple(spec.shuffle_seed for spec in runs[0]),
+            trained_by=tuple(
+                tuple("engine" if _unsupported(spec) is None else "reference" for spec in row)
+                for row in runs
+            ),
+            created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field by name, tuples as lists: ready for ``json.dumps``."""
+        return {
+            field.name: _listed(getattr(self, field.name)) for field in dataclasses.fields(self)
+        }
+
+    @classmethod
+    def from_dict(cls, fields: Mapping[str, Any]) -> Provenance:
+        """The inverse of :meth:`as_dict`.
+
+        Raises
+        ------
+        ValueError
+            If a field is missing or unknown.
+        """
+        names = [field.name for field in dataclasses.fields(cls)]
+        if not isinstance(fields, Mapping) or sorted(fields) != sorted(names):
+            raise ValueError(
+                f"provenance must have exactly the fields {', '.join(names)}, got {brief(fields)}"
+            )
+        return cls(**{name: _tupled(fields[name]) for name in names})
+
+
+def _listed(value: Any) -> Any:
+    return [_listed(v) for v in value] if isinstance(value, tuple) else value
+
+
+def _tupled(value: Any) -> Any:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value

@@ -1,0 +1,267 @@
+"""The optimlab command: a sweep's files, its help, its one-line errors, its progress line."""
+
+import csv
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import optimlab
+from optimlab import DivergenceWarning, SweepResult, TrainingConfig, cli, compare_configs
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = ["--epochs", "2", "--batch-size", "128", "--n-jobs", "1"]
+OPTIONS = [
+    "--epochs",
+    "--batch-size",
+    "--lr",
+    "--weight-decay",
+    "--beta1",
+    "--beta2",
+    "--seeds",
+    "--standardize",
+    "--shuffle",
+    "--measure-time",
+    "--n-jobs",
+    "--plot",
+    "--x",
+    "--csv",
+    "--save",
+]
+
+
+def optimlab_command(*args, cwd):
+    """``python -m optimlab ARGS`` in ``cwd``, importing this checkout's optimlab."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "error"}
+    return subprocess.run(
+        [sys.executable, "-m", "optimlab", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_sweep_writes_the_figure_the_table_and_the_result(tmp_path):
+    done = optimlab_command(
+        "sweep", "--lr", "0.1", "0.2", "--weight-decay", "0.02", "--seeds", "2",
+        "--standardize", "--shuffle", *FAST,
+        "--plot", "lr.png", "--csv", "runs.csv", "--save", "lr.npz",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no progress line: stderr is not a terminal
+    want = compare_configs(
+        epochs=2, batch_size=128, lr=[0.1, 0.2], weight_decay=0.02, seeds=2, shuffle=True,
+        data=lambda seed: optimlab.exercise_data(seed, standardize=True), n_jobs=1,
+    )  # fmt: skip
+
+    assert (tmp_path / "lr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    saved = SweepResult.load(tmp_path / "lr.npz")
+    assert saved.runs.tobytes() == want.runs.tobytes()
+    assert (saved.param, saved.values, saved.seeds) == ("lr", (0.1, 0.2), (0, 1))
+    assert saved.config == want.config
+    assert saved.provenance.shuffle_seeds == (0, 1)
+
+    with open(tmp_path / "runs.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == want.runs.size == 2 * 2 * 2
+    i = 0
+    for v, lr in enumerate((0.1, 0.2)):
+        for s in range(2):
+            for e in range(2):
+                row = rows[i]
+                i += 1
+                assert (row["param"], float(row["lr"]), float(row["weight_decay"])) == (
+                    "lr", lr, 0.02,
+                )  # fmt: skip
+                assert (int(row["seed"]), int(row["epoch"]), int(row["batch_size"])) == (
+                    s, e + 1, 128,
+                )  # fmt: skip
+                assert int(row["step"]) == 6 * (e + 1)  # ceil(700 / 128) steps an epoch
+                assert row["seconds"] == "nan"
+                assert float(row["valid_rmse"]) == want.runs[v, s, e]  # exact: repr
+
+    report = done.stdout.splitlines()
+    for label, final in zip(want.labels, want.valid_rmse[:, -1], strict=True):
+        assert f"{label}  final valid RMSE {final:.4f} (median of 2 seeds)" in report
+    assert report[-3:] == ["wrote lr.png", "wrote runs.csv", "wrote lr.npz"]
+
+
+def test_the_csv_reads_back_as_to_frame(tmp_path):
+    pd = pytest.importorskip("pandas")
+    result = compare_configs(epochs=2, batch_size=[128, 700], seeds=2, n_jobs=1)
+    result = SweepResult(
+        result.param, result.values, np.where(result.runs > 1.2, np.inf, result.runs),
+        result.config, result.seeds, result.n_train, np.array([0.5, 0.125]),
+    )  # fmt: skip
+    cli.write_csv(result, tmp_path / "t.csv")
+    read = pd.read_csv(tmp_path / "t.csv")
+    pd.testing.assert_frame_equal(read, result.to_frame(), check_dtype=False)
+
+
+def test_sweep_needs_no_pandas(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    status = cli.main(["sweep", "--beta1", "0.5", "0.9", *FAST, "--csv", str(tmp_path / "b.csv")])
+    assert status == 0
+    with open(tmp_path / "b.csv", newline="") as file:
+        assert len(list(csv.DictReader(file))) == 2 * 2
+    assert "beta1 = 0.5  final valid RMSE" in capsys.readouterr().out
+
+
+def test_x_time_measures_the_times(tmp_path):
+    path = tmp_path / "t.csv"
+    assert cli.main(["sweep", "--lr", "0.1", "0.2", *FAST, "--x", "time", "--csv", str(path)]) == 0
+    with open(path, newline="") as file:
+        rows = list(csv.DictReader(file))
+    for value in ("0.1", "0.2"):
+        seconds = [float(row["seconds"]) for row in rows if row["lr"] == value]
+        assert len(seconds) == 2
+        assert seconds[0] > 0
+        assert seconds[1] == pytest.approx(2 * seconds[0])  # epoch 2: twice one epoch's time
+
+
+def test_help_documents_every_option(tmp_path):
+    done = optimlab_command("sweep", "--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for option in OPTIONS:
+        assert f"{option} " in done.stdout, option
+    parser = cli.build_parser()
+    (sweep,) = parser._subparsers._group_actions[0].choices.values()
+    for action in sweep._actions:
+        for option in action.option_strings:
+            assert option in done.stdout
+            assert action.help, option
+    top = optimlab_command("--help", cwd=tmp_path)
+    assert top.returncode == 0
+    assert "sweep" in top.stdout and "--version" in top.stdout
+
+
+def test_version(tmp_path):
+    done = optimlab_command("--version", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, f"optimlab {optimlab.__version__}\n")
+
+
+def assert_one_line_error(stderr, *parts):
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("optimlab: error: "), stderr
+    for part in parts:
+        assert part in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "parts"),
+    [
+        (["sweep", "--lr", "-1"], ["--lr", "lr must be a positive finite number, got -1.0"]),
+        (["sweep", "--lr", "0.1", "--bogus"], ["unrecognized arguments: --bogus"]),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line_from_the_shell(tmp_path, args, parts):
+    done = optimlab_command(*args, "--csv", "runs.csv", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert_one_line_error(done.stderr, *parts)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "parts"),
+    [
+        (["sweep", "--lr", "0.1", "0.2", "--batch-size", "8", "16"],
+         ["exactly one of", "--batch-size and --lr have several"]),
+        (["sweep", "--lr", "0.1", "--batch-size", "8"], ["none has several"]),
+        (["sweep", "--lr", "0.1", "abc"], ["--lr: invalid float value: 'abc'"]),
+        (["sweep", "--batch-size", "8", "16.5"], ["--batch-size: invalid int value: '16.5'"]),
+        (["sweep", "--beta1", "0.5", "1"], ["--beta1", "in [0, 1), got 1.0"]),
+        (["sweep", "--lr", "0.1", "nan"], ["--lr", "positive finite number, got nan"]),
+        (["sweep", "--lr", "0.1", "0.2", "--epochs", "0"], ["--epochs", "got 0"]),
+        (["sweep", "--lr", "0.1", "0.2", "--seeds", "-2"], ["--seeds", "got -2"]),
+        (["sweep", "--lr", "0.1", "0.2", "--n-jobs", "0"], ["--n-jobs", "got 0"]),
+        (["sweep", "--lr", "0.1", "0.2", "--x", "hours"], ["--x: invalid choice: 'hours'"]),
+        (["sweep", "--lr", "0.1", "0.2", "--plot", "lr.nope"], ["--plot", "'lr.nope'", ".png"]),
+        (["sweep", "--lr", "0.1", "0.2", "--csv", "no/such/t.csv"],
+         ["--csv", "folder 'no/such' does not exist"]),
+        (["sweep", "--lr", "0.1", "0.2", "--save", "."], ["--save", "'.' is a folder"]),
+        ([], ["the following arguments are required: COMMAND"]),
+        (["train"], ["invalid choice: 'train'"]),
+    ],
+)  # fmt: skip
+def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, parts):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(args)
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert_one_line_error(err, *parts)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_errors_of_compare_configs_become_one_line(monkeypatch, capsys):
+    def refuse(**kwargs):
+        raise ValueError("seeds must not repeat a seed")
+
+    monkeypatch.setattr(cli, "compare_configs", refuse)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["sweep", "--lr", "0.1", "0.2"])
+    assert exit_.value.code == 2
+    assert_one_line_error(capsys.readouterr().err, "seeds must not repeat a seed")
+
+
+def test_an_output_that_fails_late_exits_1(tmp_path, monkeypatch, capsys):
+    def full_disk(result, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "write_csv", full_disk)
+    status = cli.main(["sweep", "--lr", "0.1", "0.2", *FAST, "--csv", str(tmp_path / "t.csv")])
+    assert status == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("optimlab: error: cannot write ")
+    assert err[0].endswith("No space left on device")
+
+
+def test_warnings_become_one_line_each(monkeypatch, capsys):
+    result = SweepResult("lr", (0.1, 10.0), np.array([[[1.0, 0.5]], [[2.0, np.nan]]]),
+                         TrainingConfig(epochs=2))  # fmt: skip
+
+    def diverge(**kwargs):
+        warnings.warn("configuration lr = 10.0 diverged: ...", DivergenceWarning, stacklevel=1)
+        return result
+
+    monkeypatch.setattr(cli, "compare_configs", diverge)
+    assert cli.main(["sweep", "--lr", "0.1", "10"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "optimlab: warning: configuration lr = 10.0 diverged: ...\n"
+    assert out.splitlines() == [
+        "lr = 0.1   final valid RMSE 0.5000",
+        "lr = 10.0  final valid RMSE nan (diverged)",
+    ]
+
+
+def test_progress_line_only_after_the_delay(monkeypatch):
+    written = []
+    status = cli._Status(enabled=True, write=written.append)
+    with status.phase("quick"):
+        pass
+    assert written == []  # under PROGRESS_DELAY: silent
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.05)
+    with status.phase("training 4 runs"):
+        time.sleep(0.6)
+    assert written[0].startswith("\r\x1b[Koptimlab: training 4 runs | ")
+    assert written[-1].startswith("\r\x1b[Koptimlab: training 4 runs: done in 0.")
+    assert written[-1].endswith(" s\n")
+    off = cli._Status(enabled=False, write=written.append)
+    count = len(written)
+    with off.phase("silent"):
+        time.sleep(0.1)
+    assert len(written) == count

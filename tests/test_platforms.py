@@ -1,0 +1,187 @@
+"""Sweeps where fork is missing or unsafe, and Ctrl-C: no crash, no re-run, nothing left behind.
+
+Windows has only spawn and macOS should not fork a process that runs torch; on Linux
+both are reproduced by forcing the start method before optimlab is imported, in a
+subprocess that runs a small script *without* an ``if __name__ == "__main__":`` guard,
+as a reader's copy of a gallery script would be.
+"""
+
+import logging
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import optimlab
+from optimlab import exercise_data, make_mlp, train_valid
+from optimlab.engine import _schedule
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: The README's example, unguarded: a default call, the same again, then two workers.
+SCRIPT = """\
+import multiprocessing
+import sys
+
+multiprocessing.set_start_method({method!r}, force=True)
+
+import logging
+
+import numpy as np
+
+import optimlab
+
+logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+with open(sys.argv[2], "a") as runs:
+    runs.write("ran\\n")
+first = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2)
+again = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2)
+workers = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2, n_jobs=2)
+np.savez(sys.argv[1], first=first.runs, again=again.runs, workers=workers.runs)
+"""
+
+
+def environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+@pytest.fixture(scope="module")
+def plain_loop() -> np.ndarray:
+    """The README example's ``runs`` from train_valid on one thread, ``[3, 2, 3]``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return np.array(
+            [
+                [
+                    train_valid(make_mlp(seed=123 + s), exercise_data(s), epochs=3, batch_size=b)
+                    for s in range(2)
+                ]
+                for b in (8, 16, 32)
+            ]
+        )
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_an_unguarded_script_runs_once_and_gets_the_plain_loops_curves(
+    tmp_path, plain_loop, method
+):
+    script = tmp_path / "unguarded.py"
+    script.write_text(SCRIPT.format(method=method))
+    out, ran = tmp_path / "curves.npz", tmp_path / "ran.txt"
+    done = subprocess.run(
+        [sys.executable, str(script), str(out), str(ran)],
+        cwd=tmp_path,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    # The script ran once: the spawned workers of the n_jobs=2 call did not re-run it.
+    assert ran.read_text() == "ran\n"
+    # The default trained in-process and said so once, with how to get workers.
+    said = [line for line in done.stderr.splitlines() if line.startswith("optimlab:")]
+    assert len(said) == 1, done.stderr
+    assert f"start method {method}" in said[0] and "n_jobs=k" in said[0]
+    with np.load(out) as curves:
+        for name in ("first", "again", "workers"):
+            np.testing.assert_array_equal(curves[name], plain_loop, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("platform", "methods"), [("darwin", ["fork", "spawn", "forkserver"]), ("win32", ["spawn"])]
+)
+def test_where_fork_is_unsafe_the_default_trains_in_process(
+    monkeypatch, caplog, plain_loop, platform, methods
+):
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: methods)
+    monkeypatch.setattr(_schedule, "_explained", False)
+    monkeypatch.setattr(_schedule, "_default_jobs", lambda: 8)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("the engine started worker processes")
+
+    monkeypatch.setattr(_schedule, "ProcessPoolExecutor", no_pool)
+    with caplog.at_level(logging.INFO, logger="optimlab"):
+        for _ in range(2):
+            result = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2)
+            np.testing.assert_array_equal(result.runs, plain_loop, strict=True)
+    assert len(caplog.records) == 1
+    assert f"platform {platform}" in caplog.records[0].getMessage()
+
+
+def processes_in_group(group: int) -> list[str]:
+    """``pid state command`` of every live (not zombie) process in process group ``group``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        command, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")")[1].split()
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(f"{stat.parent.name} {fields[0]} {command}")
+    return found
+
+
+LONG_SWEEP = """\
+import multiprocessing
+import sys
+
+multiprocessing.set_start_method({method!r}, force=True)
+
+import optimlab
+
+print("starting", flush=True)
+optimlab.compare_configs(batch_size=[2, 4, 8, 16], epochs=300, seeds=10, n_jobs=2)
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_ctrl_c_stops_a_sweep_at_once_and_leaves_no_process(tmp_path, method):
+    script = tmp_path / "long_sweep.py"
+    script.write_text(textwrap.dedent(LONG_SWEEP.format(method=method)))
+    # Its own process group, as a shell gives a foreground job: Ctrl-C signals all of it.
+    with subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as sweep:
+        try:
+            assert sweep.stdout.readline() == "starting\n"
+            time.sleep(2)  # the workers have started and are training
+            assert len(processes_in_group(sweep.pid)) > 1, "no worker processes"
+            os.killpg(sweep.pid, signal.SIGINT)
+            # The sweep needs minutes; stopping must take seconds.
+            _, stderr = sweep.communicate(timeout=20)
+        finally:
+            if sweep.poll() is None:
+                os.killpg(sweep.pid, signal.SIGKILL)
+                sweep.communicate()
+    assert sweep.returncode != 0
+    assert "KeyboardInterrupt" in stderr
+    # Workers are gone too (a resource tracker may take a moment to see its parent end).
+    for _ in range(50):
+        left = processes_in_group(sweep.pid)
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == []
