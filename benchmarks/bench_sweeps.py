@@ -1,16 +1,25 @@
 """Time the five seed sweeps: the sweep engine against the plain loop, in the same run.
 
 Run it with ``nox -s bench`` (or ``python benchmarks/bench_sweeps.py``). The five
-comparisons of SPEC section 3 (30 epochs, 24 configurations) are trained
+comparisons of the exercise (30 epochs, 24 configurations, AdamW, raw inputs) are
+trained
 
 * by the **engine**: one :func:`optimlab.compare_sweeps` call, with its default worker
   processes (one per core, one torch thread each);
+* by the engine as **five calls**, one :func:`optimlab.compare_configs` per sweep;
 * by the **plain loop**: :func:`optimlab.train_valid` once per configuration of each
   sweep, as ``compare_configs`` did before the engine (24 runs, torch's default threads);
 * by the engine again under **ten seeds** (``compare_sweeps(..., seeds=10)``, 240 runs,
   210 distinct), the cost of the gallery's bands, compared with one seed of the plain loop.
 
-The two alternate, ``--repeats`` times each, after one untimed warm-up of each (imports,
+Then each optimizer of the engine (AdamW, Adam, SGD, RMSprop, Adagrad) on a workload of
+the same shape, on standardised inputs (SGD diverges on the raw ones): the sweeps over
+``lr``, ``batch_size`` and ``weight_decay``, and two sweeps of its own coefficients in
+place of ``beta1`` and ``beta2`` (SGD: momentum and dampening; RMSprop: alpha and
+momentum; Adagrad: lr_decay and the initial accumulator) -- one engine call against
+the plain loop, each.
+
+Each pair alternates, ``--repeats`` times, after one untimed warm-up of each (imports,
 and the engine's once-per-process self-check; the engine's first, cold call is timed and
 reported on its own). Reported: median and min-max wall time of each, the ratio of the
 medians, the largest difference between the two sets of curves (0 means bitwise equal)
@@ -36,14 +45,23 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from optimlab import compare_sweeps, exercise_data, make_mlp, train_valid
+from optimlab import (
+    DivergenceWarning,
+    TrainingConfig,
+    compare_configs,
+    compare_sweeps,
+    exercise_data,
+    make_mlp,
+    train_valid,
+)
 
-#: The five comparisons of SPEC section 3; every other argument takes its default.
+#: The five comparisons of the exercise; every other argument takes its default.
 SWEEPS = [
     {"lr": [1, 0.1, 0.01, 0.001]},
     {"batch_size": [2, 4, 8, 16, 32, 64]},
@@ -51,40 +69,92 @@ SWEEPS = [
     {"beta1": [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]},
     {"beta2": [0.99, 0.999, 0.9999]},
 ]
-DEFAULTS = {"epochs": 30, "batch_size": 16, "lr": 0.01, "weight_decay": 0.01}
-BETAS = {"beta1": 0.9, "beta2": 0.999}
+
+#: The sweeps every optimizer shares, then two of its own coefficients (as pairs
+#: ``(optimizer, options)``), in place of the beta sweeps: 24 configurations each.
+SHARED = SWEEPS[:3]
+SIX = [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]
 
 
-def engine() -> np.ndarray:
-    """All 24 curves from one compare_sweeps call, ``[24, 30]``."""
-    return np.concatenate([result.valid_rmse for result in compare_sweeps(SWEEPS)])
+def _own(name: str, base: dict, key: str, values: list) -> dict:
+    return {"optimizer": [(name, {**base, key: value}) for value in values]}
 
 
-def engine_ten_seeds() -> np.ndarray:
-    """Every run of the five sweeps under ten seeds (issue 5's bands), ``[24, 10, 30]``."""
-    return np.concatenate([result.runs for result in compare_sweeps(SWEEPS, seeds=10)])
+WORKLOADS = {
+    "adamw": [*SHARED, *SWEEPS[3:]],
+    "adam": [{**sweep, "optimizer": "adam"} for sweep in SWEEPS],
+    "sgd": [
+        *(
+            {**sweep, "optimizer": "sgd", "optimizer_options": {"momentum": 0.9}}
+            for sweep in SHARED
+        ),
+        _own("sgd", {}, "momentum", SIX),
+        _own("sgd", {"momentum": 0.9}, "dampening", [0.0, 0.5, 0.9]),
+    ],
+    "rmsprop": [
+        *({**sweep, "optimizer": "rmsprop"} for sweep in SHARED),
+        _own("rmsprop", {}, "alpha", SIX),
+        _own("rmsprop", {}, "momentum", [0.1, 0.5, 0.9]),
+    ],
+    "adagrad": [
+        *({**sweep, "optimizer": "adagrad"} for sweep in SHARED),
+        _own("adagrad", {}, "lr_decay", [0.0, 1e-4, 1e-3, 1e-2, 0.1, 1.0]),
+        _own("adagrad", {}, "initial_accumulator_value", [0.0, 0.1, 1.0]),
+    ],
+}
 
 
-def plain_loop(epochs: int = 30) -> np.ndarray:
-    """All 24 curves from train_valid, one configuration after another, ``[24, epochs]``."""
-    data = exercise_data()
-    curves = []
-    for sweep in SWEEPS:
-        ((param, values),) = sweep.items()
-        for value in values:
-            config = {**DEFAULTS, **BETAS, param: value}
-            curves.append(
-                train_valid(
-                    make_mlp(seed=123),
-                    data,
-                    epochs=epochs,
-                    batch_size=config["batch_size"],
-                    lr=config["lr"],
-                    betas=(config["beta1"], config["beta2"]),
-                    weight_decay=config["weight_decay"],
-                )
-            )
-    return np.stack(curves)
+def standardized(seed: int):
+    return exercise_data(seed, standardize=True)
+
+
+def with_epochs(sweeps: list[dict], epochs: int) -> list[dict]:
+    return [{**sweep, "epochs": epochs} for sweep in sweeps]
+
+
+def engine(epochs: int = 30) -> np.ndarray:
+    """All 24 curves from one compare_sweeps call, ``[24, epochs]``."""
+    results = compare_sweeps(with_epochs(SWEEPS, epochs))
+    return np.concatenate([result.valid_rmse for result in results])
+
+
+def engine_five_calls(epochs: int = 30) -> np.ndarray:
+    """The same 24 curves from five compare_configs calls, one per sweep."""
+    sweeps = with_epochs(SWEEPS, epochs)
+    return np.concatenate([compare_configs(**sweep).valid_rmse for sweep in sweeps])
+
+
+def engine_ten_seeds(epochs: int = 30) -> np.ndarray:
+    """Every run of the five sweeps under ten seeds (the gallery's bands), ``[24, 10, epochs]``."""
+    results = compare_sweeps(with_epochs(SWEEPS, epochs), seeds=10)
+    return np.concatenate([result.runs for result in results])
+
+
+def engine_optimizer(name: str, epochs: int = 30) -> np.ndarray:
+    """The 24 curves of ``name``'s workload from one compare_sweeps call."""
+    results = compare_sweeps(with_epochs(WORKLOADS[name], epochs), data=standardized)
+    return np.concatenate([result.valid_rmse for result in results])
+
+
+def configs_of(sweeps: list[dict]) -> list[TrainingConfig]:
+    """Every configuration of ``sweeps``, as compare_sweeps would make them."""
+    configs = []
+    for sweep in sweeps:
+        ((param, values),) = [(k, v) for k, v in sweep.items() if isinstance(v, list)]
+        fixed = {k: v for k, v in sweep.items() if k != param}
+        configs += [TrainingConfig(**fixed, **{param: value}) for value in values]
+    return configs
+
+
+def plain_loop(sweeps: list[dict] = SWEEPS, epochs: int = 30, data=None) -> np.ndarray:
+    """Every curve of ``sweeps`` from train_valid, one configuration after another."""
+    data = exercise_data() if data is None else data
+    return np.stack(
+        [
+            train_valid(make_mlp(seed=123), data, config.replace(epochs=epochs))
+            for config in configs_of(sweeps)
+        ]
+    )
 
 
 def timed(function) -> tuple[float, np.ndarray]:
@@ -121,12 +191,52 @@ def summary(times: list[float]) -> dict:
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
 
+def compare(engine_call, plain_call, repeats: int, label: str) -> dict:
+    """Alternate ``engine_call`` and ``plain_call`` ``repeats`` times after a warm-up each."""
+    cold, first = timed(engine_call)
+    engine_times, plain_times, differences = [], [], []
+    for repeat in range(repeats):
+        seconds, curves = timed(engine_call)
+        engine_times.append(seconds)
+        assert np.array_equal(curves, first, equal_nan=True), f"{label}: engine not repeatable"
+        seconds, reference = timed(plain_call)
+        plain_times.append(seconds)
+        differences.append(max_difference(curves, reference))
+        print(
+            f"{label} repeat {repeat + 1}/{repeats}: engine {engine_times[-1]:.2f} s, "
+            f"plain loop {plain_times[-1]:.2f} s, max curve difference {differences[-1]:g}",
+            flush=True,
+        )
+    engine_stats, plain_stats = summary(engine_times), summary(plain_times)
+    return {
+        "engine": {**engine_stats, "times_s": engine_times, "first_call_s": cold},
+        "plain_loop": {**plain_stats, "times_s": plain_times},
+        "ratio_of_medians": plain_stats["median_s"] / engine_stats["median_s"],
+        "max_curve_difference": max(differences),
+        "bitwise_equal": max(differences) == 0.0,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each (>= 3)")
+    parser.add_argument(
+        "--optimizers",
+        nargs="*",
+        default=list(WORKLOADS),
+        choices=list(WORKLOADS),
+        help="the optimizers whose workloads are timed (default: all)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=30,
+        help="epochs of every run (default 30; fewer to time a loaded machine faster)",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
     parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    warnings.simplefilter("ignore", DivergenceWarning)  # lr = 1 diverges, as expected
     if args.memory_probe:
         memory_probe()
         return
@@ -134,25 +244,39 @@ def main() -> None:
         parser.error(f"--repeats must be at least 3, got {args.repeats}")
 
     load_before = os.getloadavg()
-    cold, reference_engine = timed(engine)  # also the engine's warm-up
+    epochs = args.epochs
+    cold, reference_engine = timed(lambda: engine(epochs))  # also the engine's warm-up
     plain_loop(epochs=1)  # the plain loop's warm-up: imports, first kernels
-    engine_times, plain_times, ten_seed_times, differences = [], [], [], []
+    engine_times, five_call_times, plain_times, ten_seed_times, differences = [], [], [], [], []
     for repeat in range(args.repeats):
-        seconds, curves = timed(engine)
+        seconds, curves = timed(lambda: engine(epochs))
         engine_times.append(seconds)
         assert np.array_equal(curves, reference_engine, equal_nan=True), "engine not repeatable"
-        seconds, runs = timed(engine_ten_seeds)
+        seconds, separate = timed(lambda: engine_five_calls(epochs))
+        five_call_times.append(seconds)
+        assert np.array_equal(separate, curves, equal_nan=True), "five calls differ from one"
+        seconds, runs = timed(lambda: engine_ten_seeds(epochs))
         ten_seed_times.append(seconds)
         assert np.array_equal(runs[:, 0], curves, equal_nan=True), "seed 0 is not the sweep"
-        seconds, reference = timed(plain_loop)
+        seconds, reference = timed(lambda: plain_loop(epochs=epochs))
         plain_times.append(seconds)
         differences.append(max_difference(curves, reference))
         print(
             f"repeat {repeat + 1}/{args.repeats}: engine {engine_times[-1]:.2f} s, "
+            f"five calls {five_call_times[-1]:.2f} s, "
             f"engine ten seeds {ten_seed_times[-1]:.2f} s, "
             f"plain loop {plain_times[-1]:.2f} s, max curve difference {differences[-1]:g}",
             flush=True,
         )
+    optimizers = {
+        name: compare(
+            lambda name=name: engine_optimizer(name, epochs),
+            lambda name=name: plain_loop(WORKLOADS[name], epochs, standardized(0)),
+            args.repeats,
+            name,
+        )
+        for name in args.optimizers
+    }
     load_after = os.getloadavg()
 
     probe = subprocess.run(
@@ -166,17 +290,23 @@ def main() -> None:
     memory["upper_bound_mib"] = memory["parent_mib"] + jobs * memory["largest_worker_mib"]
 
     engine_stats, plain_stats = summary(engine_times), summary(plain_times)
-    ten_seed_stats = summary(ten_seed_times)
+    five_call_stats, ten_seed_stats = summary(five_call_times), summary(ten_seed_times)
     results = {
-        "what": "five seed sweeps (SPEC section 3), 24 configurations, 30 epochs",
+        "what": f"the exercise's five sweeps, AdamW, raw inputs, 24 configs, {epochs} epochs",
         "engine": {**engine_stats, "times_s": engine_times, "first_call_s": cold},
+        "engine_five_calls": {**five_call_stats, "times_s": five_call_times},
         "plain_loop": {**plain_stats, "times_s": plain_times},
         "ratio_of_medians": plain_stats["median_s"] / engine_stats["median_s"],
+        "five_calls_ratio_of_medians": plain_stats["median_s"] / five_call_stats["median_s"],
         "engine_ten_seeds": {**ten_seed_stats, "times_s": ten_seed_times},
         "ten_seeds_engine_over_one_seed_plain": ten_seed_stats["median_s"]
         / plain_stats["median_s"],
         "max_curve_difference": max(differences),
         "bitwise_equal": max(differences) == 0.0,
+        "optimizers": {
+            "what": "each optimizer's workload of 24 configurations, standardised inputs",
+            **optimizers,
+        },
         "peak_memory": memory,
         "machine": {
             "cores": jobs,
@@ -200,8 +330,12 @@ def main() -> None:
 
     print()
     print(line("engine", engine_stats) + f"   (first, cold call {cold:.2f} s)")
+    print(line("five calls", five_call_stats))
     print(line("plain loop", plain_stats))
-    print(f"ratio       {results['ratio_of_medians']:.1f}x faster (plain median / engine median)")
+    print(
+        f"ratio       {results['ratio_of_medians']:.1f}x faster as one call, "
+        f"{results['five_calls_ratio_of_medians']:.1f}x as five calls (plain / engine medians)"
+    )
     print(
         line("ten seeds", ten_seed_stats)
         + f"   = {results['ten_seeds_engine_over_one_seed_plain']:.2f} x one plain-loop seed"
@@ -210,6 +344,12 @@ def main() -> None:
         f"curves      max difference {results['max_curve_difference']:g}"
         + (" (bitwise equal)" if results["bitwise_equal"] else "")
     )
+    for name, figures in optimizers.items():
+        print(
+            f"{name:<11} engine {figures['engine']['median_s']:6.2f} s, plain loop "
+            f"{figures['plain_loop']['median_s']:6.2f} s: {figures['ratio_of_medians']:5.1f}x, "
+            f"max difference {figures['max_curve_difference']:g}"
+        )
     print(
         f"memory      engine process {memory['parent_mib']:.0f} MiB, largest worker "
         f"{memory['largest_worker_mib']:.0f} MiB, upper bound {memory['upper_bound_mib']:.0f} MiB"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
+
+from torch.optim import Optimizer
 
 from ._validation import (
     check_beta,
@@ -12,13 +15,21 @@ from ._validation import (
     check_positive_finite,
     check_positive_int,
 )
+from .optimizers import (
+    HANDED,
+    check_optimizer,
+    check_options,
+    handed_settings,
+    is_entry_with_options,
+    probe,
+)
 
 __all__ = ["DEFAULTS", "TrainingConfig", "init_seed"]
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    r"""How one network is trained: epochs, batch size and AdamW's settings.
+    r"""How one network is trained: epochs, batch size, the optimizer and its settings.
 
     The exercise's defaults. Every other part of optimlab takes its defaults from this
     class, so they are written once. Each value is checked when the config is made.
@@ -30,23 +41,43 @@ class TrainingConfig:
     batch_size : int, default=16
         Rows per mini-batch; the last batch of an epoch may be smaller.
     lr : float, default=0.01
-        AdamW's learning rate :math:`\eta`.
+        The learning rate :math:`\eta`, of every optimizer.
     weight_decay : float, default=0.01
-        AdamW's decoupled weight decay :math:`\lambda`: each step first scales the
-        weights by :math:`1 - \eta\lambda`.
+        The optimizer's own ``weight_decay`` :math:`\lambda`. For AdamW and optimlab's
+        ``"momentum"`` it is decoupled: each step first scales the weights by
+        :math:`1 - \eta\lambda`. For SGD, Adam, RMSprop and Adagrad it is an L2 penalty:
+        :math:`\lambda w` is added to the gradient.
     beta1 : float, default=0.9
-        Decay of the running mean of the gradients (momentum), in [0, 1).
+        Decay of the running mean of the gradients (momentum), in [0, 1): Adam's and
+        AdamW's first beta, and the ``beta`` of ``"momentum"``.
     beta2 : float, default=0.999
-        Decay of the running mean of the squared gradients, in [0, 1).
+        Decay of the running mean of the squared gradients, in [0, 1): Adam's and
+        AdamW's second beta.
     eps : float, default=1e-8
-        Added to the root of the second moment; never swept.
+        Added to the root of the second moment (Adam, AdamW, RMSprop, Adagrad: note that
+        torch's own default for Adagrad is 1e-10); never swept.
+    optimizer : str or torch.optim.Optimizer subclass, default="adamw"
+        ``"adamw"``, ``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"`` (the
+        :mod:`torch.optim` classes) or ``"momentum"`` (:class:`optimlab.Momentum`), or
+        any optimizer class, which is then made as
+        ``cls(params, lr=..., weight_decay=..., **optimizer_options)`` (and ``betas``,
+        ``beta``, ``eps`` if it takes them). A pair ``(optimizer, {option: value})``
+        sets the optimizer and, replacing ``optimizer_options``, its options.
+    optimizer_options : dict, default={}
+        The optimizer's other settings, such as ``{"momentum": 0.9, "nesterov": True}``
+        for SGD or ``{"alpha": 0.9}`` for RMSprop. Stored as sorted ``(name, value)``
+        pairs, so that the config stays hashable; :attr:`options` gives them as a dict.
+        Each must be a parameter of the optimizer's ``__init__``, and not one of the
+        settings above.
 
     Raises
     ------
     TypeError
-        If a value has the wrong type (``batch_size=16.0``, ``lr="0.1"``).
+        If a value has the wrong type (``batch_size=16.0``, ``lr="0.1"``), the optimizer
+        is neither a known name nor an optimizer class, or it has no such option.
     ValueError
-        If a value is out of range (``lr=-1``, ``beta1=1``).
+        If a value is out of range (``lr=-1``, ``beta1=1``), the optimizer is an unknown
+        name, or a setting it does not have (``beta1`` for ``"sgd"``) is not the default.
 
     Examples
     --------
@@ -56,6 +87,9 @@ class TrainingConfig:
     (0.1, 16, (0.9, 0.999))
     >>> config.replace(batch_size=64).batch_size
     64
+    >>> sgd = TrainingConfig(optimizer="sgd", optimizer_options={"momentum": 0.9})
+    >>> sgd.options, sgd.optimizer_kwargs()
+    ({'momentum': 0.9}, {'lr': 0.01, 'weight_decay': 0.01, 'momentum': 0.9})
     """
 
     epochs: int = 30
@@ -65,13 +99,47 @@ class TrainingConfig:
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
+    optimizer: str | type[Optimizer] = "adamw"
+    optimizer_options: Mapping[str, Any] | tuple[tuple[str, Any], ...] = ()
 
     #: The settings that :func:`~optimlab.compare_configs` can compare.
-    SWEEPABLE: ClassVar[tuple[str, ...]] = ("batch_size", "lr", "weight_decay", "beta1", "beta2")
+    SWEEPABLE: ClassVar[tuple[str, ...]] = (
+        "batch_size",
+        "lr",
+        "weight_decay",
+        "beta1",
+        "beta2",
+        "optimizer",
+    )
 
     def __post_init__(self) -> None:
+        set_ = object.__setattr__
         for name, check in _CHECKS.items():
-            object.__setattr__(self, name, check(name, getattr(self, name)))
+            set_(self, name, check(name, getattr(self, name)))
+        if is_entry_with_options(self.optimizer):
+            optimizer, options = cast(tuple, self.optimizer)
+            set_(self, "optimizer_options", options)
+        else:
+            optimizer = self.optimizer
+        set_(self, "optimizer", check_optimizer(optimizer))
+        settings = {name: getattr(self, name) for name in HANDED}
+        defaults = {name: _FIELD_DEFAULTS[name] for name in HANDED}
+        handed = handed_settings(self.optimizer, settings, defaults)
+        options = check_options(self.optimizer, self.optimizer_options, handed)
+        set_(self, "optimizer_options", options)
+        if options:
+            probe(self.optimizer, {**handed, **dict(options)})
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """``optimizer_options`` as a dict."""
+        return dict(self.optimizer_options)
+
+    def optimizer_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments the optimizer is made with (all but ``params``)."""
+        settings = {name: getattr(self, name) for name in HANDED}
+        defaults = {name: _FIELD_DEFAULTS[name] for name in HANDED}
+        return {**handed_settings(self.optimizer, settings, defaults), **self.options}
 
     @property
     def betas(self) -> tuple[float, float]:
@@ -80,14 +148,17 @@ class TrainingConfig:
 
     def replace(self, **changes: Any) -> TrainingConfig:
         """A copy with ``changes`` applied and checked; an unknown name is a ``TypeError``."""
-        unknown = sorted(set(changes) - set(_CHECKS))
+        names = [f.name for f in dataclasses.fields(self)]
+        unknown = sorted(set(changes) - set(names))
         if unknown:
-            raise TypeError(f"unknown training settings {unknown}; allowed: {', '.join(_CHECKS)}")
+            raise TypeError(f"unknown training settings {unknown}; allowed: {', '.join(names)}")
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:
-        """Every setting by name, in field order."""
-        return {name: getattr(self, name) for name in _CHECKS}
+        """Every setting by name, in field order (``optimizer_options`` as a dict)."""
+        settings = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        settings["optimizer_options"] = self.options
+        return settings
 
 
 _CHECKS = {
@@ -99,6 +170,7 @@ _CHECKS = {
     "beta2": check_beta,
     "eps": check_positive_finite,
 }
+_FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
 
 #: The exercise's settings.
 DEFAULTS = TrainingConfig()

@@ -14,7 +14,11 @@ import numpy as np
 
 from ._validation import brief, check_choice
 from .config import DEFAULTS, TrainingConfig
+<<<<<<< HEAD
 from .provenance import Provenance
+=======
+from .optimizers import optimizer_label
+>>>>>>> optim
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,15 +51,18 @@ class SweepResult:
     Attributes
     ----------
     param : str
-        The swept setting: ``"batch_size"``, ``"lr"``, ``"weight_decay"``, ``"beta1"`` or
-        ``"beta2"``.
+        The swept setting: ``"batch_size"``, ``"lr"``, ``"weight_decay"``, ``"beta1"``,
+        ``"beta2"`` or ``"optimizer"``.
     values : tuple
-        Its values, in the order given.
+        Its values, in the order given. An optimizer is a name, a class, or a pair
+        ``(optimizer, {option: value})``; :attr:`configs` gives each value's full
+        settings, the optimizer's options included.
     runs : numpy.ndarray
         Shape ``(len(values), len(seeds), epochs)``: every run's validation RMSE after
         each epoch; inf or NaN where a run diverged.
     config : TrainingConfig
-        The other settings, held fixed (its ``param`` field is not used).
+        The other settings, held fixed (its ``param`` field is not used), the optimizer
+        and its ``optimizer_options`` included.
     seeds : tuple of int
         The seeds of the runs, one per entry of the second axis of ``runs``.
     n_train : int
@@ -128,8 +135,28 @@ class SweepResult:
 
     @property
     def labels(self) -> list[str]:
-        """One legend label per value, such as ``"lr = 0.1"``."""
+        """One legend label per value, such as ``"lr = 0.1"`` or ``"optimizer = sgd"``.
+
+        An optimizer given with its own options reads ``"optimizer = sgd (momentum=0.9)"``.
+        """
+        if self.param == "optimizer":
+            return [f"optimizer = {optimizer_label(value)}" for value in self.values]
         return [f"{self.param} = {value}" for value in self.values]
+
+    @property
+    def optimizers(self) -> list[tuple[str, dict[str, Any]]]:
+        """Each value's optimizer (its name, or its class's) and options, as its runs used them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from optimlab import SweepResult, TrainingConfig
+        >>> result = SweepResult("optimizer", ("adam", ("sgd", {"momentum": 0.9})),
+        ...                      np.ones((2, 1, 3)), TrainingConfig(epochs=3))
+        >>> result.optimizers
+        [('adam', {}), ('sgd', {'momentum': 0.9})]
+        """
+        return [(optimizer_label(config.optimizer), config.options) for config in self.configs]
 
     @property
     def valid_rmse(self) -> np.ndarray:

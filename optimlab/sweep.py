@@ -19,6 +19,7 @@ from ._validation import (
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
+from .optimizers import is_entry_with_options
 from .provenance import Provenance
 from .results import SweepResult
 from .training import epoch_seconds
@@ -40,20 +41,23 @@ def compare_configs(
     beta1: float | Sequence[float] = DEFAULTS.beta1,
     beta2: float | Sequence[float] = DEFAULTS.beta2,
     *,
+    optimizer: Any = DEFAULTS.optimizer,
+    optimizer_options: Mapping[str, Any] | None = None,
     data: Data = None,
     seeds: int | Sequence[int] | None = None,
     shuffle: bool = False,
     measure_time: bool = False,
     n_jobs: int | None = None,
 ) -> SweepResult:
-    """Train the exercise's MLP with AdamW once per value of one setting.
+    """Train the exercise's MLP once per value of one setting (AdamW unless told otherwise).
 
-    Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1`` and ``beta2`` is a
-    list (or tuple) of values; the others stay fixed (see :class:`~optimlab.TrainingConfig`
-    for what each one means). Every value starts from the same initial weights
-    (:func:`~optimlab.make_mlp` with seed 123) and gets, bit for bit, the curve that
-    :func:`~optimlab.train_valid` computes on one torch thread; the runs are trained
-    together by the sweep engine (:mod:`optimlab.engine`), which is much faster.
+    Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2`` and
+    ``optimizer`` is a list (or tuple) of values; the others stay fixed (see
+    :class:`~optimlab.TrainingConfig` for what each one means). Every value starts from
+    the same initial weights (:func:`~optimlab.make_mlp` with seed 123) and gets, bit for
+    bit, the curve that :func:`~optimlab.train_valid` computes on one torch thread; the
+    runs are trained together by the sweep engine (:mod:`optimlab.engine`), which is
+    much faster.
 
     Parameters
     ----------
@@ -62,9 +66,23 @@ def compare_configs(
     batch_size : int or list of int, default=16
     lr : float or list of float, default=0.01
     weight_decay : float or list of float, default=0.01
-        Decoupled weight decay, as in :class:`torch.optim.AdamW`.
+        The optimizer's ``weight_decay``: decoupled for AdamW, as in
+        :class:`torch.optim.AdamW`; an L2 penalty for SGD, Adam, RMSprop and Adagrad.
     beta1 : float or list of float, default=0.9
     beta2 : float or list of float, default=0.999
+        Adam's and AdamW's betas (``beta1`` is also the ``beta`` of ``"momentum"``); any
+        other value than the default is an error with an optimizer that has none.
+    optimizer : str, optimizer class, or list of them, default="adamw"
+        ``"adamw"``, ``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"``, ``"momentum"``
+        or a :class:`torch.optim.Optimizer` subclass (see
+        :class:`~optimlab.TrainingConfig`). In a list, an entry may also be a pair
+        ``(optimizer, {option: value})`` whose options replace ``optimizer_options``
+        for it, so that one sweep can hold ``"sgd"`` and ``("sgd", {"momentum": 0.9})``.
+        Runs of the named optimizers train in the sweep engine; those of your own
+        classes in the reference loop (slower, and with the same result).
+    optimizer_options : dict, optional
+        The optimizer's other settings, e.g. ``{"momentum": 0.9, "nesterov": True}`` for
+        SGD; with a list of optimizers, they must suit each plain entry.
     data : ((X_train, Y_train), (X_valid, Y_valid)) or callable, optional
         The training and validation tensors, shared by every seed; or a function
         ``data(seed)`` returning them per seed, such as
@@ -116,9 +134,17 @@ def compare_configs(
     ['lr = 0.1', 'lr = 0.2']
     >>> result.valid_rmse.shape
     (2, 2)
+    >>> from optimlab import exercise_data
+    >>> standardized = exercise_data(standardize=True)  # SGD diverges on the raw inputs
+    >>> by_optimizer = compare_configs(
+    ...     epochs=2, optimizer=["sgd", ("sgd", {"momentum": 0.9})], data=standardized
+    ... )
+    >>> by_optimizer.labels
+    ['optimizer = sgd', 'optimizer = sgd (momentum=0.9)']
     """
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
-             "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2}  # fmt: skip
+             "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2,
+             "optimizer": optimizer, "optimizer_options": optimizer_options or {}}  # fmt: skip
     (result,) = _run_sweeps([sweep], data, seeds, shuffle, measure_time, n_jobs, context="")
     return result
 
@@ -143,8 +169,9 @@ def compare_sweeps(
     ----------
     sweeps : sequence of dict
         One dict of :func:`compare_configs` keyword arguments per comparison: ``epochs``,
-        ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``; omitted ones take
-        the defaults of :class:`~optimlab.TrainingConfig`.
+        ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer``,
+        ``optimizer_options``; omitted ones take the defaults of
+        :class:`~optimlab.TrainingConfig`.
     data, seeds, shuffle, measure_time, n_jobs
         As :func:`compare_configs`, shared by every sweep.
 
@@ -177,8 +204,9 @@ def compare_sweeps(
         raise TypeError(
             f"sweeps must be a list of dicts of compare_configs arguments, got {brief(sweeps)}"
         )
-    allowed = ("epochs", *TrainingConfig.SWEEPABLE)
+    allowed = ("epochs", *TrainingConfig.SWEEPABLE, "optimizer_options")
     defaults = {name: getattr(DEFAULTS, name) for name in allowed}
+    defaults["optimizer_options"] = {}
     full = []
     for i, sweep in enumerate(sweeps):
         if not isinstance(sweep, Mapping):
@@ -194,7 +222,7 @@ def compare_sweeps(
 
 def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[Any, ...]]:
     """The fixed config, the one setting given as a list, and its values (each checked)."""
-    swept = [name for name in TrainingConfig.SWEEPABLE if isinstance(settings[name], list | tuple)]
+    swept = [name for name in TrainingConfig.SWEEPABLE if _is_list(settings[name])]
     if len(swept) != 1:
         found = "none is" if not swept else f"{len(swept)} are: {', '.join(swept)}"
         raise ValueError(
@@ -207,13 +235,29 @@ def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[A
         raise ValueError(
             f"{param} must hold at least one value to compare, got {settings[param]!r}"
         )
-    config = TrainingConfig(**{**settings, param: getattr(DEFAULTS, param)})
+    placeholder = getattr(DEFAULTS, param)
+    if param == "optimizer":
+        # The fixed config must accept optimizer_options: it holds a plain entry if any.
+        plain = [value for value in values if not is_entry_with_options(value)]
+        placeholder = plain[0] if plain else values[0]
+    try:
+        config = TrainingConfig(**{**settings, param: placeholder})
+    except (TypeError, ValueError) as error:
+        if param != "optimizer":
+            raise
+        index = values.index(placeholder)
+        raise type(error)(str(error).replace(param, f"{param}[{index}]", 1)) from None
     for i, value in enumerate(values):
         try:
             config.replace(**{param: value})
         except (TypeError, ValueError) as error:
             raise type(error)(str(error).replace(param, f"{param}[{i}]", 1)) from None
     return config, param, values
+
+
+def _is_list(value: Any) -> bool:
+    """A list of values to compare (an ``(optimizer, options)`` pair is one value)."""
+    return isinstance(value, list | tuple) and not is_entry_with_options(value)
 
 
 def _check_seeds(seeds: int | Sequence[int] | None) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""The reference training loop: one network, AdamW, the validation RMSE after every epoch.
+"""The reference training loop: one network, one optimizer, the validation RMSE after every epoch.
 
 Everything faster in optimlab (the sweep engine) is checked against :func:`~optimlab.train_valid`.
 """
@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ._validation import Split, brief, check_data, check_nonnegative_int
 from .config import DEFAULTS, TrainingConfig
 from .model import make_mlp
+from .optimizers import make_optimizer
 
 __all__ = ["EpochPermutations", "epoch_seconds", "train_valid"]
 
@@ -48,12 +49,14 @@ def train_valid(
     callback: Callable[[int, nn.Module], None] | None = None,
     **settings: Any,
 ) -> np.ndarray:
-    """Train ``model`` with AdamW and return the validation RMSE after every epoch.
+    """Train ``model`` with the config's optimizer; return the validation RMSE after every epoch.
 
     The reference loop, written to be read: the exercise's ``train_loop`` and
     ``valid_loop``. Each epoch passes over the training rows in their stored order
     (no shuffling, unless ``shuffle_seed`` is given) in mini-batches of
-    ``config.batch_size``, one AdamW step per batch on the MSE loss. After each epoch the
+    ``config.batch_size``, one optimizer step per batch on the MSE loss. The optimizer
+    is ``config.optimizer`` (AdamW by default), made by
+    :func:`optimlab.optimizers.make_optimizer` with the config's settings. After each epoch the
     RMSE over the *whole* validation set is recorded (the exercise averages per-batch
     RMSEs instead, which depends on the batch size).
 
@@ -64,7 +67,7 @@ def train_valid(
     data : ((X_train, Y_train), (X_valid, Y_valid))
         float32 tensors, ``X`` of shape ``(n, 4)`` and ``Y`` of shape ``(n, 1)``.
     config : TrainingConfig, default=TrainingConfig()
-        Epochs, batch size and AdamW's settings.
+        Epochs, batch size, the optimizer and its settings.
     shuffle_seed : int, optional
         When given, each epoch visits the rows in a new random order, drawn as
         ``torch.randperm(n, generator=g)`` from one ``torch.Generator`` seeded with it.
@@ -72,7 +75,8 @@ def train_valid(
         Called as ``callback(epoch, model)`` after each epoch's validation (``epoch``
         counts from 1), e.g. to record :func:`~optimlab.dead_units` along training.
     **settings
-        Changes to ``config`` by name, e.g. ``lr=0.1``: ``config.replace(**settings)``.
+        Changes to ``config`` by name, e.g. ``lr=0.1`` or ``optimizer="sgd"``:
+        ``config.replace(**settings)``.
 
     Returns
     -------
@@ -91,6 +95,9 @@ def train_valid(
     >>> rmse = train_valid(make_mlp(), exercise_data(), epochs=2, batch_size=64)
     >>> rmse.shape
     (2,)
+    >>> train_valid(make_mlp(), exercise_data(), epochs=2, batch_size=64,
+    ...             optimizer="sgd", optimizer_options={"momentum": 0.9}).shape
+    (2,)
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {brief(model)}")
@@ -107,13 +114,7 @@ def train_valid(
     loader = DataLoader(
         TensorDataset(X_train, Y_train), batch_size=config.batch_size, sampler=sampler
     )
-    optimizer = torch.optim.AdamW(
-        model.parameters(),
-        lr=config.lr,
-        betas=config.betas,
-        eps=config.eps,
-        weight_decay=config.weight_decay,
-    )
+    optimizer = make_optimizer(config, model.parameters())
     valid_rmse = np.empty(config.epochs)
     for epoch in range(config.epochs):
         model.train()

@@ -2,8 +2,8 @@
 
 The parameters of the K runs are stacked as ``[K, P]``, each layer is one batched
 matrix product, the backward pass is written by hand with the products autograd itself
-calls, and AdamW is replicated operation by operation (the arithmetic of
-``torch.optim.adam._single_tensor_adam``, the CPU default) with one coefficient per run.
+calls, and the optimizer is replicated operation by operation with one coefficient per
+run (``_optimizers``: torch's single-tensor steps, the CPU default).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from torch import nn
 from .._validation import Split
 from ..model import make_mlp
 from ._exact import Call, exact_call, loop
+from ._optimizers import make_update, scalar
 from ._spec import RunSpec
 
 __all__ = ["ALIGN", "Group"]
@@ -27,25 +28,6 @@ __all__ = ["ALIGN", "Group"]
 # where torch exposes it, skips a layer of Python.)
 _threshold_backward = torch.ops.aten.threshold_backward.grad_input
 _threshold_backward = getattr(_threshold_backward, "_op", _threshold_backward)
-
-#: Above this many elements, zeros are taken out of AdamW's sqrt: MKL's vectorised sqrt
-#: (which torch.sqrt calls) is several times slower on zeros, and dead ReLU units leave
-#: half of ``exp_avg_sq`` at zero.
-_SQRT_MASK_FROM = 6000
-
-
-def _scalar(value: float) -> torch.Tensor:
-    # A 0-d float32 tensor: a Python float argument would be wrapped and converted on
-    # every call. The kernels round Python floats to float32 the same way.
-    return torch.tensor(value, dtype=torch.float32)
-
-
-def _per_run(values: Sequence[float]) -> float | torch.Tensor:
-    """One float when every run has the same value, else a ``[K, 1]`` float32 tensor."""
-    if all(value == values[0] for value in values):
-        return values[0]
-    return torch.tensor(values, dtype=torch.float32).unsqueeze(1)
-
 
 #: Floats per 64 bytes, the alignment of a fresh tensor (torch's CPU allocator).
 ALIGN = 16
@@ -65,12 +47,12 @@ def _runs(K: int, *shape: int, offset: int = 0) -> torch.Tensor:
 
 
 class Group:
-    """Train K runs sharing ``(epochs, batch_size)`` and data shapes, in lockstep.
+    """Train K runs sharing ``(epochs, batch_size)``, data shapes and optimizer path, in lockstep.
 
     Parameters of run k live in row k of ``self.params`` ``[K, P]``, in the order of
     ``make_mlp(...).parameters()``: W1 ``[h, f]``, b1 ``[h]``, W2 ``[h, h]``, b2 ``[h]``,
-    W3 ``[1, h]``, b3 ``[1]``. AdamW's state and the gradients are laid out the same way,
-    so each AdamW operation is one call for all runs.
+    W3 ``[1, h]``, b3 ``[1]``. The optimizer's state and the gradients are laid out the
+    same way, so each of its operations is one call for all runs.
     """
 
     def __init__(
@@ -103,12 +85,7 @@ class Group:
         starts = np.cumsum([0, *padded[:-1]]).tolist()
         P = sum(padded)
         self.params = torch.zeros(K, P)
-        self.exp_avg = torch.zeros(K, P)
-        self.exp_avg_sq = torch.zeros(K, P)
         self.grad = torch.zeros(K, P)
-        self.tmp = torch.zeros(K, P)
-        self.denom = torch.zeros(K, P)
-        self.zero = torch.zeros(K, P) if K * P >= _SQRT_MASK_FROM else None
 
         def views(flat: torch.Tensor) -> list[torch.Tensor]:
             return [
@@ -126,16 +103,8 @@ class Group:
             partial(g.copy_, o) for g, o in zip(self.G, self.G_out, strict=True) if g is not o
         ]
 
-        # AdamW's per-run coefficients, computed in Python floats exactly as it does.
-        configs = [s.config for s in specs]
-        lr = [c.lr for c in configs]
-        wd = [c.weight_decay for c in configs]
-        self.decay = any(w != 0 for w in wd)
-        self.keep = self._tensor(_per_run([1 - a * w for a, w in zip(lr, wd, strict=True)]))
-        self.weight1 = _per_run([1 - c.beta1 for c in configs])
-        self.beta2 = self._tensor(_per_run([c.beta2 for c in configs]))
-        self.weight2 = _per_run([1 - c.beta2 for c in configs])
-        self.eps = self._tensor(_per_run([c.eps for c in configs]))
+        n_steps = self.epochs * len(self._bounds())
+        self.update = make_update([s.config for s in specs], self.params, self.grad, n_steps)
 
         # B -> (input, output, error) buffers of a mini-batch of B rows
         self.batch: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
@@ -149,12 +118,13 @@ class Group:
             for view, param in zip(self.W, models[spec.seed].parameters(), strict=True):
                 view[k] = param.detach()
 
-    @staticmethod
-    def _tensor(value: float | torch.Tensor) -> torch.Tensor:
-        return _scalar(value) if isinstance(value, float) else value
+    def _bounds(self) -> list[tuple[int, int]]:
+        """Each mini-batch's first and last-plus-one row."""
+        n, bs = self.n, self.batch_size
+        return [(a, min(a + bs, n)) for a in range(0, n, bs)]
 
     def _batch_sizes(self) -> set[int]:
-        return {min(self.batch_size, self.n - a) for a in range(0, self.n, self.batch_size)}
+        return {b - a for a, b in self._bounds()}
 
     def _bind_step(self, B: int) -> tuple[Call, Call]:
         """The forward and the backward pass of a mini-batch of ``B`` rows, as two calls.
@@ -171,7 +141,7 @@ class Group:
         z1, z2 = _runs(K, B, h), _runs(K, B, h)  # pre-activations, then ReLU'd
         out, g3 = torch.empty(K, B, 1), _runs(K, B, 1)  # output and its gradient
         g2, g1 = _runs(K, B, h), _runs(K, B, h)  # gradients at z2, z1
-        norm = _scalar(2.0 / B)  # mse_loss_backward's 2 / numel
+        norm = scalar(2.0 / B)  # mse_loss_backward's 2 / numel
         calls = [
             exact_call("linear", z1, b1, x, W1),
             z1.relu_,
@@ -213,57 +183,11 @@ class Group:
             ]
         )
 
-    def _adamw(self, step_size: float | torch.Tensor, bias2_sqrt: torch.Tensor) -> None:
-        """One AdamW step for every run: ``torch.optim.adam._single_tensor_adam``'s operations.
-
-        ``step_size`` is ``lr / (1 - beta1**t)``, as a float, or negated per run.
-        """
-        params, exp_avg, exp_avg_sq, grad = self.params, self.exp_avg, self.exp_avg_sq, self.grad
-        tmp, denom = self.tmp, self.denom
-        if self.decay:
-            params.mul_(self.keep)  # param.mul_(1 - lr * weight_decay)
-        exp_avg.lerp_(grad, self.weight1)
-        exp_avg_sq.mul_(self.beta2)
-        if isinstance(self.weight2, float):
-            exp_avg_sq.addcmul_(grad, grad, value=self.weight2)
-        else:
-            # addcmul computes self + (value * t1) * t2: form value * t1 first.
-            exp_avg_sq.addcmul_(torch.mul(grad, self.weight2, out=tmp), grad)
-        if self.zero is None:
-            torch.sqrt(exp_avg_sq, out=denom)
-        else:
-            # The same numbers, faster: sqrt(v + 1) - 1 where v == 0, else sqrt(v + 0) - 0.
-            zero = torch.eq(exp_avg_sq, 0, out=self.zero)
-            torch.sqrt(torch.add(exp_avg_sq, zero, out=denom), out=denom).sub_(zero)
-        denom.div_(bias2_sqrt).add_(self.eps)
-        if isinstance(step_size, float):
-            params.addcdiv_(exp_avg, denom, value=-step_size)
-        else:
-            # addcdiv computes self + (value * t1) / t2; here value * t1 is formed first.
-            params.addcdiv_(torch.mul(exp_avg, step_size, out=tmp), denom)
-
-    def _schedules(self, n_steps: int) -> tuple[list, list]:
-        """AdamW's per-step Python floats, ``lr / (1 - beta1**t)`` and ``(1 - beta2**t)**0.5``."""
-        sizes, sqrts = [], []
-        for t in range(1, n_steps + 1):
-            step = float(t)  # AdamW keeps its step count in a float32 tensor
-            sizes.append([s.config.lr / (1 - s.config.beta1**step) for s in self.specs])
-            sqrts.append([(1 - s.config.beta2**step) ** 0.5 for s in self.specs])
-        if all(len(set(row)) == 1 for row in sizes):
-            step_sizes: list = [row[0] for row in sizes]
-        else:
-            step_sizes = list(-torch.tensor(sizes, dtype=torch.float32).unsqueeze(2))
-        if all(len(set(row)) == 1 for row in sqrts):
-            bias2_sqrts = list(torch.tensor([row[0] for row in sqrts], dtype=torch.float32))
-        else:
-            bias2_sqrts = list(torch.tensor(sqrts, dtype=torch.float32).unsqueeze(2))
-        return step_sizes, bias2_sqrts
-
     def run(self) -> np.ndarray:
         """Train; return the validation RMSE after every epoch, ``[K, epochs]``."""
-        K, n, bs = self.K, self.n, self.batch_size
-        bounds = [(a, min(a + bs, n)) for a in range(0, n, bs)]
-        step_sizes, bias2_sqrts = self._schedules(self.epochs * len(bounds))
+        K, n = self.K, self.n
+        bounds = self._bounds()
+        update = self.update
         generators = [
             None if s.shuffle_seed is None else torch.Generator().manual_seed(s.shuffle_seed)
             for s in self.specs
@@ -303,7 +227,7 @@ class Group:
                 forward()
                 error()
                 backward()
-                self._adamw(step_sizes[t], bias2_sqrts[t])
+                update(t)
                 t += 1
             self.valid()
             curves[:, epoch] = self.mse.sqrt().tolist()

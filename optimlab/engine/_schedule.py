@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import pickle
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +19,7 @@ from .._validation import Split, check_positive_int
 from ..config import TrainingConfig
 from ..data import exercise_data
 from ._kernel import ALIGN, Group
+from ._optimizers import SELF_CHECK, engine_path
 from ._spec import RunSpec, data_of, reference_curve
 
 __all__ = ["EngineFallbackWarning", "train_runs"]
@@ -28,7 +30,7 @@ class EngineFallbackWarning(RuntimeWarning):
 
 
 def _group_key(spec: RunSpec, data: Split) -> tuple:
-    """Runs with the same key train in one loop: same step count and tensor shapes.
+    """Runs with the same key train in one loop: same step count, shapes and optimizer code.
 
     The last entry is where ``X_valid``'s data sit relative to a 64-byte boundary, in
     floats: the reference loop multiplies the caller's tensor as it is (see _runs).
@@ -36,7 +38,8 @@ def _group_key(spec: RunSpec, data: Split) -> tuple:
     (X_train, _), (X_valid, _) = data
     offset = X_valid.data_ptr() % (4 * ALIGN) // 4
     config = spec.config
-    return (config.epochs, config.batch_size, spec.n_hidden, *X_train.shape, len(X_valid), offset)
+    shapes = (config.epochs, config.batch_size, spec.n_hidden, *X_train.shape, len(X_valid))
+    return (engine_path(config), *shapes, offset)
 
 
 def _cost(specs: Sequence[RunSpec], data: Split) -> float:
@@ -108,29 +111,32 @@ def _self_check() -> str | None:
     """Compare the engine with :func:`optimlab.train_valid` on a tiny problem.
 
     Returns ``None`` when every curve is bitwise equal, else the reason to fall back.
-    The problem exercises both code paths of the AdamW step (one coefficient for all
-    runs, and one per run), a partial last batch and a shuffled run. It costs about a
+    The problem exercises every optimizer of the engine with one coefficient for all
+    runs and with one per run, a partial last batch and a shuffled run. It costs about a
     second, mostly torch.optim's first import of torch._dynamo.
     """
     (X_train, Y_train), (X_valid, Y_valid) = exercise_data(seed=1)
     data = ((X_train[:40], Y_train[:40]), (X_valid[:20], Y_valid[:20]))
     tiny = TrainingConfig(epochs=2, batch_size=6)
-    pair = [
-        RunSpec(tiny.replace(lr=0.05), n_hidden=8, data=data),
-        RunSpec(
-            tiny.replace(beta1=0.5, beta2=0.99, weight_decay=0.5),
-            seed=7,
-            shuffle_seed=3,
-            n_hidden=8,
-            data=data,
-        ),
+    groups = [
+        [
+            RunSpec(tiny.replace(lr=0.05, **settings), n_hidden=8, data=data),
+            RunSpec(
+                tiny.replace(weight_decay=0.5, **{**settings, **other}),
+                seed=7,
+                shuffle_seed=3,
+                n_hidden=8,
+                data=data,
+            ),
+        ]
+        for settings, other in SELF_CHECK
     ]
-    alone = [RunSpec(tiny, n_hidden=8, data=data)]
+    groups.append([RunSpec(tiny, n_hidden=8, data=data)])
     threads = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
-        got = [*Group(pair, [data, data]).run(), *Group(alone, [data]).run()]
-        want = [reference_curve(s) for s in (*pair, *alone)]
+        got = [curve for group in groups for curve in Group(group, [data] * len(group)).run()]
+        want = [reference_curve(s) for group in groups for s in group]
     except Exception as error:  # any failure means: do not trust the engine
         return f"its self-check raised {type(error).__name__}: {error}"
     finally:
@@ -155,6 +161,11 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
     tasks: list[_Task] = []
     groups: dict[tuple, list[int]] = {}
     for i, spec in enumerate(specs):
+        if engine_path(spec.config) is None:
+            # Not an engine optimizer (optimlab's Momentum, a user's class, foreach=True):
+            # the reference loop by design, so no warning.
+            tasks.append(_Task([i], [spec], True, _cost([spec], data_of(spec)) * 10))
+            continue
         reason = _unsupported(spec)
         if reason is None:
             groups.setdefault(_group_key(spec, data_of(spec)), []).append(i)
@@ -272,5 +283,19 @@ def train_runs(specs: Sequence[RunSpec], *, n_jobs: int | None = None) -> list[n
     tasks = _plan([specs[i] for i in runs], n_jobs)
     for task in tasks:
         task.indices = [runs[i] for i in task.indices]
-    curves = _execute(tasks, n_jobs)
+    # A run whose optimizer class cannot be pickled (defined inside a function) cannot go
+    # to a worker process: it trains here.
+    here = [task for task in tasks if not _picklable(task)]
+    away = [task for task in tasks if _picklable(task)] if here else tasks
+    curves = _execute(away, n_jobs) if away else {}
+    if here:
+        curves.update(_execute(here, 1))
     return [curves[i].copy() for i in unique]
+
+
+def _picklable(task: _Task) -> bool:
+    try:
+        pickle.dumps([spec.config for spec in task.specs])
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
