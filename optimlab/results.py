@@ -14,11 +14,8 @@ import numpy as np
 
 from ._validation import brief, check_choice
 from .config import DEFAULTS, TrainingConfig
-<<<<<<< HEAD
-from .provenance import Provenance
-=======
 from .optimizers import optimizer_label
->>>>>>> optim
+from .provenance import Provenance
 
 if TYPE_CHECKING:
     import pandas as pd
