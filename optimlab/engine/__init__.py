@@ -28,7 +28,7 @@ other release, a self-check against it runs once per process, and if it disagree
 run falls back to the reference loop with an :class:`EngineFallbackWarning`.
 """
 
-from ._schedule import EngineFallbackWarning, train_runs
+from ._schedule import EngineFallbackWarning, train_runs, trainer
 from ._spec import RunSpec
 
-__all__ = ["EngineFallbackWarning", "RunSpec", "train_runs"]
+__all__ = ["EngineFallbackWarning", "RunSpec", "train_runs", "trainer"]

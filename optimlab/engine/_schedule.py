@@ -11,42 +11,95 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
-from .._validation import Split, check_positive_int
+from .._validation import Split, check_bool, check_positive_int
 from ..config import TrainingConfig
 from ..data import exercise_data
+from ..problem import mlp_widths
+from ._func import FuncGroup, func_unsupported
 from ._kernel import ALIGN, Group
 from ._optimizers import SELF_CHECK, engine_path
-from ._spec import RunSpec, data_of, reference_curve
+from ._spec import RunSpec, data_of, metric_names, model_of, reference_curve
 
-__all__ = ["EngineFallbackWarning", "train_runs"]
+__all__ = ["EngineFallbackWarning", "train_runs", "trainer"]
+
+#: What trains a run: the exact kernel, the torch.func fast path, or the reference loop.
+ENGINE, FUNC, REFERENCE = "engine", "func", "reference"
 
 
 class EngineFallbackWarning(RuntimeWarning):
     """The sweep engine trained some runs with the reference loop instead; says why."""
 
 
-def _group_key(spec: RunSpec, data: Split) -> tuple:
-    """Runs with the same key train in one loop: same step count, shapes and optimizer code.
+def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
+    """What trains ``spec``, its group key, and the reason for a fallback worth a warning.
 
-    The last entry is where ``X_valid``'s data sit relative to a 64-byte boundary, in
-    floats: the reference loop multiplies the caller's tensor as it is (see _runs).
+    Runs with the same key train in one loop: same step count, shapes and optimizer code.
+    The exact kernel's key ends with where ``X_valid``'s data sit relative to a 64-byte
+    boundary, in floats: the reference loop multiplies the caller's tensor as it is.
     """
-    (X_train, _), (X_valid, _) = data
-    offset = X_valid.data_ptr() % (4 * ALIGN) // 4
     config = spec.config
-    shapes = (config.epochs, config.batch_size, spec.n_hidden, *X_train.shape, len(X_valid))
-    return (engine_path(config), *shapes, offset)
+    path = engine_path(config)
+    if path is None:
+        # Not an engine optimizer (optimlab's Momentum, a user's class, foreach=True):
+        # the reference loop by design, so no warning.
+        return REFERENCE, (), None
+    for pair in data:
+        for tensor in pair:
+            if tensor.device.type != "cpu" or tensor.layout != torch.strided:
+                reason = f"its data are on {tensor.device} with layout {tensor.layout}"
+                return REFERENCE, (), reason
+    (X_train, Y_train), (X_valid, _) = data
+    module = _model(spec, data)
+    widths = mlp_widths(module)
+    steps = (config.epochs, config.batch_size, *X_train.shape, len(X_valid))
+    if spec.loss == "mse" and widths is not None and X_train.ndim == 2:
+        reason = _trusted()
+        if reason is not None:
+            return REFERENCE, (), reason
+        offset = X_valid.data_ptr() % (4 * ALIGN) // 4
+        return ENGINE, (ENGINE, path, widths, *steps, offset), None
+    reason = func_unsupported(module, X_train)
+    if reason is not None:
+        return REFERENCE, (), reason
+    shapes = tuple(tuple(p.shape) for p in module.parameters())
+    return FUNC, (FUNC, path, spec.loss, spec.model, shapes, *steps, *Y_train.shape[1:]), None
 
 
-def _cost(specs: Sequence[RunSpec], data: Split) -> float:
+_models: dict[tuple, nn.Module] = {}
+
+
+def _model(spec: RunSpec, data: Split) -> nn.Module:
+    """A run's initial network, to inspect; built once per model function, seed and data shape."""
+    (X_train, _), _ = data
+    key = (spec.model, spec.seed, spec.n_hidden, tuple(X_train.shape[1:]))
+    if key not in _models:
+        if len(_models) > 256:
+            _models.clear()
+        _models[key] = model_of(spec, data)
+    return _models[key]
+
+
+def trainer(spec: RunSpec) -> str:
+    """What :func:`train_runs` trains ``spec`` with: ``"engine"``, ``"func"``, ``"reference"``."""
+    return _route(spec, data_of(spec))[0]
+
+
+def _cost(specs: Sequence[RunSpec], data: Split, kind: str = ENGINE) -> float:
     """Rough seconds to train ``specs`` as one group, for load balancing only."""
     (X_train, _), _ = data
-    n, f = X_train.shape
+    n, f = X_train.shape[0], math.prod(X_train.shape[1:])
     spec = specs[0]
+    if kind != ENGINE:
+        steps = spec.config.epochs * math.ceil(n / spec.config.batch_size)
+        params = sum(p.numel() for p in _model(spec, data).parameters())
+        per_run = 300 if kind == REFERENCE else 0
+        return steps * (1500 + len(specs) * (per_run + params / 100)) * 1e-6
     h, B = spec.n_hidden, min(spec.config.batch_size, n)
     steps = spec.config.epochs * math.ceil(n / spec.config.batch_size)
     params = h * f + h * h + 3 * h + 1
@@ -60,9 +113,10 @@ class _Task:
 
     indices: list[int]
     specs: list[RunSpec]
-    reference: bool
+    kind: str
     cost: float
     valid_offset: int = 0
+    widths: tuple[int, ...] | None = None
 
     def portable(self) -> tuple:
         """What a worker needs, pickled cheaply: user data as numpy arrays, not tensors."""
@@ -71,21 +125,26 @@ class _Task:
             None if s.data is None else tuple(tuple(t.numpy() for t in pair) for pair in s.data)
             for s in self.specs
         ]
-        return self.indices, specs, arrays, self.reference, self.valid_offset
+        return self.indices, specs, arrays, self.kind, self.valid_offset, self.widths
 
 
 def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray]]:
-    """Train a task given by :meth:`_Task.portable`; return its run indices and curves."""
-    indices, specs, arrays, reference, valid_offset = task
+    """Train a task given by :meth:`_Task.portable`; return its run indices and curves.
+
+    Each curve has shape ``(metrics, epochs)`` (see ``metric_names``).
+    """
+    indices, specs, arrays, kind, valid_offset, widths = task
     datas = [
         data_of(spec)
         if array is None
         else tuple(tuple(torch.from_numpy(a) for a in pair) for pair in array)
         for spec, array in zip(specs, arrays, strict=True)
     ]
-    if reference:
+    if kind == REFERENCE:
         return indices, [reference_curve(s, d) for s, d in zip(specs, datas, strict=True)]
-    return indices, list(Group(specs, datas, valid_offset).run())
+    if kind == FUNC:
+        return indices, list(FuncGroup(specs, datas).run())
+    return indices, list(Group(specs, datas, valid_offset, widths).run()[:, None])
 
 
 def _init_worker() -> None:
@@ -136,7 +195,7 @@ def _self_check() -> str | None:
     try:
         torch.set_num_threads(1)
         got = [curve for group in groups for curve in Group(group, [data] * len(group)).run()]
-        want = [reference_curve(s) for group in groups for s in group]
+        want = [reference_curve(s)[0] for group in groups for s in group]
     except Exception as error:  # any failure means: do not trust the engine
         return f"its self-check raised {type(error).__name__}: {error}"
     finally:
@@ -146,39 +205,26 @@ def _self_check() -> str | None:
     return None
 
 
-def _unsupported(spec: RunSpec) -> str | None:
-    """Why the engine cannot train ``spec`` exactly, or ``None``."""
-    if spec.data is not None:
-        for pair in spec.data:
-            for tensor in pair:
-                if tensor.device.type != "cpu" or tensor.layout != torch.strided:
-                    return f"its data are on {tensor.device} with layout {tensor.layout}"
-    return _trusted()
-
-
 def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
     """Group the runs, split groups too large for a fair share, largest first."""
     tasks: list[_Task] = []
     groups: dict[tuple, list[int]] = {}
     for i, spec in enumerate(specs):
-        if engine_path(spec.config) is None:
-            # Not an engine optimizer (optimlab's Momentum, a user's class, foreach=True):
-            # the reference loop by design, so no warning.
-            tasks.append(_Task([i], [spec], True, _cost([spec], data_of(spec)) * 10))
+        kind, key, reason = _route(spec, data_of(spec))
+        if kind != REFERENCE:
+            groups.setdefault(key, []).append(i)
             continue
-        reason = _unsupported(spec)
-        if reason is None:
-            groups.setdefault(_group_key(spec, data_of(spec)), []).append(i)
-            continue
-        warnings.warn(
-            f"the sweep engine cannot train run {i} ({spec}) exactly: {reason}; "
-            "using the reference loop train_valid for it",
-            EngineFallbackWarning,
-            stacklevel=3,
-        )
-        tasks.append(_Task([i], [spec], True, _cost([spec], data_of(spec)) * 10))
+        if reason is not None:
+            warnings.warn(
+                f"the sweep engine cannot train run {i} ({spec}) exactly: {reason}; "
+                "using the reference loop train_valid for it",
+                EngineFallbackWarning,
+                stacklevel=3,
+            )
+        tasks.append(_Task([i], [spec], REFERENCE, _cost([spec], data_of(spec), REFERENCE)))
     costs = {
-        key: _cost([specs[i] for i in ids], data_of(specs[ids[0]])) for key, ids in groups.items()
+        key: _cost([specs[i] for i in ids], data_of(specs[ids[0]]), key[0])
+        for key, ids in groups.items()
     }
     share = sum(costs.values()) / n_jobs
     for key, ids in groups.items():
@@ -187,8 +233,12 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
         parts = min(len(ids), max(1, math.ceil(costs[key] / share - 0.25)))
         for part in np.array_split(np.array(ids), parts):
             chunk = [specs[i] for i in part]
-            cost = _cost(chunk, data_of(chunk[0]))
-            tasks.append(_Task(part.tolist(), chunk, False, cost, valid_offset=key[-1]))
+            cost = _cost(chunk, data_of(chunk[0]), key[0])
+            if key[0] == ENGINE:
+                task = _Task(part.tolist(), chunk, ENGINE, cost, key[-1], widths=key[2])
+            else:
+                task = _Task(part.tolist(), chunk, FUNC, cost)
+            tasks.append(task)
     return sorted(tasks, key=lambda task: -task.cost)
 
 
@@ -225,14 +275,20 @@ def _execute(tasks: Sequence[_Task], n_jobs: int) -> dict[int, np.ndarray]:
     return curves
 
 
-def train_runs(specs: Sequence[RunSpec], *, n_jobs: int | None = None) -> list[np.ndarray]:
+def train_runs(
+    specs: Sequence[RunSpec], *, n_jobs: int | None = None, all_metrics: bool = False
+) -> list[Any]:
     """Train every run and return its validation curve, as :func:`~optimlab.train_valid` would.
 
-    Identical runs are trained once. Runs that share epochs, batch size, ``n_hidden``
-    and data shapes train together in one loop, whatever their hyperparameters, seeds
-    and data; these groups are spread over ``n_jobs`` worker processes. Every curve is
-    bitwise equal to the reference loop's, ``inf`` and ``nan`` included: see the module
-    docstring for how that is ensured.
+    Identical runs are trained once. Runs that share epochs, batch size, network
+    structure and data shapes train together in one loop, whatever their
+    hyperparameters, seeds and data; these groups are spread over ``n_jobs`` worker
+    processes. A plain MLP (:func:`optimlab.problem.mlp_widths`) on the MSE loss trains
+    in the exact kernel: its curve is bitwise equal to the reference loop's, ``inf`` and
+    ``nan`` included (see the module docstring for how that is ensured). Any other model,
+    or the cross-entropy loss, trains in the ``torch.func`` fast path (``_func``), equal
+    to the reference loop up to float32 rounding, unless ``vmap`` cannot run it (buffers,
+    dropout): then in the reference loop, with a warning. :func:`trainer` tells which.
 
     Parameters
     ----------
@@ -242,12 +298,16 @@ def train_runs(specs: Sequence[RunSpec], *, n_jobs: int | None = None) -> list[n
         Worker processes, one torch thread each; default: the cores this process may
         use. With 1, or when there is only one group, everything runs in this process
         (with one torch thread, the caller's setting restored afterwards).
+    all_metrics : bool, default=False
+        Return every metric of each run, not only the tracked one.
 
     Returns
     -------
-    list of numpy.ndarray
+    list of numpy.ndarray, or list of dict
         One array of shape ``(spec.config.epochs,)`` per spec, in order: the validation RMSE
-        after every epoch.
+        (or log loss, for ``loss="cross_entropy"``) after every epoch. With
+        ``all_metrics``, one dict per spec, from metric name to curve, as
+        :func:`optimlab.training.learning_curves` returns.
 
     Raises
     ------
@@ -275,6 +335,7 @@ def train_runs(specs: Sequence[RunSpec], *, n_jobs: int | None = None) -> list[n
         if not isinstance(spec, RunSpec):
             raise TypeError(f"specs[{i}] must be a RunSpec, got {type(spec).__name__}")
     n_jobs = _default_jobs() if n_jobs is None else check_positive_int("n_jobs", n_jobs)
+    all_metrics = check_bool("all_metrics", all_metrics)
     if not specs:
         return []
     first: dict[tuple, int] = {}
@@ -290,12 +351,17 @@ def train_runs(specs: Sequence[RunSpec], *, n_jobs: int | None = None) -> list[n
     curves = _execute(away, n_jobs) if away else {}
     if here:
         curves.update(_execute(here, 1))
-    return [curves[i].copy() for i in unique]
+    if all_metrics:
+        return [
+            {name: curves[i][row].copy() for row, name in enumerate(metric_names(specs[i]))}
+            for i in unique
+        ]
+    return [curves[i][0].copy() for i in unique]
 
 
 def _picklable(task: _Task) -> bool:
     try:
-        pickle.dumps([spec.config for spec in task.specs])
+        pickle.dumps([(spec.config, spec.model) for spec in task.specs])
     except (pickle.PicklingError, AttributeError, TypeError):
         return False
     return True
