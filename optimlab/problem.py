@@ -37,12 +37,6 @@ ModelFn = Callable[[int], nn.Module]
 #: The losses, and the validation metric each one tracks (the result's ``metric``).
 METRICS = {"mse": "valid_rmse", "cross_entropy": "valid_log_loss"}
 LOSSES = tuple(METRICS)
-#: What each metric reads as on an axis.
-METRIC_LABELS = {
-    "valid_rmse": "Validation RMSE",
-    "valid_log_loss": "Validation log loss",
-    "valid_accuracy": "Validation accuracy",
-}
 
 
 def check_loss(loss: object) -> str:
@@ -67,7 +61,7 @@ def check_model_fn(model: object) -> ModelFn:
         )
     if not callable(model):
         raise TypeError(f"model must be a function seed -> torch.nn.Module, got {brief(model)}")
-    return model  # type: ignore[return-value]
+    return model
 
 
 def build(model_fn: ModelFn, seed: int) -> nn.Module:
@@ -120,6 +114,10 @@ def as_split(data: object, loss: str = "mse") -> Split:
     """
     loss = check_loss(loss)
     rule = "data must be ((X_train, Y_train), (X_valid, Y_valid))"
+    X_train: Any
+    Y_train: Any
+    X_valid: Any
+    Y_valid: Any
     try:
         (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
     except (TypeError, ValueError) as error:

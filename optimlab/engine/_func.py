@@ -46,7 +46,7 @@ def func_unsupported(module: nn.Module, X: torch.Tensor) -> str | None:
     if any(p.dtype != torch.float32 or p.device.type != "cpu" for p in module.parameters()):
         return "the model has parameters that are not float32 on the CPU"
     models = [module, copy.deepcopy(module)]
-    params, buffers = stack_module_state(models)  # type: ignore[arg-type]
+    params, buffers = stack_module_state(models)
     base = copy.deepcopy(module).to("meta")
 
     def one(p: dict, b: dict, x: torch.Tensor) -> torch.Tensor:
@@ -81,7 +81,7 @@ class FuncGroup:
                 models[spec.model, spec.seed] = model_of(spec, data)
         modules = [models[spec.model, spec.seed] for spec in specs]
         self.base = copy.deepcopy(modules[0]).to("meta")
-        stacked, _ = stack_module_state(modules)  # type: ignore[arg-type]
+        stacked, _ = stack_module_state(modules)
         self.names = list(stacked)
         shapes = [tuple(stacked[name].shape[1:]) for name in self.names]
         sizes = [math.prod(shape) for shape in shapes]

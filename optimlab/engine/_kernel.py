@@ -232,10 +232,10 @@ class Group:
                             backward,
                         )
                     )
-            for copy_in, forward, error, backward in batches:
+            for copy_in, forward, find_error, backward in batches:
                 copy_in()
                 forward()
-                error()
+                find_error()
                 backward()
                 update(t)
                 t += 1

@@ -59,14 +59,14 @@ def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
     widths = mlp_widths(module)
     steps = (config.epochs, config.batch_size, *X_train.shape, len(X_valid))
     if spec.loss == "mse" and widths is not None and X_train.ndim == 2:
-        reason = _trusted()
-        if reason is not None:
-            return REFERENCE, (), reason
+        distrust = _trusted()
+        if distrust is not None:
+            return REFERENCE, (), distrust
         offset = X_valid.data_ptr() % (4 * ALIGN) // 4
         return ENGINE, (ENGINE, path, widths, *steps, offset), None
-    reason = func_unsupported(module, X_train)
-    if reason is not None:
-        return REFERENCE, (), reason
+    refusal = func_unsupported(module, X_train)
+    if refusal is not None:
+        return REFERENCE, (), refusal
     shapes = tuple(tuple(p.shape) for p in module.parameters())
     return FUNC, (FUNC, path, spec.loss, spec.model, shapes, *steps, *Y_train.shape[1:]), None
 
@@ -134,12 +134,13 @@ def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray]]:
     Each curve has shape ``(metrics, epochs)`` (see ``metric_names``).
     """
     indices, specs, arrays, kind, valid_offset, widths = task
-    datas = [
+    datas: list[Split] = [
         data_of(spec)
         if array is None
-        else tuple(tuple(torch.from_numpy(a) for a in pair) for pair in array)
+        else ((torch.from_numpy(array[0][0]), torch.from_numpy(array[0][1])),
+              (torch.from_numpy(array[1][0]), torch.from_numpy(array[1][1])))
         for spec, array in zip(specs, arrays, strict=True)
-    ]
+    ]  # fmt: skip
     if kind == REFERENCE:
         return indices, [reference_curve(s, d) for s, d in zip(specs, datas, strict=True)]
     if kind == FUNC:

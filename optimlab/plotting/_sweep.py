@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._validation import check_quantiles
-from ..results import BUDGETS, SweepResult
+from ..results import BUDGETS, METRIC_LABELS, SweepResult
 from ._common import axes_or_new
 
 if TYPE_CHECKING:
@@ -64,11 +64,13 @@ def plot_sweep(
     *,
     x: str = "epoch",
     band: tuple[float, float] | None = (0.1, 0.9),
+    metric: str | None = None,
 ) -> Axes:
-    """Draw one validation-RMSE curve per value of a sweep, in the order given.
+    """Draw one validation curve per value of a sweep, in the order given.
 
     x is the epoch (1 to ``epochs``) or another budget (see
-    :meth:`optimlab.SweepResult.budget`), y the validation RMSE, the legend is titled
+    :meth:`optimlab.SweepResult.budget`), y the result's metric (the validation RMSE,
+    or log loss for classification; the y-axis names it), the legend is titled
     "Configuration", and the y-range follows :func:`sweep_ylim`. Diverged points are
     left out of their curve. With several seeds each curve is the median over the seeds and
     a shaded band spans the ``band`` quantiles of the runs.
@@ -84,6 +86,9 @@ def plot_sweep(
         measured seconds (needs ``compare_configs(..., measure_time=True)``).
     band : (float, float) or None, default=(0.1, 0.9)
         Lower and upper quantile of the band across seeds; ``None`` draws no band.
+    metric : str, optional
+        The metric to draw: the result's own (default), or ``"valid_accuracy"`` for a
+        classification result.
 
     Returns
     -------
@@ -104,18 +109,21 @@ def plot_sweep(
     budget = result.budget(x)
     if band is not None:
         band = check_quantiles("band", band)
+    metric = result.metric if metric is None else metric
+    runs, curves = result.runs_of(metric), result.curves_of(metric)
     ax = axes_or_new(ax)
     n_seeds = len(result.seeds)
-    for i, (label, curve) in enumerate(zip(result.labels, result.valid_rmse, strict=True)):
+    for i, (label, curve) in enumerate(zip(result.labels, curves, strict=True)):
         (line,) = ax.plot(budget[i], np.where(np.isfinite(curve), curve, np.nan), label=label)
         if n_seeds > 1 and band is not None:
-            low, high = _finite_quantiles(result.runs[i], band)
+            low, high = _finite_quantiles(runs[i], band)
             ax.fill_between(budget[i], low, high, color=line.get_color(), alpha=0.2, lw=0)
-    ylim = sweep_ylim(result.runs if n_seeds > 1 and band is not None else result.valid_rmse)
+    ylim = sweep_ylim(runs if n_seeds > 1 and band is not None else curves)
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.set_xlabel(BUDGETS[x])
-    ax.set_ylabel("Validation RMSE" + (f" (median of {n_seeds} seeds)" if n_seeds > 1 else ""))
+    median = f" (median of {n_seeds} seeds)" if n_seeds > 1 else ""
+    ax.set_ylabel(METRIC_LABELS[metric] + median)
     title = "Configuration"
     if n_seeds > 1 and band is not None:
         title += f"\nband: {band[0]:.0%}-{band[1]:.0%} of runs"
