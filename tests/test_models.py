@@ -1,6 +1,8 @@
 """Any model, any data: plain MLPs of other shapes train bitwise in the engine; bad input is
 refused before any training."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -18,7 +20,7 @@ def plain_mlp(widths):
     def build(seed):
         torch.manual_seed(seed)
         layers = []
-        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+        for fan_in, fan_out in itertools.pairwise(widths):
             layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
         return nn.Sequential(*layers[:-1])
 
@@ -127,7 +129,7 @@ def test_model_function_must_return_a_module(no_training):
 
 
 def test_model_must_be_a_function_not_a_module(no_training):
-    with pytest.raises(TypeError, match="model must be a function seed -> torch.nn.Module"):
+    with pytest.raises(TypeError, match=r"model must be a function seed -> torch\.nn\.Module"):
         compare_configs(lr=[0.1, 0.2], model=nn.Linear(4, 1), data=small())
     with pytest.raises(TypeError, match="model must be a function"):
         compare_configs(lr=[0.1, 0.2], model=3, data=small())
@@ -178,14 +180,14 @@ def test_class_labels_must_be_in_range(no_training):
 
 def test_labels_must_be_integers_with_cross_entropy(no_training):
     (X, y), (Xv, yv) = labels()
-    with pytest.raises(TypeError, match="must hold integer class labels.*float32"):
+    with pytest.raises(TypeError, match=r"must hold integer class labels.*float32"):
         compare_configs(
             lr=[0.1, 0.2],
             model=linear(4, 3),
             data=((X, y.float()), (Xv, yv)),
             loss="cross_entropy",
         )
-    with pytest.raises(TypeError, match="must hold integer class labels.*float64"):
+    with pytest.raises(TypeError, match=r"must hold integer class labels.*float64"):
         compare_configs(
             lr=[0.1, 0.2],
             model=linear(4, 3),
