@@ -36,6 +36,7 @@ ModelFn = Callable[[int], nn.Module]
 
 #: The losses, and the validation metric each one tracks (the result's ``metric``).
 METRICS = {"mse": "valid_rmse", "cross_entropy": "valid_log_loss"}
+#: The losses by name.
 LOSSES = tuple(METRICS)
 
 
