@@ -157,8 +157,8 @@ def test_engine_is_bitwise_the_plain_loop(variant, standardized):
         assert all(np.isfinite(curve).all() for curve in want)
 
 
-def test_mixed_optimizers_in_one_call_group_by_optimizer():
-    """One train_runs call with every variant at once gives each run its own curve."""
+def test_mixed_optimizers_share_one_loop():
+    """Every variant in one train_runs call: one loop (same shapes), one step per path."""
     specs = [spec for variant in VARIANTS for spec in specs_of(variant, STANDARDIZED)]
     curves = train_runs(specs, n_jobs=1)
     for spec, curve in zip(specs, curves, strict=True):

@@ -1,14 +1,18 @@
-"""Train many AdamW runs of the exercise's MLP at once, curves bitwise equal to the plain loop.
+"""Train many runs of the exercise's MLP at once, curves bitwise equal to the plain loop.
 
 :func:`optimlab.train_valid` is the readable reference: one network, a ``DataLoader``,
-autograd and :class:`torch.optim.AdamW`, about thirty small tensor operations per
-optimizer step. At these sizes the time goes to per-operation overhead, not arithmetic,
-so :func:`train_runs` trains every run that shares epochs, batch size and the data
-shapes *in one loop* (``_kernel``): the parameters of ``K`` runs are stacked as
-``[K, P]``, each layer is one batched matrix product, the backward pass is written by
-hand with the products autograd itself calls, and AdamW is replicated operation by
-operation with one coefficient per run. Independent groups run in worker processes,
-one torch thread each (``_schedule``).
+autograd and the config's optimizer (:class:`torch.optim.AdamW` by default), about
+thirty small tensor operations per optimizer step. At these sizes the time goes to
+per-operation overhead, not arithmetic, so :func:`train_runs` trains every run that
+shares epochs, batch size, the data shapes and the optimizer's code path *in one loop*
+(``_kernel``): the parameters of ``K`` runs are stacked as ``[K, P]``, each layer is
+one batched matrix product, the backward pass is written by hand with the products
+autograd itself calls, and the optimizer is replicated operation by operation with one
+coefficient per run (``_optimizers``: AdamW, Adam, SGD with or without momentum and
+Nesterov, RMSprop, Adagrad and optimlab's Momentum). Runs of any other optimizer, such
+as your own class, train in the reference loop, without a warning: that is by design,
+not a fallback. Independent groups run in worker processes, one torch thread each
+(``_schedule``).
 
 Why not ``torch.func`` (``stack_module_state`` + ``vmap``), the usual way to train many
 small models at once? Because this engine promises more than closeness: every curve is

@@ -18,7 +18,7 @@ from torch import nn
 
 from .._validation import Split
 from ._exact import Call, exact_call, loop
-from ._optimizers import make_update, scalar
+from ._optimizers import engine_path, make_update, scalar
 from ._spec import RunSpec, model_of
 
 __all__ = ["ALIGN", "Group"]
@@ -46,14 +46,15 @@ def _runs(K: int, *shape: int, offset: int = 0) -> torch.Tensor:
 
 
 class Group:
-    """Train K runs sharing ``(epochs, batch_size)``, data shapes and optimizer path, in lockstep.
+    """Train K runs sharing ``(epochs, batch_size)`` and data shapes, in lockstep.
 
     The runs' network is a plain MLP of layer widths ``widths = (inputs, hidden...,
     outputs)`` (:func:`optimlab.problem.mlp_widths`), trained on the MSE loss. Parameters
     of run k live in row k of ``self.params`` ``[K, P]``, in the order of the module's
     ``.parameters()``: W1 ``[h1, f]``, b1 ``[h1]``, ..., WL ``[o, h]``, bL ``[o]``. The
     optimizer's state and the gradients are laid out the same way, so each of its
-    operations is one call for all runs.
+    operations is one call for all the runs of one optimizer path (consecutive runs with
+    the same :func:`~._optimizers.engine_path` share one).
     """
 
     def __init__(
@@ -113,8 +114,16 @@ class Group:
             partial(g.copy_, o) for g, o in zip(self.G, self.G_out, strict=True) if g is not o
         ]
 
+        # One optimizer step per run of consecutive runs with the same code path; the
+        # forward and backward passes are shared by all K runs, whatever their optimizer.
         n_steps = self.epochs * len(self._bounds())
-        self.update = make_update([s.config for s in specs], self.params, self.grad, n_steps)
+        configs = [s.config for s in specs]
+        paths = [engine_path(config) for config in configs]
+        starts = [k for k in range(K) if k == 0 or paths[k] != paths[k - 1]]
+        self.updates = [
+            make_update(configs[a:b], self.params[a:b], self.grad[a:b], n_steps)
+            for a, b in zip(starts, [*starts[1:], K], strict=True)
+        ]
 
         # B -> (input, output, error) buffers of a mini-batch of B rows
         self.batch: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
@@ -197,7 +206,7 @@ class Group:
         """Train; return the validation RMSE after every epoch, ``[K, epochs]``."""
         K, n = self.K, self.n
         bounds = self._bounds()
-        update = self.update
+        updates = self.updates
         generators = [
             None if s.shuffle_seed is None else torch.Generator().manual_seed(s.shuffle_seed)
             for s in self.specs
@@ -237,7 +246,8 @@ class Group:
                 forward()
                 find_error()
                 backward()
-                update(t)
+                for update in updates:
+                    update(t)
                 t += 1
             self.valid()
             curves[:, epoch] = self.mse.sqrt().tolist()

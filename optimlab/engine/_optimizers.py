@@ -185,7 +185,9 @@ class _Adam(_Update):
         if self.max_exp_avg_sq is not None:
             source = torch.maximum(self.max_exp_avg_sq, exp_avg_sq, out=self.max_exp_avg_sq)
         denom = self.sqrt(source, self.denom)
-        denom.div_(self.bias2_sqrts[t]).add_(self.eps)
+        # (sqrt / bias_correction2_sqrt).add_(eps) in one call: addcdiv rounds the
+        # quotient, then the sum, as the two calls do.
+        torch.addcdiv(self.eps, denom, self.bias2_sqrts[t], out=denom)
         self.divide_step(exp_avg, denom, self.step_sizes[t])
 
 

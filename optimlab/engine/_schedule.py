@@ -39,8 +39,9 @@ class EngineFallbackWarning(RuntimeWarning):
 def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
     """What trains ``spec``, its group key, and the reason for a fallback worth a warning.
 
-    Runs with the same key train in one loop: same step count, shapes and optimizer code.
-    The exact kernel's key ends with where ``X_valid``'s data sit relative to a 64-byte
+    Runs with the same key train in one loop: same step count and shapes (and, on the
+    fast path, the same optimizer code; the exact kernel steps each optimizer path of a
+    group on its own rows). The exact kernel's key ends with where ``X_valid``'s data sit relative to a 64-byte
     boundary, in floats: the reference loop multiplies the caller's tensor as it is.
     """
     config = spec.config
@@ -63,7 +64,8 @@ def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
         if distrust is not None:
             return REFERENCE, (), distrust
         offset = X_valid.data_ptr() % (4 * ALIGN) // 4
-        return ENGINE, (ENGINE, path, widths, *steps, offset), None
+        # Runs of different optimizers share the exact kernel's loop (one step per path).
+        return ENGINE, (ENGINE, widths, *steps, offset), None
     refusal = func_unsupported(module, X_train)
     if refusal is not None:
         return REFERENCE, (), refusal
@@ -229,6 +231,8 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
     }
     share = sum(costs.values()) / n_jobs
     for key, ids in groups.items():
+        # Runs of one optimizer path side by side: each path's step is then one call.
+        ids.sort(key=lambda i: repr(engine_path(specs[i].config)))
         # Splitting a group costs its per-step overhead again; only worth it when one
         # group alone would keep a worker busy longer than its share.
         parts = min(len(ids), max(1, math.ceil(costs[key] / share - 0.25)))
@@ -236,7 +240,7 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
             chunk = [specs[i] for i in part]
             cost = _cost(chunk, data_of(chunk[0]), key[0])
             if key[0] == ENGINE:
-                task = _Task(part.tolist(), chunk, ENGINE, cost, key[-1], widths=key[2])
+                task = _Task(part.tolist(), chunk, ENGINE, cost, key[-1], widths=key[1])
             else:
                 task = _Task(part.tolist(), chunk, FUNC, cost)
             tasks.append(task)
