@@ -41,8 +41,9 @@ def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
 
     Runs with the same key train in one loop: same step count and shapes (and, on the
     fast path, the same optimizer code; the exact kernel steps each optimizer path of a
-    group on its own rows). The exact kernel's key ends with where ``X_valid``'s data sit relative to a 64-byte
-    boundary, in floats: the reference loop multiplies the caller's tensor as it is.
+    group on its own rows). The exact kernel's key ends with where ``X_valid``'s data
+    sit relative to a 64-byte boundary, in floats: the reference loop multiplies the
+    caller's tensor as it is.
     """
     config = spec.config
     path = engine_path(config)
