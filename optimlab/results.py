@@ -64,7 +64,7 @@ class SweepResult:
         settings, the optimizer's options included.
     runs : numpy.ndarray
         Shape ``(len(values), len(seeds), epochs)``: every run's tracked metric
-        (:attr:`metric`, the validation RMSE by default) after each epoch; inf or NaN
+        (``metric``, the validation RMSE by default) after each epoch; inf or NaN
         where a run diverged.
     config : TrainingConfig
         The other settings, held fixed (its ``param`` field is not used), the optimizer
@@ -185,7 +185,7 @@ class SweepResult:
 
     @property
     def curves(self) -> np.ndarray:
-        """Shape ``(len(values), epochs)``: the curve of each value, in its :attr:`metric`.
+        """Shape ``(len(values), epochs)``: the curve of each value, in its ``metric``.
 
         With one seed, that run's curve (inf and NaN kept); with several, the median
         over the seeds whose run is finite at that epoch (NaN where none is).
@@ -208,7 +208,7 @@ class SweepResult:
         return self.curves
 
     def runs_of(self, metric: str) -> np.ndarray:
-        """Every run's curve of ``metric``: :attr:`runs`, or :attr:`accuracy`.
+        """Every run's curve of ``metric``: ``runs``, or ``accuracy``.
 
         Raises
         ------
@@ -364,7 +364,7 @@ class SweepResult:
               (training rows seen so far), and ``seconds``: the measured time so far,
               NaN when the times were not measured (``measure_time=False``), so that
               tables of different results always have the same columns;
-            - the :attr:`metric`: ``valid_rmse``, the run's validation RMSE after that
+            - the ``metric``: ``valid_rmse``, the run's validation RMSE after that
               epoch, or ``valid_log_loss`` for classification; inf or NaN where it
               diverged; and for classification ``valid_accuracy``.
 

@@ -104,7 +104,7 @@ def compare_configs(
     loss : {"mse", "cross_entropy"}, default="mse"
         The training loss. ``"mse"`` tracks the validation RMSE; ``"cross_entropy"``
         (the model outputs one score per class) tracks the validation log loss and also
-        records the accuracy (:attr:`SweepResult.accuracy`).
+        records the accuracy (``SweepResult.accuracy``).
     seeds : int or list of int, optional
         Repeat every value under these seeds (an int ``k`` means ``range(k)``). Seed
         ``s`` sets the data (see ``data``), the initial weights (``make_mlp(seed=123 +

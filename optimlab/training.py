@@ -60,7 +60,7 @@ def train_valid(
     :func:`optimlab.optimizers.make_optimizer` with the config's settings. After each epoch the
     RMSE over the *whole* validation set is recorded (the exercise averages per-batch
     RMSEs instead, which depends on the batch size); with ``loss="cross_entropy"``, the
-    validation log loss (:func:`learning_curves` also gives the accuracy).
+    validation log loss (:func:`~optimlab.training.learning_curves` also gives the accuracy).
 
     Parameters
     ----------
@@ -124,7 +124,7 @@ def learning_curves(
     callback: Callable[[int, nn.Module], None] | None = None,
     **settings: Any,
 ) -> dict[str, np.ndarray]:
-    """:func:`train_valid`, returning every validation metric it records, by name.
+    """:func:`~optimlab.train_valid`, returning every validation metric it records, by name.
 
     Returns
     -------

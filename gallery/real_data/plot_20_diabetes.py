@@ -13,7 +13,7 @@ it is.
 # %%
 # The data, split anew for every seed
 # ------------------------------------
-# :func:`sklearn.datasets.load_diabetes` ships inside scikit-learn: nothing is
+# ``sklearn.datasets.load_diabetes`` ships inside scikit-learn: nothing is
 # downloaded. The target is a measure of disease progression one year later (about 25 to
 # 346). A data *function* gives each seed its own split into 310 training and 132
 # validation patients; the inputs are standardised with the training rows' mean and

@@ -12,7 +12,7 @@ apart; and why a rising log loss need not mean a falling accuracy.
 # %%
 # The data and the network
 # ------------------------
-# :func:`sklearn.datasets.load_digits` ships inside scikit-learn: 1797 images of 8x8
+# ``sklearn.datasets.load_digits`` ships inside scikit-learn: 1797 images of 8x8
 # pixels with values 0 to 16, labelled 0 to 9. Each seed gets its own split into 1200
 # training and 597 validation images; the pixels are divided by 16, so they lie in
 # [0, 1] (a fixed scale, so no statistic of the validation images is used). The labels
