@@ -235,3 +235,33 @@ def test_trainer_names_the_exact_kernel_for_plain_mlps_only():
     tanh = lambda seed: nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))  # noqa: E731
     assert trainer(RunSpec(data=data, model=tanh)) == "func"
     assert trainer(RunSpec(TrainingConfig(optimizer=torch.optim.Adamax), data=data)) == "reference"
+
+
+def test_compare_sweeps_takes_the_same_problem():
+    data = exercise_data(standardize=True)
+    model = plain_mlp((4, 8, 1))
+    by_lr, by_batch = optimlab.compare_sweeps(
+        [{"epochs": 2, "lr": [0.01, 0.03]}, {"epochs": 2, "batch_size": [32, 64]}],
+        model=model,
+        data=data,
+        n_jobs=1,
+    )
+    np.testing.assert_array_equal(
+        by_lr.runs[1, 0], train_valid(model(123), data, epochs=2, lr=0.03)
+    )
+    want = train_valid(model(123), data, epochs=2, batch_size=64)
+    np.testing.assert_array_equal(by_batch.runs[1, 0], want)
+
+
+def test_measured_time_uses_the_model_function():
+    built = []
+
+    def model(seed):
+        built.append(seed)
+        return plain_mlp((4, 8, 1))(seed)
+
+    result = compare_configs(
+        epochs=1, lr=[0.01, 0.03], model=model, data=small(), measure_time=True, n_jobs=1
+    )
+    assert result.seconds_per_epoch.shape == (2,) and (result.seconds_per_epoch > 0).all()
+    assert built and set(built) == {123}
