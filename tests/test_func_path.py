@@ -129,6 +129,18 @@ def test_other_optimizers_take_the_same_step(settings):
     np.testing.assert_allclose(curve, want, atol=TOLERANCE, rtol=0)
 
 
+def test_an_optimizer_sweep_shares_one_loop():
+    data = exercise_data(standardize=True)
+    optimizers = ["adamw", ("sgd", {"momentum": 0.9}), "rmsprop", "adamw"]
+    result = compare_configs(
+        epochs=3, lr=0.003, optimizer=optimizers, model=tanh_mlp, data=data, n_jobs=1
+    )
+    assert {t for row in result.provenance.trained_by for t in row} == {"func"}
+    for config, runs in zip(result.configs, result.runs, strict=True):
+        want = train_valid(tanh_mlp(123), data, config)
+        np.testing.assert_allclose(runs[0], want, atol=TOLERANCE, rtol=0)
+
+
 def test_shuffled_runs_follow_the_reference_order():
     data = exercise_data(standardize=True)
     spec = RunSpec(TrainingConfig(epochs=3), data=data, model=tanh_mlp, shuffle_seed=5)

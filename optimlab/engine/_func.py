@@ -33,7 +33,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state
 
 from .._validation import Split
-from ._optimizers import make_update
+from ._optimizers import engine_path, make_update
 from ._spec import RunSpec, model_of
 
 __all__ = ["FuncGroup", "func_unsupported"]
@@ -66,7 +66,7 @@ def func_unsupported(module: nn.Module, X: torch.Tensor) -> str | None:
 
 
 class FuncGroup:
-    """Train K runs sharing epochs, batch size, data shapes, model structure and optimizer path."""
+    """Train K runs sharing epochs, batch size, data shapes and model structure, in lockstep."""
 
     def __init__(self, specs: Sequence[RunSpec], datas: Sequence[Split]) -> None:
         first = specs[0]
@@ -100,8 +100,16 @@ class FuncGroup:
             (name, start, size, shape)
             for name, start, size, shape in zip(self.names, starts, sizes, shapes, strict=True)
         ]
+        # One optimizer step per run of consecutive runs with the same code path, as in
+        # the exact kernel; the forward and backward passes are shared by all K runs.
         n_steps = self.epochs * math.ceil(self.n / self.batch_size)
-        self.update = make_update([s.config for s in specs], self.params, self.grad, n_steps)
+        configs = [s.config for s in specs]
+        paths = [engine_path(config) for config in configs]
+        starts = [k for k in range(K) if k == 0 or paths[k] != paths[k - 1]]
+        self.updates = [
+            make_update(configs[a:b], self.params[a:b], self.grad[a:b], n_steps)
+            for a, b in zip(starts, [*starts[1:], K], strict=True)
+        ]
 
     def _views(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
         K = self.K
@@ -153,9 +161,11 @@ class FuncGroup:
                 params = self.params.detach().requires_grad_()
                 out = self._outputs(params, X[:, a : a + bs], training=True)
                 self._losses(out, Y[:, a : a + bs]).sum().backward()
-                assert params.grad is not None
+                if params.grad is None:  # every parameter feeds the loss: cannot happen
+                    raise RuntimeError("the fast path's backward pass left no gradient")
                 self.grad.copy_(params.grad)
-                self.update(t)
+                for update in self.updates:
+                    update(t)
                 t += 1
             with torch.no_grad():
                 out = self._outputs(self.params, self.X_valid, training=False)

@@ -39,9 +39,9 @@ class EngineFallbackWarning(RuntimeWarning):
 def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
     """What trains ``spec``, its group key, and the reason for a fallback worth a warning.
 
-    Runs with the same key train in one loop: same step count and shapes (and, on the
-    fast path, the same optimizer code; the exact kernel steps each optimizer path of a
-    group on its own rows). The exact kernel's key ends with where ``X_valid``'s data
+    Runs with the same key train in one loop: same step count and shapes, whatever their
+    optimizers (each optimizer path of a group steps its own rows). The exact kernel's
+    key ends with where ``X_valid``'s data
     sit relative to a 64-byte boundary, in floats: the reference loop multiplies the
     caller's tensor as it is.
     """
@@ -71,7 +71,7 @@ def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
     if refusal is not None:
         return REFERENCE, (), refusal
     shapes = tuple(tuple(p.shape) for p in module.parameters())
-    return FUNC, (FUNC, path, spec.loss, spec.model, shapes, *steps, *Y_train.shape[1:]), None
+    return FUNC, (FUNC, spec.loss, spec.model, shapes, *steps, *Y_train.shape[1:]), None
 
 
 _models: dict[tuple, nn.Module] = {}
