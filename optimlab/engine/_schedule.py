@@ -67,7 +67,7 @@ def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
         offset = X_valid.data_ptr() % (4 * ALIGN) // 4
         # Runs of different optimizers share the exact kernel's loop (one step per path).
         return ENGINE, (ENGINE, widths, *steps, offset), None
-    refusal = func_unsupported(module, X_train)
+    refusal = _refusal(spec, data)
     if refusal is not None:
         return REFERENCE, (), refusal
     shapes = tuple(tuple(p.shape) for p in module.parameters())
@@ -86,6 +86,20 @@ def _model(spec: RunSpec, data: Split) -> nn.Module:
             _models.clear()
         _models[key] = model_of(spec, data)
     return _models[key]
+
+
+_refusals: dict[tuple, str | None] = {}
+
+
+def _refusal(spec: RunSpec, data: Split) -> str | None:
+    """:func:`func_unsupported` for the run's model, probed once per model and data shape."""
+    (X_train, _), _ = data
+    key = (spec.model, spec.seed, spec.n_hidden, tuple(X_train.shape[1:]))
+    if key not in _refusals:
+        if len(_refusals) > 256:
+            _refusals.clear()
+        _refusals[key] = func_unsupported(_model(spec, data), X_train)
+    return _refusals[key]
 
 
 def trainer(spec: RunSpec) -> str:
