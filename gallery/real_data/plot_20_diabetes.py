@@ -83,7 +83,8 @@ fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
 result.plot(ax=ax)
 ax.axhline(np.median(yardsticks), color="0.5", linestyle="--", linewidth=1)
 ax.set_title("Diabetes: learning rate")
-ax.legend(title="Configuration", fontsize="small", loc="upper right")
+title = ax.get_legend().get_title().get_text()  # "Configuration" and the band
+ax.legend(title=title, fontsize="small", title_fontsize="small", loc="upper right")
 plt.show()
 
 # %%
