@@ -161,6 +161,20 @@ def compare_configs(
     ... )
     >>> by_optimizer.labels
     ['optimizer = sgd', 'optimizer = sgd (momentum=0.9)']
+
+    Your own model and data, here a classifier (see ``model``, ``data`` and ``loss``):
+
+    >>> import torch
+    >>> from torch import nn
+    >>> X = torch.randn(60, 3, generator=torch.Generator().manual_seed(0))
+    >>> y = (X[:, 0] > 0).long()  # two classes
+    >>> def net(seed):
+    ...     torch.manual_seed(seed)
+    ...     return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+    >>> result = compare_configs(epochs=2, lr=[0.01, 0.1], model=net,
+    ...                          data=((X[:40], y[:40]), (X[40:], y[40:])), loss="cross_entropy")
+    >>> result.metric, result.accuracy.shape
+    ('valid_log_loss', (2, 1, 2))
     """
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
              "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2,
