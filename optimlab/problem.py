@@ -12,6 +12,7 @@ labels; metrics: validation log loss, tracked, and accuracy, recorded).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,8 @@ import torch
 from torch import nn
 
 from ._validation import Split, brief, check_choice
+from .config import init_seed
+from .data import exercise_data
 from .model import make_mlp
 
 __all__ = [
@@ -241,6 +244,53 @@ def check_output(module: nn.Module, data: Split, loss: str, name: str = "model")
             f"class label {top} is out of range: {name} outputs {n_classes} class "
             f"scores, so labels must lie in 0..{n_classes - 1}"
         )
+
+
+def data_per_seed(
+    data: Any, seeds: tuple[int, ...], loss: str, default: Callable[[int], Split] = exercise_data
+) -> dict[int, Split]:
+    """Each seed's data, checked for ``loss``: ``data(seed)``, shared, or ``default(seed)``."""
+    if data is None:
+        if loss != "mse":
+            raise ValueError(
+                f"loss={loss!r} needs your own data: the exercise's data are a regression "
+                "problem; pass data=((X_train, Y_train), (X_valid, Y_valid))"
+            )
+        return {seed: default(seed) for seed in seeds}
+    if callable(data):
+        per_seed = {}
+        for seed in seeds:
+            try:
+                per_seed[seed] = as_split(data(seed), loss)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"data({seed}) returned bad data: {error}") from None
+    else:
+        shared = as_split(data, loss)
+        per_seed = dict.fromkeys(seeds, shared)
+    sizes = {len(split[0][0]) for split in per_seed.values()}
+    if len(sizes) > 1:
+        raise ValueError(
+            "data(seed) must give every seed the same number of training rows, "
+            f"got {sorted(sizes)}"
+        )
+    return per_seed
+
+
+def _exercise_mlp(n_features: int, seed: int) -> Any:
+    return make_mlp(seed=seed, n_features=n_features)
+
+
+def check_sweep_model(model: Any, per_seed: dict[int, Split], loss: str) -> ModelFn | None:
+    """The model function (``None``: the exercise's MLP), checked on each seed's data."""
+    model_fn = None if model is None else check_model_fn(model)
+    for seed, data in per_seed.items():
+        (X_train, _), _ = data
+        if model_fn is None:
+            n_features = X_train.shape[1] if X_train.ndim == 2 else 4
+            check_problem(partial(_exercise_mlp, n_features), data, loss, init_seed(seed))
+        else:
+            check_problem(model_fn, data, loss, init_seed(seed))
+    return model_fn
 
 
 class _eval:

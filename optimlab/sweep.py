@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,9 +18,8 @@ from ._validation import (
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
-from .model import make_mlp
 from .optimizers import is_entry_with_options
-from .problem import METRICS, ModelFn, as_split, check_loss, check_model_fn, check_problem
+from .problem import METRICS, check_loss, check_sweep_model, data_per_seed
 from .provenance import Provenance
 from .results import SweepResult
 from .training import epoch_seconds
@@ -313,50 +311,6 @@ def _check_seeds(seeds: int | Sequence[int] | None) -> tuple[int, ...]:
     return checked
 
 
-def _data_per_seed(data: Data, seeds: tuple[int, ...], loss: str) -> dict[int, Split]:
-    if data is None:
-        if loss != "mse":
-            raise ValueError(
-                f"loss={loss!r} needs your own data: the exercise's data are a regression "
-                "problem; pass data=((X_train, Y_train), (X_valid, Y_valid))"
-            )
-        return {seed: exercise_data(seed) for seed in seeds}
-    if callable(data):
-        per_seed = {}
-        for seed in seeds:
-            try:
-                per_seed[seed] = as_split(data(seed), loss)
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"data({seed}) returned bad data: {error}") from None
-    else:
-        shared = as_split(data, loss)
-        per_seed = dict.fromkeys(seeds, shared)
-    sizes = {len(split[0][0]) for split in per_seed.values()}
-    if len(sizes) > 1:
-        raise ValueError(
-            "data(seed) must give every seed the same number of training rows, "
-            f"got {sorted(sizes)}"
-        )
-    return per_seed
-
-
-def _exercise_mlp(n_features: int, seed: int) -> Any:
-    return make_mlp(seed=seed, n_features=n_features)
-
-
-def _check_problem(model: Model, per_seed: dict[int, Split], loss: str) -> ModelFn | None:
-    """The model function (``None``: the exercise's MLP), checked on each seed's data."""
-    model_fn = None if model is None else check_model_fn(model)
-    for seed, data in per_seed.items():
-        (X_train, _), _ = data
-        if model_fn is None:
-            n_features = X_train.shape[1] if X_train.ndim == 2 else 4
-            check_problem(partial(_exercise_mlp, n_features), data, loss, init_seed(seed))
-        else:
-            check_problem(model_fn, data, loss, init_seed(seed))
-    return model_fn
-
-
 def _run_sweeps(
     sweeps: list[dict[str, Any]],
     problem: tuple[Model, Data, str],
@@ -383,8 +337,8 @@ def _run_sweeps(
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
     loss = check_loss(loss)
-    data_of = _data_per_seed(data, seeds, loss)
-    model_fn = _check_problem(model, data_of, loss)
+    data_of = data_per_seed(data, seeds, loss, exercise_data)
+    model_fn = check_sweep_model(model, data_of, loss)
 
     specs = [
         RunSpec(
