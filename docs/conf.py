@@ -79,6 +79,7 @@ sphinx_gallery_conf = {
         "../gallery/q1_one_setting",
         "../gallery/q2_momentum",
         "../gallery/q3_weight_decay",
+        "../gallery/real_data",
         "../gallery/deeper",
     ],
     "within_subsection_order": "FileNameSortKey",  # plot_01, plot_02, ...

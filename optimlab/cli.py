@@ -296,9 +296,7 @@ def _report(result: SweepResult) -> None:
     seeds = len(result.seeds)
     how = "" if seeds == 1 else f" (median of {seeds} seeds)"
     width = max(map(len, result.labels))
-    for label, final, runs in zip(
-        result.labels, result.valid_rmse[:, -1], result.final, strict=True
-    ):
+    for label, final, runs in zip(result.labels, result.curves[:, -1], result.final, strict=True):
         bad = int((~np.isfinite(runs)).sum())
         diverged = (
             "" if not bad else f", {bad} of {seeds} diverged" if seeds > 1 else " (diverged)"

@@ -14,8 +14,7 @@ import torch
 
 from ._validation import brief
 from ._version import __version__
-from .engine import RunSpec
-from .engine._schedule import _unsupported
+from .engine import RunSpec, trainer
 
 __all__ = ["Provenance"]
 
@@ -48,10 +47,12 @@ class Provenance:
         The seed of each sweep seed's batch order, ``None`` for the stored order.
     trained_by : tuple of tuple of str
         Shape ``(len(values), len(seeds))``, like the result's ``final``: ``"engine"``
-        where the sweep engine trained the run, ``"reference"`` where the reference loop
-        did because the engine could not train it exactly (it then warns with an
-        :class:`~optimlab.engine.EngineFallbackWarning`). The curves are the same
-        either way.
+        where the sweep engine's exact kernel trained the run (bitwise the reference
+        loop's curve), ``"func"`` where its ``torch.func`` fast path did (a model that
+        is not a plain MLP, or the cross-entropy loss: equal up to float32 rounding),
+        ``"reference"`` where the reference loop did (an optimizer the engine does not
+        have, or a model ``torch.vmap`` cannot run; the latter warns with an
+        :class:`~optimlab.engine.EngineFallbackWarning`).
     created : str
         When the result was made: UTC, ISO 8601.
 
@@ -112,10 +113,7 @@ class Provenance:
             torch_threads=torch.get_num_threads(),
             init_seeds=tuple(spec.seed for spec in runs[0]),
             shuffle_seeds=tuple(spec.shuffle_seed for spec in runs[0]),
-            trained_by=tuple(
-                tuple("engine" if _unsupported(spec) is None else "reference" for spec in row)
-                for row in runs
-            ),
+            trained_by=tuple(tuple(trainer(spec) for spec in row) for row in runs),
             created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         )
 

@@ -21,7 +21,15 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["BUDGETS", "SweepResult"]
+__all__ = ["BUDGETS", "METRIC_LABELS", "SweepResult"]
+
+#: The metrics a result records, with their axis labels. ``runs`` holds the tracked one,
+#: ``metric``; a classification result also holds ``accuracy``.
+METRIC_LABELS = {
+    "valid_rmse": "Validation RMSE",
+    "valid_log_loss": "Validation log loss",
+    "valid_accuracy": "Validation accuracy",
+}
 
 #: The budgets a sweep's curves can be drawn against, with their axis labels.
 BUDGETS = {
@@ -55,8 +63,9 @@ class SweepResult:
         ``(optimizer, {option: value})``; :attr:`configs` gives each value's full
         settings, the optimizer's options included.
     runs : numpy.ndarray
-        Shape ``(len(values), len(seeds), epochs)``: every run's validation RMSE after
-        each epoch; inf or NaN where a run diverged.
+        Shape ``(len(values), len(seeds), epochs)``: every run's tracked metric
+        (``metric``, the validation RMSE by default) after each epoch; inf or NaN
+        where a run diverged.
     config : TrainingConfig
         The other settings, held fixed (its ``param`` field is not used), the optimizer
         and its ``optimizer_options`` included.
@@ -70,6 +79,12 @@ class SweepResult:
     provenance : Provenance or None
         How the result was made (versions, machine, seeds, what trained each run), as
         :func:`~optimlab.compare_configs` records it; ``None`` for a result made by hand.
+    metric : {"valid_rmse", "valid_log_loss"}
+        What ``runs`` holds: the validation RMSE (``loss="mse"``) or the validation log
+        loss, the mean cross-entropy (``loss="cross_entropy"``).
+    accuracy : numpy.ndarray or None
+        Shape of ``runs``: every run's validation accuracy after each epoch, for a
+        classification result (``metric="valid_log_loss"``); else ``None``.
 
     Examples
     --------
@@ -88,9 +103,12 @@ class SweepResult:
     n_train: int = 700
     seconds_per_epoch: np.ndarray | None = None
     provenance: Provenance | None = None
+    metric: str = "valid_rmse"
+    accuracy: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         check_choice("param", self.param, TrainingConfig.SWEEPABLE)
+        check_choice("metric", self.metric, ("valid_rmse", "valid_log_loss"))
         if not isinstance(self.config, TrainingConfig):
             raise TypeError(f"config must be a TrainingConfig, got {brief(self.config)}")
         if self.provenance is not None and not isinstance(self.provenance, Provenance):
@@ -107,6 +125,16 @@ class SweepResult:
                 f"runs must have shape (len(values), len(seeds), epochs) = {expected}, "
                 f"got {self.runs.shape}"
             )
+        if self.accuracy is not None:
+            if self.metric != "valid_log_loss":
+                raise ValueError("accuracy is recorded for classification only: metric "
+                                 f"'valid_log_loss', got metric {self.metric!r}")  # fmt: skip
+            set_(self, "accuracy", _frozen(self.accuracy))
+            if self.accuracy.shape != self.runs.shape:
+                raise ValueError(
+                    f"accuracy must have the shape of runs, {self.runs.shape}, "
+                    f"got {self.accuracy.shape}"
+                )
         if self.seconds_per_epoch is not None:
             set_(self, "seconds_per_epoch", _frozen(self.seconds_per_epoch))
             if self.seconds_per_epoch.shape != (len(self.values),):
@@ -156,19 +184,52 @@ class SweepResult:
         return [(optimizer_label(config.optimizer), config.options) for config in self.configs]
 
     @property
-    def valid_rmse(self) -> np.ndarray:
-        """Shape ``(len(values), epochs)``: the curve of each value.
+    def curves(self) -> np.ndarray:
+        """Shape ``(len(values), epochs)``: the curve of each value, in its ``metric``.
 
         With one seed, that run's curve (inf and NaN kept); with several, the median
         over the seeds whose run is finite at that epoch (NaN where none is).
         """
-        if len(self.seeds) == 1:
-            return self.runs[:, 0]
-        return median_finite(self.runs)
+        return self.curves_of(self.metric)
+
+    @property
+    def valid_rmse(self) -> np.ndarray:
+        """:attr:`curves` of a result whose metric is the validation RMSE.
+
+        Raises
+        ------
+        ValueError
+            If the result's metric is another (use :attr:`curves`).
+        """
+        if self.metric != "valid_rmse":
+            raise ValueError(
+                f"this result's metric is {self.metric!r}, not 'valid_rmse': use .curves"
+            )
+        return self.curves
+
+    def runs_of(self, metric: str) -> np.ndarray:
+        """Every run's curve of ``metric``: ``runs``, or ``accuracy``.
+
+        Raises
+        ------
+        ValueError
+            If the result did not record ``metric``.
+        """
+        if metric == self.metric:
+            return self.runs
+        if metric == "valid_accuracy" and self.accuracy is not None:
+            return self.accuracy
+        recorded = [self.metric] + ([] if self.accuracy is None else ["valid_accuracy"])
+        raise ValueError(f"metric must be one this result recorded, {recorded}; got {metric!r}")
+
+    def curves_of(self, metric: str) -> np.ndarray:
+        """:attr:`curves` of any recorded metric, such as ``"valid_accuracy"``."""
+        runs = self.runs_of(metric)
+        return runs[:, 0] if len(self.seeds) == 1 else median_finite(runs)
 
     @property
     def final(self) -> np.ndarray:
-        """Shape ``(len(values), len(seeds))``: each run's validation RMSE after the last epoch."""
+        """Shape ``(len(values), len(seeds))``: each run's metric after the last epoch."""
         return self.runs[:, :, -1]
 
     @property
@@ -277,8 +338,10 @@ class SweepResult:
             "step": n_epoch * steps_per_epoch[value],
             "samples": n_epoch * self.n_train,
             "seconds": n_epoch * seconds[value],
-            "valid_rmse": self.runs.ravel().copy(),
+            self.metric: self.runs.ravel().copy(),
         }
+        if self.accuracy is not None:
+            columns["valid_accuracy"] = self.accuracy.ravel().copy()
         return columns
 
     def to_frame(self) -> pd.DataFrame:
@@ -301,8 +364,9 @@ class SweepResult:
               (training rows seen so far), and ``seconds``: the measured time so far,
               NaN when the times were not measured (``measure_time=False``), so that
               tables of different results always have the same columns;
-            - ``valid_rmse``: the run's validation RMSE after that epoch, inf or NaN where
-              it diverged.
+            - the ``metric``: ``valid_rmse``, the run's validation RMSE after that
+              epoch, or ``valid_log_loss`` for classification; inf or NaN where it
+              diverged; and for classification ``valid_accuracy``.
 
         Raises
         ------
@@ -333,9 +397,10 @@ class SweepResult:
         """Write the result to one file that :meth:`load` reads back exactly.
 
         The file is a NumPy ``.npz`` archive (a zip): the arrays (``runs``, and
-        ``seconds_per_epoch`` when measured) stored bit for bit, inf and NaN included,
+        ``seconds_per_epoch`` when measured, ``accuracy`` when recorded) stored bit for
+        bit, inf and NaN included,
         and ``metadata``, a JSON text of everything else (the swept setting and its
-        values, the config, the seeds, ``n_train``, the provenance). No pickle: loading
+        values, the config, the seeds, ``n_train``, the metric, the provenance). No pickle: loading
         it runs no code. The file is written in full or not at all.
 
         Parameters
@@ -376,6 +441,8 @@ class SweepResult:
         arrays: dict[str, Any] = {"runs": self.runs}
         if self.seconds_per_epoch is not None:
             arrays["seconds_per_epoch"] = self.seconds_per_epoch
+        if self.accuracy is not None:
+            arrays["accuracy"] = self.accuracy
         metadata = {
             "format": _FORMAT,
             "version": _VERSION,
@@ -384,6 +451,7 @@ class SweepResult:
             "config": self.config.as_dict(),
             "seeds": list(self.seeds),
             "n_train": self.n_train,
+            "metric": self.metric,
             "provenance": None if self.provenance is None else self.provenance.as_dict(),
         }
         # Write beside the target, then rename: a failed save leaves no half file.
@@ -457,6 +525,9 @@ class SweepResult:
                 n_train=metadata["n_train"],
                 seconds_per_epoch=stored.get("seconds_per_epoch"),
                 provenance=None if provenance is None else Provenance.from_dict(provenance),
+                # Files saved before results named their metric hold RMSEs.
+                metric=metadata.get("metric", "valid_rmse"),
+                accuracy=stored.get("accuracy"),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{where}: {type(error).__name__}: {error}") from None

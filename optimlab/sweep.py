@@ -13,7 +13,6 @@ from ._validation import (
     Split,
     brief,
     check_bool,
-    check_data,
     check_nonnegative_int,
     check_positive_int,
 )
@@ -21,6 +20,7 @@ from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
 from .optimizers import is_entry_with_options
+from .problem import METRICS, check_loss, check_sweep_model, data_per_seed
 from .provenance import Provenance
 from .results import SweepResult
 from .training import epoch_seconds
@@ -28,10 +28,11 @@ from .training import epoch_seconds
 __all__ = ["DivergenceWarning", "compare_configs", "compare_sweeps"]
 
 Data = Split | Callable[[int], Split] | None
+Model = Callable[[int], Any] | None
 
 
 class DivergenceWarning(RuntimeWarning):
-    """A configuration's validation RMSE became infinite or NaN."""
+    """A configuration's validation metric (RMSE or log loss) became infinite or NaN."""
 
 
 def compare_configs(
@@ -44,7 +45,9 @@ def compare_configs(
     *,
     optimizer: Any = DEFAULTS.optimizer,
     optimizer_options: Mapping[str, Any] | None = None,
+    model: Model = None,
     data: Data = None,
+    loss: str = "mse",
     seeds: int | Sequence[int] | None = None,
     shuffle: bool = False,
     measure_time: bool = False,
@@ -56,10 +59,11 @@ def compare_configs(
     Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2`` and
     ``optimizer`` is a list (or tuple) of values; the others stay fixed (see
     :class:`~optimlab.TrainingConfig` for what each one means). Every value starts from
-    the same initial weights (:func:`~optimlab.make_mlp` with seed 123) and gets, bit for
-    bit, the curve that :func:`~optimlab.train_valid` computes on one torch thread; the
-    runs are trained together by the sweep engine (:mod:`optimlab.engine`), which is
-    much faster.
+    the same initial weights (:func:`~optimlab.make_mlp` with seed 123, or your
+    ``model(123)``) and gets the curve that :func:`~optimlab.train_valid` computes on one
+    torch thread: bit for bit for a plain MLP (``Linear``/``ReLU`` layers) on the MSE
+    loss, up to float32 rounding for other models and for cross-entropy; the runs are
+    trained together by the sweep engine (:mod:`optimlab.engine`), which is much faster.
 
     Parameters
     ----------
@@ -85,11 +89,22 @@ def compare_configs(
     optimizer_options : dict, optional
         The optimizer's other settings, e.g. ``{"momentum": 0.9, "nesterov": True}`` for
         SGD; with a list of optimizers, they must suit each plain entry.
+    model : callable, optional
+        A model function ``seed -> torch.nn.Module`` returning a fresh network, its
+        initial weights drawn from ``seed`` (seed ``s`` of the sweep calls it with ``123 +
+        s``, as the exercise's MLP gets); ``None``: :func:`~optimlab.make_mlp` (with as
+        many inputs as the data have features).
     data : ((X_train, Y_train), (X_valid, Y_valid)) or callable, optional
-        The training and validation tensors, shared by every seed; or a function
-        ``data(seed)`` returning them per seed, such as
-        ``lambda seed: exercise_data(seed, standardize=True)``; ``None`` uses
+        The training and validation data, shared by every seed, as tensors or NumPy
+        arrays: ``X`` of shape ``(n, features...)``; ``Y`` of shape ``(n, outputs)`` or
+        ``(n,)`` for ``"mse"``, integer class labels of shape ``(n,)`` for
+        ``"cross_entropy"``. Or a function ``data(seed)`` returning them per seed, such
+        as ``lambda seed: exercise_data(seed, standardize=True)``; ``None`` uses
         ``exercise_data(seed)``, the raw inputs of the exercise.
+    loss : {"mse", "cross_entropy"}, default="mse"
+        The training loss. ``"mse"`` tracks the validation RMSE; ``"cross_entropy"``
+        (the model outputs one score per class) tracks the validation log loss and also
+        records the accuracy (``SweepResult.accuracy``).
     seeds : int or list of int, optional
         Repeat every value under these seeds (an int ``k`` means ``range(k)``). Seed
         ``s`` sets the data (see ``data``), the initial weights (``make_mlp(seed=123 +
@@ -117,9 +132,12 @@ def compare_configs(
     Raises
     ------
     ValueError
-        If no argument or several are lists, a list is empty, or a value is out of range.
+        If no argument or several are lists, a list is empty, or a value is out of range;
+        if the data's shapes disagree with each other or with the model's output (one
+        forward pass on two rows checks it), hold NaN, or class labels out of range.
     TypeError
-        If a value has the wrong type or ``data`` is not of the expected structure.
+        If a value has the wrong type, ``data`` is not of the expected structure,
+        ``model(seed)`` is not a module, or labels are not integers with cross-entropy.
 
     Warns
     -----
@@ -146,12 +164,27 @@ def compare_configs(
     ... )
     >>> by_optimizer.labels
     ['optimizer = sgd', 'optimizer = sgd (momentum=0.9)']
+
+    Your own model and data, here a classifier (see ``model``, ``data`` and ``loss``):
+
+    >>> import torch
+    >>> from torch import nn
+    >>> X = torch.randn(60, 3, generator=torch.Generator().manual_seed(0))
+    >>> y = (X[:, 0] > 0).long()  # two classes
+    >>> def net(seed):
+    ...     torch.manual_seed(seed)
+    ...     return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+    >>> result = compare_configs(epochs=2, lr=[0.01, 0.1], model=net,
+    ...                          data=((X[:40], y[:40]), (X[40:], y[40:])), loss="cross_entropy")
+    >>> result.metric, result.accuracy.shape
+    ('valid_log_loss', (2, 1, 2))
     """
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
              "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2,
              "optimizer": optimizer, "optimizer_options": optimizer_options or {}}  # fmt: skip
+    problem = (model, data, loss)
     (result,) = _run_sweeps(
-        [sweep], data, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
+        [sweep], problem, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
     )
     return result
 
@@ -159,7 +192,9 @@ def compare_configs(
 def compare_sweeps(
     sweeps: Sequence[Mapping[str, Any]],
     *,
+    model: Model = None,
     data: Data = None,
+    loss: str = "mse",
     seeds: int | Sequence[int] | None = None,
     shuffle: bool = False,
     measure_time: bool = False,
@@ -180,7 +215,7 @@ def compare_sweeps(
         ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer``,
         ``optimizer_options``; omitted ones take the defaults of
         :class:`~optimlab.TrainingConfig`.
-    data, seeds, shuffle, measure_time, n_jobs, executor
+    model, data, loss, seeds, shuffle, measure_time, n_jobs, executor
         As :func:`compare_configs`, shared by every sweep.
 
     Returns
@@ -225,8 +260,16 @@ def compare_sweeps(
                 f"sweeps[{i}] has unknown keys {unknown}; allowed: {', '.join(allowed)}"
             )
         full.append({**defaults, **sweep})
+    problem = (model, data, loss)
     return _run_sweeps(
-        full, data, seeds, shuffle, measure_time, n_jobs, context="sweeps[{}]: ", executor=executor
+        full,
+        problem,
+        seeds,
+        shuffle,
+        measure_time,
+        n_jobs,
+        context="sweeps[{}]: ",
+        executor=executor,
     )
 
 
@@ -285,31 +328,9 @@ def _check_seeds(seeds: int | Sequence[int] | None) -> tuple[int, ...]:
     return checked
 
 
-def _data_per_seed(data: Data, seeds: tuple[int, ...]) -> dict[int, Split]:
-    if data is None:
-        return {seed: exercise_data(seed) for seed in seeds}
-    if callable(data):
-        per_seed = {}
-        for seed in seeds:
-            try:
-                per_seed[seed] = check_data(data(seed))
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"data({seed}) returned bad data: {error}") from None
-    else:
-        shared = check_data(data)
-        per_seed = dict.fromkeys(seeds, shared)
-    sizes = {len(split[0][0]) for split in per_seed.values()}
-    if len(sizes) > 1:
-        raise ValueError(
-            "data(seed) must give every seed the same number of training rows, "
-            f"got {sorted(sizes)}"
-        )
-    return per_seed
-
-
 def _run_sweeps(
     sweeps: list[dict[str, Any]],
-    data: Data,
+    problem: tuple[Model, Data, str],
     seeds: int | Sequence[int] | None,
     shuffle: bool,
     measure_time: bool,
@@ -319,6 +340,7 @@ def _run_sweeps(
     executor: Executor | None = None,
 ) -> list[SweepResult]:
     """Check every sweep, train all their runs in one engine call, warn for divergence."""
+    model, data, loss = problem
     checked = []
     for i, sweep in enumerate(sweeps):
         try:
@@ -332,7 +354,9 @@ def _run_sweeps(
     measure_time = check_bool("measure_time", measure_time)
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
-    data_of = _data_per_seed(data, seeds)
+    loss = check_loss(loss)
+    data_of = data_per_seed(data, seeds, loss, exercise_data)
+    model_fn = check_sweep_model(model, data_of, loss)
 
     specs = [
         RunSpec(
@@ -340,30 +364,37 @@ def _run_sweeps(
             seed=init_seed(seed),
             shuffle_seed=seed if shuffle else None,
             data=data_of[seed],
+            model=model_fn,
+            loss=loss,
         )
         for config, param, values in checked
         for value in values
         for seed in seeds
     ]
-    curves = iter(train_runs(specs, n_jobs=n_jobs, executor=executor))
+    curves = iter(train_runs(specs, n_jobs=n_jobs, executor=executor, all_metrics=True))
     made = iter(specs)  # the runs of each result, for its provenance
 
     results = []
     timed: dict[TrainingConfig, float] = {}  # each configuration timed once, though in many sweeps
     for config, param, values in checked:
-        runs = np.stack([np.stack([next(curves) for _ in seeds]) for _ in values])
+        metrics = [[next(curves) for _ in seeds] for _ in values]
+        runs = np.array([[run[METRICS[loss]] for run in row] for row in metrics])
+        accuracy = None
+        if loss == "cross_entropy":
+            accuracy = np.array([[run["valid_accuracy"] for run in row] for row in metrics])
         seconds = None
         if measure_time:
             for value in values:
                 one = config.replace(**{param: value})
                 if one not in timed:
-                    timed[one] = epoch_seconds(one, data_of[seeds[0]])
+                    timed[one] = epoch_seconds(one, data_of[seeds[0]], model=model_fn, loss=loss)
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
         n_train = len(data_of[seeds[0]][0][0])
         provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
         result = SweepResult(
-            param, values, runs, config, seeds, n_train, seconds, provenance=provenance
-        )
+            param, values, runs, config, seeds, n_train, seconds, provenance=provenance,
+            metric=METRICS[loss], accuracy=accuracy,
+        )  # fmt: skip
         _warn_divergence(result)
         results.append(result)
     return results
@@ -376,7 +407,8 @@ def _warn_divergence(result: SweepResult) -> None:
             continue
         if len(result.seeds) == 1:
             first = int(np.argmax(~np.isfinite(value_runs[0]))) + 1
-            message = f"its validation RMSE is not finite from epoch {first} on"
+            name = "RMSE" if result.metric == "valid_rmse" else "log loss"
+            message = f"its validation {name} is not finite from epoch {first} on"
         else:
             message = f"in {int(bad.sum())} of {len(result.seeds)} seeds"
         warnings.warn(

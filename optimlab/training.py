@@ -1,4 +1,4 @@
-"""The reference training loop: one network, one optimizer, the validation RMSE after every epoch.
+"""The reference training loop: one network, one optimizer, a validation metric after each epoch.
 
 Everything faster in optimlab (the sweep engine) is checked against :func:`~optimlab.train_valid`.
 """
@@ -14,12 +14,12 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ._validation import Split, brief, check_data, check_nonnegative_int
-from .config import DEFAULTS, TrainingConfig
-from .model import make_mlp
+from ._validation import Split, brief, check_nonnegative_int
+from .config import DEFAULTS, TrainingConfig, init_seed
 from .optimizers import make_optimizer
+from .problem import METRICS, ModelFn, as_split, build, check_loss, check_model_fn, check_output
 
-__all__ = ["EpochPermutations", "epoch_seconds", "train_valid"]
+__all__ = ["EpochPermutations", "epoch_seconds", "learning_curves", "train_valid"]
 
 
 class EpochPermutations(torch.utils.data.Sampler[int]):
@@ -45,29 +45,37 @@ def train_valid(
     data: Split,
     config: TrainingConfig = DEFAULTS,
     *,
+    loss: str = "mse",
     shuffle_seed: int | None = None,
     callback: Callable[[int, nn.Module], None] | None = None,
     **settings: Any,
 ) -> np.ndarray:
-    """Train ``model`` with the config's optimizer; return the validation RMSE after every epoch.
+    """Train ``model`` with the config's optimizer; return the validation metric after every epoch.
 
     The reference loop, written to be read: the exercise's ``train_loop`` and
     ``valid_loop``. Each epoch passes over the training rows in their stored order
     (no shuffling, unless ``shuffle_seed`` is given) in mini-batches of
-    ``config.batch_size``, one optimizer step per batch on the MSE loss. The optimizer
+    ``config.batch_size``, one optimizer step per batch on the loss (MSE by default). The optimizer
     is ``config.optimizer`` (AdamW by default), made by
     :func:`optimlab.optimizers.make_optimizer` with the config's settings. After each epoch the
     RMSE over the *whole* validation set is recorded (the exercise averages per-batch
-    RMSEs instead, which depends on the batch size).
+    RMSEs instead, which depends on the batch size); with ``loss="cross_entropy"``, the
+    validation log loss (:func:`~optimlab.training.learning_curves` also gives the accuracy).
 
     Parameters
     ----------
     model : torch.nn.Module
         Trained in place.
     data : ((X_train, Y_train), (X_valid, Y_valid))
-        float32 tensors, ``X`` of shape ``(n, 4)`` and ``Y`` of shape ``(n, 1)``.
+        Tensors or NumPy arrays: ``X`` of shape ``(n, features...)`` (converted to
+        float32); for ``"mse"``, ``Y`` of shape ``(n, outputs)`` or ``(n,)``; for
+        ``"cross_entropy"``, integer class labels of shape ``(n,)``.
     config : TrainingConfig, default=TrainingConfig()
         Epochs, batch size, the optimizer and its settings.
+    loss : {"mse", "cross_entropy"}, default="mse"
+        ``"mse"``: :func:`torch.nn.functional.mse_loss`, validation RMSE recorded;
+        ``"cross_entropy"``: :func:`torch.nn.functional.cross_entropy` on the model's
+        class scores, validation log loss recorded.
     shuffle_seed : int, optional
         When given, each epoch visits the rows in a new random order, drawn as
         ``torch.randperm(n, generator=g)`` from one ``torch.Generator`` seeded with it.
@@ -81,13 +89,15 @@ def train_valid(
     Returns
     -------
     numpy.ndarray
-        Shape ``(epochs,)``; ``inf`` or ``nan`` where training diverged.
+        Shape ``(epochs,)``: the validation RMSE (``"mse"``) or log loss
+        (``"cross_entropy"``) after each epoch; ``inf`` or ``nan`` where training diverged.
 
     Raises
     ------
     TypeError, ValueError
-        If ``model`` is not a module, ``data`` is malformed or a setting is unknown or out
-        of range; before any training.
+        If ``model`` is not a module, ``data`` is malformed or does not fit the model's
+        output (checked on two rows), or a setting is unknown or out of range; before any
+        training.
 
     Examples
     --------
@@ -99,40 +109,98 @@ def train_valid(
     ...             optimizer="sgd", optimizer_options={"momentum": 0.9}).shape
     (2,)
     """
+    return learning_curves(
+        model, data, config, loss=loss, shuffle_seed=shuffle_seed, callback=callback, **settings
+    )[METRICS[check_loss(loss)]]
+
+
+def learning_curves(
+    model: nn.Module,
+    data: Split,
+    config: TrainingConfig = DEFAULTS,
+    *,
+    loss: str = "mse",
+    shuffle_seed: int | None = None,
+    callback: Callable[[int, nn.Module], None] | None = None,
+    **settings: Any,
+) -> dict[str, np.ndarray]:
+    """:func:`~optimlab.train_valid`, returning every validation metric it records, by name.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``{"valid_rmse": ...}`` for ``"mse"``; ``{"valid_log_loss": ...,
+        "valid_accuracy": ...}`` for ``"cross_entropy"``, the accuracy being the share
+        of validation rows whose highest class score is their label. Each of shape
+        ``(epochs,)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from optimlab.training import learning_curves
+    >>> X = torch.randn(40, 3)
+    >>> y = (X[:, 0] > 0).long()
+    >>> _ = torch.manual_seed(0)
+    >>> curves = learning_curves(nn.Linear(3, 2), ((X, y), (X, y)), epochs=2,
+    ...                          loss="cross_entropy")
+    >>> sorted(curves), curves["valid_accuracy"].shape
+    (['valid_accuracy', 'valid_log_loss'], (2,))
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {brief(model)}")
     if not isinstance(config, TrainingConfig):
         raise TypeError(f"config must be a TrainingConfig, got {brief(config)}")
     config = config.replace(**settings)
-    (X_train, Y_train), (X_valid, Y_valid) = check_data(data)
+    loss = check_loss(loss)
+    data = as_split(data, loss)
+    (X_train, Y_train), (X_valid, Y_valid) = data
     if shuffle_seed is not None:
         shuffle_seed = check_nonnegative_int("shuffle_seed", shuffle_seed)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {brief(callback)}")
+    check_output(model, data, loss)
 
+    loss_fn = nn.functional.mse_loss if loss == "mse" else nn.functional.cross_entropy
     sampler = None if shuffle_seed is None else EpochPermutations(len(X_train), shuffle_seed)
     loader = DataLoader(
         TensorDataset(X_train, Y_train), batch_size=config.batch_size, sampler=sampler
     )
     optimizer = make_optimizer(config, model.parameters())
-    valid_rmse = np.empty(config.epochs)
+    metric = np.empty(config.epochs)
+    accuracy = np.empty(config.epochs)
     for epoch in range(config.epochs):
         model.train()
         for X_batch, Y_batch in loader:
             optimizer.zero_grad()
-            loss = nn.functional.mse_loss(model(X_batch), Y_batch)
-            loss.backward()
+            loss_fn(model(X_batch), Y_batch).backward()
             optimizer.step()
         model.eval()
         with torch.no_grad():
-            valid_rmse[epoch] = nn.functional.mse_loss(model(X_valid), Y_valid).sqrt().item()
+            out = model(X_valid)
+            if loss == "mse":
+                metric[epoch] = nn.functional.mse_loss(out, Y_valid).sqrt().item()
+            else:
+                metric[epoch] = nn.functional.cross_entropy(out, Y_valid).item()
+                accuracy[epoch] = (out.argmax(dim=1) == Y_valid).double().mean().item()
         if callback is not None:
             callback(epoch + 1, model)
-    return valid_rmse
+    if loss == "mse":
+        return {"valid_rmse": metric}
+    return {"valid_log_loss": metric, "valid_accuracy": accuracy}
 
 
-def epoch_seconds(config: TrainingConfig, data: Split, *, repeats: int = 3) -> float:
+def epoch_seconds(
+    config: TrainingConfig,
+    data: Split,
+    *,
+    repeats: int = 3,
+    model: ModelFn | None = None,
+    loss: str = "mse",
+) -> float:
     """Median wall-clock seconds of one epoch of :func:`~optimlab.train_valid` for ``config``.
+
+    ``model`` is a model function (default: the exercise's MLP), called with seed 123.
 
     Examples
     --------
@@ -142,10 +210,11 @@ def epoch_seconds(config: TrainingConfig, data: Split, *, repeats: int = 3) -> f
     True
     """
     one_epoch = config.replace(epochs=1)
+    model_fn = check_model_fn(model)
     times = []
     for _ in range(repeats):
-        model = make_mlp()
+        module = build(model_fn, init_seed(0))
         start = time.perf_counter()
-        train_valid(model, data, one_epoch)
+        train_valid(module, data, one_epoch, loss=loss)
         times.append(time.perf_counter() - start)
     return float(np.median(times))

@@ -172,11 +172,11 @@ def _data(**changes):
 BAD_DATA = [
     ("not data", TypeError, r"data must be \(\(X_train, Y_train\), \(X_valid, Y_valid\)\)"),
     ((1, 2, 3), TypeError, r"data must be .*; got tuple"),
-    (_data(X_train=np.zeros((700, 4), np.float32)), TypeError, r"X_train is a ndarray"),
-    (_data(Y_valid=torch.zeros(300, 1, dtype=torch.float64)), TypeError, r"Y_valid has dtype"),
-    (_data(X_train=torch.zeros(700, 3)), ValueError, r"X_train has shape \(700, 3\)"),
-    (_data(Y_train=torch.zeros(700)), ValueError, r"Y_train has shape \(700,\), expected"),
-    (_data(Y_valid=torch.zeros(299, 1)), ValueError, r"Y_valid has shape \(299, 1\)"),
+    (_data(X_train=[[0.0] * 4] * 700), TypeError, r"X_train must be a torch.Tensor or a numpy"),
+    (_data(Y_valid=np.full((300, 1), "a")), TypeError, r"Y_valid must hold numbers"),
+    (_data(X_train=torch.zeros(700, 3)), ValueError, r"X_train's rows have shape \(3,\) but"),
+    (_data(Y_train=torch.zeros(700, 2)), ValueError, r"Y_train has \(2,\) outputs per row but"),
+    (_data(Y_valid=torch.zeros(299, 1)), ValueError, r"Y_valid has 299 rows but X_valid has 300"),
 ]
 
 

@@ -115,8 +115,8 @@ def _mse_reference(out: Tensor, pred: Tensor, y: Tensor) -> Call:
 def _mse_batched(out: Tensor, pred: Tensor, y: Tensor) -> Call:
     # mse_loss is mean((pred - y)**2), and mean is a sum, then a division by the count.
     def run() -> None:
-        diff = pred - y  # [K, B, 1]
-        torch.sum(diff.mul_(diff), (1, 2), out=out).div_(pred.shape[1])
+        diff = pred - y  # [K, B, o]
+        torch.sum(diff.mul_(diff), (1, 2), out=out).div_(pred.shape[1] * pred.shape[2])
 
     return run
 

@@ -17,10 +17,9 @@ import torch
 from torch import nn
 
 from .._validation import Split
-from ..model import make_mlp
 from ._exact import Call, exact_call, loop
 from ._optimizers import engine_path, make_update, scalar
-from ._spec import RunSpec
+from ._spec import RunSpec, model_of
 
 __all__ = ["ALIGN", "Group"]
 
@@ -49,26 +48,35 @@ def _runs(K: int, *shape: int, offset: int = 0) -> torch.Tensor:
 class Group:
     """Train K runs sharing ``(epochs, batch_size)`` and data shapes, in lockstep.
 
-    Parameters of run k live in row k of ``self.params`` ``[K, P]``, in the order of
-    ``make_mlp(...).parameters()``: W1 ``[h, f]``, b1 ``[h]``, W2 ``[h, h]``, b2 ``[h]``,
-    W3 ``[1, h]``, b3 ``[1]``. The optimizer's state and the gradients are laid out the
-    same way, so each of its operations is one call for all the runs of one optimizer
-    path (consecutive runs with the same :func:`~._optimizers.engine_path` share one).
+    The runs' network is a plain MLP of layer widths ``widths = (inputs, hidden...,
+    outputs)`` (:func:`optimlab.problem.mlp_widths`), trained on the MSE loss. Parameters
+    of run k live in row k of ``self.params`` ``[K, P]``, in the order of the module's
+    ``.parameters()``: W1 ``[h1, f]``, b1 ``[h1]``, ..., WL ``[o, h]``, bL ``[o]``. The
+    optimizer's state and the gradients are laid out the same way, so each of its
+    operations is one call for all the runs of one optimizer path (consecutive runs with
+    the same :func:`~._optimizers.engine_path` share one).
     """
 
     def __init__(
-        self, specs: Sequence[RunSpec], datas: Sequence[Split], valid_offset: int = 0
+        self,
+        specs: Sequence[RunSpec],
+        datas: Sequence[Split],
+        valid_offset: int = 0,
+        widths: Sequence[int] | None = None,
     ) -> None:
         first = specs[0]
         self.K = K = len(specs)
         self.specs = specs
         self.epochs, self.batch_size = first.config.epochs, first.config.batch_size
-        self.h = first.n_hidden
-        (X_train, _), (X_valid, _) = datas[0]
+        (X_train, Y_train), (X_valid, _) = datas[0]
         (self.n, self.f), self.nv = X_train.shape, len(X_valid)
-        h, f = self.h, self.f
+        if widths is None:
+            widths = (self.f, first.n_hidden, first.n_hidden, Y_train.shape[1])
+        self.widths = tuple(widths)
+        self.o = self.widths[-1]
+        f = self.f
 
-        # Data, one copy per run: train [K, n, f] and [K, n, 1], validation likewise.
+        # Data, one copy per run: train [K, n, f] and [K, n, o], validation likewise.
         # Batches are copied out of X, Y; X_valid is a product's input, so it is aligned
         # as the caller's tensor is (valid_offset: its data pointer in floats, mod 16).
         self.X = torch.stack([d[0][0] for d in datas])
@@ -80,7 +88,9 @@ class Group:
         # [K, P] buffers, allocated once (temporaries this large cost page faults). Each
         # parameter starts on a 64-byte boundary, as a separately allocated one does; the
         # padding between them stays zero.
-        shapes = [(h, f), (h,), (h, h), (h,), (1, h), (1,)]
+        shapes: list[tuple[int, ...]] = []
+        for fan_in, fan_out in zip(self.widths[:-1], self.widths[1:], strict=True):
+            shapes += [(fan_out, fan_in), (fan_out,)]
         sizes = [math.prod(shape) for shape in shapes]
         padded = [-(-size // ALIGN) * ALIGN for size in sizes]
         starts = np.cumsum([0, *padded[:-1]]).tolist()
@@ -119,13 +129,32 @@ class Group:
         self.batch: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
         self.steps = {B: self._bind_step(B) for B in self._batch_sizes()}
         self.valid = self._bind_validation()
-        # The probes ran on copies; now load each run's initial weights.
-        models: dict[int, nn.Module] = {}
+        # The probes ran on copies; now load each run's initial weights, from its model
+        # function (the exercise's MLP by default), built once per function and seed.
+        models: dict[tuple, nn.Module] = {}
         for k, spec in enumerate(specs):
-            if spec.seed not in models:
-                models[spec.seed] = make_mlp(seed=spec.seed, n_hidden=h, n_features=f)
-            for view, param in zip(self.W, models[spec.seed].parameters(), strict=True):
+            key = (spec.model, spec.seed)
+            if key not in models:
+                models[key] = model_of(spec, datas[k])
+            for view, param in zip(self.W, models[key].parameters(), strict=True):
                 view[k] = param.detach()
+
+    def _forward(self, x: torch.Tensor, rows: int) -> tuple[list[Call], list[torch.Tensor]]:
+        """The calls of a forward pass over ``rows`` rows of ``x``, and each layer's output."""
+        K, L = self.K, len(self.widths) - 1
+        calls: list[Call] = []
+        outputs = [x]
+        for layer in range(L):
+            width = self.widths[layer + 1]
+            # Buffers that a product reads get aligned run slices (see _runs); the
+            # network's output is read by no product.
+            z = _runs(K, rows, width) if layer < L - 1 else torch.empty(K, rows, width)
+            W, b = self.W[2 * layer], self.W[2 * layer + 1]
+            calls.append(exact_call("linear", z, b, outputs[-1], W))
+            if layer < L - 1:
+                calls.append(z.relu_)
+            outputs.append(z)
+        return calls, outputs
 
     def _bounds(self) -> list[tuple[int, int]]:
         """Each mini-batch's first and last-plus-one row."""
@@ -142,55 +171,36 @@ class Group:
         ``out - y`` in ``self.batch[B]``'s third buffer (``run`` writes it), and writes
         the gradients into ``self.grad``, as ``loss.backward()`` would.
         """
-        K, h, f = self.K, self.h, self.f
-        W1, b1, W2, b2, W3, b3 = self.W
-        G1, g_b1, G2, g_b2, G3, g_b3 = self.G_out
-        # Buffers that a product reads get aligned run slices (see _runs).
-        x = _runs(K, B, f)
-        z1, z2 = _runs(K, B, h), _runs(K, B, h)  # pre-activations, then ReLU'd
-        out, g3 = torch.empty(K, B, 1), _runs(K, B, 1)  # output and its gradient
-        g2, g1 = _runs(K, B, h), _runs(K, B, h)  # gradients at z2, z1
-        norm = scalar(2.0 / B)  # mse_loss_backward's 2 / numel
-        calls = [
-            exact_call("linear", z1, b1, x, W1),
-            z1.relu_,
-            exact_call("linear", z2, b2, z1, W2),
-            z2.relu_,
-            exact_call("linear", out, b3, z2, W3),
-        ]
-        backward = [
-            # mse_loss_backward: norm * (out - y) * 1, with out - y already in g3
-            partial(g3.mul_, norm),
-            exact_call("colsum", g_b3, g3),
-            exact_call("mm_t", G3, g3, z2),
-            exact_call("mm", g2, g3, W3),
-            partial(_threshold_backward, g2, z2, 0, grad_input=g2),  # ReLU's, from its output
-            exact_call("mm_t", G2, g2, z1),
-            exact_call("colsum", g_b2, g2),
-            exact_call("mm", g1, g2, W2),
-            partial(_threshold_backward, g1, z1, 0, grad_input=g1),
-            exact_call("mm_t", G1, g1, x),
-            exact_call("colsum", g_b1, g1),
-            *self.G_copies,
-        ]
-        self.batch[B] = (x, out, g3)
-        return loop(calls), loop(backward)
+        K, L = self.K, len(self.widths) - 1
+        x = _runs(K, B, self.f)
+        forward, z = self._forward(x, B)
+        out = z[-1]
+        # The gradient at each layer's output (its pre-activation for hidden layers).
+        g = [_runs(K, B, width) for width in self.widths[1:]]
+        norm = scalar(2.0 / (B * self.o))  # mse_loss_backward's 2 / numel
+        # mse_loss_backward: norm * (out - y) * 1, with out - y already in g[-1]
+        backward: list[Call] = [partial(g[-1].mul_, norm)]
+        for layer in reversed(range(L)):
+            G, g_b = self.G_out[2 * layer], self.G_out[2 * layer + 1]
+            backward += [
+                exact_call("colsum", g_b, g[layer]),
+                exact_call("mm_t", G, g[layer], z[layer]),
+            ]
+            if layer > 0:
+                below = g[layer - 1]
+                backward += [
+                    exact_call("mm", below, g[layer], self.W[2 * layer]),
+                    # ReLU's backward, from its output
+                    partial(_threshold_backward, below, z[layer], 0, grad_input=below),
+                ]
+        backward += self.G_copies
+        self.batch[B] = (x, out, g[-1])
+        return loop(forward), loop(backward)
 
     def _bind_validation(self) -> Call:
-        K, h, nv = self.K, self.h, self.nv
-        W1, b1, W2, b2, W3, b3 = self.W
-        z1, z2, out = _runs(K, nv, h), _runs(K, nv, h), torch.empty(K, nv, 1)
-        self.mse = torch.empty(K)
-        return loop(
-            [
-                exact_call("linear", z1, b1, self.X_valid, W1),
-                z1.relu_,
-                exact_call("linear", z2, b2, z1, W2),
-                z2.relu_,
-                exact_call("linear", out, b3, z2, W3),
-                exact_call("mse", self.mse, out, self.Y_valid),
-            ]
-        )
+        calls, z = self._forward(self.X_valid, self.nv)
+        self.mse = torch.empty(self.K)
+        return loop([*calls, exact_call("mse", self.mse, z[-1], self.Y_valid)])
 
     def run(self) -> np.ndarray:
         """Train; return the validation RMSE after every epoch, ``[K, epochs]``."""
@@ -231,10 +241,10 @@ class Group:
                             backward,
                         )
                     )
-            for copy_in, forward, error, backward in batches:
+            for copy_in, forward, find_error, backward in batches:
                 copy_in()
                 forward()
-                error()
+                find_error()
                 backward()
                 for update in updates:
                     update(t)

@@ -6,27 +6,28 @@ from dataclasses import dataclass, field, fields
 from functools import cache
 
 import numpy as np
+from torch import nn
 
 from .._validation import (
     Split,
     brief,
-    check_data,
     check_nonnegative_int,
     check_positive_int,
 )
 from ..config import DEFAULTS, TrainingConfig, init_seed
 from ..data import exercise_data
 from ..model import make_mlp
-from ..training import train_valid
+from ..problem import METRICS, ModelFn, as_split, build, check_loss, check_model_fn
+from ..training import learning_curves
 
 
 @dataclass(frozen=True, eq=False)
 class RunSpec:
     """One training run: the settings, seeds and data of one curve.
 
-    The run is what :func:`optimlab.train_valid` computes for
-    ``make_mlp(seed=seed, n_hidden=n_hidden)`` trained with ``config`` on ``data`` (or on
-    ``exercise_data(seed=data_seed)`` when ``data`` is ``None``).
+    The run is what :func:`optimlab.train_valid` computes for ``model(seed)`` (default:
+    ``make_mlp(seed=seed, n_hidden=n_hidden)``) trained with ``config`` and ``loss`` on
+    ``data`` (or on ``exercise_data(seed=data_seed)`` when ``data`` is ``None``).
 
     Parameters
     ----------
@@ -42,7 +43,12 @@ class RunSpec:
     n_hidden : int, default=50
         Width of both hidden layers.
     data : ((X_train, Y_train), (X_valid, Y_valid)), optional
-        Your own tensors. Runs given the very same tensor objects share them.
+        Your own tensors or arrays (see :func:`optimlab.train_valid`), converted to
+        tensors. Runs given the very same tensor objects share them.
+    model : callable, optional
+        A model function ``seed -> torch.nn.Module``; ``None``: the exercise's MLP.
+        Runs with the same function object may train together.
+    loss : {"mse", "cross_entropy"}, default="mse"
 
     Raises
     ------
@@ -63,6 +69,8 @@ class RunSpec:
     shuffle_seed: int | None = None
     n_hidden: int = 50
     data: Split | None = field(default=None, repr=False, compare=False)
+    model: ModelFn | None = field(default=None, repr=False, compare=False)
+    loss: str = "mse"
 
     def __post_init__(self) -> None:
         if not isinstance(self.config, TrainingConfig):
@@ -74,8 +82,11 @@ class RunSpec:
         }
         if self.shuffle_seed is not None:
             checked["shuffle_seed"] = check_nonnegative_int("shuffle_seed", self.shuffle_seed)
+        checked["loss"] = check_loss(self.loss)
+        if self.model is not None:
+            checked["model"] = check_model_fn(self.model)
         if self.data is not None:
-            checked["data"] = check_data(self.data)
+            checked["data"] = as_split(self.data, self.loss)
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 
@@ -85,7 +96,8 @@ class RunSpec:
             data_key: tuple = ("exercise_data", self.data_seed)
         else:
             data_key = ("tensors", *(id(t) for pair in self.data for t in pair))
-        return (*(getattr(self, f.name) for f in fields(self) if f.compare), data_key)
+        fixed = (getattr(self, f.name) for f in fields(self) if f.compare)
+        return (*fixed, data_key, self.model)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RunSpec) and self.key() == other.key()
@@ -104,11 +116,29 @@ def data_of(spec: RunSpec) -> Split:
     return _exercise_data(spec.data_seed) if spec.data is None else spec.data
 
 
+def model_of(spec: RunSpec, data: Split | None = None) -> nn.Module:
+    """The run's initial network: ``spec.model(spec.seed)``, or the exercise's MLP."""
+    if spec.model is not None:
+        return build(spec.model, spec.seed)
+    (X_train, _), _ = data_of(spec) if data is None else data
+    n_features = X_train.shape[1] if X_train.ndim == 2 else 4
+    return make_mlp(seed=spec.seed, n_hidden=spec.n_hidden, n_features=n_features)
+
+
+def metric_names(spec: RunSpec) -> tuple[str, ...]:
+    """The rows of a run's curves: its tracked metric, then the accuracy if it classifies."""
+    if spec.loss == "mse":
+        return (METRICS["mse"],)
+    return (METRICS["cross_entropy"], "valid_accuracy")
+
+
 def reference_curve(spec: RunSpec, data: Split | None = None) -> np.ndarray:
-    """The run as :func:`optimlab.train_valid` computes it: the oracle and the fallback."""
-    return train_valid(
-        make_mlp(seed=spec.seed, n_hidden=spec.n_hidden),
-        data_of(spec) if data is None else data,
-        spec.config,
-        shuffle_seed=spec.shuffle_seed,
+    """The run as :func:`optimlab.train_valid` computes it: the oracle and the fallback.
+
+    Shape ``(len(metric_names(spec)), epochs)``.
+    """
+    data = data_of(spec) if data is None else data
+    curves = learning_curves(
+        model_of(spec, data), data, spec.config, loss=spec.loss, shuffle_seed=spec.shuffle_seed
     )
+    return np.stack([curves[name] for name in metric_names(spec)])

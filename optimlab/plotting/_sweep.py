@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._validation import brief, check_nonnegative_int, check_quantiles
-from ..results import BUDGETS, SweepResult
+from ..results import BUDGETS, METRIC_LABELS, SweepResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -117,8 +117,9 @@ def plot_sweep(
     x: str = "epoch",
     band: tuple[float, float] | None = (0.1, 0.9),
     yardstick: Any = None,
+    metric: str | None = None,
 ) -> Axes:
-    """Draw one validation-RMSE curve per value of a sweep, in the order given.
+    """Draw one validation curve per value of a sweep, in the order given.
 
     With one seed each curve is that run. With several it is the **median** over the
     seeds (:attr:`optimlab.SweepResult.valid_rmse`), the statistic the pages quote, and a
@@ -146,6 +147,9 @@ def plot_sweep(
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`), drawn
         as a dashed grey line labelled with its value. One value per seed (each seed has
         its own data) draws their median, the statistic of the curves.
+    metric : str, optional
+        The metric to draw: the result's own (:attr:`optimlab.SweepResult.metric`, the
+        y-axis names it), or ``"valid_accuracy"`` for a classification result.
 
     Returns
     -------
@@ -177,15 +181,17 @@ def plot_sweep(
     if band is not None:
         band = check_quantiles("band", band)
     level, label = _yardstick_level(yardstick, len(result.seeds))
+    metric = result.metric if metric is None else metric
+    runs, curves = result.runs_of(metric), result.curves_of(metric)
     ax = _axes_or_new(ax)
     n_seeds = len(result.seeds)
     banded = n_seeds > 1 and band is not None
-    drawn = [result.valid_rmse]
-    for i, (name, curve) in enumerate(zip(result.labels, result.valid_rmse, strict=True)):
+    drawn = [curves]
+    for i, (name, curve) in enumerate(zip(result.labels, curves, strict=True)):
         finite = np.where(np.isfinite(curve), curve, np.nan)
         ax.plot(budget[i], finite, color=f"C{i}", label=name)
         if banded:
-            low, high = _finite_quantiles(result.runs[i], band)  # type: ignore[arg-type]
+            low, high = _finite_quantiles(runs[i], band)  # type: ignore[arg-type]
             ax.fill_between(budget[i], low, high, color=f"C{i}", alpha=0.2, lw=0)
             drawn.append(np.stack([low, high]))
     if level is not None:
@@ -195,7 +201,7 @@ def plot_sweep(
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.set_xlabel(BUDGETS[x])
-    ax.set_ylabel("Validation RMSE")
+    ax.set_ylabel(METRIC_LABELS[metric])
     title = "Configuration"
     if n_seeds > 1:
         title = f"median of {n_seeds} seeds"

@@ -1,0 +1,356 @@
+"""Your own problem: a model function, data and a loss, checked before any training.
+
+:func:`~optimlab.compare_configs` and :func:`~optimlab.train_valid` train the exercise's
+MLP on its Friedman data by default; they take any model and any data instead. A
+*model function* maps a seed to a fresh :class:`torch.nn.Module` (seed ``s`` of a sweep
+calls it with ``123 + s``, :func:`optimlab.config.init_seed`, like the exercise's MLP);
+the *data* are ``((X_train, Y_train), (X_valid, Y_valid))`` as tensors or NumPy arrays;
+the *loss* is ``"mse"`` (metric: validation RMSE) or ``"cross_entropy"`` (integer class
+labels; metrics: validation log loss, tracked, and accuracy, recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._validation import Split, brief, check_choice
+from .config import init_seed
+from .data import exercise_data
+from .model import make_mlp
+
+__all__ = [
+    "LOSSES",
+    "METRICS",
+    "as_split",
+    "check_loss",
+    "check_model_fn",
+    "check_output",
+    "check_problem",
+    "mlp_widths",
+]
+
+ModelFn = Callable[[int], nn.Module]
+
+#: The losses, and the validation metric each one tracks (the result's ``metric``).
+METRICS = {"mse": "valid_rmse", "cross_entropy": "valid_log_loss"}
+#: The losses by name.
+LOSSES = tuple(METRICS)
+
+
+def check_loss(loss: object) -> str:
+    """Return ``loss`` if it is ``"mse"`` or ``"cross_entropy"``."""
+    return check_choice("loss", loss, LOSSES)
+
+
+def default_model(seed: int) -> nn.Module:
+    """The exercise's MLP, :func:`~optimlab.make_mlp` with ``seed``: the default model function."""
+    return make_mlp(seed=seed)
+
+
+def check_model_fn(model: object) -> ModelFn:
+    """Return ``model`` (``None``: :func:`default_model`) if it is callable and not a module."""
+    if model is None:
+        return default_model
+    if isinstance(model, nn.Module):
+        raise TypeError(
+            "model must be a function seed -> torch.nn.Module (so that every run gets its "
+            f"own seeded initial weights), got the module {brief(model)}; "
+            "pass e.g. lambda seed: make_my_model(seed)"
+        )
+    if not callable(model):
+        raise TypeError(f"model must be a function seed -> torch.nn.Module, got {brief(model)}")
+    return model
+
+
+def build(model_fn: ModelFn, seed: int) -> nn.Module:
+    """``model_fn(seed)``, checked to be a module."""
+    module = model_fn(seed)
+    if not isinstance(module, nn.Module):
+        raise TypeError(
+            f"model({seed}) must return a torch.nn.Module, got {brief(module)} "
+            f"of type {type(module).__name__}"
+        )
+    return module
+
+
+def _as_tensor(label: str, value: object) -> torch.Tensor:
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"data's {label} must hold numbers, got a {value.dtype} array")
+        return torch.from_numpy(np.ascontiguousarray(value))
+    if isinstance(value, torch.Tensor):
+        return value
+    raise TypeError(
+        f"data's {label} must be a torch.Tensor or a numpy.ndarray, got {type(value).__name__}"
+    )
+
+
+def as_split(data: object, loss: str = "mse") -> Split:
+    """Check ``((X_train, Y_train), (X_valid, Y_valid))`` for ``loss``; return it as tensors.
+
+    ``X`` becomes float32 (tensors already float32 are returned as they are, the same
+    objects); for ``"mse"``, ``Y`` becomes float32 of shape ``(n, outputs)`` (a 1-D ``Y``
+    is one output); for ``"cross_entropy"``, ``Y`` must hold integer class labels, one
+    per row, and becomes int64 of shape ``(n,)``.
+
+    Raises
+    ------
+    TypeError
+        If the structure or a type is wrong (labels that are not integers included).
+    ValueError
+        If the shapes disagree, a split has no rows, a value is NaN or infinite, or a
+        label is negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimlab.problem import as_split
+    >>> X, y = np.zeros((5, 3)), np.array([0, 1, 2, 1, 0])
+    >>> (X_train, Y_train), _ = as_split(((X, y), (X, y)), "cross_entropy")
+    >>> X_train.dtype, Y_train.dtype, tuple(Y_train.shape)
+    (torch.float32, torch.int64, (5,))
+    """
+    loss = check_loss(loss)
+    rule = "data must be ((X_train, Y_train), (X_valid, Y_valid))"
+    X_train: Any
+    Y_train: Any
+    X_valid: Any
+    Y_valid: Any
+    try:
+        (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{rule}; got {type(data).__name__} {brief(data)}") from error
+    split: list[tuple[torch.Tensor, torch.Tensor]] = []
+    for name, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):
+        X = _as_tensor(f"X_{name}", X)
+        Y = _as_tensor(f"Y_{name}", Y)
+        if X.dtype.is_complex or X.dtype == torch.bool or X.ndim < 2:
+            raise (TypeError if X.ndim >= 2 else ValueError)(
+                f"{rule}; X_{name} must be real numbers of shape (n, features...), "
+                f"got dtype {X.dtype} and shape {tuple(X.shape)}"
+            )
+        if X.shape[0] < 1:
+            raise ValueError(f"{rule}; X_{name} has no rows")
+        X = X if X.dtype == torch.float32 else X.to(torch.float32)
+        if not bool(torch.isfinite(X).all()):
+            raise ValueError(
+                f"data's X_{name} holds NaN or infinite values; remove or impute them"
+            )
+        Y = _targets(f"Y_{name}", Y, loss)
+        if len(Y) != len(X):
+            raise ValueError(
+                f"{rule}; Y_{name} has {len(Y)} rows but X_{name} has {len(X)}: one target per row"
+            )
+        split.append((X, Y))
+    (X_train, Y_train), (X_valid, Y_valid) = split
+    if X_train.shape[1:] != X_valid.shape[1:]:
+        raise ValueError(
+            f"{rule}; X_train's rows have shape {tuple(X_train.shape[1:])} but X_valid's "
+            f"{tuple(X_valid.shape[1:])}"
+        )
+    if Y_train.shape[1:] != Y_valid.shape[1:]:
+        raise ValueError(
+            f"{rule}; Y_train has {tuple(Y_train.shape[1:])} outputs per row but Y_valid "
+            f"{tuple(Y_valid.shape[1:])}"
+        )
+    return (X_train, Y_train), (X_valid, Y_valid)
+
+
+def _targets(label: str, Y: torch.Tensor, loss: str) -> torch.Tensor:
+    if loss == "mse":
+        if Y.ndim == 1:
+            Y = Y.unsqueeze(1)
+        if Y.ndim != 2 or Y.dtype.is_complex or Y.dtype == torch.bool:
+            raise ValueError(
+                f"with loss='mse', {label} must be real numbers of shape (n,) or (n, outputs), "
+                f"got dtype {Y.dtype} and shape {tuple(Y.shape)}"
+            )
+        Y = Y if Y.dtype == torch.float32 else Y.to(torch.float32)
+        if not bool(torch.isfinite(Y).all()):
+            raise ValueError(f"data's {label} holds NaN or infinite values; remove or impute them")
+        return Y
+    if Y.dtype.is_floating_point or Y.dtype.is_complex or Y.dtype == torch.bool:
+        raise TypeError(
+            f"with loss='cross_entropy', {label} must hold integer class labels 0, 1, ..., "
+            f"got dtype {Y.dtype} (convert with .long() or .astype(int) if they are whole)"
+        )
+    if Y.ndim != 1:
+        raise ValueError(
+            f"with loss='cross_entropy', {label} must be one label per row, shape (n,), "
+            f"got shape {tuple(Y.shape)}"
+        )
+    Y = Y.to(torch.int64)
+    if len(Y) and int(Y.min()) < 0:
+        raise ValueError(f"class labels must be 0 or more, but {label} holds {int(Y.min())}")
+    return Y
+
+
+def check_problem(model_fn: ModelFn, data: Split, loss: str, seed: int) -> nn.Module:
+    """Build ``model_fn(seed)`` and run it on two training rows: does its output fit ``Y``?
+
+    Returns the module built. For ``"mse"`` the output must have shape ``(rows,
+    outputs)`` like ``Y``; for ``"cross_entropy"``, ``(rows, n_classes)`` with every
+    label below ``n_classes``.
+
+    Raises
+    ------
+    TypeError
+        If ``model_fn(seed)`` is not a module.
+    ValueError
+        If its forward pass fails on the data, or its output shape does not fit.
+    """
+    module = build(model_fn, seed)
+    check_output(module, data, loss, f"model({seed})")
+    return module
+
+
+def check_output(module: nn.Module, data: Split, loss: str, name: str = "model") -> None:
+    """Run ``module`` on two training rows; raise if its output does not fit ``Y`` and ``loss``."""
+    (X_train, Y_train), (_, Y_valid) = data
+    rows = X_train[:2]
+    try:
+        with torch.no_grad(), _eval(module):
+            out = module(rows)
+    except Exception as error:  # the user's forward pass, on the user's data
+        raise ValueError(
+            f"{name} fails on two rows of X_train (shape {tuple(rows.shape)}): "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"{name} must return a tensor from its forward pass, got {brief(out)}")
+    if loss == "mse":
+        want = (len(rows), *Y_train.shape[1:])
+        if tuple(out.shape) != want:
+            raise ValueError(
+                f"{name} outputs shape {tuple(out.shape)} for {len(rows)} rows, but Y "
+                f"has {Y_train.shape[1]} output(s) per row: expected {want}"
+            )
+        return
+    if out.ndim != 2 or out.shape[0] != len(rows):
+        raise ValueError(
+            f"with loss='cross_entropy', {name} must output one score per class, "
+            f"shape (rows, n_classes); got {tuple(out.shape)} for {len(rows)} rows"
+        )
+    n_classes = out.shape[1]
+    top = max(int(Y_train.max()), int(Y_valid.max()))
+    if top >= n_classes:
+        raise ValueError(
+            f"class label {top} is out of range: {name} outputs {n_classes} class "
+            f"scores, so labels must lie in 0..{n_classes - 1}"
+        )
+
+
+def data_per_seed(
+    data: Any, seeds: tuple[int, ...], loss: str, default: Callable[[int], Split] = exercise_data
+) -> dict[int, Split]:
+    """Each seed's data, checked for ``loss``: ``data(seed)``, shared, or ``default(seed)``."""
+    if data is None:
+        if loss != "mse":
+            raise ValueError(
+                f"loss={loss!r} needs your own data: the exercise's data are a regression "
+                "problem; pass data=((X_train, Y_train), (X_valid, Y_valid))"
+            )
+        return {seed: default(seed) for seed in seeds}
+    if callable(data):
+        per_seed = {}
+        for seed in seeds:
+            try:
+                per_seed[seed] = as_split(data(seed), loss)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"data({seed}) returned bad data: {error}") from None
+    else:
+        shared = as_split(data, loss)
+        per_seed = dict.fromkeys(seeds, shared)
+    sizes = {len(split[0][0]) for split in per_seed.values()}
+    if len(sizes) > 1:
+        raise ValueError(
+            "data(seed) must give every seed the same number of training rows, "
+            f"got {sorted(sizes)}"
+        )
+    return per_seed
+
+
+def _exercise_mlp(n_features: int, seed: int) -> Any:
+    return make_mlp(seed=seed, n_features=n_features)
+
+
+def check_sweep_model(model: Any, per_seed: dict[int, Split], loss: str) -> ModelFn | None:
+    """The model function (``None``: the exercise's MLP), checked on each seed's data."""
+    model_fn = None if model is None else check_model_fn(model)
+    for seed, data in per_seed.items():
+        (X_train, _), _ = data
+        if model_fn is None:
+            n_features = X_train.shape[1] if X_train.ndim == 2 else 4
+            check_problem(partial(_exercise_mlp, n_features), data, loss, init_seed(seed))
+        else:
+            check_problem(model_fn, data, loss, init_seed(seed))
+    return model_fn
+
+
+class _eval:
+    """Evaluation mode for a probe, then the module's own mode back."""
+
+    def __init__(self, module: nn.Module) -> None:
+        self.module, self.mode = module, module.training
+
+    def __enter__(self) -> None:
+        self.module.eval()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.module.train(self.mode)
+
+
+def mlp_widths(module: nn.Module) -> tuple[int, ...] | None:
+    """The widths ``(inputs, hidden..., outputs)`` of a plain MLP, else ``None``.
+
+    A plain MLP is an :class:`torch.nn.Sequential` (not a subclass) of
+    :class:`torch.nn.Linear` layers with biases separated by single
+    :class:`torch.nn.ReLU` layers, float32 parameters that all train, and no hooks: what
+    the sweep engine trains exactly.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from optimlab import make_mlp
+    >>> from optimlab.problem import mlp_widths
+    >>> mlp_widths(make_mlp())
+    (4, 50, 50, 1)
+    >>> mlp_widths(nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))) is None
+    True
+    """
+    if type(module) is not nn.Sequential or len(module) % 2 == 0:
+        return None
+    widths: list[int] = []
+    for i, layer in enumerate(module):
+        if _hooked(layer):
+            return None
+        if i % 2 == 1:
+            if type(layer) is not nn.ReLU:
+                return None
+            continue
+        if type(layer) is not nn.Linear or layer.bias is None:
+            return None
+        if widths and widths[-1] != layer.in_features:
+            return None
+        if not widths:
+            widths.append(layer.in_features)
+        widths.append(layer.out_features)
+    if _hooked(module) or any(
+        p.dtype != torch.float32 or not p.requires_grad or p.device.type != "cpu"
+        for p in module.parameters()
+    ):
+        return None
+    return tuple(widths)
+
+
+def _hooked(module: nn.Module) -> bool:
+    hooks = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+    return any(getattr(module, name, None) for name in hooks) or bool(
+        list(module.buffers(recurse=False))
+    )
