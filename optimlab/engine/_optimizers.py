@@ -27,10 +27,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
+from torch import Tensor
 
 from ..config import TrainingConfig
 from ..momentum import momentum_update
 from ..optimizers import optimizer_class
+
+Configs = Sequence[TrainingConfig]
 
 __all__ = ["SELF_CHECK", "engine_path", "make_update", "per_run", "scalar"]
 
@@ -144,7 +147,9 @@ class _Update:
 class _Adam(_Update):
     """``_single_tensor_adam``: Adam (L2 penalty) or AdamW (decoupled decay), amsgrad or not."""
 
-    def __init__(self, configs, params, grad, n_steps: int, decoupled: bool) -> None:
+    def __init__(
+        self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int, decoupled: bool
+    ) -> None:
         super().__init__(configs, params, grad)
         lr = [c.lr for c in configs]
         wd = [c.weight_decay for c in configs]
@@ -194,7 +199,7 @@ class _Adam(_Update):
 class _SGD(_Update):
     """``_single_tensor_sgd``: plain, with momentum and dampening, or Nesterov's."""
 
-    def __init__(self, configs, params, grad, n_steps: int) -> None:
+    def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
         super().__init__(configs, params, grad)
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
@@ -226,7 +231,7 @@ class _SGD(_Update):
 class _RMSprop(_Update):
     """``_single_tensor_rmsprop``: plain or centered, with momentum or without."""
 
-    def __init__(self, configs, params, grad, n_steps: int) -> None:
+    def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
         super().__init__(configs, params, grad)
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
@@ -266,7 +271,7 @@ class _RMSprop(_Update):
 class _Adagrad(_Update):
     """``_single_tensor_adagrad`` on dense gradients."""
 
-    def __init__(self, configs, params, grad, n_steps: int) -> None:
+    def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
         super().__init__(configs, params, grad)
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
@@ -298,7 +303,7 @@ class _Adagrad(_Update):
 class _Momentum(_Update):
     """optimlab's :class:`~optimlab.Momentum`: its rule, ``momentum_update``, for K runs."""
 
-    def __init__(self, configs, params, grad, n_steps: int) -> None:
+    def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
         super().__init__(configs, params, grad)
         self.velocity = self.buffer()
         self.beta = per_run([c.beta1 for c in configs])
