@@ -22,7 +22,7 @@ import torch
 
 import optimlab
 from optimlab import exercise_data, make_mlp, train_valid
-from optimlab.engine import _schedule
+from optimlab.engine import _processes, _schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,13 +107,13 @@ def test_where_fork_is_unsafe_the_default_trains_in_process(
 ):
     monkeypatch.setattr(sys, "platform", platform)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: methods)
-    monkeypatch.setattr(_schedule, "_explained", False)
-    monkeypatch.setattr(_schedule, "_default_jobs", lambda: 8)
+    monkeypatch.setattr(_processes, "_explained", False)
+    monkeypatch.setattr(_schedule, "default_jobs", lambda: 8)
 
     def no_pool(*args, **kwargs):
         raise AssertionError("the engine started worker processes")
 
-    monkeypatch.setattr(_schedule, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(_processes, "ProcessPoolExecutor", no_pool)
     with caplog.at_level(logging.INFO, logger="optimlab"):
         for _ in range(2):
             result = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2)

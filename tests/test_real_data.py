@@ -127,9 +127,11 @@ def test_valid_rmse_of_a_classification_result_points_to_curves():
 
 def test_plots_label_the_y_axis_with_the_metric():
     result = classification_result()
-    assert result.plot().get_ylabel() == "Validation log loss (median of 2 seeds)"
+    ax = result.plot()
+    assert ax.get_ylabel() == "Validation log loss"
+    assert ax.get_legend().get_title().get_text().startswith("median of 2 seeds")
     ax = result.plot(metric="valid_accuracy")
-    assert ax.get_ylabel() == "Validation accuracy (median of 2 seeds)"
+    assert ax.get_ylabel() == "Validation accuracy"
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), np.median(result.accuracy[0], 0))
     with pytest.raises(ValueError, match="metric must be one this result recorded"):
         result.plot(metric="valid_rmse")

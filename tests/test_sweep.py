@@ -98,6 +98,8 @@ def test_result_labels_and_fixed():
         "beta1": 0.9,
         "beta2": 0.999,
         "eps": 1e-8,
+        "optimizer": "adamw",
+        "optimizer_options": {},
     }
     assert result.epochs == 1
     assert [config.lr for config in result.configs] == [0.1, 0.2]
@@ -114,7 +116,11 @@ def test_divergence_warns_and_keeps_other_curves():
 
 
 BAD_INPUTS = [
-    ({}, ValueError, r"exactly one of batch_size, lr, weight_decay, beta1, beta2 .* none is"),
+    (
+        {},
+        ValueError,
+        r"exactly one of batch_size, lr, weight_decay, beta1, beta2, optimizer .* none is",
+    ),
     (
         {"lr": [0.1], "beta1": [0.9]},
         ValueError,

@@ -62,6 +62,8 @@ def test_defaults_are_the_exercise_settings():
         "beta1": 0.9,
         "beta2": 0.999,
         "eps": 1e-8,
+        "optimizer": "adamw",
+        "optimizer_options": {},
     }
     assert init_seed(0) == 123 and init_seed(9) == 132
 

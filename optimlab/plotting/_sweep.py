@@ -148,7 +148,7 @@ def plot_sweep(
         as a dashed grey line labelled with its value. One value per seed (each seed has
         its own data) draws their median, the statistic of the curves.
     metric : str, optional
-        The metric to draw: the result's own (:attr:`optimlab.SweepResult.metric`, the
+        The metric to draw: the result's own (``SweepResult.metric``, the
         y-axis names it), or ``"valid_accuracy"`` for a classification result.
 
     Returns
