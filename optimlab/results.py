@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._validation import brief, check_choice
 from .config import DEFAULTS, TrainingConfig
-from .optimizers import optimizer_label, optimizer_name
+from .optimizers import optimizer_label
 from .provenance import Provenance
+from .storage import load_fields, save_result, table_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -311,38 +308,7 @@ class SweepResult:
         >>> columns["epoch"].tolist()
         [1, 2, 3, 1, 2, 3]
         """
-        n_values, n_seeds, n_epochs = self.runs.shape
-        value, seed, epoch = (
-            index.ravel()
-            for index in np.meshgrid(
-                np.arange(n_values), np.arange(n_seeds), np.arange(n_epochs), indexing="ij"
-            )
-        )
-        settings = [_flat(config) for config in self.configs]
-        columns: dict[str, np.ndarray] = {
-            "param": np.full(len(value), self.param, dtype=object),
-            "value": np.array([s[self.param] for s in settings])[value],
-        }
-        for name in settings[0]:
-            columns[name] = np.array([s[name] for s in settings])[value]
-        n_epoch = epoch + 1
-        steps_per_epoch = -(-self.n_train // self.batch_sizes)  # ceil, in integers
-        seconds = (
-            np.full(n_values, np.nan)
-            if self.seconds_per_epoch is None
-            else np.asarray(self.seconds_per_epoch, dtype=float)
-        )
-        columns |= {
-            "seed": np.array(self.seeds, dtype=np.int64)[seed],
-            "epoch": n_epoch,
-            "step": n_epoch * steps_per_epoch[value],
-            "samples": n_epoch * self.n_train,
-            "seconds": n_epoch * seconds[value],
-            self.metric: self.runs.ravel().copy(),
-        }
-        if self.accuracy is not None:
-            columns["valid_accuracy"] = self.accuracy.ravel().copy()
-        return columns
+        return table_of(self)
 
     def to_frame(self) -> pd.DataFrame:
         """Every run's curve as a long ("tidy") table: one row per value, seed and epoch.
@@ -430,41 +396,7 @@ class SweepResult:
         >>> (again.runs == result.runs).all(), again.config == result.config
         (np.True_, True)
         """
-        path = _check_path(path)
-        if path.is_dir():
-            raise IsADirectoryError(f"cannot save a SweepResult to {str(path)!r}: it is a folder")
-        if not path.parent.is_dir():
-            raise FileNotFoundError(
-                f"cannot save a SweepResult to {str(path)!r}: "
-                f"folder {str(path.parent)!r} does not exist"
-            )
-        arrays: dict[str, Any] = {"runs": self.runs}
-        if self.seconds_per_epoch is not None:
-            arrays["seconds_per_epoch"] = self.seconds_per_epoch
-        if self.accuracy is not None:
-            arrays["accuracy"] = self.accuracy
-        metadata = {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "param": self.param,
-            "values": [_plain(value) for value in self.values],
-            "config": self.config.as_dict(),
-            "seeds": list(self.seeds),
-            "n_train": self.n_train,
-            "metric": self.metric,
-            "provenance": None if self.provenance is None else self.provenance.as_dict(),
-        }
-        # Write beside the target, then rename: a failed save leaves no half file.
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as file:
-            try:
-                np.savez(file, metadata=np.array(json.dumps(metadata)), **arrays)
-            except BaseException:
-                file.close()
-                os.unlink(file.name)
-                raise
-        os.replace(file.name, path)
+        save_result(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SweepResult:
@@ -493,60 +425,12 @@ class SweepResult:
         --------
         See :meth:`save`.
         """
-        path = _check_path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"no saved SweepResult at {str(path)!r}: no such file")
-        if path.is_dir():
-            raise IsADirectoryError(f"cannot load a SweepResult from {str(path)!r}: a folder")
-        where = f"{str(path)!r} is not a SweepResult saved by SweepResult.save"
-        if not zipfile.is_zipfile(path):
-            raise ValueError(f"{where}: not an .npz archive")
+        fields = load_fields(path)
         try:
-            with np.load(path, allow_pickle=False) as archive:
-                stored = {name: archive[name] for name in archive.files}
-            metadata = json.loads(str(stored.pop("metadata")[()]))
-        except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+            return cls(**fields)
+        except (TypeError, ValueError) as error:
+            where = f"{str(path)!r} is not a SweepResult saved by SweepResult.save"
             raise ValueError(f"{where}: {type(error).__name__}: {error}") from None
-        if not isinstance(metadata, dict) or metadata.get("format") != _FORMAT:
-            raise ValueError(f"{where}: its metadata does not name the format {_FORMAT!r}")
-        if metadata.get("version") != _VERSION:
-            raise ValueError(
-                f"{where} in a version this optimlab reads: format version "
-                f"{metadata.get('version')!r}, expected {_VERSION}"
-            )
-        try:
-            provenance = metadata["provenance"]
-            return cls(
-                param=metadata["param"],
-                values=tuple(metadata["values"]),
-                runs=stored["runs"],
-                config=TrainingConfig(**metadata["config"]),
-                seeds=tuple(metadata["seeds"]),
-                n_train=metadata["n_train"],
-                seconds_per_epoch=stored.get("seconds_per_epoch"),
-                provenance=None if provenance is None else Provenance.from_dict(provenance),
-                # Files saved before results named their metric hold RMSEs.
-                metric=metadata.get("metric", "valid_rmse"),
-                accuracy=stored.get("accuracy"),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"{where}: {type(error).__name__}: {error}") from None
-
-
-#: The ``format`` and ``version`` in the metadata of a saved result.
-_FORMAT = "optimlab.SweepResult"
-_VERSION = 1
-
-
-def _check_path(path: object) -> Path:
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a string or a path, got {brief(path)}")
-    return Path(path)
-
-
-def _plain(value: Any) -> Any:
-    """A swept value as JSON keeps it: NumPy scalars become Python ones."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def median_finite(runs: np.ndarray) -> np.ndarray:
@@ -566,11 +450,3 @@ def median_finite(runs: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             out[has] = np.nanmedian(np.moveaxis(finite, 1, -1)[has], axis=-1)
     return out
-
-
-def _flat(config: TrainingConfig) -> dict[str, Any]:
-    """``config``'s settings as a table holds them: the optimizer by name, its options as JSON."""
-    settings = config.as_dict()
-    settings["optimizer"] = optimizer_name(settings["optimizer"])
-    settings["optimizer_options"] = json.dumps(settings["optimizer_options"], sort_keys=True)
-    return settings
