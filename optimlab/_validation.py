@@ -124,20 +124,25 @@ def check_choice(name: str, value: object, choices: Sequence[Any]) -> Any:
 Split = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 
+def unpack_split(data: object, rule: str) -> tuple[Any, Any, Any, Any]:
+    """``X_train, Y_train, X_valid, Y_valid`` from ``((X_train, Y_train), (X_valid, Y_valid))``.
+
+    Raises a ``TypeError`` that states ``rule`` when ``data`` has another structure.
+    """
+    try:
+        (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{rule}; got {type(data).__name__} {brief(data)}") from error
+    return X_train, Y_train, X_valid, Y_valid  # type: ignore[has-type]
+
+
 def check_data(data: object, n_features: int = 4) -> Split:
     """Check ``((X_train, Y_train), (X_valid, Y_valid))`` and return it as nested tuples."""
     shape_rule = (
         "data must be ((X_train, Y_train), (X_valid, Y_valid)) with float32 tensors "
         f"X of shape (n, {n_features}) and Y of shape (n, 1)"
     )
-    X_train: Any
-    Y_train: Any
-    X_valid: Any
-    Y_valid: Any
-    try:
-        (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{shape_rule}; got {type(data).__name__} {brief(data)}") from error
+    X_train, Y_train, X_valid, Y_valid = unpack_split(data, shape_rule)
     for split, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):
         for label, tensor in ((f"X_{split}", X), (f"Y_{split}", Y)):
             if not isinstance(tensor, torch.Tensor):

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validation import Split, brief, check_choice
+from ._validation import Split, brief, check_choice, unpack_split
 from .config import init_seed
 from .data import exercise_data
 from .model import make_mlp
@@ -118,14 +118,7 @@ def as_split(data: object, loss: str = "mse") -> Split:
     """
     loss = check_loss(loss)
     rule = "data must be ((X_train, Y_train), (X_valid, Y_valid))"
-    X_train: Any
-    Y_train: Any
-    X_valid: Any
-    Y_valid: Any
-    try:
-        (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{rule}; got {type(data).__name__} {brief(data)}") from error
+    X_train, Y_train, X_valid, Y_valid = unpack_split(data, rule)
     split: list[tuple[torch.Tensor, torch.Tensor]] = []
     for name, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):
         X = _as_tensor(f"X_{name}", X)
