@@ -18,13 +18,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "docs" / "_build" / "html"
 PAGE = "auto_examples/deeper/plot_16_optimizers_on_rosenbrock.html"
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 PREFIX = "/a/sub/path/"
 PHONE = {"width": 390, "height": 844}
 
@@ -44,29 +42,26 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def page():
+def page(browser):
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Handler, directory=str(SITE))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}{PREFIX}"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2)
-        tab = context.new_page()
-        tab.requests, tab.errors = [], []
-        tab.on("request", lambda request: tab.requests.append(request.url))
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
-        tab.on("requestfailed", lambda request: tab.errors.append(request.url))
-        tab.base = base
-        tab.goto(base + PAGE, wait_until="load")
-        tab.wait_for_load_state("networkidle")
-        tab.wait_for_selector(".plotly-graph-div[data-selection]", timeout=15_000)
-        yield tab
-        browser.close()
+    # One Chromium for all the site tests (tests_site/conftest.py), a phone-sized context here.
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2)
+    tab = context.new_page()
+    tab.requests, tab.errors = [], []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+    tab.on("requestfailed", lambda request: tab.errors.append(request.url))
+    tab.base = base
+    tab.goto(base + PAGE, wait_until="load")
+    tab.wait_for_load_state("networkidle")
+    tab.wait_for_selector(".plotly-graph-div[data-selection]", timeout=15_000)
+    yield tab
+    context.close()
     server.shutdown()
     server.server_close()
 
