@@ -114,10 +114,16 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc", "sg_download_links"],
-    "navbar_end": ["theme-switcher"],
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
     "footer_start": ["copyright"],
     "footer_end": [],
 }
+# The published site links to its repository. The Pages workflow builds it on GitHub,
+# which names the repository in GITHUB_REPOSITORY; a local build has no such link (a
+# link is not a request: the site still loads nothing from another host).
+if os.environ.get("GITHUB_REPOSITORY"):
+    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+    html_theme_options["github_url"] = f"{server}/{os.environ['GITHUB_REPOSITORY']}"
 # The theme reads the colour mode from here; left empty, it logs a console error.
 html_context = {"default_mode": "auto"}
 html_sidebars = {"index": [], "differences": [], "exercise": [], "theory": [], "references": []}

@@ -10,6 +10,7 @@ import ast
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -36,18 +37,30 @@ def test_example_has_no_bare_assert(script):
     assert lines == [], f"{script.name} has bare assert statements at lines {lines}"
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=[script.stem for script in SCRIPTS])
-def test_example_runs_standalone(script, tmp_path):
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    run = subprocess.run(
+def _run_standalone(script: Path, folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
+        cwd=folder,
+        env={**os.environ, "MPLBACKEND": "Agg"},
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def standalone_runs(tmp_path_factory):
+    """Every script run once, two at a time: each mostly waits on one core of the two."""
+    folders = {script: tmp_path_factory.mktemp(script.stem) for script in SCRIPTS}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = pool.map(lambda script: _run_standalone(script, folders[script]), SCRIPTS)
+        return {script: (run, folders[script]) for script, run in zip(SCRIPTS, runs, strict=True)}
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[script.stem for script in SCRIPTS])
+def test_example_runs_standalone(script, standalone_runs):
+    run, folder = standalone_runs[script]
     assert run.returncode == 0, f"{script.name} failed:\n{run.stdout}\n{run.stderr}"
     assert run.stdout.strip(), f"{script.name} printed nothing"
-    assert list(tmp_path.iterdir()) == [], f"{script.name} wrote files into its directory"
+    assert list(folder.iterdir()) == [], f"{script.name} wrote files into its directory"
