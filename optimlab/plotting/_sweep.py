@@ -16,6 +16,7 @@ import numpy as np
 
 from .._validation import brief, check_nonnegative_int, check_quantiles
 from ..results import BUDGETS, METRIC_LABELS, SweepResult
+from ._common import axes_or_new
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -183,7 +184,7 @@ def plot_sweep(
     level, label = _yardstick_level(yardstick, len(result.seeds))
     metric = result.metric if metric is None else metric
     runs, curves = result.runs_of(metric), result.curves_of(metric)
-    ax = _axes_or_new(ax)
+    ax = axes_or_new(ax, layout="constrained")  # keeps the legend below inside
     n_seeds = len(result.seeds)
     banded = n_seeds > 1 and band is not None
     drawn = [curves]
@@ -270,7 +271,7 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     per_seed = yardstick is not None and np.ndim(yardstick) > 0
     level, label = _yardstick_level(yardstick, n_seeds)
     seeds_yardstick = _yardstick_array(yardstick, n_seeds) if per_seed else None
-    ax = _axes_or_new(ax)
+    ax = axes_or_new(ax, layout="constrained")  # keeps the legend below inside
     width = 0.3
     offsets = np.linspace(-width / 2, width / 2, n_seeds) if n_seeds > 1 else np.zeros(1)
     final = np.asarray(result.final, dtype=float)
@@ -308,15 +309,6 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     title = f"{n_seeds} seed{'s' if n_seeds > 1 else ''}"
     _legend_below(ax, title)
     return ax
-
-
-def _axes_or_new(ax: Axes | None) -> Axes:
-    """``ax``, or the axes of a new figure whose layout keeps the legend below the axes."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    return plt.figure(layout="constrained").add_subplot()
 
 
 def _legend_below(ax: Axes, title: str) -> None:
