@@ -1,7 +1,16 @@
 """The site tests share one headless Chromium: playwright's sync API allows one per process."""
 
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import sync_playwright
+
+SITE = Path(__file__).resolve().parents[1] / "docs" / "_build" / "html"
+PREFIX = "/some/sub/path/"  # where the site is served: a link that is not relative breaks
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `nox -s browser`
 
@@ -16,3 +25,28 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve the site under PREFIX only; anything else is a 404."""
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if not path.startswith(PREFIX):
+            return str(SITE / "__outside_the_prefix__")
+        return super().translate_path("/" + path[len(PREFIX) :])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    handler = functools.partial(_SubPathHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}{PREFIX}"
+    server.shutdown()
+    server.server_close()
+    thread.join()

@@ -10,18 +10,14 @@ desktop and phone width, land in ``artifacts/``.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import PREFIX, SITE
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "docs" / "_build" / "html"
 ARTIFACTS = ROOT / "artifacts"
-PREFIX = "/some/sub/path/"  # where the site is served
 
 if not (SITE / "index.html").is_file():
     pytest.fail(f"no site in {SITE}: build it first with `nox -s docs`", pytrace=False)
@@ -48,31 +44,6 @@ BROKEN_IMAGES_JS = """async () => {
     })));
     return images.filter((img) => img.naturalWidth === 0).map((img) => img.src);
 }"""
-
-
-class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve the site under PREFIX only; anything else is a 404."""
-
-    def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
-        if not path.startswith(PREFIX):
-            return str(SITE / "__outside_the_prefix__")
-        return super().translate_path("/" + path[len(PREFIX) :])
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    handler = functools.partial(_SubPathHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}{PREFIX}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 class Visit:

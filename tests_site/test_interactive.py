@@ -10,44 +10,25 @@ follows the exercise's momentum rule, recomputed here in plain JavaScript.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import SITE
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "docs" / "_build" / "html"
 PAGE = "auto_examples/deeper/plot_16_optimizers_on_rosenbrock.html"
 ARTIFACTS = ROOT / "artifacts"
-PREFIX = "/a/sub/path/"
 PHONE = {"width": 390, "height": 844}
 
 if not (SITE / PAGE).is_file():
     pytest.fail(f"no {PAGE} in {SITE}: build the site first with `nox -s docs`", pytrace=False)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
-        if not path.startswith(PREFIX):
-            return str(SITE / "__outside_the_prefix__")
-        return super().translate_path("/" + path[len(PREFIX) :])
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def page(browser):
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(SITE))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}{PREFIX}"
+def page(browser, base_url):
+    base = base_url  # the site served under a sub-path (tests_site/conftest.py)
     # One Chromium for all the site tests (tests_site/conftest.py), a phone-sized context here.
     context = browser.new_context(viewport=PHONE, device_scale_factor=2)
     tab = context.new_page()
@@ -62,8 +43,6 @@ def page(browser):
     tab.wait_for_selector(".plotly-graph-div[data-selection]", timeout=15_000)
     yield tab
     context.close()
-    server.shutdown()
-    server.server_close()
 
 
 def selection(page) -> list[int]:
