@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 from torch import nn
 
@@ -9,6 +13,22 @@ from ._validation import check_nonnegative_int, check_positive_int
 from .config import init_seed
 
 __all__ = ["dead_units", "make_mlp"]
+
+#: Held while initial weights are drawn from torch's global generator: seeding it and
+#: drawing from it is one step only if no other thread of a thread-pool sweep does the same
+#: in between. Re-entrant, since a model function may call :func:`make_mlp`.
+GLOBAL_RNG_LOCK = threading.RLock()
+
+
+@contextmanager
+def global_rng_seeded(seed: int) -> Iterator[None]:
+    """Seed torch's global generator with ``seed``, restoring its state afterwards.
+
+    Thread safe: the lock keeps other threads from seeding or drawing in between.
+    """
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 def make_mlp(
@@ -18,7 +38,8 @@ def make_mlp(
 
     The weights get PyTorch's default initialisation drawn under ``torch.manual_seed(seed)``
     inside :func:`torch.random.fork_rng`, so the same seed gives the same network and the
-    global random state is left untouched (like R torch's ``with_torch_manual_seed``).
+    global random state is left untouched (like R torch's ``with_torch_manual_seed``), also
+    when threads build networks at the same time.
 
     Parameters
     ----------
@@ -47,8 +68,7 @@ def make_mlp(
     seed = check_nonnegative_int("seed", seed)
     n_hidden = check_positive_int("n_hidden", n_hidden)
     n_features = check_positive_int("n_features", n_features)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with global_rng_seeded(seed):
         return nn.Sequential(
             nn.Linear(n_features, n_hidden),
             nn.ReLU(),

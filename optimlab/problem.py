@@ -22,7 +22,7 @@ from torch import nn
 from ._validation import Split, brief, check_choice, unpack_split
 from .config import init_seed
 from .data import exercise_data
-from .model import make_mlp
+from .model import GLOBAL_RNG_LOCK, make_mlp
 
 __all__ = [
     "LOSSES",
@@ -69,8 +69,14 @@ def check_model_fn(model: object) -> ModelFn:
 
 
 def build(model_fn: ModelFn, seed: int) -> nn.Module:
-    """``model_fn(seed)``, checked to be a module."""
-    module = model_fn(seed)
+    """``model_fn(seed)``, checked to be a module.
+
+    Built under the lock that :func:`~optimlab.make_mlp` holds while it draws, so that a
+    model function that seeds torch's global generator itself (``torch.manual_seed(seed)``,
+    then layers) gets its own weights when a thread pool builds several at once.
+    """
+    with GLOBAL_RNG_LOCK:
+        module = model_fn(seed)
     if not isinstance(module, nn.Module):
         raise TypeError(
             f"model({seed}) must return a torch.nn.Module, got {brief(module)} "

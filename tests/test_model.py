@@ -48,3 +48,16 @@ def test_dead_units_counts_units_silent_on_every_row():
         model[0].weight[0, 0] = 100.0
     X[0, 0] = 1.0
     assert dead_units(model, X)[0] == 1
+
+
+def test_threads_building_at_once_get_the_serial_weights():
+    # A thread-pool sweep builds its networks in several threads at once; seeding torch's
+    # global generator and drawing from it must not interleave between them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    seeds = list(range(200))
+    serial = [make_mlp(seed=s, n_hidden=200) for s in seeds]
+    with ThreadPoolExecutor(8) as pool:
+        threaded = list(pool.map(lambda s: make_mlp(seed=s, n_hidden=200), seeds))
+    for a, b in zip(serial, threaded, strict=True):
+        assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))

@@ -2,6 +2,7 @@
 refused before any training."""
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -55,6 +56,31 @@ def test_plain_mlps_train_bitwise_in_the_engine(widths, outputs):
             config = TrainingConfig(epochs=3, batch_size=32, lr=lr)
             want = train_valid(model(123 + seed), data, config)
             np.testing.assert_array_equal(result.runs[i, j], want)
+
+
+def slow_seeded_model(seed):
+    """Seed torch's global generator, pause, then draw: any Python code in that pause lets
+    other threads run, so without a lock around model building a race is sure. Defined at
+    module level: the engine sends only picklable model functions to an executor."""
+    torch.manual_seed(seed)
+    time.sleep(0.005)
+    return nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 1))
+
+
+def test_model_functions_that_seed_torch_themselves_are_safe_in_a_thread_pool():
+    # A model function that seeds torch's global generator, then draws: a thread pool
+    # running several sweeps must not let two such builds interleave.
+    from concurrent.futures import ThreadPoolExecutor
+
+    model, data = slow_seeded_model, exercise_data(standardize=True)
+    sweeps = [{"epochs": 1, "lr": [0.01 * k, 0.02 * k]} for k in range(1, 5)]
+    with ThreadPoolExecutor(4) as pool:
+        results = optimlab.compare_sweeps(sweeps, model=model, data=data, seeds=3, executor=pool)
+    for sweep, result in zip(sweeps, results, strict=True):
+        for i, lr in enumerate(sweep["lr"]):
+            for j, seed in enumerate(result.seeds):
+                want = train_valid(model(123 + seed), data, epochs=1, lr=lr)
+                np.testing.assert_array_equal(result.runs[i, j], want)
 
 
 def test_engine_loads_the_initial_weights_of_the_model_function():
