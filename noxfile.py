@@ -137,4 +137,6 @@ def browser(session: nox.Session) -> None:
         )
     pyproject = nox.project.load_toml("pyproject.toml")
     session.install(*pyproject["project"]["optional-dependencies"]["browser"])
-    session.run("pytest", "tests_site", *session.posargs)
+    # Three workers, each with its own Chromium, on two cores: a page mostly waits (for
+    # its requests to settle, for images), so a third worker fills the idle time.
+    session.run("pytest", "tests_site", "-n", "3", "--dist", "loadgroup", *session.posargs)

@@ -1,4 +1,4 @@
-"""The site tests share one headless Chromium: playwright's sync API allows one per process."""
+"""The site tests share one headless Chromium per process (playwright's sync API allows one)."""
 
 import functools
 import http.server

@@ -22,6 +22,9 @@ PAGE = "auto_examples/deeper/plot_16_optimizers_on_rosenbrock.html"
 ARTIFACTS = ROOT / "artifacts"
 PHONE = {"width": 390, "height": 844}
 
+# One page, opened once for these tests, which run in order on one worker of pytest-xdist.
+pytestmark = pytest.mark.xdist_group("interactive")
+
 if not (SITE / PAGE).is_file():
     pytest.fail(f"no {PAGE} in {SITE}: build the site first with `nox -s docs`", pytrace=False)
 
@@ -29,7 +32,7 @@ if not (SITE / PAGE).is_file():
 @pytest.fixture(scope="module")
 def page(browser, base_url):
     base = base_url  # the site served under a sub-path (tests_site/conftest.py)
-    # One Chromium for all the site tests (tests_site/conftest.py), a phone-sized context here.
+    # The Chromium of this process (tests_site/conftest.py), a phone-sized context here.
     context = browser.new_context(viewport=PHONE, device_scale_factor=2)
     tab = context.new_page()
     tab.requests, tab.errors = [], []
