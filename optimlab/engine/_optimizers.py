@@ -76,11 +76,32 @@ def _axpy(a: torch.Tensor, b: torch.Tensor, s: float | torch.Tensor) -> None:
         a.addcmul_(b, s)
 
 
-def _step_values(rows: list[list[float]]) -> list:
-    """Per-step step sizes for :meth:`_Update.divide_step`: floats, or negated tensors."""
-    if all(len(set(row)) == 1 for row in rows):
-        return [row[0] for row in rows]
-    return list(-torch.tensor(rows, dtype=torch.float32).unsqueeze(2))
+def _per_step(
+    keys: Sequence[tuple], value: Callable[..., float], n_steps: int
+) -> tuple[list[float], ...]:
+    """``value(*key, float(t))`` for steps ``t = 1..n_steps``, one list per run's key.
+
+    Python floats, as torch computes them; once per distinct key, as runs often share
+    their coefficients (and a long run of a small batch takes many steps).
+    """
+    columns = {
+        key: [value(*key, float(t)) for t in range(1, n_steps + 1)] for key in dict.fromkeys(keys)
+    }
+    return tuple(columns[key] for key in keys)
+
+
+def _step_values(columns: Sequence[list[float]]) -> list:
+    """Per-step step sizes for :meth:`_Update.divide_step`: floats, or negated tensors.
+
+    ``columns`` holds one list of per-step values per run.
+    """
+    if _shared(columns):
+        return columns[0]
+    return list(-torch.tensor(columns, dtype=torch.float32).T.contiguous().unsqueeze(2))
+
+
+def _shared(columns: Sequence[list[float]]) -> bool:
+    return all(column is columns[0] or column == columns[0] for column in columns)
 
 
 def _options(config: TrainingConfig) -> dict[str, Any]:
@@ -167,16 +188,19 @@ class _Adam(_Update):
         self.exp_avg, self.exp_avg_sq, self.denom = self.buffer(), self.buffer(), self.buffer()
         self.amsgrad = self.options[0]["amsgrad"]
         self.max_exp_avg_sq = self.buffer() if self.amsgrad else None
-        sizes, sqrts = [], []
-        for t in range(1, n_steps + 1):
-            step = float(t)
-            sizes.append([c.lr / (1 - c.beta1**step) for c in configs])
-            sqrts.append([(1 - c.beta2**step) ** 0.5 for c in configs])
+        sizes = _per_step(
+            [(c.lr, c.beta1) for c in configs],
+            lambda lr, beta1, step: lr / (1 - beta1**step),
+            n_steps,
+        )
         self.step_sizes = _step_values(sizes)
-        if all(len(set(row)) == 1 for row in sqrts):
-            self.bias2_sqrts = list(torch.tensor([row[0] for row in sqrts]))
+        sqrts = _per_step(
+            [(c.beta2,) for c in configs], lambda beta2, step: (1 - beta2**step) ** 0.5, n_steps
+        )
+        if _shared(sqrts):
+            self.bias2_sqrts = list(torch.tensor(sqrts[0]))
         else:
-            self.bias2_sqrts = list(torch.tensor(sqrts).unsqueeze(2))
+            self.bias2_sqrts = list(torch.tensor(sqrts).T.contiguous().unsqueeze(2))
 
     def __call__(self, t: int) -> None:
         params, grad, exp_avg, exp_avg_sq = self.params, self.grad, self.exp_avg, self.exp_avg_sq
@@ -236,7 +260,7 @@ class _RMSprop(_Update):
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
         self.neg_lr = per_run([-c.lr for c in configs])
-        (self.lr,) = _step_values([[c.lr for c in configs]])
+        (self.lr,) = _step_values([[c.lr] for c in configs])
         self.alpha = _tensor(self.coefficient("alpha"))
         self.weight = per_run([1 - o["alpha"] for o in self.options])
         self.eps = _tensor(per_run([c.eps for c in configs]))
@@ -280,13 +304,11 @@ class _Adagrad(_Update):
         for k, options in enumerate(self.options):
             self.state_sum[k] = options["initial_accumulator_value"]
         self.positive = all(o["initial_accumulator_value"] >= 0 for o in self.options)
-        rates = [
-            [
-                c.lr / (1 + (float(t) - 1) * o["lr_decay"])
-                for c, o in zip(configs, self.options, strict=True)
-            ]
-            for t in range(1, n_steps + 1)
-        ]
+        rates = _per_step(
+            [(c.lr, o["lr_decay"]) for c, o in zip(configs, self.options, strict=True)],
+            lambda lr, lr_decay, step: lr / (1 + (step - 1) * lr_decay),
+            n_steps,
+        )
         self.rates = _step_values(rates)
 
     def __call__(self, t: int) -> None:
