@@ -12,6 +12,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import types
@@ -26,6 +27,7 @@ from concurrent.futures import (
     ProcessPoolExecutor,
     wait,
 )
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -260,17 +262,77 @@ def execute(
         return curves
     # Fork where it is safe: a worker then starts in milliseconds with torch imported.
     fork = fork_safe()
+    if any(_uses_main(task.portable()) for task in tasks):
+        # A forked worker knows the caller's script as it was at the fork: it needs a
+        # pool of its own, forked now (a spawned one never knows it).
+        pool = _new_pool(min(n_jobs, len(tasks)), fork)
+        with pool:
+            stop = partial(_stop_pool, pool)
+            return _gather(pool, tasks, run, starting=_starting(fork), stop=stop)
+    pool = _shared_pool(n_jobs, fork)
+    return _gather(pool, tasks, run, starting=_starting(fork), stop=_stop_shared_pool)
+
+
+def _new_pool(workers: int, fork: bool) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("fork" if fork else "spawn")
-    workers = min(n_jobs, len(tasks))
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
-    with pool:
-        return _gather(
-            pool,
-            tasks,
-            run,
-            starting=_forking() if fork else _main_hidden(),
-            stop=lambda: _stop_pool(pool),
-        )
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+
+
+def _starting(fork: bool) -> contextlib.AbstractContextManager:
+    return _forking() if fork else _main_hidden()
+
+
+#: The engine's own workers, kept from one call to the next: starting them, and each
+#: worker's first group (its probes, its data), costs more than a short sweep trains.
+#: Keyed by the process that made it (a forked child makes its own), the number of
+#: workers and the start method; Python shuts it down at exit.
+_shared: tuple[tuple[int, int, bool], ProcessPoolExecutor] | None = None
+
+
+def _shared_pool(workers: int, fork: bool) -> ProcessPoolExecutor:
+    global _shared
+    key = (os.getpid(), workers, fork)
+    if _shared is not None and _shared[0] != key:
+        if _shared[0][0] == key[0]:  # not a pool inherited from the parent through fork
+            _shared[1].shutdown(wait=True)
+        _shared = None
+    if _shared is None:
+        _shared = (key, _new_pool(workers, fork))
+    return _shared[1]
+
+
+def _stop_shared_pool() -> None:
+    """Ctrl-C or a failure: end the shared workers now; the next call starts new ones."""
+    global _shared
+    if _shared is not None:
+        pool, _shared = _shared[1], None
+        _stop_pool(pool)
+
+
+class _Nowhere:
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+class _MainFinder(pickle.Pickler):
+    """Pickles to nowhere, noting whether anything is pickled by reference to ``__main__``."""
+
+    found = False
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, type | types.FunctionType) and obj.__module__ == "__main__":
+            self.found = True
+        return NotImplemented
+
+
+def _uses_main(payload: Any) -> bool:
+    """Whether ``payload`` refers to a class or function of the caller's script."""
+    finder = _MainFinder(_Nowhere())
+    try:
+        finder.dump(payload)
+    except Exception:  # unpicklable: the pool will say so, as before
+        return True
+    return finder.found
 
 
 def workers(executor: Executor) -> int:
