@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import torch
@@ -78,19 +79,33 @@ def _axpy(a: torch.Tensor, b: torch.Tensor, s: float | torch.Tensor) -> None:
 
 def _per_step(
     keys: Sequence[tuple], value: Callable[..., float], n_steps: int
-) -> tuple[list[float], ...]:
-    """``value(*key, float(t))`` for steps ``t = 1..n_steps``, one list per run's key.
+) -> tuple[tuple[float, ...], ...]:
+    """``value(*key, float(t))`` for steps ``t = 1..n_steps``, one column per run's key.
 
     Python floats, as torch computes them; once per distinct key, as runs often share
     their coefficients (and a long run of a small batch takes many steps).
     """
-    columns = {
-        key: [value(*key, float(t)) for t in range(1, n_steps + 1)] for key in dict.fromkeys(keys)
-    }
-    return tuple(columns[key] for key in keys)
+    return tuple(_column(value, key, n_steps) for key in keys)
 
 
-def _step_values(columns: Sequence[list[float]]) -> list:
+@lru_cache(maxsize=64)
+def _column(value: Callable[..., float], key: tuple, n_steps: int) -> tuple[float, ...]:
+    return tuple([value(*key, float(t)) for t in range(1, n_steps + 1)])
+
+
+def _adam_step_size(lr: float, beta1: float, step: float) -> float:
+    return lr / (1 - beta1**step)
+
+
+def _adam_bias2_sqrt(beta2: float, step: float) -> float:
+    return (1 - beta2**step) ** 0.5
+
+
+def _adagrad_rate(lr: float, lr_decay: float, step: float) -> float:
+    return lr / (1 + (step - 1) * lr_decay)
+
+
+def _step_values(columns: Sequence[Sequence[float]]) -> Sequence:
     """Per-step step sizes for :meth:`_Update.divide_step`: floats, or negated tensors.
 
     ``columns`` holds one list of per-step values per run.
@@ -100,7 +115,7 @@ def _step_values(columns: Sequence[list[float]]) -> list:
     return list(-torch.tensor(columns, dtype=torch.float32).T.contiguous().unsqueeze(2))
 
 
-def _shared(columns: Sequence[list[float]]) -> bool:
+def _shared(columns: Sequence[Sequence[float]]) -> bool:
     return all(column is columns[0] or column == columns[0] for column in columns)
 
 
@@ -188,15 +203,9 @@ class _Adam(_Update):
         self.exp_avg, self.exp_avg_sq, self.denom = self.buffer(), self.buffer(), self.buffer()
         self.amsgrad = self.options[0]["amsgrad"]
         self.max_exp_avg_sq = self.buffer() if self.amsgrad else None
-        sizes = _per_step(
-            [(c.lr, c.beta1) for c in configs],
-            lambda lr, beta1, step: lr / (1 - beta1**step),
-            n_steps,
-        )
+        sizes = _per_step([(c.lr, c.beta1) for c in configs], _adam_step_size, n_steps)
         self.step_sizes = _step_values(sizes)
-        sqrts = _per_step(
-            [(c.beta2,) for c in configs], lambda beta2, step: (1 - beta2**step) ** 0.5, n_steps
-        )
+        sqrts = _per_step([(c.beta2,) for c in configs], _adam_bias2_sqrt, n_steps)
         if _shared(sqrts):
             self.bias2_sqrts = list(torch.tensor(sqrts[0]))
         else:
@@ -260,7 +269,7 @@ class _RMSprop(_Update):
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
         self.neg_lr = per_run([-c.lr for c in configs])
-        (self.lr,) = _step_values([[c.lr] for c in configs])
+        (self.lr,) = _step_values([(c.lr,) for c in configs])
         self.alpha = _tensor(self.coefficient("alpha"))
         self.weight = per_run([1 - o["alpha"] for o in self.options])
         self.eps = _tensor(per_run([c.eps for c in configs]))
@@ -306,7 +315,7 @@ class _Adagrad(_Update):
         self.positive = all(o["initial_accumulator_value"] >= 0 for o in self.options)
         rates = _per_step(
             [(c.lr, o["lr_decay"]) for c, o in zip(configs, self.options, strict=True)],
-            lambda lr, lr_decay, step: lr / (1 + (step - 1) * lr_decay),
+            _adagrad_rate,
             n_steps,
         )
         self.rates = _step_values(rates)
