@@ -223,9 +223,9 @@ class _Adam(_Update):
         if self.max_exp_avg_sq is not None:
             source = torch.maximum(self.max_exp_avg_sq, exp_avg_sq, out=self.max_exp_avg_sq)
         denom = self.sqrt(source, self.denom)
-        # (sqrt / bias_correction2_sqrt).add_(eps) in one call: addcdiv rounds the
-        # quotient, then the sum, as the two calls do.
-        torch.addcdiv(self.eps, denom, self.bias2_sqrts[t], out=denom)
+        # (sqrt / bias_correction2_sqrt).add_(eps), as torch's two calls: addcdiv, which
+        # computes the same, is several times slower with its 0-d first operand.
+        denom.div_(self.bias2_sqrts[t]).add_(self.eps)
         self.divide_step(exp_avg, denom, self.step_sizes[t])
 
 
