@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import pickle
 import signal
@@ -285,27 +286,48 @@ def _starting(fork: bool) -> contextlib.AbstractContextManager:
 #: The engine's own workers, kept from one call to the next: starting them, and each
 #: worker's first group (its probes, its data), costs more than a short sweep trains.
 #: Keyed by the process that made it (a forked child makes its own), the number of
-#: workers and the start method; Python shuts it down at exit.
+#: workers and the start method.
 _shared: tuple[tuple[int, int, bool], ProcessPoolExecutor] | None = None
+_release_registered: set[int] = set()
 
 
 def _shared_pool(workers: int, fork: bool) -> ProcessPoolExecutor:
     global _shared
     key = (os.getpid(), workers, fork)
     if _shared is not None and _shared[0] != key:
-        if _shared[0][0] == key[0]:  # not a pool inherited from the parent through fork
-            _shared[1].shutdown(wait=True)
-        _shared = None
+        _release_shared_pool()
     if _shared is None:
+        if key[0] not in _release_registered:
+            # Python shuts the pool down at the exit of a main process, but a process
+            # of multiprocessing ends with os._exit, after joining its children: the
+            # workers must be told to stop first, or the exit waits forever.
+            multiprocessing.util.Finalize(None, _release_shared_pool, exitpriority=100)
+            _release_registered.add(key[0])
         _shared = (key, _new_pool(workers, fork))
     return _shared[1]
+
+
+def _own_pool() -> ProcessPoolExecutor | None:
+    """The shared pool if this process made it (a forked child inherits its parent's)."""
+    global _shared
+    if _shared is not None and _shared[0][0] != os.getpid():
+        _shared = None
+    return None if _shared is None else _shared[1]
+
+
+def _release_shared_pool() -> None:
+    """Let the shared workers finish and end; the next call starts new ones."""
+    global _shared
+    pool, _shared = _own_pool(), None
+    if pool is not None:
+        pool.shutdown(wait=True)
 
 
 def _stop_shared_pool() -> None:
     """Ctrl-C or a failure: end the shared workers now; the next call starts new ones."""
     global _shared
-    if _shared is not None:
-        pool, _shared = _shared[1], None
+    pool, _shared = _own_pool(), None
+    if pool is not None:
         _stop_pool(pool)
 
 
