@@ -121,11 +121,18 @@ def _shared(columns: Sequence[Sequence[float]]) -> bool:
 
 def _options(config: TrainingConfig) -> dict[str, Any]:
     """Every option of the config's optimizer: torch's defaults, then the config's."""
-    parameters = inspect.signature(optimizer_class(config.optimizer).__init__).parameters
-    defaults = {
-        name: p.default for name, p in parameters.items() if p.default is not inspect._empty
-    }
+    optimizer = config.optimizer
+    defaults = _named_defaults(optimizer) if isinstance(optimizer, str) else _defaults(optimizer)
     return {**defaults, **config.options}
+
+
+def _defaults(optimizer: str | type) -> dict[str, Any]:
+    parameters = inspect.signature(optimizer_class(optimizer).__init__).parameters
+    return {name: p.default for name, p in parameters.items() if p.default is not inspect._empty}
+
+
+#: Those of a named optimizer, once a process (inspect.signature is slow); read only.
+_named_defaults = lru_cache(maxsize=None)(_defaults)
 
 
 class _Update:
