@@ -131,13 +131,33 @@ _SITES: dict[str, tuple[Callable[..., Call], ...]] = {
 }
 
 
+def _layout(tensor: torch.Tensor) -> tuple:
+    # All that a probe copies of a tensor (see like, in _probe).
+    return (tuple(tensor.shape), tensor.stride(), tensor.storage_offset())
+
+
+#: Each site and layout's chosen form, by its index in _SITES: a probe's verdict
+#: depends only on these, so a process probes each once.
+_chosen: dict[tuple, int] = {}
+
+
 def exact_call(site: str, out: torch.Tensor, *args: torch.Tensor) -> Call:
     """Bind the fastest form of ``site`` that is bitwise equal to its reference.
 
     The kernel a product uses depends on its shapes, strides and alignment, so each form
     is probed on random inputs laid out exactly like the step's own tensors, with two
-    draws; the reference itself is the last resort.
+    draws; the reference itself is the last resort. The verdict is kept per layout.
     """
+    key = (site, _layout(out), *(_layout(a) for a in args))
+    if key not in _chosen:
+        if len(_chosen) > 4096:
+            _chosen.clear()
+        _chosen[key] = _probe(site, out, *args)
+    return _SITES[site][_chosen[key]](out, *args)
+
+
+def _probe(site: str, out: torch.Tensor, *args: torch.Tensor) -> int:
+    """The index in ``_SITES[site]`` of the first form bitwise equal to the reference."""
     reference, *candidates = _SITES[site]
     generator = torch.Generator().manual_seed(0)
 
@@ -155,7 +175,7 @@ def exact_call(site: str, out: torch.Tensor, *args: torch.Tensor) -> Call:
             probe.copy_(torch.randn(probe.shape, generator=generator))
         reference(probe_out, *probe_args)()
         draws.append(([a.clone() for a in probe_args], probe_out.clone()))
-    for candidate in candidates:
+    for index, candidate in enumerate(candidates, start=1):
         call = candidate(probe_out, *probe_args)
         exact = True
         for inputs, expected in draws:
@@ -164,5 +184,5 @@ def exact_call(site: str, out: torch.Tensor, *args: torch.Tensor) -> Call:
             call()
             exact = exact and torch.equal(probe_out, expected)
         if exact:
-            return candidate(out, *args)
-    return reference(out, *args)
+            return index
+    return 0

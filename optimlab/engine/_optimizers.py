@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import torch
@@ -76,20 +77,62 @@ def _axpy(a: torch.Tensor, b: torch.Tensor, s: float | torch.Tensor) -> None:
         a.addcmul_(b, s)
 
 
-def _step_values(rows: list[list[float]]) -> list:
-    """Per-step step sizes for :meth:`_Update.divide_step`: floats, or negated tensors."""
-    if all(len(set(row)) == 1 for row in rows):
-        return [row[0] for row in rows]
-    return list(-torch.tensor(rows, dtype=torch.float32).unsqueeze(2))
+def _per_step(
+    keys: Sequence[tuple], value: Callable[..., float], n_steps: int
+) -> tuple[tuple[float, ...], ...]:
+    """``value(*key, float(t))`` for steps ``t = 1..n_steps``, one column per run's key.
+
+    Python floats, as torch computes them; once per distinct key, as runs often share
+    their coefficients (and a long run of a small batch takes many steps).
+    """
+    return tuple(_column(value, key, n_steps) for key in keys)
+
+
+@lru_cache(maxsize=64)
+def _column(value: Callable[..., float], key: tuple, n_steps: int) -> tuple[float, ...]:
+    return tuple([value(*key, float(t)) for t in range(1, n_steps + 1)])
+
+
+def _adam_step_size(lr: float, beta1: float, step: float) -> float:
+    return lr / (1 - beta1**step)
+
+
+def _adam_bias2_sqrt(beta2: float, step: float) -> float:
+    return (1 - beta2**step) ** 0.5
+
+
+def _adagrad_rate(lr: float, lr_decay: float, step: float) -> float:
+    return lr / (1 + (step - 1) * lr_decay)
+
+
+def _step_values(columns: Sequence[Sequence[float]]) -> Sequence:
+    """Per-step step sizes for :meth:`_Update.divide_step`: floats, or negated tensors.
+
+    ``columns`` holds one list of per-step values per run.
+    """
+    if _shared(columns):
+        return columns[0]
+    return list(-torch.tensor(columns, dtype=torch.float32).T.contiguous().unsqueeze(2))
+
+
+def _shared(columns: Sequence[Sequence[float]]) -> bool:
+    return all(column is columns[0] or column == columns[0] for column in columns)
 
 
 def _options(config: TrainingConfig) -> dict[str, Any]:
     """Every option of the config's optimizer: torch's defaults, then the config's."""
-    parameters = inspect.signature(optimizer_class(config.optimizer).__init__).parameters
-    defaults = {
-        name: p.default for name, p in parameters.items() if p.default is not inspect._empty
-    }
+    optimizer = config.optimizer
+    defaults = _named_defaults(optimizer) if isinstance(optimizer, str) else _defaults(optimizer)
     return {**defaults, **config.options}
+
+
+def _defaults(optimizer: str | type) -> dict[str, Any]:
+    parameters = inspect.signature(optimizer_class(optimizer).__init__).parameters
+    return {name: p.default for name, p in parameters.items() if p.default is not inspect._empty}
+
+
+#: Those of a named optimizer, once a process (inspect.signature is slow); read only.
+_named_defaults = lru_cache(maxsize=None)(_defaults)
 
 
 class _Update:
@@ -167,16 +210,13 @@ class _Adam(_Update):
         self.exp_avg, self.exp_avg_sq, self.denom = self.buffer(), self.buffer(), self.buffer()
         self.amsgrad = self.options[0]["amsgrad"]
         self.max_exp_avg_sq = self.buffer() if self.amsgrad else None
-        sizes, sqrts = [], []
-        for t in range(1, n_steps + 1):
-            step = float(t)
-            sizes.append([c.lr / (1 - c.beta1**step) for c in configs])
-            sqrts.append([(1 - c.beta2**step) ** 0.5 for c in configs])
+        sizes = _per_step([(c.lr, c.beta1) for c in configs], _adam_step_size, n_steps)
         self.step_sizes = _step_values(sizes)
-        if all(len(set(row)) == 1 for row in sqrts):
-            self.bias2_sqrts = list(torch.tensor([row[0] for row in sqrts]))
+        sqrts = _per_step([(c.beta2,) for c in configs], _adam_bias2_sqrt, n_steps)
+        if _shared(sqrts):
+            self.bias2_sqrts = list(torch.tensor(sqrts[0]))
         else:
-            self.bias2_sqrts = list(torch.tensor(sqrts).unsqueeze(2))
+            self.bias2_sqrts = list(torch.tensor(sqrts).T.contiguous().unsqueeze(2))
 
     def __call__(self, t: int) -> None:
         params, grad, exp_avg, exp_avg_sq = self.params, self.grad, self.exp_avg, self.exp_avg_sq
@@ -190,9 +230,9 @@ class _Adam(_Update):
         if self.max_exp_avg_sq is not None:
             source = torch.maximum(self.max_exp_avg_sq, exp_avg_sq, out=self.max_exp_avg_sq)
         denom = self.sqrt(source, self.denom)
-        # (sqrt / bias_correction2_sqrt).add_(eps) in one call: addcdiv rounds the
-        # quotient, then the sum, as the two calls do.
-        torch.addcdiv(self.eps, denom, self.bias2_sqrts[t], out=denom)
+        # (sqrt / bias_correction2_sqrt).add_(eps), as torch's two calls: addcdiv, which
+        # computes the same, is several times slower with its 0-d first operand.
+        denom.div_(self.bias2_sqrts[t]).add_(self.eps)
         self.divide_step(exp_avg, denom, self.step_sizes[t])
 
 
@@ -236,7 +276,7 @@ class _RMSprop(_Update):
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
         self.neg_lr = per_run([-c.lr for c in configs])
-        (self.lr,) = _step_values([[c.lr for c in configs]])
+        (self.lr,) = _step_values([(c.lr,) for c in configs])
         self.alpha = _tensor(self.coefficient("alpha"))
         self.weight = per_run([1 - o["alpha"] for o in self.options])
         self.eps = _tensor(per_run([c.eps for c in configs]))
@@ -280,13 +320,11 @@ class _Adagrad(_Update):
         for k, options in enumerate(self.options):
             self.state_sum[k] = options["initial_accumulator_value"]
         self.positive = all(o["initial_accumulator_value"] >= 0 for o in self.options)
-        rates = [
-            [
-                c.lr / (1 + (float(t) - 1) * o["lr_decay"])
-                for c, o in zip(configs, self.options, strict=True)
-            ]
-            for t in range(1, n_steps + 1)
-        ]
+        rates = _per_step(
+            [(c.lr, o["lr_decay"]) for c, o in zip(configs, self.options, strict=True)],
+            _adagrad_rate,
+            n_steps,
+        )
         self.rates = _step_values(rates)
 
     def __call__(self, t: int) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
+import pickle
 import signal
 import sys
 import types
@@ -26,6 +28,7 @@ from concurrent.futures import (
     ProcessPoolExecutor,
     wait,
 )
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -260,17 +263,98 @@ def execute(
         return curves
     # Fork where it is safe: a worker then starts in milliseconds with torch imported.
     fork = fork_safe()
+    if any(_uses_main(task.portable()) for task in tasks):
+        # A forked worker knows the caller's script as it was at the fork: it needs a
+        # pool of its own, forked now (a spawned one never knows it).
+        pool = _new_pool(min(n_jobs, len(tasks)), fork)
+        with pool:
+            stop = partial(_stop_pool, pool)
+            return _gather(pool, tasks, run, starting=_starting(fork), stop=stop)
+    pool = _shared_pool(n_jobs, fork)
+    return _gather(pool, tasks, run, starting=_starting(fork), stop=_stop_shared_pool)
+
+
+def _new_pool(workers: int, fork: bool) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("fork" if fork else "spawn")
-    workers = min(n_jobs, len(tasks))
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
-    with pool:
-        return _gather(
-            pool,
-            tasks,
-            run,
-            starting=_forking() if fork else _main_hidden(),
-            stop=lambda: _stop_pool(pool),
-        )
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+
+
+def _starting(fork: bool) -> contextlib.AbstractContextManager:
+    return _forking() if fork else _main_hidden()
+
+
+#: The engine's own workers, kept from one call to the next: starting them, and each
+#: worker's first group (its probes, its data), costs more than a short sweep trains.
+#: Keyed by the process that made it (a forked child makes its own), the number of
+#: workers and the start method.
+_shared: tuple[tuple[int, int, bool], ProcessPoolExecutor] | None = None
+_release_registered: set[int] = set()
+
+
+def _shared_pool(workers: int, fork: bool) -> ProcessPoolExecutor:
+    global _shared
+    key = (os.getpid(), workers, fork)
+    if _shared is not None and _shared[0] != key:
+        _release_shared_pool()
+    if _shared is None:
+        if key[0] not in _release_registered:
+            # Python shuts the pool down at the exit of a main process, but a process
+            # of multiprocessing ends with os._exit, after joining its children: the
+            # workers must be told to stop first, or the exit waits forever.
+            multiprocessing.util.Finalize(None, _release_shared_pool, exitpriority=100)
+            _release_registered.add(key[0])
+        _shared = (key, _new_pool(workers, fork))
+    return _shared[1]
+
+
+def _own_pool() -> ProcessPoolExecutor | None:
+    """The shared pool if this process made it (a forked child inherits its parent's)."""
+    global _shared
+    if _shared is not None and _shared[0][0] != os.getpid():
+        _shared = None
+    return None if _shared is None else _shared[1]
+
+
+def _release_shared_pool() -> None:
+    """Let the shared workers finish and end; the next call starts new ones."""
+    global _shared
+    pool, _shared = _own_pool(), None
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+def _stop_shared_pool() -> None:
+    """Ctrl-C or a failure: end the shared workers now; the next call starts new ones."""
+    global _shared
+    pool, _shared = _own_pool(), None
+    if pool is not None:
+        _stop_pool(pool)
+
+
+class _Nowhere:
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+class _MainFinder(pickle.Pickler):
+    """Pickles to nowhere, noting whether anything is pickled by reference to ``__main__``."""
+
+    found = False
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, type | types.FunctionType) and obj.__module__ == "__main__":
+            self.found = True
+        return NotImplemented
+
+
+def _uses_main(payload: Any) -> bool:
+    """Whether ``payload`` refers to a class or function of the caller's script."""
+    finder = _MainFinder(_Nowhere())
+    try:
+        finder.dump(payload)
+    except Exception:  # unpicklable: the pool will say so, as before
+        return True
+    return finder.found
 
 
 def workers(executor: Executor) -> int:

@@ -1,0 +1,115 @@
+"""The engine's speed-ups change nothing: a kept worker pool, cached probes and columns.
+
+Each test compares the engine's curves with the plain loop train_valid on one thread (the
+oracle), and checks the speed-up's own rule: which pool a call uses, when a pool is
+replaced, that a warm cache gives what a cold one gives.
+"""
+
+import multiprocessing
+import types
+
+import numpy as np
+import pytest
+import torch
+
+from optimlab import TrainingConfig, exercise_data, make_mlp, train_valid
+from optimlab.engine import RunSpec, _exact, _optimizers, _processes, train_runs
+from optimlab.engine._kernel import Group
+
+fork_only = pytest.mark.skipif(
+    not _processes.fork_safe(), reason="the kept pool is tested with forked workers"
+)
+
+#: Two batch sizes, so two groups and two tasks: the call goes to worker processes.
+SPECS = [
+    RunSpec(TrainingConfig(epochs=3, batch_size=b, lr=lr, beta2=beta2))
+    for b in (16, 32)
+    for lr, beta2 in ((0.01, 0.999), (0.05, 0.99))
+]
+
+
+def plain_loop(spec: RunSpec) -> np.ndarray:
+    return train_valid(make_mlp(seed=spec.seed), exercise_data(spec.data_seed), spec.config)
+
+
+@pytest.fixture(scope="module")
+def references() -> list[np.ndarray]:
+    return [plain_loop(spec) for spec in SPECS]
+
+
+def assert_curves(curves: list[np.ndarray], references: list[np.ndarray]) -> None:
+    for curve, want in zip(curves, references, strict=True):
+        np.testing.assert_array_equal(curve, want, strict=True)
+
+
+@fork_only
+def test_consecutive_calls_share_one_pool_and_get_the_plain_loops_curves(references):
+    _processes._stop_shared_pool()
+    assert_curves(train_runs(SPECS, n_jobs=2), references)
+    assert _processes._shared is not None
+    first = _processes._shared[1]
+    assert_curves(train_runs(SPECS, n_jobs=2), references)
+    assert _processes._shared[1] is first
+
+
+@fork_only
+def test_another_worker_count_or_a_stopped_pool_gets_a_new_pool(references):
+    assert_curves(train_runs(SPECS, n_jobs=2), references)
+    two = _processes._shared[1]
+    assert_curves(train_runs(SPECS, n_jobs=3), references)
+    three = _processes._shared[1]
+    assert three is not two and three._max_workers == 3
+    _processes._stop_shared_pool()  # what Ctrl-C or a failed task does
+    assert _processes._shared is None
+    assert_curves(train_runs(SPECS, n_jobs=3), references)
+    assert _processes._shared[1] is not three
+
+
+def _train_in_child(queue) -> None:
+    queue.put([curve.tolist() for curve in train_runs(SPECS, n_jobs=2)])
+
+
+@fork_only
+def test_a_forked_child_does_not_use_its_parents_pool(references):
+    train_runs(SPECS, n_jobs=2)  # the parent now holds a pool, which the child inherits
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_train_in_child, args=(queue,))
+    child.start()
+    curves = queue.get(timeout=120)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert_curves([np.array(curve) for curve in curves], references)
+
+
+def test_only_tasks_free_of_the_callers_script_go_to_the_kept_pool():
+    def model(seed):
+        return make_mlp(seed=seed)
+
+    assert not _processes._uses_main((SPECS, [None] * len(SPECS)))
+    model.__module__ = "__main__"  # as a function of the caller's script is
+    assert _processes._uses_main([RunSpec(TrainingConfig(epochs=1), model=model)])
+    script = types.new_class("Script", (torch.optim.SGD,))
+    script.__module__ = "__main__"
+    assert _processes._uses_main([RunSpec(TrainingConfig(epochs=1, optimizer=script))])
+
+
+def test_a_warm_cache_trains_what_a_cold_one_trains():
+    """Probe verdicts and per-step columns, kept per process, give the same curves."""
+    specs = [
+        RunSpec(TrainingConfig(epochs=2, batch_size=7, lr=lr, beta1=beta1))
+        for lr, beta1 in ((0.01, 0.9), (0.02, 0.5))
+    ]
+    data = exercise_data()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        _exact._chosen.clear()
+        _optimizers._column.cache_clear()
+        cold = Group(specs, [data, data]).run()
+        assert _exact._chosen and _optimizers._column.cache_info().currsize > 0
+        warm = Group(specs, [data, data]).run()
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_array_equal(warm, cold, strict=True)
+    np.testing.assert_array_equal(warm, np.stack([plain_loop(s) for s in specs]), strict=True)
