@@ -35,9 +35,9 @@ from ._validation import (
 )
 from .config import TrainingConfig, init_seed
 from .data import exercise_data
+from .metrics import median_finite
 from .model import make_mlp
 from .optimizers import make_optimizer, optimizer_label
-from .results import median_finite
 from .tuning import _seed_list
 
 if TYPE_CHECKING:

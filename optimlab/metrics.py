@@ -1,4 +1,5 @@
-"""Numbers the lessons judge curves by: the mean-predictor yardstick and a curve's climb."""
+"""Numbers the lessons judge curves by: the mean-predictor yardstick, a curve's climb, and
+the median over seeds of the runs that did not diverge."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 
 from ._validation import Split, check_data
 
-__all__ = ["baseline_rmse", "climb"]
+__all__ = ["baseline_rmse", "climb", "median_finite"]
 
 
 def baseline_rmse(data: Split) -> float:
@@ -61,3 +62,22 @@ def climb(curves: np.ndarray) -> np.ndarray:
     [0.0, 1.0]
     """
     return np.clip(np.diff(np.asarray(curves, dtype=float), axis=-1), 0, None).sum(axis=-1)
+
+
+def median_finite(runs: np.ndarray) -> np.ndarray:
+    """Median over axis 1 of the finite entries; NaN where none is finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimlab.metrics import median_finite
+    >>> median_finite(np.array([[[1.0], [np.inf], [3.0]]])).tolist()
+    [[2.0]]
+    """
+    finite = np.where(np.isfinite(runs), runs, np.nan)
+    out = np.full((runs.shape[0], *runs.shape[2:]), np.nan)
+    has = np.isfinite(runs).any(axis=1)
+    if has.any():
+        with np.errstate(all="ignore"):
+            out[has] = np.nanmedian(np.moveaxis(finite, 1, -1)[has], axis=-1)
+    return out

@@ -10,6 +10,7 @@ import numpy as np
 
 from ._validation import brief, check_choice
 from .config import DEFAULTS, TrainingConfig
+from .metrics import median_finite
 from .optimizers import optimizer_label
 from .provenance import Provenance
 from .storage import load_fields, save_result, table_of
@@ -431,22 +432,3 @@ class SweepResult:
         except (TypeError, ValueError) as error:
             where = f"{str(path)!r} is not a SweepResult saved by SweepResult.save"
             raise ValueError(f"{where}: {type(error).__name__}: {error}") from None
-
-
-def median_finite(runs: np.ndarray) -> np.ndarray:
-    """Median over axis 1 of the finite entries; NaN where none is finite.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from optimlab.results import median_finite
-    >>> median_finite(np.array([[[1.0], [np.inf], [3.0]]])).tolist()
-    [[2.0]]
-    """
-    finite = np.where(np.isfinite(runs), runs, np.nan)
-    out = np.full((runs.shape[0], *runs.shape[2:]), np.nan)
-    has = np.isfinite(runs).any(axis=1)
-    if has.any():
-        with np.errstate(all="ignore"):
-            out[has] = np.nanmedian(np.moveaxis(finite, 1, -1)[has], axis=-1)
-    return out

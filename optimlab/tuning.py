@@ -22,8 +22,9 @@ import numpy as np
 
 from ._validation import Split, brief, check_nonnegative_int, check_positive_finite
 from .config import DEFAULTS, TrainingConfig
+from .metrics import median_finite
 from .optimizers import optimizer_label
-from .results import SweepResult, median_finite
+from .results import SweepResult
 from .sweep import DivergenceWarning, compare_sweeps
 
 if TYPE_CHECKING:
