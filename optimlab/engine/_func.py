@@ -33,7 +33,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state
 
 from .._validation import Split
-from ._optimizers import engine_path, make_update
+from ._optimizers import make_updates
 from ._spec import RunSpec, model_of
 
 __all__ = ["FuncGroup", "func_unsupported"]
@@ -100,16 +100,9 @@ class FuncGroup:
             (name, start, size, shape)
             for name, start, size, shape in zip(self.names, starts, sizes, shapes, strict=True)
         ]
-        # One optimizer step per run of consecutive runs with the same code path, as in
-        # the exact kernel; the forward and backward passes are shared by all K runs.
         n_steps = self.epochs * math.ceil(self.n / self.batch_size)
         configs = [s.config for s in specs]
-        paths = [engine_path(config) for config in configs]
-        starts = [k for k in range(K) if k == 0 or paths[k] != paths[k - 1]]
-        self.updates = [
-            make_update(configs[a:b], self.params[a:b], self.grad[a:b], n_steps)
-            for a, b in zip(starts, [*starts[1:], K], strict=True)
-        ]
+        self.updates = make_updates(configs, self.params, self.grad, n_steps)
 
     def _views(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
         K = self.K

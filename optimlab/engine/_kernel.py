@@ -18,7 +18,7 @@ from torch import nn
 
 from .._validation import Split
 from ._exact import Call, exact_call, loop
-from ._optimizers import engine_path, make_update, scalar
+from ._optimizers import make_updates, scalar
 from ._spec import RunSpec, model_of
 
 __all__ = ["ALIGN", "Group"]
@@ -117,16 +117,9 @@ class Group:
             partial(g.copy_, o) for g, o in zip(self.G, self.G_out, strict=True) if g is not o
         ]
 
-        # One optimizer step per run of consecutive runs with the same code path; the
-        # forward and backward passes are shared by all K runs, whatever their optimizer.
         n_steps = self.epochs * len(self._bounds())
         configs = [s.config for s in specs]
-        paths = [engine_path(config) for config in configs]
-        starts = [k for k in range(K) if k == 0 or paths[k] != paths[k - 1]]
-        self.updates = [
-            make_update(configs[a:b], self.params[a:b], self.grad[a:b], n_steps)
-            for a, b in zip(starts, [*starts[1:], K], strict=True)
-        ]
+        self.updates = make_updates(configs, self.params, self.grad, n_steps)
 
         # B -> (input, output, error) buffers of a mini-batch of B rows
         self.batch: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}

@@ -36,7 +36,7 @@ from ..optimizers import optimizer_class
 
 Configs = Sequence[TrainingConfig]
 
-__all__ = ["SELF_CHECK", "engine_path", "make_update", "per_run", "scalar"]
+__all__ = ["SELF_CHECK", "engine_path", "make_update", "make_updates", "per_run", "scalar"]
 
 #: Above this many elements, zeros are taken out of a sqrt: MKL's vectorised sqrt (which
 #: torch.sqrt calls) is several times slower on zeros, and dead ReLU units leave many
@@ -414,6 +414,22 @@ def make_update(
         raise ValueError(f"runs of one group must share one engine path, got {paths}")
     cls, extra = _UPDATES[configs[0].optimizer]  # type: ignore[index]
     return cls(configs, params, grad, n_steps, **extra)
+
+
+def make_updates(
+    configs: Sequence[TrainingConfig], params: torch.Tensor, grad: torch.Tensor, n_steps: int
+) -> list[_Update]:
+    """One :func:`make_update` per stretch of consecutive runs with the same engine path.
+
+    The forward and backward passes are shared by all K runs, whatever their optimizer.
+    """
+    K = len(configs)
+    paths = [engine_path(config) for config in configs]
+    starts = [k for k in range(K) if k == 0 or paths[k] != paths[k - 1]]
+    return [
+        make_update(configs[a:b], params[a:b], grad[a:b], n_steps)
+        for a, b in zip(starts, [*starts[1:], K], strict=True)
+    ]
 
 
 #: Pairs of runs for the engine's self-check: settings of both, then the second's own.
