@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ._validation import brief, check_nonnegative_int, check_positive_int
 
 __all__ = ["ClaimError", "Claims", "Verdict"]
@@ -155,6 +157,43 @@ class Claims:
         verdict = Verdict(key, statement, holds, count, total, " and ".join(rules), evidence,
                           _plain(data))  # fmt: skip
         self._record(verdict)
+
+    def count_seeds(
+        self,
+        statement: str,
+        holds: Any,
+        *,
+        at_least: int | None = None,
+        at_most: int | None = None,
+        evidence: str | None = None,
+        key: str | None = None,
+        **data: Any,
+    ) -> None:
+        """:meth:`count` of an observation given seed by seed.
+
+        ``holds`` is a one-dimensional boolean array, one entry per seed: the count is
+        its number of true entries, the total its length, and the evidence (unless given)
+        the seeds it holds in.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from optimlab import Claims
+        >>> final = np.array([[0.5, 0.4, 0.6], [0.3, 0.5, 0.2]])  # (values, seeds)
+        >>> Claims("demo").count_seeds("the second ends lower", final[1] < final[0], at_least=2)
+        ✓ the second ends lower in 2 of 3 seeds (seeds [0, 2]; claimed: at least 2)
+        """
+        array = np.asarray(holds)
+        if array.dtype != bool:
+            raise TypeError(f"holds must be an array of booleans, got {brief(holds)}")
+        if array.ndim != 1:
+            raise ValueError(
+                f"holds must be one-dimensional (one entry per seed), got shape {array.shape}"
+            )
+        if evidence is None:
+            evidence = f"seeds {np.flatnonzero(array).tolist()}"
+        self.count(statement, int(array.sum()), array.size, at_least=at_least,
+                   at_most=at_most, evidence=evidence, key=key, **data)  # fmt: skip
 
     def table(self, width: int = 40) -> str:
         """The claims counted per world, as a plain-text table: one row per statement.

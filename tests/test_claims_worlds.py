@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from optimlab import ClaimError, Claims
@@ -55,3 +56,27 @@ def test_table_bad_width():
         Claims("page").table(width="wide")
     with pytest.raises(ValueError, match="width"):
         Claims("page").table(width=0)
+
+
+def test_count_seeds_counts_the_true_seeds_and_names_them(capsys):
+    claims = Claims("page")
+    holds = np.array([True, False, True, True])
+    claims.count_seeds("ends lower", holds, at_least=3, at_most=3, world="raw", key="k")
+    verdict = claims.verdicts[-1]
+    assert (verdict.count, verdict.total, verdict.key) == (3, 4, "k")
+    assert verdict.evidence == "seeds [0, 2, 3]"
+    assert verdict.data == {"world": "raw"}
+    assert capsys.readouterr().out.strip() == (
+        "✓ [raw] ends lower in 3 of 4 seeds (seeds [0, 2, 3]; claimed: at least 3 and at most 3)"
+    )
+    with pytest.raises(ClaimError, match="1 of 4 seeds"):
+        claims.count_seeds("ends higher", ~holds, at_least=2)
+
+
+def test_count_seeds_bad_holds():
+    claims = Claims("page")
+    with pytest.raises(TypeError, match="holds must be an array of booleans"):
+        claims.count_seeds("x", np.array([1, 0, 1]))
+    with pytest.raises(ValueError, match="one-dimensional"):
+        claims.count_seeds("x", np.ones((2, 2), dtype=bool))
+    assert claims.verdicts == []

@@ -210,8 +210,7 @@ bounds = {
 for world, result in worlds.items():
     found = observations(result).items()
     for (statement, holds), (at_least, at_most) in zip(found, bounds[world], strict=True):
-        claims.count(statement, int(np.sum(holds)), SEEDS, at_least=at_least,
-                     at_most=at_most, world=world)  # fmt: skip
+        claims.count_seeds(statement, holds, at_least=at_least, at_most=at_most, world=world)
 
 print()
 print(claims.table())

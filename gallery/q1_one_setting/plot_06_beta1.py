@@ -176,16 +176,9 @@ expected = {
 }  # fmt: skip
 for world, result in worlds.items():
     for key, (statement, holds) in observations(result, yardsticks).items():
-        claims.count(
-            statement,
-            int(holds.sum()),
-            SEEDS,
-            at_least=expected[world][key],
-            at_most=expected[world][key],
-            evidence=f"seeds {np.flatnonzero(holds).tolist()}",
-            key=f"{key}_{world}",
-            world=world,
-        )
+        seeds = expected[world][key]
+        claims.count_seeds(statement, holds, at_least=seeds, at_most=seeds,
+                           key=f"{key}_{world}", world=world)  # fmt: skip
 
 # %%
 # The verdicts side by side: in how many of the ten seeds each observation holds, raw
