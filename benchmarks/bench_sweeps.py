@@ -35,6 +35,21 @@ reported on its own). Reported: median and min-max wall time of each, the ratio 
 medians, the largest difference between the two sets of curves (0 means bitwise equal)
 and peak memory.
 
+Then the **limits** the engine's time cannot go below, measured, not assumed. Each
+workload's *work* is its time trained in a fresh process on one core (``n_jobs=1``: every
+group, one after another), and its *longest run* is the run with the most optimizer steps
+(the smallest batch) trained alone: its steps follow one another, so no split over cores
+shortens it. Each is the least of ``--repeats`` timings. An engine call on ``c`` cores
+takes at least ``max(longest run, work / c)`` (more, as splitting a group repeats its
+per-step overhead and workers take time to start), and the plain loop's median over
+that is the largest ratio the engine can reach (five calls: the sum of each call's
+bound). The same work is then timed in a fresh process with
+subnormal floats flushed to zero (``torch.set_flush_denormal``): that changes the curves,
+so the engine never runs so; it is timed only to measure how much of the work is the
+processor's slow arithmetic on subnormal numbers (weights and optimizer moments that decay
+below 2**-126, as dead ReLU units and strong weight decay make them), which the reference
+loop computes too and the engine must reproduce bit for bit.
+
 Peak memory is the peak resident set size (``getrusage`` ``ru_maxrss``) of a fresh
 process that makes one engine call, and of the largest of its worker processes. Forked
 workers share the parent's pages until written, so the sum of the parent and every
@@ -71,6 +86,7 @@ from optimlab import (
     make_mlp,
     train_valid,
 )
+from optimlab.engine import RunSpec, train_runs
 
 #: The five comparisons of the exercise; every other argument takes its default.
 SWEEPS = [
@@ -239,6 +255,93 @@ def memory_probe() -> None:
     )
 
 
+def work(configs: list[TrainingConfig], data=None) -> float:
+    """Seconds to train ``configs`` in this process on one core: the work to share out."""
+    specs = [RunSpec(config, data=data) for config in configs]
+    start = time.perf_counter()
+    train_runs(specs, n_jobs=1)
+    return time.perf_counter() - start
+
+
+def longest_run(configs: list[TrainingConfig]) -> TrainingConfig:
+    """The configuration with the most optimizer steps: the smallest batch."""
+    return min(configs, key=lambda config: config.batch_size)
+
+
+def workloads(epochs: int, optimizers: list[str]) -> dict[str, tuple[list, object]]:
+    """Each workload's configurations (one list per sweep of the exercise) and its data."""
+    exercise = [configs_of([sweep]) for sweep in with_epochs(SWEEPS, epochs)]
+    return {
+        "exercise": (exercise, None),
+        **{
+            name: ([configs_of(with_epochs(WORKLOADS[name], epochs))], standardized(0))
+            for name in optimizers
+        },
+    }
+
+
+def work_probe(epochs: int, optimizers: list[str], repeats: int, flush: bool) -> None:
+    """Print, as JSON, the work and longest run of each workload (and of each sweep of the
+    exercise, for its five calls), in this fresh process: the least of ``repeats`` timings,
+    as the machine's noise only ever adds time."""
+    torch.set_flush_denormal(flush)
+    figures: dict[str, dict] = {}
+    for name, (sweeps, data) in workloads(epochs, optimizers).items():
+        every = [config for sweep in sweeps for config in sweep]
+        work(every[:1], data)  # warm-up: imports, the engine's self-check, first kernels
+        entry = {
+            "work_s": min(work(every, data) for _ in range(repeats)),
+            "longest_run_s": min(work([longest_run(every)], data) for _ in range(repeats)),
+        }
+        if len(sweeps) > 1:  # the exercise: each sweep is one compare_configs call
+            entry["calls"] = [
+                {
+                    "work_s": min(work(sweep, data) for _ in range(repeats)),
+                    "longest_run_s": min(work([longest_run(sweep)], data) for _ in range(repeats)),
+                }
+                for sweep in sweeps
+            ]
+        figures[name] = entry
+    print(json.dumps(figures))
+
+
+def probe_work(args: argparse.Namespace, flush: bool) -> dict:
+    command = [sys.executable, __file__, "--work-probe", "--epochs", str(args.epochs)]
+    command += ["--repeats", str(args.repeats), "--optimizers", *args.optimizers]
+    command += ["--flush-denormal"] if flush else []
+    probe = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(probe.stdout.strip().splitlines()[-1])
+
+
+def bound(entry: dict, cores: int) -> float:
+    """The least time an engine call can take on ``cores`` cores, from its measured work."""
+    return max(entry["longest_run_s"], entry["work_s"] / cores)
+
+
+def limits(args: argparse.Namespace, cores: int, plain: dict[str, float]) -> dict:
+    """Each workload's bound and largest reachable ratio; the share of subnormal arithmetic.
+
+    ``plain``: the plain loop's median seconds for each workload.
+    """
+    measured, flushed = probe_work(args, flush=False), probe_work(args, flush=True)
+    result = {}
+    for name, entry in measured.items():
+        least = bound(entry, cores)
+        figures = {
+            **entry,
+            "least_s": least,
+            "largest_ratio": plain[name] / least,
+            "work_flushed_s": flushed[name]["work_s"],
+            "subnormal_share_of_work": 1 - flushed[name]["work_s"] / entry["work_s"],
+        }
+        if "calls" in entry:
+            least_five = sum(bound(call, cores) for call in entry["calls"])
+            figures["five_calls_least_s"] = least_five
+            figures["five_calls_largest_ratio"] = plain[name] / least_five
+        result[name] = figures
+    return result
+
+
 def summary(times: list[float]) -> dict:
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
@@ -300,10 +403,15 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
     parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--work-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--flush-denormal", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore", DivergenceWarning)  # lr = 1 diverges, as expected
     if args.memory_probe:
         memory_probe()
+        return
+    if args.work_probe:
+        work_probe(args.epochs, args.optimizers, args.repeats, args.flush_denormal)
         return
     if args.repeats < 3:
         parser.error(f"--repeats must be at least 3, got {args.repeats}")
@@ -357,6 +465,12 @@ def main() -> None:
         )
         for name in args.optimizers
     }
+    jobs = len(os.sched_getaffinity(0))  # the engine's default number of workers
+    plain_medians = {
+        "exercise": statistics.median(plain_times),
+        **{name: figures["plain_loop"]["median_s"] for name, figures in optimizers.items()},
+    }
+    bounds = limits(args, jobs, plain_medians)
     load_after = os.getloadavg()
 
     probe = subprocess.run(
@@ -366,7 +480,6 @@ def main() -> None:
         check=True,
     )
     memory = json.loads(probe.stdout.strip().splitlines()[-1])
-    jobs = len(os.sched_getaffinity(0))  # the engine's default number of workers
     memory["upper_bound_mib"] = memory["parent_mib"] + jobs * memory["largest_worker_mib"]
 
     engine_stats, plain_stats = summary(engine_times), summary(plain_times)
@@ -388,6 +501,13 @@ def main() -> None:
             **optimizers,
         },
         "fast_path": fast_path,
+        "limits": {
+            "what": (
+                "least engine time on these cores from the measured work (one core) and "
+                "longest run; the share of that work that is subnormal arithmetic"
+            ),
+            **bounds,
+        },
         "peak_memory": memory,
         "machine": {
             "cores": jobs,
@@ -432,6 +552,21 @@ def main() -> None:
             f"max difference {figures['max_curve_difference']:g}"
         )
     print(fast_path_line(fast_path))
+    for name, figures in bounds.items():
+        five = (
+            f"; five calls >= {figures['five_calls_least_s']:.2f} s, at most "
+            f"{figures['five_calls_largest_ratio']:.1f}x"
+            if "five_calls_least_s" in figures
+            else ""
+        )
+        share = figures["subnormal_share_of_work"]  # within the noise when near 0
+        print(
+            f"{'limits' if name == 'exercise' else '':<11} {name}: work {figures['work_s']:.2f} s "
+            f"on one core, longest run {figures['longest_run_s']:.2f} s, so one call "
+            f">= {figures['least_s']:.2f} s on {jobs} cores, at most "
+            f"{figures['largest_ratio']:.1f}x{five}; subnormal arithmetic: "
+            + (f"{share:.0%} of the work" if share >= 0.05 else "none measured")
+        )
     print(
         f"memory      engine process {memory['parent_mib']:.0f} MiB, largest worker "
         f"{memory['largest_worker_mib']:.0f} MiB, upper bound {memory['upper_bound_mib']:.0f} MiB"

@@ -119,7 +119,8 @@ def compare_configs(
         wall-clock time.
     n_jobs : int, optional
         Worker processes for the engine; default: the machine's cores. They are kept
-        for the next call with the same ``n_jobs`` and end with this process.
+        for the next call with the same ``n_jobs``; they end after five idle minutes,
+        or with this process.
     executor : concurrent.futures.Executor, optional
         Train on this executor's workers instead, such as a Dask cluster's: see
         :func:`optimlab.engine.train_runs` and :doc:`/cluster`.

@@ -65,6 +65,39 @@ def test_another_worker_count_or_a_stopped_pool_gets_a_new_pool(references):
     assert _processes._shared[1] is not three
 
 
+@fork_only
+def test_an_idle_pool_ends_and_the_next_call_starts_another(references, monkeypatch):
+    _processes._stop_shared_pool()
+    monkeypatch.setattr(_processes, "IDLE_SECONDS", 0.2)
+    assert_curves(train_runs(SPECS, n_jobs=2), references)
+    pool = _processes._shared[1]
+    workers = list(pool._processes.values())
+    assert workers and all(worker.is_alive() for worker in workers)
+    _processes._idle_timer.join(timeout=60)  # it fires after IDLE_SECONDS, then ends
+    assert _processes._shared is None
+    for worker in workers:
+        worker.join(timeout=60)
+        assert not worker.is_alive()
+    assert_curves(train_runs(SPECS, n_jobs=2), references)
+    assert _processes._shared[1] is not pool
+
+
+@fork_only
+def test_a_call_within_the_idle_time_keeps_the_pool(references, monkeypatch):
+    monkeypatch.setattr(_processes, "IDLE_SECONDS", 60.0)
+    assert_curves(train_runs(SPECS, n_jobs=2), references)
+    pool, timer = _processes._shared[1], _processes._idle_timer
+    assert timer.is_alive()  # counting down
+    assert_curves(train_runs(SPECS, n_jobs=2), references)
+    assert _processes._shared[1] is pool
+    timer.join(timeout=10)  # cancelled by the second call, which started its own
+    assert not timer.is_alive() and _processes._shared[1] is pool
+    assert _processes._idle_timer is not timer and _processes._idle_timer.is_alive()
+    _processes._idle_timer.cancel()
+    _processes._release_idle_pool(pool)  # what the timer does when it fires
+    assert _processes._shared is None
+
+
 def _train_in_child(queue) -> None:
     queue.put([curve.tolist() for curve in train_runs(SPECS, n_jobs=2)])
 

@@ -16,6 +16,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import types
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -270,8 +271,8 @@ def execute(
         with pool:
             stop = partial(_stop_pool, pool)
             return _gather(pool, tasks, run, starting=_starting(fork), stop=stop)
-    pool = _shared_pool(n_jobs, fork)
-    return _gather(pool, tasks, run, starting=_starting(fork), stop=_stop_shared_pool)
+    with _using_shared_pool(n_jobs, fork) as pool:
+        return _gather(pool, tasks, run, starting=_starting(fork), stop=_stop_shared_pool)
 
 
 def _new_pool(workers: int, fork: bool) -> ProcessPoolExecutor:
@@ -289,6 +290,50 @@ def _starting(fork: bool) -> contextlib.AbstractContextManager:
 #: workers and the start method.
 _shared: tuple[tuple[int, int, bool], ProcessPoolExecutor] | None = None
 _release_registered: set[int] = set()
+
+#: Seconds the kept workers may sit idle before they end and free their memory (a
+#: notebook between cells); the next call then starts new ones.
+IDLE_SECONDS = 300.0
+
+# Calls now using the kept pool, and the timer that ends it once they are none.
+_guard = threading.Lock()
+_in_use = 0
+_idle_timer: threading.Timer | None = None
+
+
+@contextlib.contextmanager
+def _using_shared_pool(workers: int, fork: bool) -> Iterator[ProcessPoolExecutor]:
+    """The kept pool, for one call; idle once no call uses it, it ends after a while."""
+    global _in_use
+    with _guard:
+        if _idle_timer is not None:
+            _idle_timer.cancel()
+        pool = _shared_pool(workers, fork)
+        _in_use += 1
+    try:
+        yield pool
+    finally:
+        with _guard:
+            _in_use -= 1
+            if _in_use == 0 and _own_pool() is pool:
+                _end_when_idle(pool)
+
+
+def _end_when_idle(pool: ProcessPoolExecutor) -> None:
+    global _idle_timer
+    _idle_timer = threading.Timer(IDLE_SECONDS, _release_idle_pool, args=(pool,))
+    _idle_timer.daemon = True  # never keeps the interpreter from exiting
+    _idle_timer.start()
+
+
+def _release_idle_pool(pool: ProcessPoolExecutor) -> None:
+    """The timer's end: release ``pool`` unless a call took it up meanwhile."""
+    global _shared
+    with _guard:
+        if _in_use or _own_pool() is not pool:
+            return
+        _shared = None
+    pool.shutdown(wait=True)
 
 
 def _shared_pool(workers: int, fork: bool) -> ProcessPoolExecutor:

@@ -311,8 +311,9 @@ def train_runs(
         set with ``multiprocessing.set_start_method``), the default is 1, said once in
         the ``"optimlab"`` logger, and ``n_jobs > 1`` spawns workers that do not re-run
         the caller's script. The workers are kept for the next call with the same
-        ``n_jobs`` and end with this process. With ``executor``: the number of workers
-        to plan chunks for; default: the executor's ``max_workers``, else the cores here.
+        ``n_jobs``; they end after five idle minutes, or with this process. With
+        ``executor``: the number of workers to plan chunks for; default: the
+        executor's ``max_workers``, else the cores here.
     executor : concurrent.futures.Executor, optional
         Where to train instead: a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor`` or
         a cluster's executor, such as Dask's ``Client(address).get_executor(pure=False)``
