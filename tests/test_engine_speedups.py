@@ -68,7 +68,7 @@ def test_another_worker_count_or_a_stopped_pool_gets_a_new_pool(references):
 @fork_only
 def test_an_idle_pool_ends_and_the_next_call_starts_another(references, monkeypatch):
     _processes._stop_shared_pool()
-    monkeypatch.setattr(_processes, "IDLE_SECONDS", 0.2)
+    monkeypatch.setattr(_processes, "IDLE_SECONDS", 2.0)
     assert_curves(train_runs(SPECS, n_jobs=2), references)
     pool = _processes._shared[1]
     workers = list(pool._processes.values())
@@ -96,6 +96,22 @@ def test_a_call_within_the_idle_time_keeps_the_pool(references, monkeypatch):
     _processes._idle_timer.cancel()
     _processes._release_idle_pool(pool)  # what the timer does when it fires
     assert _processes._shared is None
+
+
+def _idle_state_in_child(queue) -> None:
+    queue.put((_processes._in_use, _processes._idle_timer, _processes._guard.acquire(False)))
+
+
+@fork_only
+def test_a_forked_child_starts_with_no_calls_no_timer_and_a_free_lock():
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with _processes._guard:  # as if another thread were inside a call at the fork
+        child = context.Process(target=_idle_state_in_child, args=(queue,))
+        child.start()
+    assert queue.get(timeout=60) == (0, None, True)
+    child.join(timeout=60)
+    assert child.exitcode == 0
 
 
 def _train_in_child(queue) -> None:

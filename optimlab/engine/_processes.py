@@ -301,6 +301,17 @@ _in_use = 0
 _idle_timer: threading.Timer | None = None
 
 
+def _forget_in_child() -> None:
+    # A forked child has none of its parent's calls or threads, and must not inherit the
+    # lock held, should a thread of the parent hold it at the fork.
+    global _guard, _in_use, _idle_timer
+    _guard, _in_use, _idle_timer = threading.Lock(), 0, None
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_in_child)
+
+
 @contextlib.contextmanager
 def _using_shared_pool(workers: int, fork: bool) -> Iterator[ProcessPoolExecutor]:
     """The kept pool, for one call; idle once no call uses it, it ends after a while."""
