@@ -43,12 +43,12 @@ shortens it. Each is the least of ``--repeats`` timings. An engine call on ``c``
 takes at least ``max(longest run, work / c)`` (more, as splitting a group repeats its
 per-step overhead and workers take time to start), and the plain loop's median over
 that is the largest ratio the engine can reach (five calls: the sum of each call's
-bound). The same work is then timed in a fresh process with
-subnormal floats flushed to zero (``torch.set_flush_denormal``): that changes the curves,
-so the engine never runs so; it is timed only to measure how much of the work is the
-processor's slow arithmetic on subnormal numbers (weights and optimizer moments that decay
-below 2**-126, as dead ReLU units and strong weight decay make them), which the reference
-loop computes too and the engine must reproduce bit for bit.
+bound). The same work is then timed in a fresh process with subnormal floats flushed to
+zero (``torch.set_flush_denormal``): that changes the curves, so the engine never runs
+so; it is timed only to measure how much of the work is the processor's slow arithmetic
+on subnormal numbers (weights and optimizer moments that decay below 2**-126, as dead
+ReLU units and strong weight decay make them), which the reference loop computes too and
+the engine must reproduce bit for bit.
 
 Peak memory is the peak resident set size (``getrusage`` ``ru_maxrss``) of a fresh
 process that makes one engine call, and of the largest of its worker processes. Forked
@@ -280,37 +280,41 @@ def workloads(epochs: int, optimizers: list[str]) -> dict[str, tuple[list, objec
     }
 
 
+def measure(configs: list[TrainingConfig], data, repeats: int) -> dict:
+    """The work of ``configs`` and of their longest run: the least of ``repeats`` timings
+    each, as the machine's noise only ever adds time."""
+    return {
+        "work_s": min(work(configs, data) for _ in range(repeats)),
+        "longest_run_s": min(work([longest_run(configs)], data) for _ in range(repeats)),
+    }
+
+
 def work_probe(epochs: int, optimizers: list[str], repeats: int, flush: bool) -> None:
-    """Print, as JSON, the work and longest run of each workload (and of each sweep of the
-    exercise, for its five calls), in this fresh process: the least of ``repeats`` timings,
-    as the machine's noise only ever adds time."""
+    """Print, as JSON, :func:`measure` of each workload (and of each sweep of the
+    exercise, for its five calls), in this fresh process."""
     torch.set_flush_denormal(flush)
     figures: dict[str, dict] = {}
     for name, (sweeps, data) in workloads(epochs, optimizers).items():
         every = [config for sweep in sweeps for config in sweep]
         work(every[:1], data)  # warm-up: imports, the engine's self-check, first kernels
-        entry = {
-            "work_s": min(work(every, data) for _ in range(repeats)),
-            "longest_run_s": min(work([longest_run(every)], data) for _ in range(repeats)),
-        }
+        figures[name] = measure(every, data, repeats)
         if len(sweeps) > 1:  # the exercise: each sweep is one compare_configs call
-            entry["calls"] = [
-                {
-                    "work_s": min(work(sweep, data) for _ in range(repeats)),
-                    "longest_run_s": min(work([longest_run(sweep)], data) for _ in range(repeats)),
-                }
-                for sweep in sweeps
-            ]
-        figures[name] = entry
+            figures[name]["calls"] = [measure(sweep, data, repeats) for sweep in sweeps]
     print(json.dumps(figures))
 
 
-def probe_work(args: argparse.Namespace, flush: bool) -> dict:
-    command = [sys.executable, __file__, "--work-probe", "--epochs", str(args.epochs)]
-    command += ["--repeats", str(args.repeats), "--optimizers", *args.optimizers]
-    command += ["--flush-denormal"] if flush else []
-    probe = subprocess.run(command, capture_output=True, text=True, check=True)
+def run_probe(*flags: str) -> dict:
+    """Run this script with ``flags`` in a fresh process; the JSON of its last line."""
+    probe = subprocess.run(
+        [sys.executable, __file__, *flags], capture_output=True, text=True, check=True
+    )
     return json.loads(probe.stdout.strip().splitlines()[-1])
+
+
+def probe_work(args: argparse.Namespace, flush: bool) -> dict:
+    flags = ["--work-probe", "--epochs", str(args.epochs), "--repeats", str(args.repeats)]
+    flags += ["--optimizers", *args.optimizers, *(["--flush-denormal"] if flush else [])]
+    return run_probe(*flags)
 
 
 def bound(entry: dict, cores: int) -> float:
@@ -473,13 +477,7 @@ def main() -> None:
     bounds = limits(args, jobs, plain_medians)
     load_after = os.getloadavg()
 
-    probe = subprocess.run(
-        [sys.executable, __file__, "--memory-probe"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    memory = json.loads(probe.stdout.strip().splitlines()[-1])
+    memory = run_probe("--memory-probe")
     memory["upper_bound_mib"] = memory["parent_mib"] + jobs * memory["largest_worker_mib"]
 
     engine_stats, plain_stats = summary(engine_times), summary(plain_times)
