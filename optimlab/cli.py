@@ -4,6 +4,9 @@
 is :func:`~optimlab.compare_configs` with ``lr=[0.1, 0.2], weight_decay=0.02, seeds=10``,
 its figure saved by :meth:`~optimlab.SweepResult.plot` and its tidy table
 (:meth:`~optimlab.SweepResult.table`) written as CSV. ``python -m optimlab`` is the same.
+``--optimizer`` and ``--optimizer-option`` pick the optimizer and its other settings;
+``--model``, ``--data`` and ``--loss`` train your own problem, named as ``module:function``
+(the current folder is searched first, as ``python -m`` does).
 
 Every argument is checked before any training starts; a bad one ends the command with
 exit status 2 and a one-line message, never a traceback.
@@ -12,43 +15,62 @@ exit status 2 and a one-line message, never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import functools
 import os
 import sys
-import threading
-import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ._cli_values import function_of_seed, optimizer_entry, optimizer_option
+from ._progress import PROG, Status, is_terminal
 from ._validation import check_positive_int
 from ._version import __version__
 from .config import DEFAULTS, TrainingConfig
 from .data import exercise_data
+from .optimizers import OPTIMIZERS
 from .plotting import figure_formats, save_sweep_figure
 from .results import BUDGETS, SweepResult
 from .sweep import compare_configs
 
 __all__ = ["build_parser", "main", "write_csv"]
 
-PROG = "optimlab"
 
 #: The settings a sweep can compare, by option: (setting, type of one value, help).
-SWEPT_OPTIONS = {
+SWEPT_OPTIONS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "--batch-size": ("batch_size", int, "rows per mini-batch"),
-    "--lr": ("lr", float, "AdamW's learning rate"),
-    "--weight-decay": ("weight_decay", float, "AdamW's decoupled weight decay"),
-    "--beta1": ("beta1", float, "decay of the gradients' running mean, in [0, 1)"),
-    "--beta2": ("beta2", float, "decay of the squared gradients' running mean, in [0, 1)"),
+    "--lr": ("lr", float, "the optimizer's learning rate"),
+    "--weight-decay": (
+        "weight_decay",
+        float,
+        "the optimizer's weight_decay: decoupled for AdamW and momentum, an L2 penalty "
+        "for the others",
+    ),
+    "--beta1": (
+        "beta1",
+        float,
+        "Adam's and AdamW's decay of the gradients' running mean (momentum's beta), in [0, 1)",
+    ),
+    "--beta2": (
+        "beta2",
+        float,
+        "Adam's and AdamW's decay of the squared gradients' running mean, in [0, 1)",
+    ),
+    "--optimizer": (
+        "optimizer",
+        optimizer_entry,
+        f"{', '.join(OPTIMIZERS)}, or your own torch.optim.Optimizer subclass as "
+        "MODULE:CLASS; NAME(OPTION=VALUE, ...) gives one entry its own options, such as "
+        "'sgd(momentum=0.9)'",
+    ),
 }
 
-#: Seconds of work before the progress line appears: shorter commands stay silent.
-PROGRESS_DELAY = 2.0
+#: The metric a result tracks, as its final value reads in the command's report.
+_METRIC_NAMES = {"valid_rmse": "valid RMSE", "valid_log_loss": "valid log loss"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,11 +109,12 @@ def _add_sweep(commands: argparse._SubParsersAction) -> None:
     sweep = commands.add_parser(
         "sweep",
         help="train the exercise's network once per value of one setting",
-        description="Train the exercise's MLP (Friedman #3 data) with AdamW once per value "
-        "of one setting, as optimlab.compare_configs does: give several values to exactly "
-        "one of --batch-size, --lr, --weight-decay, --beta1, --beta2; the others keep one "
-        "value. Prints each value's final validation RMSE; --plot, --csv and --save keep "
-        "the figure, the table and the result.",
+        description="Train the exercise's MLP (Friedman #3 data) with AdamW, or your own "
+        "model, data and optimizer, once per value of one setting, as "
+        "optimlab.compare_configs does: give several values to exactly one of "
+        f"{', '.join(SWEPT_OPTIONS)}; the others keep one value. Prints each value's "
+        "final validation RMSE (log loss, with --loss cross_entropy); --plot, --csv and "
+        "--save keep the figure, the table and the result.",
         epilog=f"example: {PROG} sweep --lr 0.1 0.2 --weight-decay 0.02 --seeds 10 "
         "--plot lr.png --csv runs.csv",
     )
@@ -112,6 +135,40 @@ def _add_sweep(commands: argparse._SubParsersAction) -> None:
             metavar=option.lstrip("-").upper(),
             help=f"{text} (default: {getattr(DEFAULTS, name)})",
         )
+    settings.add_argument(
+        "--optimizer-option",
+        type=optimizer_option,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another setting of the optimizer, a Python literal, such as momentum=0.9 or "
+        "nesterov=True for sgd, alpha=0.9 for rmsprop; repeat it for each "
+        "(optimizer_options of compare_configs)",
+    )
+    problem = sweep.add_argument_group(
+        "your own problem (MODULE:FUNCTION, imported from the current folder or PYTHONPATH)"
+    )
+    problem.add_argument(
+        "--model",
+        type=function_of_seed,
+        metavar="MODULE:FUNCTION",
+        help="a function seed -> torch.nn.Module, returning a fresh network "
+        "(default: the exercise's MLP)",
+    )
+    problem.add_argument(
+        "--data",
+        type=function_of_seed,
+        metavar="MODULE:FUNCTION",
+        help="a function seed -> ((X_train, Y_train), (X_valid, Y_valid)) "
+        "(default: the exercise's Friedman #3 data)",
+    )
+    problem.add_argument(
+        "--loss",
+        choices=("mse", "cross_entropy"),
+        default="mse",
+        help="the training loss; cross_entropy tracks the validation log loss and "
+        "accuracy (default: %(default)s)",
+    )
     runs = sweep.add_argument_group("runs")
     runs.add_argument(
         "--seeds",
@@ -125,8 +182,8 @@ def _add_sweep(commands: argparse._SubParsersAction) -> None:
     runs.add_argument(
         "--standardize",
         action="store_true",
-        help="standardise the inputs with the training rows' mean and standard deviation "
-        "(default: the exercise's raw inputs)",
+        help="standardise the exercise's inputs with the training rows' mean and standard "
+        "deviation (default: the exercise's raw inputs; not with --data)",
     )
     runs.add_argument(
         "--shuffle",
@@ -195,8 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
     settings, seeds = _check_sweep(args, sweep)
     measure_time = args.measure_time or args.x == "time"
-    data = functools.partial(exercise_data, standardize=True) if args.standardize else None
-    status = _Status(enabled=_is_terminal(sys.stderr))
+    data = args.data
+    if args.standardize:
+        data = functools.partial(exercise_data, standardize=True)
+    status = Status(enabled=is_terminal(sys.stderr))
     param = next(name for name, value in settings.items() if isinstance(value, list))
     n_runs = len(settings[param]) * seeds
     with (
@@ -207,7 +266,10 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
         try:
             result = compare_configs(
                 **settings,
+                optimizer_options=dict(args.optimizer_option),
+                model=args.model,
                 data=data,
+                loss=args.loss,
                 seeds=seeds,
                 shuffle=args.shuffle,
                 measure_time=measure_time,
@@ -267,6 +329,20 @@ def _check_sweep(
             f"give several values to exactly one of {', '.join(SWEPT_OPTIONS)}, "
             f"the setting to compare; {found} several"
         )
+    if args.standardize and args.data is not None:
+        sweep.error(
+            "argument --standardize: it standardises the exercise's data; with --data, "
+            "your function returns the inputs as they should be trained"
+        )
+    if args.loss == "cross_entropy" and args.data is None:
+        sweep.error(
+            "argument --loss: cross_entropy needs class labels, and the exercise's data are "
+            "a regression problem: give your own with --data MODULE:FUNCTION"
+        )
+    names = [name for name, _ in args.optimizer_option]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        sweep.error(f"argument --optimizer-option: {', '.join(repeated)} given more than once")
     for option, path in (("--plot", args.plot), ("--csv", args.csv), ("--save", args.save)):
         if path is not None:
             _check_output(sweep, option, path)
@@ -292,16 +368,24 @@ def _check_output(parser: argparse.ArgumentParser, option: str, path: Path) -> N
 
 
 def _report(result: SweepResult) -> None:
-    """One line per value: its final validation RMSE (median over the seeds)."""
+    """One line per value: its final validation metric (median over the seeds)."""
     seeds = len(result.seeds)
     how = "" if seeds == 1 else f" (median of {seeds} seeds)"
     width = max(map(len, result.labels))
-    for label, final, runs in zip(result.labels, result.curves[:, -1], result.final, strict=True):
+    metric = _METRIC_NAMES[result.metric]
+    accuracy = (
+        result.curves_of("valid_accuracy")[:, -1]
+        if result.accuracy is not None
+        else [None] * len(result.labels)
+    )
+    rows = zip(result.labels, result.curves[:, -1], accuracy, result.final, strict=True)
+    for label, final, correct, runs in rows:
         bad = int((~np.isfinite(runs)).sum())
         diverged = (
             "" if not bad else f", {bad} of {seeds} diverged" if seeds > 1 else " (diverged)"
         )
-        print(f"{label:<{width}}  final valid RMSE {final:.4f}{how}{diverged}")
+        also = "" if correct is None else f", accuracy {correct:.3f}"
+        print(f"{label:<{width}}  final {metric} {final:.4f}{also}{how}{diverged}")
 
 
 def write_csv(result: SweepResult, path: str | os.PathLike[str]) -> None:
@@ -329,61 +413,3 @@ def _cell(value: object) -> str:
     if isinstance(value, np.generic):
         return str(value.item())
     return str(value)
-
-
-def _is_terminal(stream: object) -> bool:
-    try:
-        return bool(stream.isatty())  # type: ignore[attr-defined]
-    except (AttributeError, ValueError):
-        return False
-
-
-class _Status:
-    """One line on stderr saying what the command is doing and for how long.
-
-    The sweep engine trains every run in one call and reports no progress from inside
-    it, so a bar with a fraction done would be made up: this line shows the phase and
-    its elapsed time instead, refreshed a few times a second, and only when stderr is a
-    terminal and the phase has lasted :data:`PROGRESS_DELAY` seconds. It writes with
-    ``os.write`` from a helper thread, which takes no Python lock that a worker process
-    forked meanwhile could inherit held.
-    """
-
-    def __init__(self, enabled: bool, write: Callable[[str], object] | None = None) -> None:
-        self.enabled = enabled
-        self.write = write or (lambda text: os.write(sys.stderr.fileno(), text.encode()))
-
-    @contextlib.contextmanager
-    def phase(self, text: str) -> Iterator[None]:
-        if not self.enabled:
-            yield
-            return
-        start = time.monotonic()
-        stop = threading.Event()
-        shown = threading.Event()
-
-        def tick() -> None:
-            if stop.wait(PROGRESS_DELAY):
-                return
-            shown.set()
-            for frame in _spinner():
-                self.write(f"\r\x1b[K{PROG}: {text} {frame} {time.monotonic() - start:.0f} s")
-                if stop.wait(0.25):
-                    return
-
-        thread = threading.Thread(target=tick, daemon=True)
-        sys.stderr.flush()
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join()
-            if shown.is_set():
-                elapsed = time.monotonic() - start
-                self.write(f"\r\x1b[K{PROG}: {text}: done in {elapsed:.1f} s\n")
-
-
-def _spinner() -> Iterator[str]:
-    while True:
-        yield from "|/-\\"

@@ -322,10 +322,13 @@ class SweepResult:
             One row per entry of ``runs``, in its order (value, then seed, then epoch),
             with the columns
 
-            - ``param``: the swept setting's name, and ``value``: its value in this row;
+            - ``param``: the swept setting's name, and ``value``: its value in this row
+              (for an optimizer sweep, its label, such as ``sgd (momentum=0.9)``, so
+              that two entries of one optimizer stay apart);
             - every setting of :class:`~optimlab.TrainingConfig` (``epochs``,
-              ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``eps``),
-              the swept one included, so each row names its run's full settings;
+              ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``eps``,
+              ``optimizer`` by name, ``optimizer_options`` as JSON), the swept one
+              included, so each row names its run's full settings;
             - ``seed``: the sweep seed;
             - ``epoch`` (from 1), ``step`` (optimizer steps so far), ``samples``
               (training rows seen so far), and ``seconds``: the measured time so far,
@@ -368,7 +371,9 @@ class SweepResult:
         bit, inf and NaN included,
         and ``metadata``, a JSON text of everything else (the swept setting and its
         values, the config, the seeds, ``n_train``, the metric, the provenance). No pickle: loading
-        it runs no code. The file is written in full or not at all.
+        it runs no code. An optimizer class of your own is kept by its import path, and
+        :meth:`load` finds it in its module if that module is imported by then. The file
+        is written in full or not at all.
 
         Parameters
         ----------
@@ -420,7 +425,8 @@ class SweepResult:
             If there is no file at ``path``.
         ValueError
             If the file is not a result written by :meth:`save` (another file, a
-            damaged one, or one from a newer optimlab).
+            damaged one, or one from a newer optimlab), or if it was trained with an
+            optimizer class of your own whose module is not imported.
 
         Examples
         --------

@@ -1,13 +1,16 @@
 """A sweep's result kept: its tidy table, and the file that ``save`` writes and ``load`` reads.
 
 The file is a NumPy ``.npz`` archive: the arrays stored bit for bit, and a JSON text of
-everything else. No pickle: loading a file runs no code.
+everything else. No pickle: loading a file runs no code. An optimizer class of your own is
+stored by its import path (``{"class": "module:QualName"}``), and found again on loading
+only in a module already imported: loading imports nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -17,7 +20,7 @@ import numpy as np
 
 from ._validation import brief
 from .config import TrainingConfig
-from .optimizers import optimizer_name
+from .optimizers import is_entry_with_options, optimizer_label, optimizer_name
 from .provenance import Provenance
 
 if TYPE_CHECKING:
@@ -38,7 +41,11 @@ def table_of(result: SweepResult) -> dict[str, np.ndarray]:
     settings = [_flat(config) for config in result.configs]
     columns: dict[str, np.ndarray] = {
         "param": np.full(len(value), result.param, dtype=object),
-        "value": np.array([s[result.param] for s in settings])[value],
+        "value": np.array(
+            [optimizer_label(v) for v in result.values]
+            if result.param == "optimizer"
+            else [s[result.param] for s in settings]
+        )[value],
     }
     for name in settings[0]:
         columns[name] = np.array([s[name] for s in settings])[value]
@@ -81,8 +88,8 @@ def save_result(result: SweepResult, path: str | os.PathLike[str]) -> None:
         "format": _FORMAT,
         "version": _VERSION,
         "param": result.param,
-        "values": [_plain(value) for value in result.values],
-        "config": result.config.as_dict(),
+        "values": [_encode(value) for value in result.values],
+        "config": _encode_config(result.config),
         "seeds": list(result.seeds),
         "n_train": result.n_train,
         "metric": result.metric,
@@ -126,11 +133,13 @@ def load_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
         )
     try:
         provenance = metadata["provenance"]
+        config = metadata["config"]
+        config["optimizer"] = _decode(config.get("optimizer", "adamw"))
         return dict(
             param=metadata["param"],
-            values=tuple(metadata["values"]),
+            values=tuple(map(_decode, metadata["values"])),
             runs=stored["runs"],
-            config=TrainingConfig(**metadata["config"]),
+            config=TrainingConfig(**config),
             seeds=tuple(metadata["seeds"]),
             n_train=metadata["n_train"],
             seconds_per_epoch=stored.get("seconds_per_epoch"),
@@ -139,8 +148,14 @@ def load_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
             metric=metadata.get("metric", "valid_rmse"),
             accuracy=stored.get("accuracy"),
         )
+    except _ClassNotFound as error:
+        raise ValueError(f"cannot load {str(path)!r}: {error}") from None
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{where}: {type(error).__name__}: {error}") from None
+
+
+class _ClassNotFound(ValueError):
+    """A saved result's optimizer class is not in the modules imported now."""
 
 
 #: The ``format`` and ``version`` in the metadata of a saved result.
@@ -154,9 +169,52 @@ def _check_path(path: object) -> Path:
     return Path(path)
 
 
-def _plain(value: Any) -> Any:
-    """A swept value as JSON keeps it: NumPy scalars become Python ones."""
-    return value.item() if isinstance(value, np.generic) else value
+def _encode(value: Any) -> Any:
+    """A swept value as JSON keeps it: NumPy scalars become Python ones, an optimizer class
+    its import path, an ``(optimizer, options)`` entry a mapping."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, type):
+        return {"class": f"{value.__module__}:{value.__qualname__}"}
+    if is_entry_with_options(value):
+        return {"optimizer": _encode(value[0]), "options": dict(value[1])}
+    return value
+
+
+def _encode_config(config: TrainingConfig) -> dict[str, Any]:
+    settings = config.as_dict()
+    settings["optimizer"] = _encode(settings["optimizer"])
+    return settings
+
+
+def _decode(value: Any) -> Any:
+    """A swept value (or the config's optimizer) as :func:`_encode` wrote it."""
+    if isinstance(value, dict) and set(value) == {"class"}:
+        return _imported_class(value["class"])
+    if isinstance(value, dict) and set(value) == {"optimizer", "options"}:
+        return _decode(value["optimizer"]), value["options"]
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
+        return value[0], value[1]  # an entry with options, as the first files wrote it
+    return value
+
+
+def _imported_class(path: str) -> type:
+    """The class at ``"module:QualName"``, in a module already imported (none is imported)."""
+    module_name, _, qualname = path.partition(":")
+    found: Any = sys.modules.get(module_name)
+    if found is None:
+        raise _ClassNotFound(
+            f"it was trained with the optimizer class {path}: import {module_name} before "
+            "loading it (loading imports no module, so that it runs no code)"
+        )
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    if not isinstance(found, type):
+        raise _ClassNotFound(
+            f"it was trained with the optimizer class {path}, which module {module_name} "
+            "no longer has"
+        )
+    return found
 
 
 def _flat(config: TrainingConfig) -> dict[str, Any]:

@@ -4,6 +4,7 @@ import csv
 import os
 import subprocess
 import sys
+import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -12,7 +13,14 @@ import numpy as np
 import pytest
 
 import optimlab
-from optimlab import DivergenceWarning, SweepResult, TrainingConfig, cli, compare_configs
+from optimlab import (
+    DivergenceWarning,
+    SweepResult,
+    TrainingConfig,
+    _progress,
+    cli,
+    compare_configs,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--epochs", "2", "--batch-size", "128", "--n-jobs", "1"]
@@ -28,6 +36,11 @@ OPTIONS = [
     "--shuffle",
     "--measure-time",
     "--n-jobs",
+    "--optimizer",
+    "--optimizer-option",
+    "--model",
+    "--data",
+    "--loss",
     "--plot",
     "--x",
     "--csv",
@@ -94,6 +107,104 @@ def test_sweep_writes_the_figure_the_table_and_the_result(tmp_path):
     for label, final in zip(want.labels, want.valid_rmse[:, -1], strict=True):
         assert f"{label}  final valid RMSE {final:.4f} (median of 2 seeds)" in report
     assert report[-3:] == ["wrote lr.png", "wrote runs.csv", "wrote lr.npz"]
+
+
+def test_an_optimizer_sweep_with_options_is_compare_configs(tmp_path, capsys):
+    path = tmp_path / "o.npz"
+    args = ["sweep", "--optimizer", "sgd", "sgd(momentum=0.9, nesterov=True)", "adam",
+            "--optimizer-option", "maximize=False", "--lr", "0.02", "--standardize",
+            *FAST, "--save", str(path)]  # fmt: skip
+    assert cli.main(args) == 0
+    want = compare_configs(
+        epochs=2, batch_size=128, lr=0.02, n_jobs=1,
+        optimizer=["sgd", ("sgd", {"momentum": 0.9, "nesterov": True}), "adam"],
+        optimizer_options={"maximize": False},
+        data=lambda seed: optimlab.exercise_data(seed, standardize=True),
+    )  # fmt: skip
+    saved = SweepResult.load(path)
+    assert saved.runs.tobytes() == want.runs.tobytes()
+    assert saved.labels == want.labels
+    assert saved.labels[1] == "optimizer = sgd (momentum=0.9, nesterov=True)"
+    report = capsys.readouterr().out.splitlines()
+    for label, final in zip(want.labels, want.valid_rmse[:, -1], strict=True):
+        assert any(line.startswith(label) and f"final valid RMSE {final:.4f}" in line
+                   for line in report), (label, report)  # fmt: skip
+
+
+PROBLEM = """
+    import torch
+
+    def data(seed):
+        generator = torch.Generator().manual_seed(seed)
+        X = torch.randn(120, 3, generator=generator)
+        y = (X[:, 0] + X[:, 1] > 0).long() + (X[:, 2] > 1).long()
+        return (X[:80], y[:80]), (X[80:], y[80:])
+
+    def model(seed):
+        torch.manual_seed(seed)
+        return torch.nn.Sequential(
+            torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
+        )
+
+    NOT_A_FUNCTION = 3
+"""
+
+
+@pytest.fixture
+def own_problem(tmp_path, monkeypatch):
+    """A module ``cli_problem`` in the current folder, which is not on ``sys.path``
+    (as for the ``optimlab`` script): the command must find it there itself."""
+    (tmp_path / "cli_problem.py").write_text(textwrap.dedent(PROBLEM))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    monkeypatch.delitem(sys.modules, "cli_problem", raising=False)
+    yield tmp_path
+    sys.modules.pop("cli_problem", None)
+
+
+def test_own_model_data_and_loss_from_a_module(own_problem, capsys):
+    args = ["sweep", "--model", "cli_problem:model", "--data", "cli_problem:data",
+            "--loss", "cross_entropy", "--lr", "0.01", "0.05", "--seeds", "2", "--epochs",
+            "3", "--batch-size", "16", "--n-jobs", "1", "--save", "own.npz"]  # fmt: skip
+    assert cli.main(args) == 0
+    import cli_problem  # the command imported it from the current folder
+
+    want = compare_configs(
+        epochs=3, batch_size=16, lr=[0.01, 0.05], seeds=2, n_jobs=1,
+        model=cli_problem.model, data=cli_problem.data, loss="cross_entropy",
+    )  # fmt: skip
+    saved = SweepResult.load(own_problem / "own.npz")
+    assert saved.metric == "valid_log_loss"
+    assert saved.runs.tobytes() == want.runs.tobytes()
+    assert saved.accuracy.tobytes() == want.accuracy.tobytes()
+    report = capsys.readouterr().out.splitlines()
+    accuracy = want.curves_of("valid_accuracy")[:, -1]
+    for label, final, correct in zip(want.labels, want.curves[:, -1], accuracy, strict=True):
+        assert (f"{label}  final valid log loss {final:.4f}, accuracy {correct:.3f} "
+                "(median of 2 seeds)") in report  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "parts"),
+    [
+        (["--model", "cli_problem"], ["--model", "expected MODULE:NAME", "'cli_problem'"]),
+        (["--model", "no_such_module:f"], ["--model", "cannot import module 'no_such_module'"]),
+        (["--model", "cli_problem:nope"], ["--model", "module 'cli_problem' has no 'nope'"]),
+        (["--data", "cli_problem:NOT_A_FUNCTION"],
+         ["--data", "'cli_problem:NOT_A_FUNCTION' is a int, not a function"]),
+        (["--data", "cli_problem:data", "--standardize"], ["--standardize", "with --data"]),
+        (["--optimizer", "cli_problem:model"],
+         ["--optimizer", "torch.optim.Optimizer subclass", "function"]),
+    ],
+)  # fmt: skip
+def test_bad_own_problem_exits_2_with_one_line(own_problem, capsys, args, parts):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["sweep", "--lr", "0.1", "0.2", *args])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert_one_line_error(err, *parts)
+    assert {p.name for p in own_problem.iterdir()} - {"__pycache__"} == {"cli_problem.py"}
 
 
 def test_the_csv_reads_back_as_to_frame(tmp_path):
@@ -191,6 +302,29 @@ def test_bad_arguments_exit_2_with_one_line_from_the_shell(tmp_path, args, parts
         (["sweep", "--lr", "0.1", "0.2", "--csv", "no/such/t.csv"],
          ["--csv", "folder 'no/such' does not exist"]),
         (["sweep", "--lr", "0.1", "0.2", "--save", "."], ["--save", "'.' is a folder"]),
+        (["sweep", "--optimizer", "sgd", "adamx"],
+         ["--optimizer", "unknown optimizer 'adamx'", "adamw, adam, sgd"]),
+        (["sweep", "--optimizer", "sgd", "sgd(0.9)"], ["--optimizer", "NAME(OPTION=VALUE"]),
+        (["sweep", "--optimizer", "sgd", "sgd(momentum=0.9"], ["--optimizer", "'sgd(momentum"]),
+        (["sweep", "--optimizer", "sgd", "sgd(momentum=fast)"], ["NAME(OPTION=VALUE"]),
+        (["sweep", "--optimizer", "sgd", "sgd(mom=0.9)"],
+         ["--optimizer", "'sgd' has no option 'mom'", "momentum, dampening"]),
+        (["sweep", "--optimizer", "sgd", "torch.nn:Linear"],
+         ["--optimizer", "got the class Linear, not an optimizer"]),
+        (["sweep", "--optimizer", "sgd", "adam", "--beta1", "0.5"],
+         ["'sgd' has no beta1 setting"]),
+        (["sweep", "--optimizer", "sgd", "adam", "--optimizer-option", "momentum=0.9"],
+         ["'adam' has no option 'momentum'"]),
+        (["sweep", "--lr", "0.1", "0.2", "--optimizer-option", "momentum"],
+         ["--optimizer-option", "NAME=VALUE", "'momentum'"]),
+        (["sweep", "--lr", "0.1", "0.2", "--optimizer-option", "alpha=high"],
+         ["--optimizer-option", "alpha must be a Python literal", "'high'"]),
+        (["sweep", "--lr", "0.1", "0.2", "--optimizer", "rmsprop",
+          "--optimizer-option", "alpha=0.9", "--optimizer-option", "alpha=0.8"],
+         ["--optimizer-option", "alpha given more than once"]),
+        (["sweep", "--lr", "0.1", "0.2", "--loss", "hinge"], ["--loss: invalid choice"]),
+        (["sweep", "--lr", "0.1", "0.2", "--loss", "cross_entropy"],
+         ["--loss", "class labels", "give your own with --data"]),
         ([], ["the following arguments are required: COMMAND"]),
         (["train"], ["invalid choice: 'train'"]),
     ],
@@ -250,17 +384,17 @@ def test_warnings_become_one_line_each(monkeypatch, capsys):
 
 def test_progress_line_only_after_the_delay(monkeypatch):
     written = []
-    status = cli._Status(enabled=True, write=written.append)
+    status = _progress.Status(enabled=True, write=written.append)
     with status.phase("quick"):
         pass
     assert written == []  # under PROGRESS_DELAY: silent
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.05)
+    monkeypatch.setattr(_progress, "PROGRESS_DELAY", 0.05)
     with status.phase("training 4 runs"):
         time.sleep(0.6)
     assert written[0].startswith("\r\x1b[Koptimlab: training 4 runs | ")
     assert written[-1].startswith("\r\x1b[Koptimlab: training 4 runs: done in 0.")
     assert written[-1].endswith(" s\n")
-    off = cli._Status(enabled=False, write=written.append)
+    off = _progress.Status(enabled=False, write=written.append)
     count = len(written)
     with off.phase("silent"):
         time.sleep(0.1)

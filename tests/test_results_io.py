@@ -199,6 +199,62 @@ def test_numpy_scalar_values_are_saved_as_numbers(tmp_path):
     assert SweepResult.load(tmp_path / "r.npz").values == (100, 700, 64)
 
 
+OWN_OPTIMIZER = """
+import torch
+
+
+class Outer:
+    class Nested(torch.optim.SGD):
+        pass
+"""
+
+
+@pytest.fixture
+def own_optimizer(tmp_path, monkeypatch):
+    """``saved_own_opt.Outer.Nested``, an SGD subclass in a module of the test's own."""
+    (tmp_path / "saved_own_opt.py").write_text(OWN_OPTIMIZER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "saved_own_opt", raising=False)
+    import saved_own_opt
+
+    yield saved_own_opt.Outer.Nested
+    sys.modules.pop("saved_own_opt", None)
+
+
+def test_an_optimizer_sweep_round_trips_classes_and_entries_with_options(tmp_path, own_optimizer):
+    values = (own_optimizer, "sgd", ("sgd", {"momentum": 0.9, "nesterov": True}), "adam")
+    result = by_hand(
+        param="optimizer", values=values, runs=odd_runs((4, 2, 4)), seconds_per_epoch=None,
+        config=TrainingConfig(epochs=4, optimizer=own_optimizer),
+    )  # fmt: skip
+    path = tmp_path / "optimizers.npz"
+    result.save(path)
+    again = SweepResult.load(path)
+    assert_same(result, again)
+    assert again.values[0] is own_optimizer and again.config.optimizer is own_optimizer
+    assert again.labels == [
+        "optimizer = Nested", "optimizer = sgd",
+        "optimizer = sgd (momentum=0.9, nesterov=True)", "optimizer = adam",
+    ]  # fmt: skip
+    with np.load(path, allow_pickle=False) as archive:
+        metadata = json.loads(str(archive["metadata"]))
+    assert metadata["values"][0] == {"class": "saved_own_opt:Outer.Nested"}
+    table = again.table()
+    assert list(table["value"][::8]) == [label.split(" = ")[1] for label in again.labels]
+    assert list(table["optimizer"][::8]) == ["Nested", "sgd", "sgd", "adam"]
+    assert json.loads(table["optimizer_options"][16]) == {"momentum": 0.9, "nesterov": True}
+
+    # Loading imports nothing: without the module imported, the class cannot be found.
+    del sys.modules["saved_own_opt"]
+    with pytest.raises(
+        ValueError,
+        match=r"cannot load .*optimizers\.npz.*: it was trained with the optimizer class "
+        r"saved_own_opt:Outer\.Nested: import saved_own_opt before loading it",
+    ):
+        SweepResult.load(path)
+    assert "saved_own_opt" not in sys.modules
+
+
 def test_save_errors(tmp_path):
     result = by_hand()
     with pytest.raises(TypeError, match="path must be a string or a path, got 3"):
