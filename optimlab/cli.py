@@ -19,6 +19,7 @@ import csv
 import functools
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -245,12 +246,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status: 0 on success, 2 for bad arguments (argparse's convention), 1
         when an output file cannot be written after all.
     """
-    args = build_parser().parse_args(argv)
-    return args.run(args)
+    folder = os.getcwd()
+    opened = "" not in sys.path and folder not in sys.path
+    if opened:  # find --model's and --data's modules here, as `python -m optimlab` would
+        sys.path.insert(0, folder)
+    try:
+        args = build_parser().parse_args(argv)
+        status = int(args.run(args))
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return status
+    except BrokenPipeError:
+        # stdout's reader left early (`optimlab sweep ... | head`): end quietly, as cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    finally:
+        if opened and folder in sys.path:
+            sys.path.remove(folder)
 
 
 def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
     settings, seeds = _check_sweep(args, sweep)
+    options = dict(args.optimizer_option)
+    if isinstance(settings.get("optimizer"), list):
+        # An entry's own options add to --optimizer-option's (compare_configs's pair
+        # would replace them), and win where both set one.
+        settings["optimizer"] = [
+            (entry[0], {**options, **entry[1]}) if isinstance(entry, tuple) else entry
+            for entry in settings["optimizer"]
+        ]
     measure_time = args.measure_time or args.x == "time"
     data = args.data
     if args.standardize:
@@ -266,7 +289,7 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
         try:
             result = compare_configs(
                 **settings,
-                optimizer_options=dict(args.optimizer_option),
+                optimizer_options=options,
                 model=args.model,
                 data=data,
                 loss=args.loss,
@@ -275,8 +298,10 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
                 measure_time=measure_time,
                 n_jobs=args.n_jobs,
             )
-        except (TypeError, ValueError) as error:  # a rule compare_configs knows better
-            sweep.error(str(error))
+        except (TypeError, ValueError) as error:
+            if _raised_in_your_code(error, args):
+                raise  # a bug in your own model, data or optimizer: its traceback helps
+            sweep.error(" ".join(str(error).split()))  # a rule compare_configs checks
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     _report(result)
@@ -316,6 +341,8 @@ def _check_sweep(
         if values is None:
             continue
         for value in values:
+            if name == "optimizer":  # a name or class already; compare_configs checks the rest
+                continue
             try:
                 TrainingConfig(**{name: value})
             except (TypeError, ValueError) as error:
@@ -339,6 +366,11 @@ def _check_sweep(
             "argument --loss: cross_entropy needs class labels, and the exercise's data are "
             "a regression problem: give your own with --data MODULE:FUNCTION"
         )
+    if args.loss == "cross_entropy" and args.model is None:
+        sweep.error(
+            "argument --loss: cross_entropy needs a model with one output per class, and "
+            "the exercise's MLP has one output: give your own with --model MODULE:FUNCTION"
+        )
     names = [name for name, _ in args.optimizer_option]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -355,6 +387,20 @@ def _check_sweep(
                 f"end the name with one of {', '.join('.' + f for f in sorted(formats))}"
             )
     return settings, args.seeds
+
+
+def _raised_in_your_code(error: BaseException, args: argparse.Namespace) -> bool:
+    """Does ``error``'s traceback (a worker's included) pass through a module of the
+    command's ``--model``, ``--data`` or ``--optimizer``?"""
+    entries = args.optimizer or []
+    objects = [args.model, args.data, *(e[0] if isinstance(e, tuple) else e for e in entries)]
+    files = set()
+    for obj in objects:
+        module = sys.modules.get(getattr(obj, "__module__", None) or "")
+        if module is not None and getattr(module, "__file__", None):
+            files.add(f'File "{module.__file__}"')
+    text = "".join(traceback.format_exception(error))
+    return any(file in text for file in files)
 
 
 def _check_output(parser: argparse.ArgumentParser, option: str, path: Path) -> None:

@@ -11,6 +11,7 @@ labels; metrics: validation log loss, tracked, and accuracy, recorded).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -65,7 +66,23 @@ def check_model_fn(model: object) -> ModelFn:
         )
     if not callable(model):
         raise TypeError(f"model must be a function seed -> torch.nn.Module, got {brief(model)}")
+    check_takes_seed("model", model)
     return model
+
+
+def check_takes_seed(name: str, function: Callable[..., Any]) -> None:
+    """Raise if ``function`` cannot be called as ``function(seed)``: before, not inside, a run."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # some builtins have no signature: let the call decide
+        return
+    try:
+        signature.bind(0)
+    except TypeError as error:
+        raise TypeError(
+            f"{name} must be a function of the seed, {name}(seed); "
+            f"{getattr(function, '__qualname__', brief(function))} cannot take it: {error}"
+        ) from None
 
 
 def build(model_fn: ModelFn, seed: int) -> nn.Module:
@@ -257,10 +274,12 @@ def data_per_seed(
             )
         return {seed: default(seed) for seed in seeds}
     if callable(data):
+        check_takes_seed("data", data)
         per_seed = {}
         for seed in seeds:
+            returned = data(seed)  # an error in your own function keeps its traceback
             try:
-                per_seed[seed] = as_split(data(seed), loss)
+                per_seed[seed] = as_split(returned, loss)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"data({seed}) returned bad data: {error}") from None
     else:

@@ -389,6 +389,9 @@ class SweepResult:
             If its folder does not exist.
         IsADirectoryError
             If ``path`` is a folder.
+        ValueError
+            If it was trained with an optimizer class defined inside a function, which
+            :meth:`load` could never find.
 
         Examples
         --------

@@ -135,6 +135,7 @@ def load_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
         provenance = metadata["provenance"]
         config = metadata["config"]
         config["optimizer"] = _decode(config.get("optimizer", "adamw"))
+        config["optimizer_options"] = _options(config.get("optimizer_options", {}))
         return dict(
             param=metadata["param"],
             values=tuple(map(_decode, metadata["values"])),
@@ -175,6 +176,12 @@ def _encode(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, type):
+        if "<locals>" in value.__qualname__:
+            raise ValueError(
+                f"cannot save a result trained with the optimizer class {value.__qualname__}: "
+                "it is defined inside a function, where load could not find it; define it "
+                "at the top level of a module"
+            )
         return {"class": f"{value.__module__}:{value.__qualname__}"}
     if is_entry_with_options(value):
         return {"optimizer": _encode(value[0]), "options": dict(value[1])}
@@ -192,29 +199,51 @@ def _decode(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"class"}:
         return _imported_class(value["class"])
     if isinstance(value, dict) and set(value) == {"optimizer", "options"}:
-        return _decode(value["optimizer"]), value["options"]
+        return _decode(value["optimizer"]), _options(value["options"])
     if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
-        return value[0], value[1]  # an entry with options, as the first files wrote it
+        return value[0], _options(value[1])  # an entry with options, as the first files wrote it
     return value
 
 
+def _options(options: dict[str, Any]) -> dict[str, Any]:
+    """Optimizer options as JSON read them back, their tuples (JSON's lists) tuples again.
+
+    An option's value must be hashable, so it was never a list.
+    """
+    return {name: _tuples(value) for name, value in options.items()}
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(map(_tuples, value)) if isinstance(value, list) else value
+
+
 def _imported_class(path: str) -> type:
-    """The class at ``"module:QualName"``, in a module already imported (none is imported)."""
+    """The class at ``"module:QualName"``, in a module already imported (none is imported).
+
+    Found by name, as pickle finds classes: a script that loads a result made by another
+    script finds its own ``__main__`` class of that name, if it has one.
+    """
     module_name, _, qualname = path.partition(":")
-    found: Any = sys.modules.get(module_name)
-    if found is None:
+    module = sys.modules.get(module_name)
+    found: Any = module
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    if isinstance(found, type):
+        return found
+    if module_name == "__main__":
+        raise _ClassNotFound(
+            f"it was trained with the optimizer class {qualname}, defined in the script that "
+            "saved it (module __main__): load it in that script, or define the class in a "
+            "module and import that module before loading"
+        )
+    if module is None:
         raise _ClassNotFound(
             f"it was trained with the optimizer class {path}: import {module_name} before "
             "loading it (loading imports no module, so that it runs no code)"
         )
-    for part in qualname.split("."):
-        found = getattr(found, part, None)
-    if not isinstance(found, type):
-        raise _ClassNotFound(
-            f"it was trained with the optimizer class {path}, which module {module_name} "
-            "no longer has"
-        )
-    return found
+    raise _ClassNotFound(
+        f"it was trained with the optimizer class {path}, which module {module_name} does not have"
+    )
 
 
 def _flat(config: TrainingConfig) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
@@ -300,14 +301,20 @@ def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[A
     except (TypeError, ValueError) as error:
         if param != "optimizer":
             raise
-        index = values.index(placeholder)
-        raise type(error)(str(error).replace(param, f"{param}[{index}]", 1)) from None
+        raise type(error)(_entry_message(error, param, values.index(placeholder))) from None
     for i, value in enumerate(values):
         try:
             config.replace(**{param: value})
         except (TypeError, ValueError) as error:
-            raise type(error)(str(error).replace(param, f"{param}[{i}]", 1)) from None
+            raise type(error)(_entry_message(error, param, i)) from None
     return config, param, values
+
+
+def _entry_message(error: Exception, param: str, index: int) -> str:
+    """``error``'s message, its first ``param`` (as a word) naming the entry: ``lr[2]``."""
+    message = str(error)
+    named, count = re.subn(rf"\b{re.escape(param)}\b", f"{param}[{index}]", message, count=1)
+    return named if count else f"{param}[{index}]: {message}"
 
 
 def _is_list(value: Any) -> bool:

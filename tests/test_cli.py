@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import optimlab
 from optimlab import (
@@ -111,24 +112,43 @@ def test_sweep_writes_the_figure_the_table_and_the_result(tmp_path):
 
 def test_an_optimizer_sweep_with_options_is_compare_configs(tmp_path, capsys):
     path = tmp_path / "o.npz"
-    args = ["sweep", "--optimizer", "sgd", "sgd(momentum=0.9, nesterov=True)", "adam",
-            "--optimizer-option", "maximize=False", "--lr", "0.02", "--standardize",
+    # An entry's own options add to --optimizer-option's, and win where both set one.
+    args = ["sweep", "--optimizer", "sgd", "sgd(nesterov=True)", " sgd( momentum = 0.5 ) ",
+            "sgd()", "--optimizer-option", "momentum=0.9", "--lr", "0.02", "--standardize",
             *FAST, "--save", str(path)]  # fmt: skip
     assert cli.main(args) == 0
     want = compare_configs(
         epochs=2, batch_size=128, lr=0.02, n_jobs=1,
-        optimizer=["sgd", ("sgd", {"momentum": 0.9, "nesterov": True}), "adam"],
-        optimizer_options={"maximize": False},
+        optimizer=["sgd", ("sgd", {"momentum": 0.9, "nesterov": True}),
+                   ("sgd", {"momentum": 0.5}), "sgd"],
+        optimizer_options={"momentum": 0.9},
         data=lambda seed: optimlab.exercise_data(seed, standardize=True),
     )  # fmt: skip
     saved = SweepResult.load(path)
     assert saved.runs.tobytes() == want.runs.tobytes()
-    assert saved.labels == want.labels
-    assert saved.labels[1] == "optimizer = sgd (momentum=0.9, nesterov=True)"
+    assert saved.labels == want.labels == [
+        "optimizer = sgd", "optimizer = sgd (momentum=0.9, nesterov=True)",
+        "optimizer = sgd (momentum=0.5)", "optimizer = sgd",
+    ]  # fmt: skip
+    assert saved.runs[0].tobytes() == saved.runs[3].tobytes()  # "sgd()" is plain sgd
+    assert saved.runs[0].tobytes() != saved.runs[2].tobytes()
     report = capsys.readouterr().out.splitlines()
     for label, final in zip(want.labels, want.valid_rmse[:, -1], strict=True):
         assert any(line.startswith(label) and f"final valid RMSE {final:.4f}" in line
                    for line in report), (label, report)  # fmt: skip
+
+
+def test_an_optimizer_without_weight_decay_takes_weight_decay_0(tmp_path, capsys):
+    path = tmp_path / "rprop.npz"
+    args = ["sweep", "--optimizer", "torch.optim:Rprop", "torch.optim:ASGD", "--weight-decay",
+            "0", "--standardize", *FAST, "--save", str(path)]  # fmt: skip
+    assert cli.main(args) == 0
+    want = compare_configs(
+        epochs=2, batch_size=128, weight_decay=0.0, n_jobs=1,
+        optimizer=[torch.optim.Rprop, torch.optim.ASGD],
+        data=lambda seed: optimlab.exercise_data(seed, standardize=True),
+    )  # fmt: skip
+    assert SweepResult.load(path).runs.tobytes() == want.runs.tobytes()
 
 
 PROBLEM = """
@@ -146,6 +166,12 @@ PROBLEM = """
             torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
         )
 
+    def no_seed():
+        return data(0)
+
+    def broken_model(seed):
+        raise ValueError("a bug in my model")
+
     NOT_A_FUNCTION = 3
 """
 
@@ -155,11 +181,17 @@ def own_problem(tmp_path, monkeypatch):
     """A module ``cli_problem`` in the current folder, which is not on ``sys.path``
     (as for the ``optimlab`` script): the command must find it there itself."""
     (tmp_path / "cli_problem.py").write_text(textwrap.dedent(PROBLEM))
+    (tmp_path / "cli_raises.py").write_text("raise RuntimeError('line one\\nline two')\n")
+    (tmp_path / "cli_exits.py").write_text("import sys\nsys.exit(3)\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    monkeypatch.delitem(sys.modules, "cli_problem", raising=False)
+    modules = ("cli_problem", "cli_raises", "cli_exits")
+    for module in modules:
+        monkeypatch.delitem(sys.modules, module, raising=False)
     yield tmp_path
-    sys.modules.pop("cli_problem", None)
+    for module in modules:
+        sys.modules.pop(module, None)
+    assert str(tmp_path) not in sys.path  # the command closed the folder it opened
 
 
 def test_own_model_data_and_loss_from_a_module(own_problem, capsys):
@@ -191,10 +223,21 @@ def test_own_model_data_and_loss_from_a_module(own_problem, capsys):
         (["--model", "no_such_module:f"], ["--model", "cannot import module 'no_such_module'"]),
         (["--model", "cli_problem:nope"], ["--model", "module 'cli_problem' has no 'nope'"]),
         (["--data", "cli_problem:NOT_A_FUNCTION"],
-         ["--data", "'cli_problem:NOT_A_FUNCTION' is a int, not a function"]),
+         ["--data", "'cli_problem:NOT_A_FUNCTION' is an object of type int, not a function"]),
+        (["--data", "cli_problem:no_seed"],
+         ["--data", "must be a function of the seed", "no_seed cannot take it"]),
         (["--data", "cli_problem:data", "--standardize"], ["--standardize", "with --data"]),
+        (["--data", "cli_problem:data", "--loss", "cross_entropy"],
+         ["--loss", "one output per class", "--model"]),
+        (["--model", "cli_raises:f"],
+         ["--model", "module 'cli_raises' raised RuntimeError: line one line two"]),
+        (["--model", "cli_exits:f"], ["--model", "module 'cli_exits' called sys.exit(3)"]),
+        (["--model", ".cli_problem:model"], ["--model", "expected MODULE:NAME"]),
         (["--optimizer", "cli_problem:model"],
-         ["--optimizer", "torch.optim.Optimizer subclass", "function"]),
+         ["--optimizer", "'cli_problem:model' is an object of type function, not a "
+          "torch.optim.Optimizer subclass"]),
+        (["--optimizer", "torch.nn:Linear", "sgd"],
+         ["--optimizer", "is the class Linear, not a torch.optim.Optimizer subclass"]),
     ],
 )  # fmt: skip
 def test_bad_own_problem_exits_2_with_one_line(own_problem, capsys, args, parts):
@@ -204,7 +247,14 @@ def test_bad_own_problem_exits_2_with_one_line(own_problem, capsys, args, parts)
     out, err = capsys.readouterr()
     assert out == ""
     assert_one_line_error(err, *parts)
-    assert {p.name for p in own_problem.iterdir()} - {"__pycache__"} == {"cli_problem.py"}
+    written = {p.name for p in own_problem.iterdir()} - {"__pycache__"}
+    assert written == {"cli_problem.py", "cli_raises.py", "cli_exits.py"}
+
+
+def test_a_bug_in_your_own_model_keeps_its_traceback(own_problem):
+    with pytest.raises(ValueError, match="a bug in my model"):
+        cli.main(["sweep", "--lr", "0.1", "0.2", "--model", "cli_problem:broken_model",
+                  "--n-jobs", "1"])  # fmt: skip
 
 
 def test_the_csv_reads_back_as_to_frame(tmp_path):
@@ -254,6 +304,17 @@ def test_help_documents_every_option(tmp_path):
     top = optimlab_command("--help", cwd=tmp_path)
     assert top.returncode == 0
     assert "sweep" in top.stdout and "--version" in top.stdout
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = f"{sys.executable} -m optimlab sweep --lr 0.1 0.2 {' '.join(FAST)} | head -c 0"
+    done = subprocess.run(
+        ["bash", "-c", f"{command}; exit ${{PIPESTATUS[0]}}"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.stderr == ""
+    assert done.returncode == 1
 
 
 def test_version(tmp_path):
@@ -308,9 +369,17 @@ def test_bad_arguments_exit_2_with_one_line_from_the_shell(tmp_path, args, parts
         (["sweep", "--optimizer", "sgd", "sgd(momentum=0.9"], ["--optimizer", "'sgd(momentum"]),
         (["sweep", "--optimizer", "sgd", "sgd(momentum=fast)"], ["NAME(OPTION=VALUE"]),
         (["sweep", "--optimizer", "sgd", "sgd(mom=0.9)"],
-         ["--optimizer", "'sgd' has no option 'mom'", "momentum, dampening"]),
-        (["sweep", "--optimizer", "sgd", "torch.nn:Linear"],
-         ["--optimizer", "got the class Linear, not an optimizer"]),
+         ["optimizer[1] 'sgd' has no option 'mom'", "momentum, dampening"]),
+        (["sweep", "--optimizer", "sgd", "sgd(momentum=0.9, momentum=0.5)"],
+         ["--optimizer", "sets momentum twice"]),
+        (["sweep", "--optimizer", "sgd", "adam", "--optimizer-option", "lr=0.1"],
+         ["--optimizer-option", "lr is not an option here: --lr sets it"]),
+        (["sweep", "--optimizer", "sgd", "adam", "--optimizer-option", "betas=(0.9, 0.99)"],
+         ["--optimizer-option", "--beta1 and --beta2 set them"]),
+        (["sweep", "--optimizer", "sgd", "sgd(weight_decay=0.1)"],
+         ["--optimizer", "--weight-decay sets it"]),
+        (["sweep", "--optimizer", "sgd", "adam", "--optimizer-option", "eps=1e-6"],
+         ["--optimizer-option", "eps is not an option", "1e-08"]),
         (["sweep", "--optimizer", "sgd", "adam", "--beta1", "0.5"],
          ["'sgd' has no beta1 setting"]),
         (["sweep", "--optimizer", "sgd", "adam", "--optimizer-option", "momentum=0.9"],

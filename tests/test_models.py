@@ -161,6 +161,26 @@ def test_model_must_be_a_function_not_a_module(no_training):
         compare_configs(lr=[0.1, 0.2], model=3, data=small())
 
 
+def test_model_and_data_functions_must_take_the_seed(no_training):
+    def two_seeds(seed, other):
+        return linear(4, 1)(seed)
+
+    model_rule = r"model must be a function of the seed, model\(seed\); .*two_seeds cannot"
+    with pytest.raises(TypeError, match=model_rule + " take it: missing a required argument"):
+        compare_configs(lr=[0.1, 0.2], model=two_seeds, data=small())
+    data_rule = r"data must be a function of the seed, data\(seed\); .*<lambda> cannot take it"
+    with pytest.raises(TypeError, match=data_rule + ": too many positional arguments"):
+        compare_configs(lr=[0.1, 0.2], model=linear(4, 1), data=lambda: small())
+
+
+def test_an_error_inside_a_data_function_is_its_own(no_training):
+    def data(seed):
+        raise ValueError("my data are missing")
+
+    with pytest.raises(ValueError, match=r"^my data are missing$"):  # not "returned bad data"
+        compare_configs(lr=[0.1, 0.2], model=linear(4, 1), data=data)
+
+
 def test_rows_of_x_and_y_must_agree(no_training):
     (X, Y), valid = small()
     with pytest.raises(ValueError, match="Y_train has 19 rows but X_train has 20"):

@@ -192,6 +192,11 @@ class NoRate(torch.optim.Optimizer):
             "must not set 'lr'",
         ),
         (
+            {"optimizer": ["sgd", "adam"], "optimizer_options": {"lr": 0.1}},
+            TypeError,
+            r"^optimizer_options must not set 'lr': for optimizer\[0\] 'sgd' it comes from",
+        ),
+        (
             {"optimizer": "adam", "optimizer_options": {"betas": (0.5, 0.9)}},
             TypeError,
             "must not set 'betas'",

@@ -1,6 +1,7 @@
 """Results you keep: the tidy table, save/load round trips, and the provenance of a sweep."""
 
 import dataclasses
+import io
 import json
 import math
 import platform
@@ -205,7 +206,8 @@ import torch
 
 class Outer:
     class Nested(torch.optim.SGD):
-        pass
+        def __init__(self, params, lr, weight_decay=0.0, scale=(1.0, 1.0)):
+            super().__init__(params, lr=lr * scale[0] * scale[1], weight_decay=weight_decay)
 """
 
 
@@ -222,27 +224,30 @@ def own_optimizer(tmp_path, monkeypatch):
 
 
 def test_an_optimizer_sweep_round_trips_classes_and_entries_with_options(tmp_path, own_optimizer):
-    values = (own_optimizer, "sgd", ("sgd", {"momentum": 0.9, "nesterov": True}), "adam")
+    values = (own_optimizer, ("sgd", {"momentum": 0.9, "nesterov": True}),
+              (own_optimizer, {"scale": (0.5, 2.0)}))  # fmt: skip
     result = by_hand(
-        param="optimizer", values=values, runs=odd_runs((4, 2, 4)), seconds_per_epoch=None,
-        config=TrainingConfig(epochs=4, optimizer=own_optimizer),
+        param="optimizer", values=values, runs=odd_runs((3, 2, 4)), seconds_per_epoch=None,
+        config=TrainingConfig(epochs=4, optimizer=own_optimizer,
+                              optimizer_options={"scale": (0.5, 1.0)}),
     )  # fmt: skip
     path = tmp_path / "optimizers.npz"
     result.save(path)
     again = SweepResult.load(path)
     assert_same(result, again)
     assert again.values[0] is own_optimizer and again.config.optimizer is own_optimizer
+    assert again.config.options == {"scale": (0.5, 1.0)}  # a tuple again, not JSON's list
     assert again.labels == [
-        "optimizer = Nested", "optimizer = sgd",
-        "optimizer = sgd (momentum=0.9, nesterov=True)", "optimizer = adam",
+        "optimizer = Nested", "optimizer = sgd (momentum=0.9, nesterov=True)",
+        "optimizer = Nested (scale=(0.5, 2.0))",
     ]  # fmt: skip
     with np.load(path, allow_pickle=False) as archive:
         metadata = json.loads(str(archive["metadata"]))
     assert metadata["values"][0] == {"class": "saved_own_opt:Outer.Nested"}
     table = again.table()
     assert list(table["value"][::8]) == [label.split(" = ")[1] for label in again.labels]
-    assert list(table["optimizer"][::8]) == ["Nested", "sgd", "sgd", "adam"]
-    assert json.loads(table["optimizer_options"][16]) == {"momentum": 0.9, "nesterov": True}
+    assert list(table["optimizer"][::8]) == ["Nested", "sgd", "Nested"]
+    assert json.loads(table["optimizer_options"][8]) == {"momentum": 0.9, "nesterov": True}
 
     # Loading imports nothing: without the module imported, the class cannot be found.
     del sys.modules["saved_own_opt"]
@@ -253,6 +258,34 @@ def test_an_optimizer_sweep_round_trips_classes_and_entries_with_options(tmp_pat
     ):
         SweepResult.load(path)
     assert "saved_own_opt" not in sys.modules
+
+
+def test_save_refuses_an_optimizer_class_that_load_could_never_find(tmp_path):
+    def make():
+        class Local(torch.optim.SGD):
+            pass
+
+        return Local
+
+    result = by_hand(param="optimizer", values=(make(), "sgd"), runs=odd_runs((2, 2, 4)),
+                     seconds_per_epoch=None)  # fmt: skip
+    with pytest.raises(ValueError, match=r"class .*<locals>\.Local: it is defined inside a func"):
+        result.save(tmp_path / "local.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_class_of_another_script_is_named_as_such(tmp_path):
+    path = tmp_path / "script.npz"
+    by_hand(param="optimizer", values=("sgd", "adam"), runs=odd_runs((2, 2, 4)),
+            seconds_per_epoch=None).save(path)  # fmt: skip
+    with zipfile.ZipFile(path) as archive:
+        runs = archive.read("runs.npy")
+        metadata = json.loads(np.load(path)["metadata"][()])
+    metadata["values"][0] = {"class": "__main__:ScriptSGD"}
+    np.savez(path, metadata=np.array(json.dumps(metadata)),
+             runs=np.load(io.BytesIO(runs)))  # fmt: skip
+    with pytest.raises(ValueError, match=r"class ScriptSGD, defined in the script that saved it"):
+        SweepResult.load(path)
 
 
 def test_save_errors(tmp_path):
