@@ -1,8 +1,9 @@
-"""What the ``optimlab`` command's options hold: ``module:name`` imports, optimizers, options.
+"""What the ``optimlab`` command's options hold, and their checks before any training.
 
-Each function reads one value of an option as argparse hands it over, and raises
+The readers (``import_object``, ``function_of_seed``, ``optimizer_entry``,
+``optimizer_option``) take one value of an option as argparse hands it over, and raise
 :class:`argparse.ArgumentTypeError` with a one-line message for a bad one, which argparse
-prints after the option's name.
+prints after the option's name. :func:`check_sweep` then checks the options together.
 """
 
 from __future__ import annotations
@@ -10,16 +11,30 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import os
+import sys
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 from torch.optim import Optimizer
 
-from .config import DEFAULTS
+from ._validation import check_positive_int
+from .config import DEFAULTS, TrainingConfig
 from .optimizers import OPTIMIZERS
+from .plotting import figure_formats
 from .problem import check_takes_seed
 
-__all__ = ["function_of_seed", "import_object", "optimizer_entry", "optimizer_option"]
+__all__ = [
+    "SWEPT_OPTIONS",
+    "check_sweep",
+    "function_of_seed",
+    "import_object",
+    "optimizer_entry",
+    "optimizer_option",
+    "raised_in_your_code",
+]
 
 #: The optimizer arguments that the command's own options set, and which options do.
 _OWN_OPTIONS = {
@@ -166,3 +181,125 @@ def _check_not_own_option(name: str) -> None:
 
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
+
+
+#: The settings a sweep can compare, by option: (setting, type of one value, help).
+SWEPT_OPTIONS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "--batch-size": ("batch_size", int, "rows per mini-batch"),
+    "--lr": ("lr", float, "the optimizer's learning rate"),
+    "--weight-decay": (
+        "weight_decay",
+        float,
+        "the optimizer's weight_decay: decoupled for AdamW and momentum, an L2 penalty "
+        "for the others",
+    ),
+    "--beta1": (
+        "beta1",
+        float,
+        "Adam's and AdamW's decay of the gradients' running mean (momentum's beta), in [0, 1)",
+    ),
+    "--beta2": (
+        "beta2",
+        float,
+        "Adam's and AdamW's decay of the squared gradients' running mean, in [0, 1)",
+    ),
+    "--optimizer": (
+        "optimizer",
+        optimizer_entry,
+        f"{', '.join(OPTIMIZERS)}, or your own torch.optim.Optimizer subclass as "
+        "MODULE:CLASS; NAME(OPTION=VALUE, ...) gives one entry its own options, such as "
+        "'sgd(momentum=0.9)'",
+    ),
+}
+
+
+def check_sweep(
+    args: argparse.Namespace, sweep: argparse.ArgumentParser
+) -> tuple[dict[str, Any], int]:
+    """compare_configs's settings and seeds from ``args``; ``sweep.error`` at the first bad one."""
+    for option, name in (("--epochs", "epochs"), ("--seeds", "seeds"), ("--n-jobs", "n_jobs")):
+        value = getattr(args, name)
+        if value is not None:
+            try:
+                check_positive_int(name, value)
+            except ValueError as error:
+                sweep.error(f"argument {option}: {error}")
+    settings: dict[str, Any] = {"epochs": args.epochs}
+    several = []
+    for option, (name, _, _) in SWEPT_OPTIONS.items():
+        values = getattr(args, name)
+        if values is None:
+            continue
+        for value in values:
+            if name == "optimizer":  # a name or class already; compare_configs checks the rest
+                continue
+            try:
+                TrainingConfig(**{name: value})
+            except (TypeError, ValueError) as error:
+                sweep.error(f"argument {option}: {error}")
+        settings[name] = values if len(values) > 1 else values[0]
+        if len(values) > 1:
+            several.append(option)
+    if len(several) != 1:
+        found = "none has" if not several else f"{' and '.join(several)} have"
+        sweep.error(
+            f"give several values to exactly one of {', '.join(SWEPT_OPTIONS)}, "
+            f"the setting to compare; {found} several"
+        )
+    if args.standardize and args.data is not None:
+        sweep.error(
+            "argument --standardize: it standardises the exercise's data; with --data, "
+            "your function returns the inputs as they should be trained"
+        )
+    if args.loss == "cross_entropy" and args.data is None:
+        sweep.error(
+            "argument --loss: cross_entropy needs class labels, and the exercise's data are "
+            "a regression problem: give your own with --data MODULE:FUNCTION"
+        )
+    if args.loss == "cross_entropy" and args.model is None:
+        sweep.error(
+            "argument --loss: cross_entropy needs a model with one output per class, and "
+            "the exercise's MLP has one output: give your own with --model MODULE:FUNCTION"
+        )
+    names = [name for name, _ in args.optimizer_option]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        sweep.error(f"argument --optimizer-option: {', '.join(repeated)} given more than once")
+    for option, path in (("--plot", args.plot), ("--csv", args.csv), ("--save", args.save)):
+        if path is not None:
+            check_output(sweep, option, path)
+    if args.plot is not None:
+        formats = figure_formats()
+        suffix = args.plot.suffix.lstrip(".").lower()
+        if suffix not in formats:
+            sweep.error(
+                f"argument --plot: cannot tell the figure's format from {str(args.plot)!r}; "
+                f"end the name with one of {', '.join('.' + f for f in sorted(formats))}"
+            )
+    return settings, args.seeds
+
+
+def raised_in_your_code(error: BaseException, args: argparse.Namespace) -> bool:
+    """Does ``error``'s traceback (a worker's included) pass through a module of the
+    command's ``--model``, ``--data`` or ``--optimizer``?"""
+    entries = args.optimizer or []
+    objects = [args.model, args.data, *(e[0] if isinstance(e, tuple) else e for e in entries)]
+    files = set()
+    for obj in objects:
+        name = getattr(obj, "__module__", None) or ""
+        module = sys.modules.get(name)
+        ours = name.partition(".")[0] in ("builtins", "optimlab", "torch")
+        if module is not None and not ours and getattr(module, "__file__", None):
+            files.add(f'File "{module.__file__}"')
+    text = "".join(traceback.format_exception(error))
+    return any(file in text for file in files)
+
+
+def check_output(parser: argparse.ArgumentParser, option: str, path: Path) -> None:
+    if path.is_dir():
+        parser.error(f"argument {option}: {str(path)!r} is a folder, not a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        parser.error(f"argument {option}: folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        parser.error(f"argument {option}: cannot write in folder {str(folder)!r}")

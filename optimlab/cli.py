@@ -19,56 +19,29 @@ import csv
 import functools
 import os
 import sys
-import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ._cli_values import function_of_seed, optimizer_entry, optimizer_option
+from ._cli_values import (
+    SWEPT_OPTIONS,
+    check_sweep,
+    function_of_seed,
+    optimizer_option,
+    raised_in_your_code,
+)
 from ._progress import PROG, Status, is_terminal
-from ._validation import check_positive_int
 from ._version import __version__
-from .config import DEFAULTS, TrainingConfig
+from .config import DEFAULTS
 from .data import exercise_data
-from .optimizers import OPTIMIZERS
-from .plotting import figure_formats, save_sweep_figure
+from .plotting import save_sweep_figure
 from .results import BUDGETS, SweepResult
 from .sweep import compare_configs
 
 __all__ = ["build_parser", "main", "write_csv"]
 
-
-#: The settings a sweep can compare, by option: (setting, type of one value, help).
-SWEPT_OPTIONS: dict[str, tuple[str, Callable[[str], Any], str]] = {
-    "--batch-size": ("batch_size", int, "rows per mini-batch"),
-    "--lr": ("lr", float, "the optimizer's learning rate"),
-    "--weight-decay": (
-        "weight_decay",
-        float,
-        "the optimizer's weight_decay: decoupled for AdamW and momentum, an L2 penalty "
-        "for the others",
-    ),
-    "--beta1": (
-        "beta1",
-        float,
-        "Adam's and AdamW's decay of the gradients' running mean (momentum's beta), in [0, 1)",
-    ),
-    "--beta2": (
-        "beta2",
-        float,
-        "Adam's and AdamW's decay of the squared gradients' running mean, in [0, 1)",
-    ),
-    "--optimizer": (
-        "optimizer",
-        optimizer_entry,
-        f"{', '.join(OPTIMIZERS)}, or your own torch.optim.Optimizer subclass as "
-        "MODULE:CLASS; NAME(OPTION=VALUE, ...) gives one entry its own options, such as "
-        "'sgd(momentum=0.9)'",
-    ),
-}
 
 #: The metric a result tracks, as its final value reads in the command's report.
 _METRIC_NAMES = {"valid_rmse": "valid RMSE", "valid_log_loss": "valid log loss"}
@@ -265,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
-    settings, seeds = _check_sweep(args, sweep)
+    settings, seeds = check_sweep(args, sweep)
     options = dict(args.optimizer_option)
     if isinstance(settings.get("optimizer"), list):
         # An entry's own options add to --optimizer-option's (compare_configs's pair
@@ -299,7 +272,7 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
                 n_jobs=args.n_jobs,
             )
         except (TypeError, ValueError) as error:
-            if _raised_in_your_code(error, args):
+            if raised_in_your_code(error, args):
                 raise  # a bug in your own model, data or optimizer: its traceback helps
             sweep.error(" ".join(str(error).split()))  # a rule compare_configs checks
     for warning in caught:
@@ -321,96 +294,6 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
             return 1
         print(f"wrote {path}")
     return 0
-
-
-def _check_sweep(
-    args: argparse.Namespace, sweep: argparse.ArgumentParser
-) -> tuple[dict[str, Any], int]:
-    """compare_configs's settings and seeds from ``args``; ``sweep.error`` at the first bad one."""
-    for option, name in (("--epochs", "epochs"), ("--seeds", "seeds"), ("--n-jobs", "n_jobs")):
-        value = getattr(args, name)
-        if value is not None:
-            try:
-                check_positive_int(name, value)
-            except ValueError as error:
-                sweep.error(f"argument {option}: {error}")
-    settings: dict[str, Any] = {"epochs": args.epochs}
-    several = []
-    for option, (name, _, _) in SWEPT_OPTIONS.items():
-        values = getattr(args, name)
-        if values is None:
-            continue
-        for value in values:
-            if name == "optimizer":  # a name or class already; compare_configs checks the rest
-                continue
-            try:
-                TrainingConfig(**{name: value})
-            except (TypeError, ValueError) as error:
-                sweep.error(f"argument {option}: {error}")
-        settings[name] = values if len(values) > 1 else values[0]
-        if len(values) > 1:
-            several.append(option)
-    if len(several) != 1:
-        found = "none has" if not several else f"{' and '.join(several)} have"
-        sweep.error(
-            f"give several values to exactly one of {', '.join(SWEPT_OPTIONS)}, "
-            f"the setting to compare; {found} several"
-        )
-    if args.standardize and args.data is not None:
-        sweep.error(
-            "argument --standardize: it standardises the exercise's data; with --data, "
-            "your function returns the inputs as they should be trained"
-        )
-    if args.loss == "cross_entropy" and args.data is None:
-        sweep.error(
-            "argument --loss: cross_entropy needs class labels, and the exercise's data are "
-            "a regression problem: give your own with --data MODULE:FUNCTION"
-        )
-    if args.loss == "cross_entropy" and args.model is None:
-        sweep.error(
-            "argument --loss: cross_entropy needs a model with one output per class, and "
-            "the exercise's MLP has one output: give your own with --model MODULE:FUNCTION"
-        )
-    names = [name for name, _ in args.optimizer_option]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        sweep.error(f"argument --optimizer-option: {', '.join(repeated)} given more than once")
-    for option, path in (("--plot", args.plot), ("--csv", args.csv), ("--save", args.save)):
-        if path is not None:
-            _check_output(sweep, option, path)
-    if args.plot is not None:
-        formats = figure_formats()
-        suffix = args.plot.suffix.lstrip(".").lower()
-        if suffix not in formats:
-            sweep.error(
-                f"argument --plot: cannot tell the figure's format from {str(args.plot)!r}; "
-                f"end the name with one of {', '.join('.' + f for f in sorted(formats))}"
-            )
-    return settings, args.seeds
-
-
-def _raised_in_your_code(error: BaseException, args: argparse.Namespace) -> bool:
-    """Does ``error``'s traceback (a worker's included) pass through a module of the
-    command's ``--model``, ``--data`` or ``--optimizer``?"""
-    entries = args.optimizer or []
-    objects = [args.model, args.data, *(e[0] if isinstance(e, tuple) else e for e in entries)]
-    files = set()
-    for obj in objects:
-        module = sys.modules.get(getattr(obj, "__module__", None) or "")
-        if module is not None and getattr(module, "__file__", None):
-            files.add(f'File "{module.__file__}"')
-    text = "".join(traceback.format_exception(error))
-    return any(file in text for file in files)
-
-
-def _check_output(parser: argparse.ArgumentParser, option: str, path: Path) -> None:
-    if path.is_dir():
-        parser.error(f"argument {option}: {str(path)!r} is a folder, not a file name")
-    folder = path.parent
-    if not folder.is_dir():
-        parser.error(f"argument {option}: folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        parser.error(f"argument {option}: cannot write in folder {str(folder)!r}")
 
 
 def _report(result: SweepResult) -> None:

@@ -370,6 +370,9 @@ def test_bad_arguments_exit_2_with_one_line_from_the_shell(tmp_path, args, parts
         (["sweep", "--optimizer", "sgd", "sgd(momentum=fast)"], ["NAME(OPTION=VALUE"]),
         (["sweep", "--optimizer", "sgd", "sgd(mom=0.9)"],
          ["optimizer[1] 'sgd' has no option 'mom'", "momentum, dampening"]),
+        (["sweep", "--optimizer", "torch.optim:Rprop", "torch.optim:Rprop(etas=(2.0, 0.5))",
+          "--weight-decay", "0"],
+         ["optimizer[1] 'Rprop' refused its settings", "Invalid eta values"]),  # torch's own
         (["sweep", "--optimizer", "sgd", "sgd(momentum=0.9, momentum=0.5)"],
          ["--optimizer", "sets momentum twice"]),
         (["sweep", "--optimizer", "sgd", "adam", "--optimizer-option", "lr=0.1"],
