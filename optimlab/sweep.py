@@ -20,7 +20,7 @@ from ._validation import (
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
-from .optimizers import is_entry_with_options
+from .optimizers import is_entry_with_options, optimizer_label
 from .problem import METRICS, check_loss, check_sweep_model, data_per_seed
 from .provenance import Provenance
 from .results import SweepResult
@@ -135,7 +135,8 @@ def compare_configs(
     Raises
     ------
     ValueError
-        If no argument or several are lists, a list is empty, or a value is out of range;
+        If no argument or several are lists, a list is empty or repeats a value, or a
+        value is out of range;
         if the data's shapes disagree with each other or with the model's output (one
         forward pass on two rows checks it), hold NaN, or class labels out of range.
     TypeError
@@ -307,6 +308,12 @@ def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[A
             config.replace(**{param: value})
         except (TypeError, ValueError) as error:
             raise type(error)(_entry_message(error, param, i)) from None
+        if value in values[:i]:  # its line would hide the other's, under the same label
+            shown = optimizer_label(value) if param == "optimizer" else repr(value)
+            raise ValueError(
+                f"{param} must not repeat a value: {param}[{i}] = {shown} repeats "
+                f"{param}[{values.index(value)}]; each value draws one line"
+            )
     return config, param, values
 
 

@@ -114,13 +114,13 @@ def test_an_optimizer_sweep_with_options_is_compare_configs(tmp_path, capsys):
     path = tmp_path / "o.npz"
     # An entry's own options add to --optimizer-option's, and win where both set one.
     args = ["sweep", "--optimizer", "sgd", "sgd(nesterov=True)", " sgd( momentum = 0.5 ) ",
-            "sgd()", "--optimizer-option", "momentum=0.9", "--lr", "0.02", "--standardize",
+            "--optimizer-option", "momentum=0.9", "--lr", "0.02", "--standardize",
             *FAST, "--save", str(path)]  # fmt: skip
     assert cli.main(args) == 0
     want = compare_configs(
         epochs=2, batch_size=128, lr=0.02, n_jobs=1,
         optimizer=["sgd", ("sgd", {"momentum": 0.9, "nesterov": True}),
-                   ("sgd", {"momentum": 0.5}), "sgd"],
+                   ("sgd", {"momentum": 0.5})],
         optimizer_options={"momentum": 0.9},
         data=lambda seed: optimlab.exercise_data(seed, standardize=True),
     )  # fmt: skip
@@ -128,10 +128,9 @@ def test_an_optimizer_sweep_with_options_is_compare_configs(tmp_path, capsys):
     assert saved.runs.tobytes() == want.runs.tobytes()
     assert saved.labels == want.labels == [
         "optimizer = sgd", "optimizer = sgd (momentum=0.9, nesterov=True)",
-        "optimizer = sgd (momentum=0.5)", "optimizer = sgd",
+        "optimizer = sgd (momentum=0.5)",
     ]  # fmt: skip
-    assert saved.runs[0].tobytes() == saved.runs[3].tobytes()  # "sgd()" is plain sgd
-    assert saved.runs[0].tobytes() != saved.runs[2].tobytes()
+    assert saved.runs[0].tobytes() != saved.runs[2].tobytes()  # momentum 0.9 against 0.5
     report = capsys.readouterr().out.splitlines()
     for label, final in zip(want.labels, want.valid_rmse[:, -1], strict=True):
         assert any(line.startswith(label) and f"final valid RMSE {final:.4f}" in line
@@ -373,6 +372,8 @@ def test_bad_arguments_exit_2_with_one_line_from_the_shell(tmp_path, args, parts
         (["sweep", "--optimizer", "torch.optim:Rprop", "torch.optim:Rprop(etas=(2.0, 0.5))",
           "--weight-decay", "0"],
          ["optimizer[1] 'Rprop' refused its settings", "Invalid eta values"]),  # torch's own
+        (["sweep", "--optimizer", "sgd", "sgd()"], ["optimizer[1] = sgd repeats optimizer[0]"]),
+        (["sweep", "--lr", "0.1", "0.1"], ["lr must not repeat a value"]),
         (["sweep", "--optimizer", "sgd", "sgd(momentum=0.9, momentum=0.5)"],
          ["--optimizer", "sets momentum twice"]),
         (["sweep", "--optimizer", "sgd", "adam", "--optimizer-option", "lr=0.1"],

@@ -127,6 +127,16 @@ BAD_INPUTS = [
         r"exactly one of .* 2 are: lr, beta1",
     ),
     ({"lr": []}, ValueError, r"lr must hold at least one value to compare, got \[\]"),
+    (
+        {"lr": [0.1, 0.01, 0.1]},
+        ValueError,
+        r"lr must not repeat a value: lr\[2\] = 0\.1 repeats lr\[0\]; each value draws one",
+    ),
+    (
+        {"optimizer": ["sgd", ("sgd", {"momentum": 0.9}), ("sgd", {"momentum": 0.9})]},
+        ValueError,
+        r"optimizer\[2\] = sgd \(momentum=0\.9\) repeats optimizer\[1\]",
+    ),
     ({"lr": [0.1], "epochs": 16.0}, TypeError, r"epochs must be a positive integer, got 16\.0"),
     ({"lr": [0.1], "epochs": 2.5}, TypeError, r"epochs must be a positive integer, got 2\.5"),
     ({"lr": [0.1], "epochs": True}, TypeError, r"epochs must be a positive integer, got True"),
