@@ -303,17 +303,19 @@ def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[A
         if param != "optimizer":
             raise
         raise type(error)(_entry_message(error, param, values.index(placeholder))) from None
+    runs: list[TrainingConfig] = []
     for i, value in enumerate(values):
         try:
-            config.replace(**{param: value})
+            run = config.replace(**{param: value})
         except (TypeError, ValueError) as error:
             raise type(error)(_entry_message(error, param, i)) from None
-        if value in values[:i]:  # its line would hide the other's, under the same label
+        if run in runs:  # its line would hide the other's (torch.optim.SGD is "sgd")
             shown = optimizer_label(value) if param == "optimizer" else repr(value)
             raise ValueError(
                 f"{param} must not repeat a value: {param}[{i}] = {shown} repeats "
-                f"{param}[{values.index(value)}]; each value draws one line"
+                f"{param}[{runs.index(run)}]; each value draws one line"
             )
+        runs.append(run)
     return config, param, values
 
 

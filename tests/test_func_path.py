@@ -131,7 +131,7 @@ def test_other_optimizers_take_the_same_step(settings):
 
 def test_an_optimizer_sweep_shares_one_loop():
     data = exercise_data(standardize=True)
-    optimizers = ["adamw", ("sgd", {"momentum": 0.9}), "rmsprop", "adamw"]
+    optimizers = ["adamw", ("sgd", {"momentum": 0.9}), "rmsprop", "adam"]
     result = compare_configs(
         epochs=3, lr=0.003, optimizer=optimizers, model=tanh_mlp, data=data, n_jobs=1
     )

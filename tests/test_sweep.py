@@ -70,9 +70,11 @@ def test_compare_configs_matches_plain_loop(param, values):
 
 
 def test_every_value_starts_from_the_same_weights():
-    # Equal values give equal curves only if each run starts from the same network.
-    result = compare_configs(2, lr=[0.01, 0.02, 0.01], batch_size=64)
-    np.testing.assert_array_equal(result.valid_rmse[0], result.valid_rmse[2])
+    # A value's curve in a sweep equals its curve alone only if every run starts from the
+    # same network, whatever its place in the sweep.
+    result = compare_configs(2, lr=[0.02, 0.01], batch_size=64)
+    alone = compare_configs(2, lr=[0.01], batch_size=64)
+    np.testing.assert_array_equal(result.valid_rmse[1], alone.valid_rmse[0])
     assert not np.array_equal(result.valid_rmse[0], result.valid_rmse[1])
 
 
@@ -137,6 +139,12 @@ BAD_INPUTS = [
         ValueError,
         r"optimizer\[2\] = sgd \(momentum=0\.9\) repeats optimizer\[1\]",
     ),
+    (
+        {"optimizer": ["sgd", "adam", torch.optim.SGD]},
+        ValueError,
+        r"optimizer\[2\] = SGD repeats optimizer\[0\]",
+    ),
+    ({"batch_size": [16, 32, 16.0]}, TypeError, r"batch_size\[2\] must be a positive integer"),
     ({"lr": [0.1], "epochs": 16.0}, TypeError, r"epochs must be a positive integer, got 16\.0"),
     ({"lr": [0.1], "epochs": 2.5}, TypeError, r"epochs must be a positive integer, got 2\.5"),
     ({"lr": [0.1], "epochs": True}, TypeError, r"epochs must be a positive integer, got True"),
