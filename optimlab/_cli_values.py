@@ -31,6 +31,7 @@ __all__ = [
     "check_sweep",
     "function_of_seed",
     "import_object",
+    "one_line",
     "optimizer_entry",
     "optimizer_option",
     "raised_in_your_code",
@@ -64,7 +65,7 @@ def import_object(spec: str, example: str = "problem:model") -> Any:
         module = importlib.import_module(module_name)
     except ImportError as error:
         raise argparse.ArgumentTypeError(
-            f"cannot import module {module_name!r}: {_one_line(error)}"
+            f"cannot import module {module_name!r}: {one_line(error)}"
         ) from None
     except SystemExit as error:
         raise argparse.ArgumentTypeError(
@@ -72,7 +73,7 @@ def import_object(spec: str, example: str = "problem:model") -> Any:
         ) from None
     except Exception as error:  # the user's module failed while it ran: say so, in one line
         raise argparse.ArgumentTypeError(
-            f"importing module {module_name!r} raised {type(error).__name__}: {_one_line(error)}"
+            f"importing module {module_name!r} raised {type(error).__name__}: {one_line(error)}"
         ) from None
     found: Any = module
     for part in name.split("."):
@@ -179,7 +180,8 @@ def _check_not_own_option(name: str) -> None:
         )
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
+    """``error``'s message on one line, as the command prints every error."""
     return " ".join(str(error).split())
 
 

@@ -29,6 +29,7 @@ from ._cli_values import (
     SWEPT_OPTIONS,
     check_sweep,
     function_of_seed,
+    one_line,
     optimizer_option,
     raised_in_your_code,
 )
@@ -274,7 +275,7 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
         except (TypeError, ValueError) as error:
             if raised_in_your_code(error, args):
                 raise  # a bug in your own model, data or optimizer: its traceback helps
-            sweep.error(" ".join(str(error).split()))  # a rule compare_configs checks
+            sweep.error(one_line(error))  # a rule compare_configs checks
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     _report(result)
