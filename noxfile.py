@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests", "wheel", "docs", "browser"]
+nox.options.sessions = ["lint", "tests", "wheel", "docs", "verdicts", "browser"]
 nox.options.error_on_missing_interpreters = True
 
 # torch is pinned here, not in pyproject.toml: an unpinned torch pulls a CUDA build.
@@ -16,6 +16,7 @@ CONSTRAINTS = ("-c", "constraints.txt")
 
 # The site: sources in docs/ and gallery/, output in docs/_build/html.
 SITE = Path("docs/_build/html")
+CLAIMS = Path("docs/_build/claims")  # what the gallery's claims recorded (docs/conf.py)
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; the browser test drives it
 
 
@@ -106,8 +107,26 @@ def _build_site(session: nox.Session, *options: str) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the site into docs/_build/html, running every gallery example."""
+    """Build the site into docs/_build/html, running every gallery example.
+
+    A claim that fails does not stop the build: its page shows it with ✗, and the list of
+    failed claims ends this session's output. `nox -s verdicts` fails on them.
+    """
     _build_site(session, *session.posargs)
+    session.run("python", "tools/claims.py", "records", str(CLAIMS), "--report")
+
+
+@nox.session(venv_backend="none")
+def verdicts(session: nox.Session) -> None:
+    """Fail if a claim of the last site build failed (run after docs)."""
+    session.run("python3", "tools/claims.py", "records", str(CLAIMS), external=True)
+
+
+@nox.session
+def claims(session: nox.Session) -> None:
+    """Every gallery page's claims under five variants of rounding and seeds (`-- PAGE`)."""
+    session.install(*CONSTRAINTS, "-e", ".[docs]")
+    session.run("python", "tools/claims.py", "variants", *session.posargs)
 
 
 @nox.session

@@ -7,7 +7,7 @@ optimizers compared (:mod:`optimlab.tuning`, :mod:`optimlab.lr_range`, :mod:`opt
 """
 
 from ._version import __version__ as __version__
-from .claims import ClaimError, Claims
+from .claims import Claims
 from .config import TrainingConfig
 from .data import exercise_data, friedman3, standardize
 from .landscape import rosenbrock
@@ -25,7 +25,6 @@ from .tuning import compare_optimizers
 from .weight_decay import adamw_rosenbrock
 
 __all__ = [
-    "ClaimError",
     "Claims",
     "DivergenceWarning",
     "Momentum",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,6 +120,45 @@ def check_choice(name: str, value: object, choices: Sequence[Any]) -> Any:
         error = ValueError if isinstance(value, str) else TypeError
         raise error(f"{name} must be one of {allowed}; got {brief(value)}")
     return value
+
+
+#: The environment variable that shifts every counted set of seeds (see :func:`check_seeds`).
+SEED_OFFSET = "OPTIMLAB_SEED_OFFSET"
+
+
+def check_seeds(name: str, seeds: object, start: int | None = None) -> tuple[int, ...]:
+    """``seeds`` as a tuple of distinct non-negative seeds.
+
+    A list is taken as it is. An int ``k`` counts ``k`` seeds from ``start``, by default
+    from 0 shifted by the environment variable ``OPTIMLAB_SEED_OFFSET``: the robustness
+    check of the site's claims (``nox -s claims``) sets it to rerun every page on seeds
+    its claims were not written from, with the pages' code and a reader's defaults as
+    they are. Unset, ``k`` means ``range(k)``.
+    """
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        count = check_positive_int(name, seeds)
+        first = seed_offset() if start is None else start
+        return tuple(range(first, first + count))
+    if not isinstance(seeds, Sequence) or isinstance(seeds, str):
+        raise TypeError(
+            f"{name} must be a positive integer or a list of seeds, got {brief(seeds)}"
+        )
+    if len(seeds) == 0:
+        raise ValueError(f"{name} must hold at least one seed, got []")
+    checked = tuple(check_nonnegative_int(f"{name}[{i}]", seed) for i, seed in enumerate(seeds))
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"{name} must not repeat a seed, got {list(seeds)!r}")
+    return checked
+
+
+def seed_offset() -> int:
+    """The shift of counted seeds that ``OPTIMLAB_SEED_OFFSET`` asks for (0 when unset)."""
+    text = os.environ.get(SEED_OFFSET, "").strip()
+    if not text:
+        return 0
+    if not text.isdigit():
+        raise ValueError(f"{SEED_OFFSET} must be a non-negative integer, got {text!r}")
+    return int(text)
 
 
 Split = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]

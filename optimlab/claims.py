@@ -1,12 +1,24 @@
 """Claims a page makes about its runs, checked and shown with their numbers.
 
-A gallery page states what its runs show ("``lr = 1`` ends above ``lr = 0.1`` in most
-seeds"). :class:`Claims` checks each statement against the numbers, prints it with them
-(``✓ lr = 1 ends above lr = 0.1 in 8 of 10 seeds (claimed: at least 7)``) and raises
-:class:`ClaimError` when the numbers contradict it, so that a page whose prose is wrong
-fails to build. When the environment variable ``OPTIMLAB_CLAIMS_DIR`` names a folder (the
-site build sets it), every claim is also written to ``<folder>/<page>.json``, from which
-the site renders its summaries.
+A page states what its runs show in words: "``lr = 1`` ends above ``lr = 0.1`` *in nearly
+every seed*". :class:`Claims` turns each statement into a check against the runs, prints
+it with its numbers and keeps it, so that the site can show and summarise it.
+
+A claim about seeds is a claim about what tends to happen to such networks, and the seeds
+a page ran are one sample of it: on another processor, or on other seeds, a few runs
+come out the other way. So a page never claims an exact count. It names a tendency from a
+small vocabulary, :data:`WORDS`, each word a range of the fraction of seeds ("most seeds":
+at least 60 %), and the claim holds only where the 95 % Wilson interval of the count lies
+inside that range: a margin that the next sample will very likely keep. "every" and "no"
+are exact, for what arithmetic guarantees or what no variant of the robustness check
+contradicts. A count that fits no word is recorded as ``"varies"``: shown with its
+numbers, never asserted.
+
+A false claim is shown, not raised: its line starts with ✗ and the script runs on, so a
+reader's copy always runs to its end. The site build lists the ✗ lines at its end and the
+test command fails on them. When the environment variable ``OPTIMLAB_CLAIMS_DIR`` names a
+folder (the site build sets it), every claim is also written to ``<folder>/<page>.json``,
+from which the site renders its summaries.
 """
 
 from __future__ import annotations
@@ -21,16 +33,105 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import brief, check_nonnegative_int, check_positive_int
+from ._validation import brief, check_choice, check_nonnegative_int, check_positive_int
 
-__all__ = ["ClaimError", "Claims", "Verdict"]
+__all__ = ["WORDS", "Claims", "Verdict", "Word", "wilson_interval"]
 
 #: The environment variable naming the folder that receives each page's claims.
 CLAIMS_DIR = "OPTIMLAB_CLAIMS_DIR"
 
+#: z of a two-sided 95% interval.
+_Z95 = 1.959963984540054
 
-class ClaimError(AssertionError):
-    """A claim that the numbers contradict."""
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the claims' vocabulary: a range of the fraction of seeds.
+
+    Attributes
+    ----------
+    name : str
+        The word as a page passes it (``"nearly every"``).
+    phrase : str
+        How it reads after a statement (``"in nearly every seed"``).
+    low, high : float
+        The range of the fraction of seeds it stands for.
+    exact : bool
+        Whether the word is a count, not a range: ``"every"`` holds when every seed
+        agrees, ``"no"`` when none does; no interval is asked of them.
+    """
+
+    name: str
+    phrase: str
+    low: float
+    high: float
+    exact: bool = False
+
+    def fits(self, count: int, total: int) -> bool:
+        """Whether ``count`` of ``total`` seeds bears the word out (see :class:`Claims`)."""
+        if self.exact:
+            return count == (total if self.high == 1 else 0)
+        low, high = wilson_interval(count, total)
+        return self.low <= low and high <= self.high
+
+    def describe(self) -> str:
+        """The range in words: ``"at least 80 %"``."""
+        if self.exact:
+            return "all of them" if self.high == 1 else "none of them"
+        if self.high == 1:
+            return f"at least {self.low:.0%}"
+        if self.low == 0:
+            return f"at most {self.high:.0%}"
+        return f"{self.low:.0%} to {self.high:.0%}"
+
+
+#: The vocabulary of seed claims, strongest first, in complementary pairs.
+WORDS: dict[str, Word] = {
+    word.name: word
+    for word in (
+        Word("every", "in every seed", 1.0, 1.0, exact=True),
+        Word("nearly every", "in nearly every seed", 0.8, 1.0),
+        Word("most", "in most seeds", 0.6, 1.0),
+        Word("about half", "in about half the seeds", 0.25, 0.75),
+        Word("a minority of", "in a minority of seeds", 0.0, 0.4),
+        Word("few", "in few seeds", 0.0, 0.2),
+        Word("no", "in no seed", 0.0, 0.0, exact=True),
+    )
+}
+
+#: What a page passes for a count it shows without asserting it.
+VARIES = "varies"
+
+
+def wilson_interval(count: int, total: int) -> tuple[float, float]:
+    """The 95 % Wilson score interval of the fraction ``count / total``.
+
+    Parameters
+    ----------
+    count, total : int
+        In how many of how many seeds an observation holds.
+
+    Returns
+    -------
+    (float, float)
+        Its lower and upper end, within [0, 1].
+
+    Examples
+    --------
+    >>> from optimlab.claims import wilson_interval
+    >>> [round(end, 3) for end in wilson_interval(48, 50)]
+    [0.865, 0.989]
+    >>> wilson_interval(10, 10)[0] < 0.8  # ten seeds of ten cannot say "nearly every"
+    True
+    """
+    count = check_nonnegative_int("count", count)
+    total = check_positive_int("total", total)
+    if count > total:
+        raise ValueError(f"count must not exceed total, got {count} of {total}")
+    share, z2 = count / total, _Z95**2
+    centre = (share + z2 / (2 * total)) / (1 + z2 / total)
+    half = _Z95 * math.sqrt(share * (1 - share) / total + z2 / (4 * total**2)) / (1 + z2 / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)
@@ -44,11 +145,13 @@ class Verdict:
     statement : str
         The claim in words.
     holds : bool
-        Whether the numbers bear it out.
+        Whether the numbers bear it out (always true for a claim that is not stated).
     count, total : int or None
         For a claim about seeds: in how many of ``total`` seeds the observation holds.
-    rule : str
-        What was claimed of ``count`` (``"at least 7"``), or ``""``.
+    word : str
+        For a claim about seeds, the word of :data:`WORDS` it states, or ``"varies"``.
+    interval : list of float
+        The 95 % Wilson interval of ``count / total``; empty for a single check.
     evidence : str
         The numbers behind it, in words.
     data : dict
@@ -60,19 +163,36 @@ class Verdict:
     holds: bool
     count: int | None = None
     total: int | None = None
-    rule: str = ""
+    word: str = ""
+    interval: list[float] = field(default_factory=list)
     evidence: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def stated(self) -> bool:
+        """Whether the page asserts it: a single check, or a seed claim with a word."""
+        return self.word != VARIES
+
+    @property
+    def mark(self) -> str:
+        """✓ for a claim that holds, ✗ for one that does not, ~ for one only shown."""
+        return "~" if not self.stated else "✓" if self.holds else "✗"
+
     def __str__(self) -> str:
-        mark = "✓" if self.holds else "✗"
         world = self.data.get("world")
-        text = (
-            f"{mark} {self.statement}" if world is None else f"{mark} [{world}] {self.statement}"
-        )
+        text = f"{self.mark} " + ("" if world is None else f"[{world}] ") + self.statement
+        details = []
         if self.count is not None:
-            text += f" in {self.count} of {self.total} seeds"
-        details = [part for part in (self.evidence, self.rule and f"claimed: {self.rule}") if part]
+            low, high = self.interval
+            if self.stated:
+                text += " " + WORDS[self.word].phrase
+            else:
+                text += ": varies with the seeds"
+            details.append(f"{self.count} of {self.total}; 95% interval {low:.0%} to {high:.0%}")
+            if self.stated and not self.holds:
+                details.append(f"'{self.word}' needs {WORDS[self.word].describe()}")
+        if self.evidence:
+            details.append(self.evidence)
         return text + (f" ({'; '.join(details)})" if details else "")
 
 
@@ -86,22 +206,32 @@ class Claims:
 
     Examples
     --------
+    A claim about one run is checked as it stands:
+
+    >>> import numpy as np
     >>> from optimlab import Claims
     >>> claims = Claims("demo")
     >>> claims.check("two is more than one", 2 > 1, evidence="2 > 1", key="two")
     ✓ two is more than one (2 > 1)
-    >>> claims.count("the run ends lower", 8, 10, at_least=7, key="lower")
-    ✓ the run ends lower in 8 of 10 seeds (claimed: at least 7)
-    >>> [verdict.key for verdict in claims.verdicts]
-    ['two', 'lower']
-    >>> claims.count("the run ends higher", 2, 10, at_least=7)
-    Traceback (most recent call last):
-    ...
-    optimlab.claims.ClaimError: ✗ the run ends higher in 2 of 10 seeds (claimed: at least 7)
+
+    A claim about seeds gives, seed by seed, whether the observation holds, and the word
+    that the page says of it:
+
+    >>> lower = np.arange(50) != 7  # the observation holds in 49 of 50 seeds
+    >>> claims.seeds("the run ends lower", lower, "nearly every", key="lower")
+    ✓ the run ends lower in nearly every seed (49 of 50; 95% interval 90% to 100%; seeds ...)
+    >>> claims.seeds("the run ends lower", np.ones(10, bool), "nearly every", key="ten")
+    ✗ the run ends lower in nearly every seed (10 of 10; ...; 'nearly every' needs at least 80%...)
+    >>> claims.seeds("the run ends first", np.arange(50) % 3 == 0, "varies")
+    ~ the run ends first: varies with the seeds (17 of 50; 95% interval 22% to 48%; seeds ...)
+    >>> [verdict.mark for verdict in claims.verdicts]
+    ['✓', '✓', '✗', '~']
+    >>> [verdict.key for verdict in claims.failed]
+    ['ten']
 
     The same observation can be counted in several *worlds* (raw and standardised inputs,
-    say): pass ``world=`` with its data, and :meth:`table` lays the counts side by side.
-    Without a ``key``, such a claim is keyed ``"<world>: <statement>"``.
+    say): pass ``world=``, and :meth:`table` lays the counts side by side. Without a
+    ``key``, such a claim is keyed ``"<world>: <statement>"``.
     """
 
     def __init__(self, page: str) -> None:
@@ -109,6 +239,11 @@ class Claims:
             raise TypeError(f"page must be a non-empty string, got {brief(page)}")
         self.page = page
         self.verdicts: list[Verdict] = []
+
+    @property
+    def failed(self) -> list[Verdict]:
+        """The verdicts that do not hold, in the order recorded."""
+        return [verdict for verdict in self.verdicts if not verdict.holds]
 
     def check(
         self,
@@ -121,89 +256,83 @@ class Claims:
     ) -> None:
         """Check a claim that ``holds`` (a boolean computed from the runs) decides.
 
-        Prints the verdict; raises :class:`ClaimError` if ``holds`` is false.
+        For a claim about the exercise's own run, or about a statistic of many runs
+        (a median, a largest value) that is far from its threshold. Prints the verdict
+        and keeps it in :attr:`verdicts`; a false claim is printed with ✗, not raised.
         """
         key = self._key(key, statement, data.get("world"))
         self._record(Verdict(key, statement, bool(holds), evidence=evidence, data=_plain(data)))
 
-    def count(
-        self,
-        statement: str,
-        count: int,
-        total: int,
-        *,
-        at_least: int | None = None,
-        at_most: int | None = None,
-        evidence: str = "",
-        key: str | None = None,
-        **data: Any,
-    ) -> None:
-        """Check how many of ``total`` seeds an observation holds in.
-
-        The claim is ``at_least <= count <= at_most`` (either bound may be omitted: a
-        count with no bound is recorded and printed, never fails).
-        """
-        count = check_nonnegative_int("count", count)
-        total = check_nonnegative_int("total", total)
-        if count > total:
-            raise ValueError(f"count must not exceed total, got {count} of {total}")
-        rules = []
-        if at_least is not None:
-            rules.append(f"at least {at_least}")
-        if at_most is not None:
-            rules.append(f"at most {at_most}")
-        holds = (at_least is None or count >= at_least) and (at_most is None or count <= at_most)
-        key = self._key(key, statement, data.get("world"))
-        verdict = Verdict(key, statement, holds, count, total, " and ".join(rules), evidence,
-                          _plain(data))  # fmt: skip
-        self._record(verdict)
-
-    def count_seeds(
+    def seeds(
         self,
         statement: str,
         holds: Any,
+        word: str,
         *,
-        at_least: int | None = None,
-        at_most: int | None = None,
         evidence: str | None = None,
         key: str | None = None,
         **data: Any,
     ) -> None:
-        """:meth:`count` of an observation given seed by seed.
+        """Claim that an observation holds in ``word`` seeds.
 
-        ``holds`` is a one-dimensional boolean array, one entry per seed: the count is
-        its number of true entries, the total its length, and the evidence (unless given)
-        the seeds it holds in.
+        Parameters
+        ----------
+        statement : str
+            The observation, in words that read before the word's phrase ("``lr = 1``
+            ends above ``lr = 0.1``" + " in nearly every seed").
+        holds : array of bool
+            One entry per seed: whether the observation holds in that seed.
+        word : str
+            A key of :data:`WORDS` (``"every"``, ``"nearly every"``, ``"most"``, ``"about
+            half"``, ``"a minority of"``, ``"few"``, ``"no"``): the claim holds when the
+            95 % Wilson interval of the count lies inside the word's range (for
+            ``"every"`` and ``"no"``: when every seed, or no seed, agrees). Or
+            ``"varies"``: the count is shown, not asserted.
+        evidence : str, optional
+            The numbers behind it; by default the seeds (their positions) it holds in.
+        key : str, optional
+            How summaries refer to it; by default the statement (with its world).
+        **data
+            Further numbers to record, among them ``world``.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from optimlab import Claims
-        >>> final = np.array([[0.5, 0.4, 0.6], [0.3, 0.5, 0.2]])  # (values, seeds)
-        >>> Claims("demo").count_seeds("the second ends lower", final[1] < final[0], at_least=2)
-        ✓ the second ends lower in 2 of 3 seeds (seeds [0, 2]; claimed: at least 2)
+        The verdict is printed and kept in :attr:`verdicts`; a false claim is printed
+        with ✗, not raised.
+
+        Raises
+        ------
+        TypeError
+            If ``holds`` is not an array of booleans.
+        ValueError
+            If ``holds`` is not one-dimensional or is empty, or ``word`` is not in the
+            vocabulary.
         """
         array = np.asarray(holds)
         if array.dtype != bool:
             raise TypeError(f"holds must be an array of booleans, got {brief(holds)}")
-        if array.ndim != 1:
+        if array.ndim != 1 or array.size == 0:
             raise ValueError(
-                f"holds must be one-dimensional (one entry per seed), got shape {array.shape}"
+                f"holds must be one-dimensional (one entry per seed) and not empty, got "
+                f"shape {array.shape}"
             )
+        word = check_choice("word", word, [*WORDS, VARIES])
+        count, total = int(array.sum()), int(array.size)
+        interval = list(wilson_interval(count, total))
+        holds_ = word == VARIES or WORDS[word].fits(count, total)
         if evidence is None:
             evidence = f"seeds {np.flatnonzero(array).tolist()}"
-        self.count(statement, int(array.sum()), array.size, at_least=at_least,
-                   at_most=at_most, evidence=evidence, key=key, **data)  # fmt: skip
+        key = self._key(key, statement, data.get("world"))
+        self._record(Verdict(key, statement, holds_, count, total, word, interval, evidence,
+                             _plain(data)))  # fmt: skip
 
     def table(self, width: int = 40) -> str:
-        """The claims counted per world, as a plain-text table: one row per statement.
+        """The seed claims per world, as a plain-text table: one row per statement.
 
-        Only claims recorded with a ``world`` in their data (``claims.count(...,
+        Only claims recorded with a ``world`` in their data (``claims.seeds(...,
         world="raw")``) enter the table. Rows are statements and columns worlds, both in
-        the order first recorded; a cell reads ``8/10 ✓``: the observation held in 8 of
-        10 seeds, and what the page claimed of that count held (``✗``: it did not;
-        ``-``: not counted in that world). Statements are wrapped to ``width``
-        characters, so that the table stays narrow.
+        the order first recorded; a cell reads ``48/50 ✓``: the observation held in 48
+        of 50 seeds, and the page's word for it holds (``✗``: it does not; ``~``: shown,
+        not asserted; ``-``: not counted in that world). Statements are wrapped to
+        ``width`` characters, so that the table stays narrow.
 
         Parameters
         ----------
@@ -216,18 +345,20 @@ class Claims:
 
         Examples
         --------
+        >>> import numpy as np
         >>> from optimlab import Claims
         >>> claims = Claims("demo")
-        >>> for world, count in [("raw", 8), ("standardized", 10)]:
-        ...     claims.count("lr = 1 ends above lr = 0.1", count, 10, at_least=7, world=world)
-        ✓ [raw] lr = 1 ends above lr = 0.1 in 8 of 10 seeds (claimed: at least 7)
-        ✓ [standardized] lr = 1 ends above lr = 0.1 in 10 of 10 seeds (claimed: at least 7)
-        >>> claims.count("lr = 0.1 ends best", 2, 10, at_most=4, world="raw")
-        ✓ [raw] lr = 0.1 ends best in 2 of 10 seeds (claimed: at most 4)
+        >>> above = {"raw": np.arange(50) < 45, "standardized": np.ones(50, bool)}
+        >>> for world, holds in above.items():
+        ...     claims.seeds("lr = 1 ends above lr = 0.1", holds, "most", world=world)
+        ✓ [raw] lr = 1 ends above lr = 0.1 in most seeds (45 of 50; ...)
+        ✓ [standardized] lr = 1 ends above lr = 0.1 in most seeds (50 of 50; ...)
+        >>> claims.seeds("lr = 0.1 ends best", np.arange(50) < 20, "varies", world="raw")
+        ~ [raw] lr = 0.1 ends best: varies with the seeds (20 of 50; ...)
         >>> print(claims.table(width=26))
-        observation                 raw     standardized
-        lr = 1 ends above lr = 0.1  8/10 ✓  10/10 ✓
-        lr = 0.1 ends best          2/10 ✓  -
+        observation                 raw      standardized
+        lr = 1 ends above lr = 0.1  45/50 ✓  50/50 ✓
+        lr = 0.1 ends best          20/50 ~  -
         >>> claims.verdicts[1].key
         'standardized: lr = 1 ends above lr = 0.1'
         """
@@ -242,8 +373,7 @@ class Claims:
             if world not in worlds:
                 worlds.append(world)
             cell = f"{verdict.count}/{verdict.total}" if verdict.count is not None else ""
-            cell = f"{cell} {'✓' if verdict.holds else '✗'}".strip()
-            rows.setdefault(verdict.statement, {})[world] = cell
+            rows.setdefault(verdict.statement, {})[world] = f"{cell} {verdict.mark}".strip()
         columns = [max([len(w), *(len(row.get(w, "-")) for row in rows.values())]) + 2
                    for w in worlds]  # fmt: skip
         lines = [_row(["observation"], width, [*worlds], columns)]
@@ -266,8 +396,6 @@ class Claims:
         folder = os.environ.get(CLAIMS_DIR)
         if folder:
             self.save(Path(folder) / f"{self.page}.json")
-        if not verdict.holds:
-            raise ClaimError(str(verdict))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write every verdict so far to ``path`` as JSON: ``{"page": ..., "verdicts": [...]}``."""

@@ -32,13 +32,13 @@ from ._validation import (
     check_nonnegative_int,
     check_positive_finite,
     check_positive_int,
+    check_seeds,
 )
 from .config import TrainingConfig, init_seed
 from .data import exercise_data
 from .metrics import median_finite
 from .model import make_mlp
 from .optimizers import make_optimizer, optimizer_label
-from .tuning import _seed_list
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -254,7 +254,7 @@ def lr_range_test(
     ((2, 30), 2)
     """
     lrs = lr_schedule(lr_min, lr_max, steps)
-    seed_list = _seed_list("seeds", seeds)
+    seed_list = check_seeds("seeds", seeds)
     smoothing = check_beta("smoothing", smoothing)
     if stop_factor is not None:
         stop_factor = check_positive_finite("stop_factor", stop_factor)

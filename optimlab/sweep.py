@@ -14,8 +14,8 @@ from ._validation import (
     Split,
     brief,
     check_bool,
-    check_nonnegative_int,
     check_positive_int,
+    check_seeds,
 )
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
@@ -331,21 +331,6 @@ def _is_list(value: Any) -> bool:
     return isinstance(value, list | tuple) and not is_entry_with_options(value)
 
 
-def _check_seeds(seeds: int | Sequence[int] | None) -> tuple[int, ...]:
-    if seeds is None:
-        return (0,)
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
-        return tuple(range(check_positive_int("seeds", seeds)))
-    if not isinstance(seeds, Sequence) or isinstance(seeds, str):
-        raise TypeError(f"seeds must be a positive integer or a list of seeds, got {brief(seeds)}")
-    if len(seeds) == 0:
-        raise ValueError("seeds must hold at least one seed, got []")
-    checked = tuple(check_nonnegative_int(f"seeds[{i}]", seed) for i, seed in enumerate(seeds))
-    if len(set(checked)) != len(checked):
-        raise ValueError(f"seeds must not repeat a seed, got {list(seeds)!r}")
-    return checked
-
-
 def _run_sweeps(
     sweeps: list[dict[str, Any]],
     problem: tuple[Model, Data, str],
@@ -367,7 +352,7 @@ def _run_sweeps(
             if not context:
                 raise
             raise type(error)(context.format(i) + str(error)) from None
-    seeds = _check_seeds(seeds)
+    seeds = (0,) if seeds is None else check_seeds("seeds", seeds)
     shuffle = check_bool("shuffle", shuffle)
     measure_time = check_bool("measure_time", measure_time)
     if n_jobs is not None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import Split, brief, check_nonnegative_int, check_positive_finite
+from ._validation import Split, brief, check_positive_finite, check_seeds
 from .config import DEFAULTS, TrainingConfig
 from .metrics import median_finite
 from .optimizers import optimizer_label
@@ -126,24 +126,6 @@ class TunedComparison:
         return plot_tuned(self, ax=ax, **kwargs)
 
 
-def _seed_list(name: str, seeds: object, start: int = 0) -> tuple[int, ...]:
-    """``seeds`` as a tuple; an int ``k`` means ``k`` seeds counted from ``start``."""
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"{name} must be a positive number of seeds or a list, got {seeds}")
-        return tuple(range(start, start + seeds))
-    if not isinstance(seeds, Sequence) or isinstance(seeds, str):
-        raise TypeError(
-            f"{name} must be a positive integer or a list of seeds, got {brief(seeds)}"
-        )
-    if len(seeds) == 0:
-        raise ValueError(f"{name} must hold at least one seed, got {list(seeds)!r}")
-    checked = tuple(check_nonnegative_int(f"{name}[{i}]", s) for i, s in enumerate(seeds))
-    if len(set(checked)) != len(checked):
-        raise ValueError(f"{name} must not repeat a seed, got {list(seeds)!r}")
-    return checked
-
-
 def _lr_grid(lrs: object) -> tuple[float, ...]:
     if not isinstance(lrs, Sequence) or isinstance(lrs, str):
         raise TypeError(f"lrs must be a list of learning rates, got {brief(lrs)}")
@@ -225,8 +207,8 @@ def compare_optimizers(
     if len(optimizers) == 0:
         raise ValueError("optimizers must hold at least one optimizer, got []")
     grid = _lr_grid(lrs)
-    tuning = _seed_list("tuning_seeds", tuning_seeds)
-    held_out = _seed_list("held_out_seeds", held_out_seeds, start=max(tuning) + 1)
+    tuning = check_seeds("tuning_seeds", tuning_seeds)
+    held_out = check_seeds("held_out_seeds", held_out_seeds, start=max(tuning) + 1)
     shared = sorted(set(tuning) & set(held_out))
     if shared:
         raise ValueError(

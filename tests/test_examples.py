@@ -1,12 +1,17 @@
 """Every gallery script runs as a reader would run it: ``python plot_x.py``, on its own.
 
 Each script runs in a fresh interpreter, from a scratch working directory, with the
-non-GUI matplotlib backend Agg. The scripts check what their text claims (through
-:class:`optimlab.Claims`, which raises on a false claim), so a change in the library that
-breaks a claim fails here.
+non-GUI matplotlib backend Agg. The scripts check what their text claims through
+:class:`optimlab.Claims`, which prints a false claim with ✗ and runs on; here every claim
+must hold, so a change in the library that breaks a claim fails.
+
+The scripts run with ``ATEN_CPU_CAPABILITY=default``: ATen's kernels without AVX2 or
+AVX-512, so other rounding than the site build's, which runs on the machine as it is.
+Every test run thus sees the claims under two rounding regimes.
 """
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -37,11 +42,15 @@ def test_example_has_no_bare_assert(script):
     assert lines == [], f"{script.name} has bare assert statements at lines {lines}"
 
 
-def _run_standalone(script: Path, folder: Path) -> subprocess.CompletedProcess:
+# Another rounding regime than the site build's (see the module's docstring).
+REGIME = {"ATEN_CPU_CAPABILITY": "default"}
+
+
+def _run_standalone(script: Path, folder: Path, records: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(script)],
         cwd=folder,
-        env={**os.environ, "MPLBACKEND": "Agg"},
+        env={**os.environ, "MPLBACKEND": "Agg", "OPTIMLAB_CLAIMS_DIR": str(records), **REGIME},
         capture_output=True,
         text=True,
         timeout=600,
@@ -53,14 +62,29 @@ def _run_standalone(script: Path, folder: Path) -> subprocess.CompletedProcess:
 def standalone_runs(tmp_path_factory):
     """Every script run once, two at a time: each mostly waits on one core of the two."""
     folders = {script: tmp_path_factory.mktemp(script.stem) for script in SCRIPTS}
+    records = {script: tmp_path_factory.mktemp(f"{script.stem}-claims") for script in SCRIPTS}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = pool.map(lambda script: _run_standalone(script, folders[script]), SCRIPTS)
-        return {script: (run, folders[script]) for script, run in zip(SCRIPTS, runs, strict=True)}
+        runs = pool.map(
+            lambda script: _run_standalone(script, folders[script], records[script]), SCRIPTS
+        )
+        return {
+            script: (run, folders[script], records[script])
+            for script, run in zip(SCRIPTS, runs, strict=True)
+        }
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[script.stem for script in SCRIPTS])
 def test_example_runs_standalone(script, standalone_runs):
-    run, folder = standalone_runs[script]
+    run, folder, records = standalone_runs[script]
     assert run.returncode == 0, f"{script.name} failed:\n{run.stdout}\n{run.stderr}"
     assert run.stdout.strip(), f"{script.name} printed nothing"
     assert list(folder.iterdir()) == [], f"{script.name} wrote files into its directory"
+    verdicts = [
+        verdict
+        for path in records.glob("*.json")
+        for verdict in json.loads(path.read_text(encoding="utf-8"))["verdicts"]
+    ]
+    failed = [line for line in run.stdout.splitlines() if line.startswith("✗")]
+    assert [v["statement"] for v in verdicts if not v["holds"]] == [], "\n".join(failed)
+    # Every ✗ line printed is a failed verdict recorded, and the other way round.
+    assert len(failed) == sum(not v["holds"] for v in verdicts)

@@ -2,9 +2,11 @@
 
 A gallery page checks its claims with :class:`optimlab.Claims`; while the site builds,
 every verdict is also written to ``<folder>/<page>.json`` as ``{"page": ..., "verdicts":
-[{"key", "statement", "holds", "count", "total", "rule", "evidence", "data"}, ...]}``.
+[{"key", "statement", "holds", "count", "total", "word", "interval", "evidence", "data"},
+...]}``.
 This module reads those records and turns them into words and numbers. It imports no
-Sphinx, so that the tests check it without a build; ``verdicts.py`` is the Sphinx side.
+Sphinx, so that the tests check it without a build and ``tools/claims.py`` can read the
+records too; ``verdicts.py`` is the Sphinx side.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 NOT_COMPUTED = "not computed in this build"
 
 _PAGE = re.compile(r"[A-Za-z0-9_.-]+")
-_FIELDS = ("key", "statement", "holds", "count", "total", "rule", "evidence", "data")
+_FIELDS = ("key", "statement", "holds", "count", "total", "word", "interval", "evidence", "data")
 
 
 @dataclass(frozen=True)
@@ -116,19 +118,49 @@ def select_verdicts(record: dict[str, Any], keys: list[str] | None) -> list[dict
     return [find_verdict(record, key) for key in keys]
 
 
+def _words() -> dict[str, Any]:
+    """optimlab's vocabulary, imported when a verdict is worded: reading records and
+    listing failed ones (``tools/claims.py records``) needs no optimlab."""
+    from optimlab.claims import WORDS
+
+    return WORDS
+
+
+#: The word of a seed count that a page shows without asserting it (optimlab.claims.VARIES).
+VARIES = "varies"
+
+
+def mark(verdict: dict[str, Any]) -> str:
+    """✓ for a claim that holds, ✗ for one that does not, ~ for a count only shown."""
+    if verdict["word"] == VARIES:
+        return "~"
+    return "✓" if verdict["holds"] else "✗"
+
+
 def seeds_text(verdict: dict[str, Any]) -> str:
-    """``"8 of 10 seeds"`` for a count (with its rule), ``"✓"``/``"✗"`` for a check."""
+    """``"✓ nearly every seed: 48 of 50"`` for a seed claim, ``"✓"``/``"✗"`` for a check.
+
+    A failed claim says what its word needs; a count only shown says that it varies.
+    """
     if verdict["count"] is None:
-        return "✓" if verdict["holds"] else "✗"
-    text = f"{verdict['count']} of {verdict['total']} seeds"
-    return f"{text} (claimed: {verdict['rule']})" if verdict["rule"] else text
+        return mark(verdict)
+    counted = f"{verdict['count']} of {verdict['total']}"
+    if verdict["word"] == VARIES:
+        return f"~ varies with the seeds: {counted}"
+    word = _words()[verdict["word"]]
+    text = f"{mark(verdict)} {word.phrase.removeprefix('in ')}: {counted}"
+    return text if verdict["holds"] else f"{text} ({word.name!r} needs {word.describe()})"
 
 
 def verdict_phrase(verdict: dict[str, Any]) -> str:
-    """The words an inline summary puts after the statement: ``"in 8 of 10 seeds"``."""
+    """The words an inline summary puts after the statement: ``"in most seeds (45 of 50)"``."""
     if verdict["count"] is None:
         return "✓ (checked)" if verdict["holds"] else "✗ (contradicted)"
-    return f"in {verdict['count']} of {verdict['total']} seeds"
+    counted = f"{verdict['count']} of {verdict['total']}"
+    if verdict["word"] == VARIES:
+        return f"in {counted} seeds (it varies with the seeds)"
+    phrase = f"{_words()[verdict['word']].phrase} ({counted})"
+    return phrase if verdict["holds"] else f"✗ {phrase}, which does not bear the claim out"
 
 
 def format_value(value: Any, spec: str = "") -> str:
