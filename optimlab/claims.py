@@ -219,11 +219,11 @@ class Claims:
 
     >>> lower = np.arange(50) != 7  # the observation holds in 49 of 50 seeds
     >>> claims.seeds("the run ends lower", lower, "nearly every", key="lower")
-    ✓ the run ends lower in nearly every seed (49 of 50; 95% interval 90% to 100%; seeds ...)
-    >>> claims.seeds("the run ends lower", np.ones(10, bool), "nearly every", key="ten")
-    ✗ the run ends lower in nearly every seed (10 of 10; ...; 'nearly every' needs at least 80%...)
+    ✓ the run ends lower in nearly every seed (49 of 50; 95% interval 90% to 100%)
+    >>> claims.seeds("the run ends lower", np.ones(10, bool), "nearly every", key="ten")  # 72%-
+    ✗ the run ends lower in nearly every seed (10 of 10; ...; 'nearly every' needs at least 80%)
     >>> claims.seeds("the run ends first", np.arange(50) % 3 == 0, "varies")
-    ~ the run ends first: varies with the seeds (17 of 50; 95% interval 22% to 48%; seeds ...)
+    ~ the run ends first: varies with the seeds (17 of 50; 95% interval 22% to 48%)
     >>> [verdict.mark for verdict in claims.verdicts]
     ['✓', '✓', '✗', '~']
     >>> [verdict.key for verdict in claims.failed]
@@ -269,7 +269,7 @@ class Claims:
         holds: Any,
         word: str,
         *,
-        evidence: str | None = None,
+        evidence: str = "",
         key: str | None = None,
         **data: Any,
     ) -> None:
@@ -289,7 +289,8 @@ class Claims:
             ``"every"`` and ``"no"``: when every seed, or no seed, agrees). Or
             ``"varies"``: the count is shown, not asserted.
         evidence : str, optional
-            The numbers behind it; by default the seeds (their positions) it holds in.
+            Further numbers behind it, in words (the count and its interval are always
+            shown).
         key : str, optional
             How summaries refer to it; by default the statement (with its world).
         **data
@@ -318,8 +319,6 @@ class Claims:
         count, total = int(array.sum()), int(array.size)
         interval = list(wilson_interval(count, total))
         holds_ = word == VARIES or WORDS[word].fits(count, total)
-        if evidence is None:
-            evidence = f"seeds {np.flatnonzero(array).tolist()}"
         key = self._key(key, statement, data.get("world"))
         self._record(Verdict(key, statement, holds_, count, total, word, interval, evidence,
                              _plain(data)))  # fmt: skip
