@@ -19,7 +19,7 @@ with the exercise's odd observation that ``lr = 0.001`` is unstable.
 # The yardstick is the validation RMSE of always predicting the mean of the training
 # targets (:func:`optimlab.baseline_rmse`): a network that does not beat it has learned
 # nothing about the inputs. Train the default network (``lr = 0.01``, batch size 16,
-# every other setting at its default) under ten seeds: seed ``s`` draws its own data and
+# every other setting at its default) under fifty seeds: seed ``s`` draws its own data and
 # split (``exercise_data(seed=s)``) and its own initial weights (``make_mlp(seed=123 +
 # s)``), and has its own yardstick. The same call also runs two smaller learning rates
 # and ``beta2 = 0.99``, used further down.
@@ -31,26 +31,23 @@ import optimlab
 from optimlab.plotting import plot_finals
 
 claims = optimlab.Claims("input_scale")
-SEEDS = 10
-yardsticks = np.array(
-    [optimlab.baseline_rmse(optimlab.exercise_data(seed=seed)) for seed in range(SEEDS)]
-)
+SEEDS = 50
 raw, raw_beta2 = optimlab.compare_sweeps(
     [{"lr": [0.01, 0.001, 0.0001]}, {"beta2": [0.999, 0.99]}], seeds=SEEDS
 )
+seeds = raw.seeds
+yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(seed=s)) for s in seeds])
 default_raw = raw.final[0]  # lr = 0.01: the defaults, one final RMSE per seed
-print(f"seed 0: the default network ends at {default_raw[0]:.3f}, the yardstick is "
-      f"{yardsticks[0]:.3f}")  # fmt: skip
-print(f"ten seeds: final RMSE {np.round(default_raw, 3).tolist()}")
-print(f"           yardstick  {np.round(yardsticks, 3).tolist()}")
+print(f"seed {seeds[0]}: the default network ends at {default_raw[0]:.3f}, the yardstick "
+      f"is {yardsticks[0]:.3f}")  # fmt: skip
+print(f"first ten seeds: final RMSE {np.round(default_raw[:10], 3).tolist()}")
+print(f"                 yardstick  {np.round(yardsticks[:10], 3).tolist()}")
 
-worse = int(np.sum(default_raw > yardsticks))
-claims.count(
+claims.seeds(
     "the default network on raw inputs ends above its seed's yardstick (worse than "
     "predicting the mean)",
-    worse,
-    SEEDS,
-    at_least=7,
+    default_raw > yardsticks,
+    "most",
     evidence=f"median final {np.median(default_raw):.3f} against a median yardstick "
     f"{np.median(yardsticks):.3f}, median ratio {np.median(default_raw / yardsticks):.2f}",
     key="default_raw_worse_than_mean",
@@ -86,13 +83,11 @@ def standardized(seed):
 
 scaled = optimlab.compare_configs(lr=[0.01, 0.001, 0.0001], seeds=SEEDS, data=standardized)
 default_scaled = scaled.final[0]
-print(f"standardised, ten seeds: final RMSE {np.round(default_scaled, 3).tolist()}")
-beats = int(np.sum(default_scaled < yardsticks))
-claims.count(
+print(f"standardised, first ten seeds: final RMSE {np.round(default_scaled[:10], 3).tolist()}")
+claims.seeds(
     "the default network on standardised inputs ends below its seed's yardstick",
-    beats,
-    SEEDS,
-    at_least=10,
+    default_scaled < yardsticks,
+    "nearly every",
     evidence=f"median final {np.median(default_scaled):.3f}, "
     f"median ratio to the yardstick {np.median(default_scaled / yardsticks):.2f}",
     key="default_standardized_beats_mean",
@@ -100,11 +95,17 @@ claims.count(
     median_final=np.median(default_scaled),
     median_ratio=np.median(default_scaled / yardsticks),
 )
+claims.check(
+    "standardised: the median final RMSE is under half the median yardstick",
+    bool(np.median(default_scaled) < 0.5 * np.median(yardsticks)),
+    evidence=f"{np.median(default_scaled):.3f} against {np.median(yardsticks):.3f}",
+    key="standardized_median_under_half",
+)
 
 # %%
-# The same network, the same settings, the same seeds: standardised, it ends in every
-# seed at well under half of the yardstick. Each figure below shows one world: the
-# median curve of each learning rate with a band over the ten seeds, then every seed's
+# The same network, the same settings, the same seeds: standardised, it ends below the
+# yardstick in nearly every seed. Each figure below shows one world: the
+# median curve of each learning rate with a band over the seeds, then every seed's
 # final RMSE as a dot next to a grey tick at that seed's yardstick (a dot above its tick
 # is a run worse than predicting the mean). Both worlds share the y-axis.
 
@@ -127,7 +128,7 @@ for result, world in [(raw, "Raw inputs (the exercise)"), (scaled, "Standardised
 # climb 0.
 
 lr_001, lr_0001 = 1, 2  # rows of the two sweeps
-raw_climb = optimlab.climb(raw.runs[..., 5:])  # (3 values, 10 seeds)
+raw_climb = optimlab.climb(raw.runs[..., 5:])  # (3 values, 50 seeds)
 scaled_climb = optimlab.climb(scaled.runs[..., 5:])
 for world, result, climbs in [("raw", raw, raw_climb), ("standardised", scaled, scaled_climb)]:
     for label, climb in zip(result.labels, climbs, strict=True):
@@ -135,22 +136,10 @@ for world, result, climbs in [("raw", raw, raw_climb), ("standardised", scaled, 
               f"{np.sum(climb > 0.01):2d} of {SEEDS} seeds (median climb "
               f"{np.median(climb):.3f})")  # fmt: skip
 
-claims.count(
-    "lr = 0.001 climbs back by more than 0.01 after epoch 5",
-    int(np.sum(raw_climb[lr_001] > 0.01)),
-    SEEDS,
-    at_least=6,
-    evidence=f"median climb {np.median(raw_climb[lr_001]):.3f}",
-    world="raw",
-)
-claims.count(
-    "lr = 0.001 climbs back by more than 0.01 after epoch 5",
-    int(np.sum(scaled_climb[lr_001] > 0.01)),
-    SEEDS,
-    at_most=0,
-    evidence=f"median climb {np.median(scaled_climb[lr_001]):.3f}",
-    world="standardized",
-)
+claims.seeds("lr = 0.001 climbs back by more than 0.01 after epoch 5", raw_climb[lr_001] > 0.01,
+             "most", world="raw")  # fmt: skip
+claims.seeds("lr = 0.001 climbs back by more than 0.01 after epoch 5",
+             scaled_climb[lr_001] > 0.01, "few", world="standardized")  # fmt: skip
 claims.check(
     "on raw inputs, ten times smaller (lr = 0.0001) climbs less than a tenth as much",
     bool(np.median(raw_climb[lr_0001]) < 0.1 * np.median(raw_climb[lr_001])),
@@ -175,32 +164,34 @@ claims.check(
 
 dead_at_start = {
     world: np.array(
-        [optimlab.dead_units(optimlab.make_mlp(seed=123 + s), data(s)[0][0]) for s in range(SEEDS)]
+        [optimlab.dead_units(optimlab.make_mlp(seed=123 + s), data(s)[0][0]) for s in seeds]
     )
     for world, data in [("raw", optimlab.exercise_data), ("standardised", standardized)]
 }
 for world, counts in dead_at_start.items():
-    print(f"{world:>12}: dead first-layer units (of 50) before training: "
-          f"{counts[:, 0].tolist()}")  # fmt: skip
+    print(
+        f"{world:>12}: dead first-layer units (of 50) before training, first ten seeds "
+        f"{counts[:10, 0].tolist()}, fewest {counts[:, 0].min()}, most {counts[:, 0].max()}"
+    )
 
 # %%
-# A third to a half of the first layer is dead from the start on raw inputs, none on
-# standardised inputs. It is tempting to blame them for the raw network's
+# Many first-layer units are dead from the start on raw inputs, in every seed, and
+# hardly any on standardised inputs. It is tempting to blame them for the raw network's
 # failure, but every configuration of a seed starts from the *same* weights, hence the
 # same dead units, and some configurations do beat the yardstick on the same raw
 # inputs: ``beta2 = 0.99`` (computed above), and batch sizes 2 and 4
 # (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_04_batch_size.py`).
 
 beta2_099 = raw_beta2.final[1]
-print(f"raw inputs, beta2 = 0.99: final RMSE {np.round(beta2_099, 3).tolist()}")
-claims.count(
+print(
+    f"raw inputs, beta2 = 0.99: final RMSE, first ten seeds {np.round(beta2_099[:10], 3).tolist()}"
+)
+claims.seeds(
     "with the same initial weights (so the same dead units), beta2 = 0.99 ends below "
     "its seed's yardstick",
-    int(np.sum(beta2_099 < yardsticks)),
-    SEEDS,
-    at_least=7,
-    evidence=f"median {np.median(beta2_099):.3f}; the default: {SEEDS - worse} of {SEEDS}, "
-    f"median {np.median(default_raw):.3f}",
+    beta2_099 < yardsticks,
+    "most",
+    evidence=f"median {np.median(beta2_099):.3f}; the default's {np.median(default_raw):.3f}",
     world="raw",
     key="beta2_099_beats_mean_raw",
 )
@@ -241,7 +232,8 @@ for layer, ax in enumerate(axes):
     ax.set_ylabel(f"Dead units in layer {layer + 1} (of 50)")
     ax.set_ylim(-1, 50)
 axes[1].set_xlabel("Epoch (0: initial weights)")
-axes[0].set_title(f"Seed 0 (yardstick {yardsticks[0]:.3f})")
+yardstick = optimlab.baseline_rmse(optimlab.exercise_data(0))  # seed 0's
+axes[0].set_title(f"Seed 0 (yardstick {yardstick:.3f})")
 axes[1].legend(title="Inputs, settings", fontsize="small")
 fig.tight_layout()
 plt.show()
@@ -250,38 +242,31 @@ plt.show()
 claims.check(
     "seed 0: beta2 = 0.99 beats the yardstick with at least as many dead units as the "
     "default, which does not",
-    bool(
-        final_099 < yardsticks[0] < final_default and (dead_099[-1] >= dead_default[-1] - 1).all()
-    ),
+    bool(final_099 < yardstick < final_default and (dead_099[-1] >= dead_default[-1] - 1).all()),
     evidence=f"dead {dead_099[-1].tolist()}, RMSE {final_099:.3f} against dead "
-    f"{dead_default[-1].tolist()}, RMSE {final_default:.3f}; yardstick {yardsticks[0]:.3f}",
+    f"{dead_default[-1].tolist()}, RMSE {final_default:.3f}; yardstick {yardstick:.3f}",
     key="dead_units_not_the_ceiling",
 )
-claims.check(
-    "dead first-layer units: many on raw inputs in every seed, at most 2 standardised",
-    bool(
-        dead_at_start["raw"][:, 0].min() >= 12 and dead_at_start["standardised"][:, 0].max() <= 2
-    ),
-    evidence=f"raw {dead_at_start['raw'][:, 0].min()}-{dead_at_start['raw'][:, 0].max()}, "
-    f"standardised {dead_at_start['standardised'][:, 0].min()}-"
-    f"{dead_at_start['standardised'][:, 0].max()}",
-    key="dead_at_start",
-)
+raw_dead, scaled_dead = dead_at_start["raw"][:, 0], dead_at_start["standardised"][:, 0]
+claims.seeds("a fifth or more of the first layer (10 units) is dead before training",
+             raw_dead >= 10, "nearly every", world="raw")  # fmt: skip
+claims.seeds("a fifth or more of the first layer (10 units) is dead before training",
+             scaled_dead >= 10, "no", world="standardized")  # fmt: skip
 claims.check(
     "seed 0, standardised: the second layer loses a third of its units or more during "
     "training, and the network still ends below half the yardstick",
-    bool(dead_scaled[-1, 1] - dead_scaled[0, 1] >= 50 / 3 and final_scaled < 0.5 * yardsticks[0]),
+    bool(dead_scaled[-1, 1] - dead_scaled[0, 1] >= 50 / 3 and final_scaled < 0.5 * yardstick),
     evidence=f"layer 2 dead {dead_scaled[0, 1]} -> {dead_scaled[-1, 1]}, final RMSE "
     f"{final_scaled:.3f}",
     key="dead_units_common",
 )
 
 # %%
-# Dead units are real and they cost capacity: on raw inputs a third to a half of the
-# first layer never fires. But units of both layers also die *during* training, in both
-# worlds: the standardised network loses about half of its second layer and still ends
-# at well under half the yardstick. Dead units are common in ReLU networks and no
-# failure by themselves. And the raw network with ``beta2 = 0.99`` ends below the
+# Dead units are real and they cost capacity: on raw inputs a fifth or more of the
+# first layer never fires, in nearly every seed. But units of both layers also die
+# *during* training, in both worlds: seed 0's standardised network loses a third or more
+# of its second layer and still ends at well under half the yardstick. Dead units are
+# common in ReLU networks and no failure by themselves. And the raw network with ``beta2 = 0.99`` ends below the
 # yardstick with as many dead units as the default that ends above it: dead units do
 # not set the raw network's ceiling, and they do not explain why the default ends above
 # the yardstick, nor the climbs of ``lr = 0.001``. What differs between those runs is how
@@ -302,8 +287,8 @@ print(claims.table())
 # * On the exercise's raw inputs the default network ends worse than predicting the
 #   training mean in most seeds. Draw the yardstick before reading any curve.
 # * Standardising the inputs with the training split's statistics (targets unscaled, so
-#   every RMSE stays comparable) makes the same network end at well under half the
-#   yardstick in every seed.
+#   every RMSE stays comparable) makes the same network end below the yardstick in
+#   nearly every seed, at a median well under half of it.
 # * The cause is the scale: AdamW steps every weight by about ``lr``, and a weight on
 #   :math:`x_2 \approx 1000` turns that into large moves of its unit. That is also why
 #   ``lr = 0.001`` climbs back on raw inputs and not on standardised ones.

@@ -4,7 +4,7 @@ The learning rate
 =================
 
 You will learn: what a too large learning rate does to this network (a collapse, not an
-infinite loss), and which of the exercise's learning-rate observations survive ten seeds
+infinite loss), and which of the exercise's learning-rate observations survive fifty seeds
 and standardised inputs, and which were artefacts of one seed or of the raw inputs.
 
 The learning rate scales every AdamW step. The exercise compares four, each ten times the
@@ -43,10 +43,11 @@ ax.set_title("Learning rate: one seed, raw inputs")
 plt.show()
 
 # %%
-# In this run ``lr = 0.1`` ends lowest, near the yardstick; ``lr = 0.01`` improves until
-# about epoch 18, then gets worse; ``lr = 0.001`` climbs back up several times, the
-# exercise's "oddly unstable" curve; and ``lr = 1`` has its best value after the first
-# epoch, then settles far above the yardstick.
+# Read one run as the exercise does: the printed lines give each curve's best and last
+# RMSE and its climb (how far it goes back up, :func:`optimlab.climb`). The exercise
+# saw ``lr = 0.001`` climb back up, "oddly unstable", and ``lr = 1`` settle far above
+# the others. Single runs on raw inputs are fragile: on another processor, or with
+# another seed, the order of the smaller rates can change. The next sections count.
 #
 # What happened to ``lr = 1``?
 # ----------------------------
@@ -77,23 +78,24 @@ claims.check(
 # of these readings comes from one seed on raw inputs, where the default network does
 # not beat the yardstick
 # (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`). So repeat the
-# comparison under ten seeds (seed ``s``: ``exercise_data(seed=s)`` and
+# comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
 # ``make_mlp(seed=123 + s)``), on raw inputs and on standardised inputs, and count.
 #
-# Ten seeds, two worlds
-# ---------------------
+# Fifty seeds, two worlds
+# -----------------------
 # Each figure is one world: the median curve of each learning rate with a band over the
-# ten seeds, then every seed's final RMSE as a dot beside a grey tick at that seed's
+# seeds, then every seed's final RMSE as a dot beside a grey tick at that seed's
 # yardstick.
 
-SEEDS = 10
-yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in range(SEEDS)])
+SEEDS = 50
 worlds = {
     "raw": optimlab.compare_configs(epochs=30, lr=lrs, seeds=SEEDS),
     "standardized": optimlab.compare_configs(
         epochs=30, lr=lrs, seeds=SEEDS, data=lambda s: optimlab.exercise_data(s, standardize=True)
     ),
 }
+seeds = worlds["raw"].seeds
+yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in seeds])
 for world, result in worlds.items():
     medians = np.median(result.final, axis=1)
     pairs = zip(result.labels, medians, strict=True)
@@ -109,42 +111,62 @@ for world, result in worlds.items():
 # %%
 # The verdicts
 # ------------
-# Each observation above, counted per world: in how many of the ten seeds it holds.
-# The claimed bound says what this page concludes: "at least 7" survives, "at most 3"
-# was an artefact, in between is a tendency.
+# Each observation of the exercise and of the single run, turned into a yes or no per
+# seed and stated with a word of the vocabulary ("in most seeds": at least 60 %; see
+# :doc:`/claims`), which holds only where the count's 95 % interval lies inside the
+# word's range; "varies" is shown with its count and not asserted.
+#
+# On raw inputs, ``lr = 1`` is too large: it ends above ``lr = 0.1`` and above the
+# yardstick in most seeds, and collapses to more than three times the yardstick in
+# about half the seeds. ``lr = 0.1`` ends lowest of the four in about half the seeds: a
+# coin flip. The default ``lr = 0.01`` ends below the yardstick in a minority of seeds,
+# and turns back up after its best in a minority. Whether ``lr = 0.001`` climbs back
+# the most of the three smaller rates, the exercise's "oddly unstable" curve, varies
+# with the seeds, and so does whether 0.1 climbs back more than 0.01.
 
+raw, scaled = worlds["raw"], worlds["standardized"]
+final, runs, climbs = raw.final, raw.runs, optimlab.climb(raw.runs[..., 5:])  # from epoch 6
+claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "most", world="raw")
+claims.seeds("lr = 1 ends above its seed's yardstick", final[0] > yardsticks, "most", world="raw")
+claims.seeds("lr = 1 collapses: ends above 3 x the yardstick", final[0] > 3 * yardsticks,
+             "about half", world="raw")  # fmt: skip
+claims.seeds("lr = 0.1 ends lowest of the four", final.argmin(axis=0) == 1, "about half",
+             world="raw")  # fmt: skip
+claims.seeds("lr = 0.01 (the default) ends below its seed's yardstick", final[2] < yardsticks,
+             "a minority of", world="raw")  # fmt: skip
+claims.seeds("lr = 0.001 climbs back the most of the three smaller rates",
+             climbs[1:].argmax(axis=0) == 2, "varies", world="raw")  # fmt: skip
+claims.seeds("lr = 0.01 ends more than 0.01 above its best (turns back up)",
+             final[2] > runs[2].min(axis=1) + 0.01, "a minority of", world="raw")  # fmt: skip
+claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], "varies",
+             world="raw")  # fmt: skip
 
-def observations(result):
-    """Each observation of the exercise and of the single run: does it hold, per seed?"""
-    final, runs = result.final, result.runs  # (4 values, 10 seeds), (4, 10, 30)
-    climbs = optimlab.climb(runs[..., 5:])  # from epoch 6 on
-    return {
-        "lr = 1 ends above lr = 0.1": final[0] > final[1],
-        "lr = 1 ends above its seed's yardstick": final[0] > yardsticks,
-        "lr = 1 collapses: ends above 3 x the yardstick": final[0] > 3 * yardsticks,
-        "lr = 0.1 ends lowest of the four": final.argmin(axis=0) == 1,
-        "lr = 0.01 (the default) ends below its seed's yardstick": final[2] < yardsticks,
-        "lr = 0.001 climbs back the most of the three smaller rates": (
-            climbs[1:].argmax(axis=0) == 2
-        ),
-        "lr = 0.01 ends more than 0.01 above its best (turns back up)": (
-            final[2] > runs[2].min(axis=1) + 0.01
-        ),
-        "lr = 0.1 climbs back more than lr = 0.01": climbs[1] > climbs[2],
-    }
+# %%
+# On standardised inputs ``lr = 1`` still ends above ``lr = 0.1`` and above the
+# yardstick in nearly every seed, but collapses in none. ``lr = 0.1`` ends lowest in
+# few seeds; the default ends below the yardstick in every seed; ``lr = 0.001`` climbs
+# back the most in few seeds, and ``lr = 0.01`` turns back up in a minority. The
+# unsteady curve is now ``lr = 0.1``'s: it climbs back more than ``lr = 0.01`` in most
+# seeds.
 
-
-# What the prose below concludes, as (at least, at most) seeds, in the order above.
-bounds = {
-    "raw": [(7, None), (7, None), (7, None), (3, 7), (None, 3), (7, None), (None, 3),
-            (None, 3)],
-    "standardized": [(10, None), (10, None), (None, 0), (None, 0), (10, None), (None, 0),
-                     (None, 3), (7, None)],
-}  # fmt: skip
-for world, result in worlds.items():
-    found = observations(result).items()
-    for (statement, holds), (at_least, at_most) in zip(found, bounds[world], strict=True):
-        claims.count_seeds(statement, holds, at_least=at_least, at_most=at_most, world=world)
+final, runs, climbs = scaled.final, scaled.runs, optimlab.climb(scaled.runs[..., 5:])
+claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "nearly every",
+             world="standardized")  # fmt: skip
+claims.seeds("lr = 1 ends above its seed's yardstick", final[0] > yardsticks, "nearly every",
+             world="standardized")  # fmt: skip
+claims.seeds("lr = 1 collapses: ends above 3 x the yardstick", final[0] > 3 * yardsticks,
+             "no", world="standardized")  # fmt: skip
+claims.seeds("lr = 0.1 ends lowest of the four", final.argmin(axis=0) == 1, "few",
+             world="standardized")  # fmt: skip
+claims.seeds("lr = 0.01 (the default) ends below its seed's yardstick", final[2] < yardsticks,
+             "every", world="standardized")  # fmt: skip
+claims.seeds("lr = 0.001 climbs back the most of the three smaller rates",
+             climbs[1:].argmax(axis=0) == 2, "few", world="standardized")  # fmt: skip
+claims.seeds("lr = 0.01 ends more than 0.01 above its best (turns back up)",
+             final[2] > runs[2].min(axis=1) + 0.01, "a minority of",
+             world="standardized")  # fmt: skip
+claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], "most",
+             world="standardized")  # fmt: skip
 
 print()
 print(claims.table())
@@ -153,24 +175,25 @@ print(claims.table())
 # What survives, and what was an artefact
 # ---------------------------------------
 # * **Survives:** ``lr = 1`` is too large. In both worlds it ends above the yardstick and
-#   above ``lr = 0.1`` in most seeds (every seed when standardised).
+#   above ``lr = 0.1`` in most seeds.
 # * **Raw-input artefact:** the *collapse* of ``lr = 1`` to a dead first layer, far
-#   above the yardstick, happens in most raw seeds and in no standardised one: there
-#   ``lr = 1`` is merely slow and noisy.
-# * **Artefact of one seed, then of the raw inputs:** "``lr = 0.1`` ends best" holds in
-#   about half of the raw seeds and in none once standardised, where 0.01 and 0.001 end
-#   lowest. On raw inputs 0.1 looked best only because nothing else learned either.
+#   above the yardstick, happens in about half the raw seeds and in no standardised
+#   one: there ``lr = 1`` is merely too large, not fatal.
+# * **Artefact of one seed, then of the raw inputs:** "``lr = 0.1`` ends best" is a coin
+#   flip on raw inputs (about half the seeds) and holds in few standardised seeds, where
+#   0.01 and 0.001 end lowest. On raw inputs 0.1 looked best only because nothing else
+#   learned either.
 # * **The network learns only when standardised:** the default ``lr = 0.01`` beats the
-#   yardstick in few raw seeds and in every standardised one.
+#   yardstick in a minority of raw seeds and in every standardised one.
 # * **Raw-input artefact:** ``lr = 0.001`` climbing back the most, the exercise's "oddly
-#   unstable" small learning rate, holds in most raw seeds and in no standardised one: it
-#   is the raw scale of :math:`x_2` turning a small step into a large move (see
-#   :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`).
-# * **Artefact of one seed:** ``lr = 0.01`` turning back up after its best is rare in
-#   both worlds.
+#   unstable" small learning rate, varies with the seeds on raw inputs and holds in few
+#   standardised seeds; :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`
+#   measures its climbs on both.
+# * **Artefact of one seed:** ``lr = 0.01`` turning back up after its best happens in a
+#   minority of seeds in both worlds.
 # * **New once standardised:** the unsteady curve is now ``lr = 0.1``'s: it climbs back
-#   more than ``lr = 0.01`` in most standardised seeds and in few raw ones. With
-#   standardised inputs, 0.1 is the "large" step for this network.
+#   more than ``lr = 0.01`` in most standardised seeds, while on raw inputs that varies
+#   with the seeds. With standardised inputs, 0.1 is the "large" step for this network.
 #
 # Takeaways
 # ---------
