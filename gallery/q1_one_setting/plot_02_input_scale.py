@@ -266,15 +266,15 @@ claims.check(
 # first layer never fires, in nearly every seed. But units of both layers also die
 # *during* training, in both worlds: seed 0's standardised network loses a third or more
 # of its second layer and still ends at well under half the yardstick. Dead units are
-# common in ReLU networks and no failure by themselves. And the raw network with ``beta2 = 0.99`` ends below the
-# yardstick with as many dead units as the default that ends above it: dead units do
-# not set the raw network's ceiling, and they do not explain why the default ends above
-# the yardstick, nor the climbs of ``lr = 0.001``. What differs between those runs is how
-# the optimizer steps, not the network it steps: ``beta2 = 0.99`` averages the squared
-# gradients over about the last 100 steps instead of the last 1000, and batch sizes 2
-# and 4 make eight and four times as many steps per epoch as the default 16.
-# :ref:`sphx_glr_auto_examples_q1_one_setting_plot_04_batch_size.py` and
-# :ref:`sphx_glr_auto_examples_q1_one_setting_plot_07_beta2.py` follow those two up;
+# common in ReLU networks and no failure by themselves. And the raw network with ``beta2
+# = 0.99`` ends below the yardstick with as many dead units as the default that ends
+# above it: dead units do not set the raw network's ceiling, and they do not explain why
+# the default ends above the yardstick, nor the climbs of ``lr = 0.001``. What differs
+# between those runs is how the optimizer steps, not the network it steps: ``beta2 =
+# 0.99`` averages the squared gradients over about the last 100 steps instead of the
+# last 1000, and batch sizes 2 and 4 make eight and four times as many steps per epoch
+# as the default 16. :ref:`sphx_glr_auto_examples_q1_one_setting_plot_04_batch_size.py`
+# and :ref:`sphx_glr_auto_examples_q1_one_setting_plot_07_beta2.py` follow those two up;
 # standardising the inputs removes the need for either.
 #
 # Every count on this page, by world (``✓``: what the page says of the count holds):
