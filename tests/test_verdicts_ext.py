@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 import optimlab
@@ -21,13 +22,21 @@ import verdict_records as vr
 
 @pytest.fixture
 def records(tmp_path, monkeypatch):
-    """A folder with the records of two pages, as the gallery writes them."""
+    """A folder with the records of three pages, as the gallery writes them.
+
+    ``falsy`` records two claims that do not hold: printed with ✗, recorded, not raised.
+    """
     monkeypatch.setenv("OPTIMLAB_CLAIMS_DIR", str(tmp_path))
     claims = optimlab.Claims("input_scale")
-    claims.count("raw ends above the mean", 8, 10, at_least=7, key="raw_worse",
+    claims.seeds("raw ends above the mean", np.arange(50) < 45, "most", key="raw_worse",
                  evidence="median 0.41 vs 0.30", median_final=0.41234, world="raw")  # fmt: skip
     claims.check("the yardstick is positive", True, key="positive", median_ratio=1.36842)
-    optimlab.Claims("beta2").count("`beta2 = 0.99` jumps more", 9, 10, key="jumps")
+    beta2 = optimlab.Claims("beta2")
+    beta2.seeds("`beta2 = 0.99` jumps more", np.arange(50) < 20, "varies", key="jumps")
+    falsy = optimlab.Claims("falsy")
+    falsy.seeds("ends lower", np.ones(10, bool), "nearly every", key="false_one")
+    falsy.check("two is less than one", False, key="contradicted", evidence="2 vs 1")
+    assert [v.key for v in falsy.failed] == ["false_one", "contradicted"]
     return tmp_path
 
 
@@ -64,7 +73,10 @@ def test_load_record_reads_what_claims_wrote(records):
     assert record["page"] == "input_scale"
     assert [v["key"] for v in record["verdicts"]] == ["raw_worse", "positive"]
     verdict = vr.find_verdict(record, "raw_worse")
-    assert (verdict["count"], verdict["total"], verdict["holds"]) == (8, 10, True)
+    assert (verdict["count"], verdict["total"], verdict["holds"]) == (45, 50, True)
+    assert verdict["word"] == "most"
+    assert verdict["interval"] == pytest.approx(list(optimlab.claims.wilson_interval(45, 50)))
+    assert "rule" not in verdict
     assert verdict["data"] == {"median_final": 0.41234, "world": "raw"}
     assert vr.find_verdict(record, "absent") is None
     assert vr.load_record(records, "learning_rate") is None  # not recorded: no record
@@ -87,11 +99,48 @@ def test_load_record_rejects_what_is_not_a_record(tmp_path):
 def test_words_of_a_verdict(records):
     record = vr.load_record(records, "input_scale")
     counted, checked = record["verdicts"]
-    assert vr.verdict_phrase(counted) == "in 8 of 10 seeds"
-    assert vr.seeds_text(counted) == "8 of 10 seeds (claimed: at least 7)"
+    assert vr.verdict_phrase(counted) == "in most seeds (45 of 50)"
+    assert vr.seeds_text(counted) == "✓ most seeds: 45 of 50"
     assert vr.seeds_text(checked) == "✓"
-    unbounded = vr.load_record(records, "beta2")["verdicts"][0]
-    assert vr.seeds_text(unbounded) == "9 of 10 seeds"
+    assert vr.verdict_phrase(checked) == "✓ (checked)"
+    assert (vr.mark(counted), vr.mark(checked)) == ("✓", "✓")
+    varies = vr.load_record(records, "beta2")["verdicts"][0]
+    assert vr.VARIES == optimlab.claims.VARIES == varies["word"]
+    assert vr.mark(varies) == "~"
+    assert vr.seeds_text(varies) == "~ varies with the seeds: 20 of 50"
+    assert vr.verdict_phrase(varies) == "in 20 of 50 seeds (it varies with the seeds)"
+
+
+def test_words_of_a_false_verdict(records):
+    false_one, contradicted = vr.load_record(records, "falsy")["verdicts"]
+    assert (false_one["holds"], contradicted["holds"]) == (False, False)
+    assert (vr.mark(false_one), vr.mark(contradicted)) == ("✗", "✗")
+    assert vr.seeds_text(false_one) == (
+        "✗ nearly every seed: 10 of 10 ('nearly every' needs at least 80%)"
+    )
+    assert vr.verdict_phrase(false_one) == (
+        "✗ in nearly every seed (10 of 10), which does not bear the claim out"
+    )
+    assert vr.seeds_text(contradicted) == "✗"
+    assert vr.verdict_phrase(contradicted) == "✗ (contradicted)"
+
+
+@pytest.mark.parametrize(
+    ("word", "count", "text"),
+    [
+        ("every", 10, "✓ every seed: 10 of 10"),
+        ("no", 0, "✓ no seed: 0 of 10"),
+        ("about half", 5, "✗ about half the seeds: 5 of 10 ('about half' needs 25% to 75%)"),
+        ("a minority of", 0, "✓ a minority of seeds: 0 of 10"),
+        ("few", 0, "✗ few seeds: 0 of 10 ('few' needs at most 20%)"),
+        ("every", 9, "✗ every seed: 9 of 10 ('every' needs all of them)"),
+    ],
+)
+def test_seeds_text_of_each_word(tmp_path, monkeypatch, word, count, text):
+    monkeypatch.setenv("OPTIMLAB_CLAIMS_DIR", str(tmp_path))
+    optimlab.Claims("words").seeds("s", np.arange(10) < count, word, key="k")
+    (verdict,) = vr.load_record(tmp_path, "words")["verdicts"]
+    assert vr.seeds_text(verdict) == text
 
 
 def test_select_verdicts(records):
@@ -119,13 +168,19 @@ def test_table_has_a_world_column_only_when_a_verdict_has_a_world(records):
     with_world = vr.load_record(records, "input_scale")["verdicts"]
     assert vr.table_columns(with_world) == ["Claim", "World", "Seeds", "Evidence"]
     assert vr.table_rows(with_world) == [
-        ["raw ends above the mean", "raw", "8 of 10 seeds (claimed: at least 7)",
-         "median 0.41 vs 0.30"],
+        ["raw ends above the mean", "raw", "✓ most seeds: 45 of 50", "median 0.41 vs 0.30"],
         ["the yardstick is positive", "", "✓", ""],
-    ]  # fmt: skip
+    ]
     without = vr.load_record(records, "beta2")["verdicts"]
     assert vr.table_columns(without) == ["Claim", "Seeds", "Evidence"]
-    assert vr.table_rows(without) == [["`beta2 = 0.99` jumps more", "9 of 10 seeds", ""]]
+    assert vr.table_rows(without) == [
+        ["`beta2 = 0.99` jumps more", "~ varies with the seeds: 20 of 50", ""]
+    ]
+    falsy = vr.load_record(records, "falsy")["verdicts"]
+    assert [row[1] for row in vr.table_rows(falsy)] == [
+        "✗ nearly every seed: 10 of 10 ('nearly every' needs at least 80%)",
+        "✗",
+    ]
 
 
 # -- A tiny Sphinx project ------------------------------------------------------------------
@@ -140,7 +195,7 @@ Raw inputs end worse {verdict}`input_scale:raw_worse`, at
 """
 
 
-def _build(tmp_path, folder, computed, page=PAGE):
+def _build(tmp_path, folder, computed, page=PAGE, warningiserror=False):
     """Build the tiny project; return its index.html and the warnings."""
     sphinx_application = pytest.importorskip("sphinx.application")
     sphinx_docutils = pytest.importorskip("sphinx.util.docutils")
@@ -158,19 +213,21 @@ def _build(tmp_path, folder, computed, page=PAGE):
     with sphinx_docutils.docutils_namespace():
         app = sphinx_application.Sphinx(
             str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "html",
-            status=None, warning=warnings, freshenv=True,
+            status=None, warning=warnings, freshenv=True, warningiserror=warningiserror,
         )  # fmt: skip
         app.build()
+        assert app.statuscode == 0
     return (tmp_path / "out" / "index.html").read_text(), warnings.getvalue()
 
 
 def test_sphinx_renders_the_records(tmp_path, records):
     html, warnings = _build(tmp_path, records, True)
     assert warnings == ""
-    assert '<span class="verdict">in 8 of 10 seeds</span>' in html
+    assert '<span class="verdict">in most seeds (45 of 50)</span>' in html
     assert '<span class="verdict">0.41</span>' in html
     assert '<table class="verdicts' in html
-    assert "<code" in html and "jumps more" in html and "9 of 10 seeds" in html
+    assert "<code" in html and "jumps more" in html
+    assert "~ varies with the seeds: 20 of 50" in html
     assert "not computed in this build" not in html
 
 
@@ -188,17 +245,37 @@ def test_sphinx_without_gallery_run_shows_a_note_and_stays_quiet(tmp_path):
         ("{verdict}`learning_rate:lr1`", "recorded no verdicts for page 'learning_rate'"),
         ("{verdict}`input_scale:nope`", "page 'input_scale' recorded no verdict 'nope'"),
         ("{verdict-data}`input_scale:raw_worse:nope`", "has no number 'nope'"),
-        ("{verdict}`falsy:false_one`", "'false_one' of page 'falsy' is recorded as false"),
     ],
 )  # fmt: skip
 def test_sphinx_warns_where_the_gallery_ran_but_records_disagree(
     tmp_path, records, reference, message
 ):
-    with pytest.raises(optimlab.ClaimError):  # recorded, then raised: the gallery would fail
-        optimlab.Claims("falsy").count("false", 1, 10, at_least=7, key="false_one")
     _, warnings = _build(tmp_path, records, True, page=f"# Summary\n\n{reference}\n")
     assert message in warnings
     assert "WARNING" in warnings
+
+
+FALSE_PAGE = """# Summary
+
+It ends lower {verdict}`falsy:false_one`; two is less than one
+{verdict}`falsy:contradicted`.
+
+```{verdicts} falsy
+```
+"""
+
+
+def test_sphinx_shows_a_false_verdict_with_a_cross_and_does_not_warn(tmp_path, records):
+    # With warnings as errors: a false verdict neither warns nor fails the build.
+    html, warnings = _build(tmp_path, records, True, page=FALSE_PAGE, warningiserror=True)
+    assert warnings == ""
+    phrase = "✗ in nearly every seed (10 of 10), which does not bear the claim out"
+    assert f'<span class="verdict">{phrase}</span>' in html
+    assert '<span class="verdict">✗ (contradicted)</span>' in html
+    assert '<table class="verdicts' in html
+    assert "✗ nearly every seed: 10 of 10" in html  # the table's cell (quotes made smart)
+    assert "needs at least 80%" in html
+    assert "not computed in this build" not in html
 
 
 @pytest.mark.parametrize(
