@@ -156,7 +156,7 @@ def seed_offset() -> int:
     text = os.environ.get(SEED_OFFSET, "").strip()
     if not text:
         return 0
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(f"{SEED_OFFSET} must be a non-negative integer, got {text!r}")
     return int(text)
 

@@ -131,7 +131,10 @@ def wilson_interval(count: int, total: int) -> tuple[float, float]:
     share, z2 = count / total, _Z95**2
     centre = (share + z2 / (2 * total)) / (1 + z2 / total)
     half = _Z95 * math.sqrt(share * (1 - share) / total + z2 / (4 * total**2)) / (1 + z2 / total)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 and at every seed the interval ends exactly at the observed fraction.
+    low = 0.0 if count == 0 else max(0.0, centre - half)
+    high = 1.0 if count == total else min(1.0, centre + half)
+    return low, high
 
 
 @dataclass(frozen=True)

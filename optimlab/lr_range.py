@@ -220,7 +220,8 @@ def lr_range_test(
     steps : int, default=100
         Number of steps, one per rate (at least 2).
     seeds : int or list of int, default=5
-        An int ``k`` means ``0, ..., k-1``.
+        An int ``k`` means ``0, ..., k-1`` (shifted by
+        ``OPTIMLAB_SEED_OFFSET`` where set, as in :func:`~optimlab.compare_configs`).
     data : split or callable, optional
         As :func:`~optimlab.compare_configs`.
     smoothing : float, default=0.9

@@ -107,7 +107,9 @@ def compare_configs(
         (the model outputs one score per class) tracks the validation log loss and also
         records the accuracy (``SweepResult.accuracy``).
     seeds : int or list of int, optional
-        Repeat every value under these seeds (an int ``k`` means ``range(k)``). Seed
+        Repeat every value under these seeds (an int ``k`` means ``range(k)``, or
+        ``range(n, n + k)`` where the environment variable ``OPTIMLAB_SEED_OFFSET`` is
+        ``n``: the robustness check of the site's claims reruns its pages so). Seed
         ``s`` sets the data (see ``data``), the initial weights (``make_mlp(seed=123 +
         s)``) and, with ``shuffle``, the batch order. ``None`` means ``[0]``: the
         exercise's single run.

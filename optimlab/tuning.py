@@ -164,7 +164,8 @@ def compare_optimizers(
     lrs : list of float
         The learning-rate grid, strictly increasing, shared by every optimizer.
     tuning_seeds : int or list of int, default=3
-        Seeds on which the learning rate is chosen; an int ``k`` means ``0, ..., k-1``.
+        Seeds on which the learning rate is chosen; an int ``k`` means ``0, ..., k-1``
+        (shifted by ``OPTIMLAB_SEED_OFFSET`` where set, as in :func:`~optimlab.compare_configs`).
     held_out_seeds : int or list of int, default=5
         Seeds on which the chosen rates are reported; an int ``m`` means the ``m`` seeds
         after the largest tuning seed. Must share no seed with ``tuning_seeds``.

@@ -27,6 +27,12 @@ def reference_mlp(seed: int = 123, n_hidden: int = 50) -> nn.Sequential:
 
 
 @pytest.fixture(autouse=True)
+def _no_seed_offset(monkeypatch):
+    """The suite's seeds are the defaults, whatever a developer's shell has set."""
+    monkeypatch.delenv("OPTIMLAB_SEED_OFFSET", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _close_figures():
     import matplotlib.pyplot as plt
 

@@ -142,11 +142,6 @@ def test_lr_range_test_counts_its_seeds_from_the_offset(monkeypatch):
     np.testing.assert_array_equal(shifted.losses, listed.losses)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="seed_offset() tests str.isdigit(), true for '²', then int('²') fails with "
-    "a message that does not name OPTIMLAB_SEED_OFFSET",
-)
 def test_a_superscript_offset_is_an_error_naming_the_variable(monkeypatch):
     monkeypatch.setenv(SEED_OFFSET, "\N{SUPERSCRIPT TWO}")
     with pytest.raises(ValueError, match="OPTIMLAB_SEED_OFFSET"):
