@@ -4,9 +4,9 @@ Weight decay
 ============
 
 You will learn: what AdamW's decoupled weight decay does at every step, how to count in
-how many of ten seeds an observation holds, and why the exercise's observation ("too much
-weight decay struggles at first") is a coin flip on the raw inputs but holds in nine seeds
-out of ten once the network can learn.
+how many of fifty seeds an observation holds, and why the exercise's observation ("too
+much weight decay struggles at first") is not settled on the raw inputs but holds in
+most seeds once the network can learn.
 
 AdamW's decoupled weight decay shrinks every weight a little at each step, by the factor
 ``1 - lr * weight_decay``, pulling the network toward small weights. The exercise compares
@@ -17,10 +17,10 @@ every weight by 0.5% a step, about 20% an epoch.
 """
 
 # %%
-# Two worlds, ten seeds
-# ---------------------
+# Two worlds, fifty seeds
+# -----------------------
 # One run per value is one draw of the data, its split and the initial weights, so run
-# the comparison under ten seeds: seed ``s`` draws its own data (``exercise_data(s)``) and
+# the comparison under fifty seeds: seed ``s`` draws its own data (``exercise_data(s)``) and
 # initial weights (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation
 # RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
 #
@@ -38,7 +38,7 @@ import optimlab
 from optimlab.plotting import plot_finals
 
 claims = optimlab.Claims("weight_decay")
-SEEDS = 10
+SEEDS = 50
 decays = [0.5, 0.25, 0.125, 0.0625, 0.03125]
 
 
@@ -51,10 +51,8 @@ worlds = {
     "raw": optimlab.compare_configs(weight_decay=decays, seeds=SEEDS),
     "standardized": optimlab.compare_configs(weight_decay=decays, seeds=SEEDS, data=standardized),
 }
-yardsticks = np.array(
-    [optimlab.baseline_rmse(optimlab.exercise_data(seed)) for seed in range(SEEDS)]
-)
-print(f"yardstick per seed: {np.round(yardsticks, 3).tolist()}")
+seeds = worlds["raw"].seeds
+yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in seeds])
 print(f"median yardstick: {np.median(yardsticks):.3f}")
 for world, result in worlds.items():
     early = result.runs[:, :, :10].mean(axis=2)  # mean RMSE of epochs 1-10, per run
@@ -68,7 +66,7 @@ for world, result in worlds.items():
 # The curves
 # ----------
 # For each world, the median curve of each value with a band from the 10% to the 90%
-# quantile of the ten runs, and the yardstick (dashed, the median of the ten seeds'
+# quantile of the runs, and the yardstick (dashed, the median of the ten seeds'
 # values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
 # seed's own yardstick: a dot above its tick is a run that ended worse than predicting
 # the mean.
@@ -85,32 +83,31 @@ for world, result in worlds.items():
     plt.show()
 
 # %%
-# On raw inputs the five medians end within 0.06 of each other, all above the
-# yardstick, and the dots of every value overlap: over this range the seed matters more
-# than the weight decay. On standardised inputs every run ends below two thirds of its
-# yardstick, the medians over epochs 1-10 rank exactly by the decay (the larger, the
-# higher), and after 30 epochs the two largest values still end highest.
+# On raw inputs the five medians end close to each other, all above the yardstick, and
+# the dots of every value overlap: over this range the seed matters more than the
+# weight decay. On standardised inputs every median ends well below the yardstick, and
+# the two largest values have the two highest medians, over epochs 1-10 and after 30
+# epochs.
 
 raw_final = np.median(worlds["raw"].final, axis=1)
 scaled_early = np.median(worlds["standardized"].runs[:, :, :10].mean(axis=2), axis=1)
 scaled_final = np.median(worlds["standardized"].final, axis=1)
 claims.check(
-    "raw: the five median final RMSEs lie within 0.06 of each other, all above the "
+    "raw: the five median final RMSEs lie within 0.1 of each other, all above the "
     "median yardstick",
-    bool(np.ptp(raw_final) < 0.06 and (raw_final > np.median(yardsticks)).all()),
+    bool(np.ptp(raw_final) < 0.1 and (raw_final > np.median(yardsticks)).all()),
     evidence=f"{raw_final.min():.3f} to {raw_final.max():.3f}",
     key="raw_medians_close",
 )
 claims.check(
-    "standardised: every run ends below two thirds of its seed's yardstick",
-    bool((worlds["standardized"].final < 2 / 3 * yardsticks).all()),
-    evidence=f"largest ratio {np.max(worlds['standardized'].final / yardsticks):.2f}",
+    "standardised: every value's median final RMSE is below two thirds of the median yardstick",
+    bool((scaled_final < 2 / 3 * np.median(yardsticks)).all()),
+    evidence=f"largest {scaled_final.max():.3f}, yardstick {np.median(yardsticks):.3f}",
     key="scaled_all_below",
 )
 claims.check(
-    "standardised: the medians over epochs 1-10 fall with every halving of the decay, and "
-    "0.5 and 0.25 end with the two highest medians",
-    bool((np.diff(scaled_early) < 0).all() and set(np.argsort(scaled_final)[-2:]) == {0, 1}),
+    "standardised: 0.5 and 0.25 have the two highest medians, over epochs 1-10 and at epoch 30",
+    bool(set(np.argsort(scaled_early)[-2:]) == {0, 1} == set(np.argsort(scaled_final)[-2:])),
     evidence=f"epochs 1-10: {np.round(scaled_early, 3).tolist()}; "
     f"epoch 30: {np.round(scaled_final, 3).tolist()}",
     key="scaled_medians_ordered",
@@ -120,57 +117,67 @@ claims.check(
 # Count the seeds
 # ---------------
 # Each observation, the exercise's and those a single run of seed 0 suggests, is turned
-# into a yes or no per seed and counted in both worlds. The expected counts are written
-# down, so that the page fails to build if a rerun gives other numbers; the evidence
-# lists the seeds in which the observation holds.
+# into a yes or no per seed and stated with a word of the vocabulary (:doc:`/claims`),
+# which holds only where the count's 95 % interval lies inside the word's range.
 
 
-def observations(result, yardsticks):
-    """Per seed (one boolean per seed), whether each observation holds."""
+def per_seed(result):
+    """The page's per-seed observations of one world: each a boolean per seed."""
     first = result.runs[:, :, 0]  # after epoch 1: (values, seeds)
     early = result.runs[:, :, :10].mean(axis=2)  # mean of epochs 1-10
     final = result.final
     two_worst_early = np.sort(np.argsort(early, axis=0)[-2:], axis=0)
     return {
-        "struggles_at_first": (
-            "0.5 has the highest mean RMSE over epochs 1-10 (the exercise: too large "
-            "values struggle at first)",
-            early.argmax(axis=0) == 0,
-        ),
-        "two_largest_worst_early": (
-            "0.5 and 0.25 are the two worst over epochs 1-10",
-            (two_worst_early == [[0], [1]]).all(axis=0),
-        ),
-        "epoch1_four_times": (
-            "after epoch 1, 0.5 and 0.25 are above four times the two smallest values",
-            first[:2].min(axis=0) > 4 * first[3:].max(axis=0),
-        ),
-        "smallest_ends_best": ("0.03125 ends best", final.argmin(axis=0) == len(decays) - 1),
-        "largest_ends_worst": ("0.5 ends worst", final.argmax(axis=0) == 0),
-        "all_above_yardstick": (
-            "every value ends above the seed's yardstick",
-            (final > yardsticks).all(axis=0),
-        ),
+        "struggles": early.argmax(axis=0) == 0,
+        "two_worst": (two_worst_early == [[0], [1]]).all(axis=0),
+        "four_times": first[:2].min(axis=0) > 4 * first[3:].max(axis=0),
+        "smallest_best": final.argmin(axis=0) == len(decays) - 1,
+        "largest_worst": final.argmax(axis=0) == 0,
+        "all_above": (final > yardsticks).all(axis=0),
     }
 
 
-# In how many of the 10 seeds each observation holds, as the takeaways below read it.
-expected = {
-    "raw": {"struggles_at_first": 5, "two_largest_worst_early": 3, "epoch1_four_times": 1,
-            "smallest_ends_best": 4, "largest_ends_worst": 2, "all_above_yardstick": 6},
-    "standardized": {"struggles_at_first": 9, "two_largest_worst_early": 9,
-                     "epoch1_four_times": 0, "smallest_ends_best": 6,
-                     "largest_ends_worst": 9, "all_above_yardstick": 0},
-}  # fmt: skip
-for world, result in worlds.items():
-    for key, (statement, holds) in observations(result, yardsticks).items():
-        seeds = expected[world][key]
-        claims.count_seeds(statement, holds, at_least=seeds, at_most=seeds,
-                           key=f"{key}_{world}", world=world)  # fmt: skip
+# %%
+# On the raw inputs, whether 0.5 has the highest RMSE over epochs 1-10 (the exercise's
+# "struggles at first") varies with the seeds; 0.5 and 0.25 are the two worst there in
+# a minority of seeds. The order at epoch 30 is a coin flip: 0.03125 ends best, and 0.5
+# ends worst, each in about half the seeds, and every value ends above the yardstick in
+# about half the seeds. Seed 0's striking start, 0.5 and 0.25 more than four times as
+# high as the two smallest after one epoch, happens in few seeds.
+
+seen = per_seed(worlds["raw"])
+STRUGGLES = "0.5 has the highest mean RMSE over epochs 1-10 (the exercise: struggles at first)"
+claims.seeds(STRUGGLES, seen["struggles"], "varies", world="raw")
+claims.seeds("0.5 and 0.25 are the two worst over epochs 1-10", seen["two_worst"],
+             "a minority of", world="raw")  # fmt: skip
+claims.seeds("after epoch 1, 0.5 and 0.25 are above four times the two smallest values",
+             seen["four_times"], "few", world="raw")  # fmt: skip
+claims.seeds("0.03125 ends best", seen["smallest_best"], "about half", world="raw")
+claims.seeds("0.5 ends worst", seen["largest_worst"], "about half", world="raw")
+claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "about half",
+             world="raw")  # fmt: skip
 
 # %%
-# The verdicts side by side: in how many of the ten seeds each observation holds, raw
-# and standardised (✓: the count is the one expected above).
+# On standardised inputs the exercise's observation holds: 0.5 has the highest RMSE
+# over the first ten epochs in most seeds, 0.5 and 0.25 are the two worst there in most
+# seeds, and 0.5 still ends worst in most seeds. Which value ends best varies with the
+# seeds. Seed 0's four-fold start happens in no seed, and every value ends above the
+# yardstick in no seed.
+
+seen = per_seed(worlds["standardized"])
+claims.seeds(STRUGGLES, seen["struggles"], "most", world="standardized")
+claims.seeds("0.5 and 0.25 are the two worst over epochs 1-10", seen["two_worst"], "most",
+             world="standardized")  # fmt: skip
+claims.seeds("after epoch 1, 0.5 and 0.25 are above four times the two smallest values",
+             seen["four_times"], "no", world="standardized")  # fmt: skip
+claims.seeds("0.03125 ends best", seen["smallest_best"], "varies", world="standardized")
+claims.seeds("0.5 ends worst", seen["largest_worst"], "most", world="standardized")
+claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "no",
+             world="standardized")  # fmt: skip
+
+# %%
+# The verdicts side by side: in how many of the seeds each observation holds, raw and
+# standardised (✓: the page's word for it holds; ~: shown, not asserted).
 
 print(claims.table())
 
@@ -192,16 +199,15 @@ claims.check(
 # Takeaways
 # ---------
 # * Once the network learns (standardised inputs), the exercise's observation holds: the
-#   largest decay, 0.5, has the highest RMSE over the first ten epochs in 9 of 10 seeds,
-#   0.5 and 0.25 are the two worst in 9, and 0.5 still ends worst in 9. The effect is
-#   real but small: a median of 0.168 against 0.138 after 30 epochs, both less than
-#   half the yardstick (0.318).
-# * On the raw inputs the same observation is a coin flip (5 of 10 seeds), and so is the
-#   order at epoch 30 (0.03125 ends best in 4, 0.5 ends worst in 2). In 6 seeds every
-#   value ends above the yardstick: these are differences between networks that have
-#   not learned, and the seed decides them more than the weight decay does.
+#   largest decay, 0.5, has the highest RMSE over the first ten epochs in most seeds,
+#   0.5 and 0.25 are the two worst there in most seeds, and 0.5 still ends worst in
+#   most seeds. The effect is real but small: the medians printed above differ
+#   by less than a tenth of the yardstick after 30 epochs.
+# * On the raw inputs the same observation varies with the seeds, and the order at
+#   epoch 30 is a coin flip: these are differences between networks that have barely learned, and
+#   the seed decides them more than the weight decay does.
 # * Seed 0's most striking detail, 0.5 and 0.25 starting more than four times as high as
-#   the two smallest after one epoch, is that seed's: 1 of 10 seeds on raw inputs, none
-#   standardised.
+#   the two smallest after one epoch, is that seed's: it happens in few raw seeds and in
+#   no standardised one.
 # * Lesson: judge a hyperparameter on a network that learns, and count seeds before
 #   trusting an order.
