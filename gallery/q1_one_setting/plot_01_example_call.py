@@ -65,7 +65,7 @@ plt.show()
 # both end within a few hundredths of the yardstick: on raw inputs the network has
 # learned hardly more than the mean of the targets. The smaller learning rate ends a
 # little lower. That is one seed, though; the pages that follow repeat every comparison
-# under ten seeds.
+# under fifty seeds.
 
 first, last = result.valid_rmse[:, 0], result.valid_rmse[:, -1]
 worst_early = result.valid_rmse[:, :10].max(axis=1)

@@ -175,7 +175,7 @@ for world, counts in dead_at_start.items():
     )
 
 # %%
-# Many first-layer units are dead from the start on raw inputs, in every seed, and
+# Many first-layer units are dead from the start on raw inputs, in nearly every seed, and
 # hardly any on standardised inputs. It is tempting to blame them for the raw network's
 # failure, but every configuration of a seed starts from the *same* weights, hence the
 # same dead units, and some configurations do beat the yardstick on the same raw

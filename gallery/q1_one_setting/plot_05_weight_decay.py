@@ -66,7 +66,7 @@ for world, result in worlds.items():
 # The curves
 # ----------
 # For each world, the median curve of each value with a band from the 10% to the 90%
-# quantile of the runs, and the yardstick (dashed, the median of the ten seeds'
+# quantile of the runs, and the yardstick (dashed, the median of the seeds'
 # values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
 # seed's own yardstick: a dot above its tick is a run that ended worse than predicting
 # the mean.
