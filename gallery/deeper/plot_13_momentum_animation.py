@@ -55,8 +55,8 @@ claims.check(
     key="slow_downhill",
 )
 claims.check(
-    "at lr 0.01 momentum reaches f <= 0.01 at the very step plain descent does, after 400",
-    steps_to(slow) == steps_to(plain) > 400,
+    "at lr 0.01 momentum reaches f <= 0.01 within 5 steps of plain descent, both after 400",
+    abs(steps_to(slow) - steps_to(plain)) <= 5 and min(steps_to(slow), steps_to(plain)) > 400,
     evidence=f"step {steps_to(slow)} and {steps_to(plain)}",
     key="as_fast_as_plain",
 )
@@ -140,7 +140,7 @@ plt.show()
 # What the animation shows
 # ------------------------
 # * At the exercise's settings the point slides down the valley and never goes uphill:
-#   it reaches f ≤ 0.01 at the very step plain gradient descent with the same lr does,
+#   it reaches f ≤ 0.01 within a few steps of plain gradient descent with the same lr,
 #   because this momentum averages the gradients instead of adding them up. It is still
 #   well above 0.01 when the animation ends and takes over 400 steps to get there.
 # * At lr 0.5 the same beta carries the point past the valley floor (below y = 0), f

@@ -16,10 +16,13 @@ reports each pick on *held-out* seeds that played no part in the choice.
 """
 
 # %%
-# Tune on two seeds, report on four others
-# ----------------------------------------
+# Tune on five seeds, report on fifty others
+# ------------------------------------------
 # Three optimizers: the exercise's AdamW, SGD with momentum 0.9 (torch's heavy ball) and
 # RMSprop; five learning rates, a decade apart; 20 epochs. First on standardised inputs.
+# ``tuning_seeds=5`` are the seeds the picks are made on, and ``held_out_seeds=50`` the
+# next fifty, on which the picks are reported: enough held-out seeds to count how often
+# an observation holds.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -30,7 +33,7 @@ from optimlab.plotting import plot_tuning_scores
 claims = optimlab.Claims("compare_optimizers")
 optimizers = ["adamw", ("sgd", {"momentum": 0.9}), "rmsprop"]
 lrs = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
-settings = {"epochs": 20, "tuning_seeds": [0, 1], "held_out_seeds": [2, 3, 4, 5]}
+settings = {"epochs": 20, "tuning_seeds": 5, "held_out_seeds": 50}
 
 
 def standardized(seed):
@@ -41,81 +44,56 @@ tuned = optimlab.compare_optimizers(optimizers, lrs, data=standardized, **settin
 print(tuned.describe_budget())
 print("chosen:", tuned.chosen_lr)
 yardstick = np.array([optimlab.baseline_rmse(standardized(s)) for s in tuned.held_out_seeds])
-print("yardstick (predict the training mean) on the held-out seeds:", yardstick.round(3))
+print(f"yardstick (predict the training mean), held-out median: {np.median(yardstick):.3f}")
 
 # %%
-# Each optimizer has its own good range
-# -------------------------------------
-# The tuning scores against the learning rate; each circle is a pick. The picks are not
-# all the same, so any one shared learning rate would handicap someone.
+# Where each optimizer scores best
+# --------------------------------
+# The tuning scores against the learning rate; each circle is a pick. On standardised
+# inputs the good ranges overlap: every pick is 0.001 or 0.01, and between those two the
+# scores differ little, so which one wins can change with the tuning seeds.
 
 ax = plot_tuning_scores(tuned)
 ax.axhline(np.median(yardstick), color="0.5", ls="--", lw=1)
-ax.set_title("Tuning (seeds 0, 1), standardised inputs")
+ax.set_title(f"Tuning ({len(tuned.tuning_seeds)} seeds), standardised inputs")
 ax.figure.set_size_inches(6, 4)
 plt.show()
 
 labels = tuned.labels
 column = {lr: i for i, lr in enumerate(lrs)}
-adamw_lr = tuned.chosen_lr["adamw"]
-picks = np.array(list(tuned.chosen_lr.values()))
 claims.check(
-    "the tuned learning rates lie at least ten times apart",
-    picks.max() / picks.min() >= 10,
+    "on standardised inputs every optimizer's pick is 0.001 or 0.01",
+    set(tuned.chosen_lr.values()) <= {1e-3, 1e-2},
     evidence=f"picks {tuned.chosen_lr}",
-    key="picks_apart",
-)
-handicap = {
-    label: (tuned.tuning_scores[i, column[adamw_lr]], tuned.tuning_scores[i].min())
-    for i, label in enumerate(labels)
-    if tuned.chosen_lr[label] != adamw_lr
-}
-claims.check(
-    "at AdamW's pick, RMSprop scores worse than at its own pick",
-    "rmsprop" in handicap and all(shared > own for shared, own in handicap.values()),
-    evidence="; ".join(
-        f"{label}: {shared:.3f} at lr {adamw_lr:g} against {own:.3f}"
-        for label, (shared, own) in handicap.items()
-    ),
-    key="shared_lr_unfair",
+    key="picks_close",
 )
 
 # %%
 # The held-out curves
 # -------------------
-# Median over the four held-out seeds, with the band from the 10% to the 90% quantile;
-# the dashed line is the yardstick, the RMSE of predicting the training mean.
+# Median over the held-out seeds, with the band from the 10% to the 90% quantile; the
+# dashed line is the yardstick, the RMSE of predicting the training mean. Once tuned,
+# every optimizer ends below its seed's yardstick in nearly every seed, and the three
+# end within 0.05 of each other in nearly every seed.
 
 ax = tuned.plot()
 ax.axhline(np.median(yardstick), color="0.5", ls="--", lw=1)  # the yardstick
-ax.set_title("Held-out seeds 2-5, standardised inputs")
+ax.set_title(f"{len(tuned.held_out_seeds)} held-out seeds, standardised inputs")
 ax.figure.set_size_inches(6, 4)
 plt.show()
 
 final = tuned.final  # (optimizer, held-out seed)
-below = (final < yardstick).all(axis=0)
-claims.count(
-    "every tuned optimizer ends below the yardstick",
-    int(below.sum()),
-    len(below),
-    at_least=len(below),
-    evidence=f"largest final RMSE {final.max():.3f}, smallest yardstick {yardstick.min():.3f}",
-    key="standardised_below",
-)
-spread = final.max(axis=0) - final.min(axis=0)
-claims.check(
-    "the three tuned optimizers end within 0.05 of each other in every held-out seed",
-    bool((spread < 0.05).all()),
-    evidence=f"largest gap {spread.max():.3f}",
-    key="close_finish",
-)
+claims.seeds("every tuned optimizer ends below the yardstick", (final < yardstick).all(axis=0),
+             "nearly every")  # fmt: skip
+claims.seeds("the three tuned optimizers end within 0.05 of each other",
+             np.ptp(final, axis=0) < 0.05, "nearly every")  # fmt: skip
 
 # %%
 # The same comparison on raw inputs
 # ---------------------------------
-# The exercise's inputs, with :math:`x_2` up to about 1760. Tuning cannot fix what the
-# scale breaks: SGD needs a learning rate so small that it barely learns, and no
-# optimizer reliably gets below the yardstick.
+# The exercise's inputs, with :math:`x_2` up to about 1760. Now the good ranges lie far
+# apart: AdamW's pick is the largest rate of the grid, SGD's the smallest, and at
+# AdamW's pick SGD diverges. A shared learning rate would ruin one of them.
 
 raw = optimlab.compare_optimizers(optimizers, lrs, **settings)
 print(raw.describe_budget())
@@ -128,30 +106,39 @@ ax = raw.plot()
 ax.axhline(np.median(raw_yardstick), color="0.5", ls="--", lw=1)  # the yardstick
 ax.set_yscale("log")  # RMSprop starts far above the others
 ax.autoscale(axis="y")
-ax.set_title("Held-out seeds 2-5, raw inputs")
+ax.set_title(f"{len(raw.held_out_seeds)} held-out seeds, raw inputs")
 ax.figure.set_size_inches(6, 4)
 plt.show()
 
 sgd = labels.index("sgd (momentum=0.9)")
-raw_sgd = raw.chosen_lr[labels[sgd]]
-larger = np.isinf(raw.tuning_scores[sgd, column[raw_sgd] + 1 :])
+raw_sgd, raw_adamw = raw.chosen_lr[labels[sgd]], raw.chosen_lr["adamw"]
+sgd_scores = raw.tuning_scores[sgd]
 claims.check(
-    "on raw inputs, SGD's pick is the smallest rate of the grid, and every larger one "
-    "diverged on the tuning seeds",
-    raw_sgd == lrs[0] and bool(larger.all()),
-    evidence=f"pick {raw_sgd:g}; scores {raw.tuning_scores[sgd].round(3).tolist()}",
-    key="raw_sgd_edge",
+    "on raw inputs, AdamW's pick is the largest rate of the grid and SGD's the smallest, "
+    "every larger one scores over ten times worse for SGD, and at AdamW's pick SGD diverged",
+    raw_adamw == lrs[-1]
+    and raw_sgd == lrs[0]
+    and bool((sgd_scores[1:] > 10 * sgd_scores[0]).all())
+    and bool(np.isinf(sgd_scores[column[raw_adamw]])),
+    evidence=f"AdamW's pick {raw_adamw:g}; SGD's scores {sgd_scores.round(3).tolist()}",
+    key="raw_picks_apart",
 )
-any_below = (raw.final < raw_yardstick).any(axis=0)  # per held-out seed
-claims.count(
-    "on raw inputs, some tuned optimizer ends below the yardstick",
-    int(any_below.sum()),
-    len(any_below),
-    at_most=1,
-    evidence=f"smallest final RMSE {raw.final.min():.3f}, yardsticks {raw_yardstick.round(3)}",
-    key="raw_rarely_below",
-)
-ratio = np.median(raw.final, axis=1) / np.median(tuned.final, axis=1)
+
+# %%
+# Tuning cannot fix what the scale breaks. The tuned AdamW ends about at the yardstick
+# (medians printed below); SGD and RMSprop both end above it in most seeds, and whether
+# any of the three gets below it varies with the seeds. Standardising the inputs lowers
+# every optimizer's median final RMSE at least twofold.
+
+raw_final = np.nan_to_num(raw.final, nan=np.inf)  # a diverged run counts as infinite
+raw_medians = np.median(raw_final, axis=1)
+medians = ", ".join(f"{label} {m:.3f}" for label, m in zip(labels, raw_medians, strict=True))
+print(f"median final RMSE, raw inputs: {medians}; yardstick {np.median(raw_yardstick):.3f}")
+claims.seeds("on raw inputs, SGD and RMSprop both end above the yardstick",
+             (raw_final[1:] > raw_yardstick).all(axis=0), "most")  # fmt: skip
+claims.seeds("on raw inputs, some tuned optimizer ends below the yardstick",
+             (raw_final < raw_yardstick).any(axis=0), "varies")  # fmt: skip
+ratio = raw_medians / np.median(tuned.final, axis=1)
 claims.check(
     "standardising the inputs lowers every optimizer's median final RMSE at least twofold",
     bool((ratio >= 2).all()),
@@ -163,11 +150,11 @@ claims.check(
 # %%
 # Takeaways
 # ---------
-# * Compare optimizers each at its own tuned learning rate: here the picks lie ten times
-#   apart, and at AdamW's rate RMSprop looks worse than it is.
-# * Choose on some seeds, report on others. The budget is part of the result: five
-#   learning rates times two seeds is ten runs of 20 epochs per optimizer.
-# * Once tuned, on standardised inputs, the three end close together and all well
-#   below the yardstick; on raw inputs none reliably beats it, and SGD's best rate is
-#   the smallest one tried. The input scale matters more than the optimizer
+# * Compare optimizers each at its own tuned learning rate: on raw inputs the picks lie
+#   four decades apart, and at AdamW's rate SGD diverges.
+# * Choose on some seeds, report on others. The budget is part of the result: the
+#   printed lines give it, learning rates times tuning seeds, per optimizer.
+# * Once tuned, on standardised inputs, the three end close together and below the
+#   yardstick in nearly every seed; on raw inputs none reliably beats it, and SGD's best
+#   rate is the smallest one tried. The input scale matters more than the optimizer
 #   (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`).

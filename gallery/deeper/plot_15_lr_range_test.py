@@ -16,11 +16,13 @@ and suggests a rate per seed.
 """
 
 # %%
-# AdamW on standardised inputs, ten seeds
-# ---------------------------------------
+# AdamW on standardised inputs, thirty seeds
+# ------------------------------------------
 # The loss is smoothed (an exponential moving average, as fastai does) and a seed stops
 # once its smoothed loss exceeds four times its lowest. The suggestion is the rate where
 # the smoothed loss falls fastest (against log lr), the first 10 steps skipped.
+
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -29,7 +31,7 @@ import optimlab
 from optimlab.lr_range import suggest_lr
 
 claims = optimlab.Claims("lr_range_test")
-test = {"lr_min": 1e-5, "lr_max": 10.0, "steps": 100, "seeds": 10}
+test = {"lr_min": 1e-5, "lr_max": 10.0, "steps": 100, "seeds": 30}
 
 
 def standardized(seed):
@@ -40,41 +42,48 @@ adamw = optimlab.lr_range_test("adamw", data=standardized, **test)
 
 
 def show(values):
-    """Rates in two significant digits, one line."""
-    return " ".join(f"{v:.2g}" for v in values)
+    """Rates in two significant digits, wrapped to lines of 80 characters."""
+    return textwrap.fill(" ".join(f"{v:.2g}" for v in values), 80)
+
+
+def decades(values):
+    """How many powers of ten the middle 80% of ``values`` spans (10% to 90% quantile)."""
+    return np.log10(np.quantile(values, 0.9) / np.quantile(values, 0.1))
 
 
 print("steepest-descent suggestion per seed:")
-print(show(adamw.suggested), f"(largest / smallest: {adamw.spread:.1f})")
+print(show(adamw.suggested))
+print(f"largest / smallest: {adamw.spread:.1f}")
 
 ax = adamw.plot()
-ax.set_title("AdamW, standardised inputs, 10 seeds")
+ax.set_title(f"AdamW, standardised inputs, {len(adamw.seeds)} seeds")
 ax.figure.set_size_inches(6, 4)
 plt.show()
 
 # %%
-# The short ticks at the bottom are the ten seeds' suggestions, the dashed line their
-# median. They agree within a small factor:
+# The short ticks at the bottom are the seeds' suggestions, the dashed line their
+# median. They agree within a small factor: each seed's suggestion lies within a factor
+# of 2 of the median in nearly every seed.
 
-claims.check(
-    "the ten steepest-descent suggestions lie within a factor of 4 of each other",
-    adamw.spread <= 4,
-    evidence=f"{adamw.suggested.min():.4f} to {adamw.suggested.max():.4f}",
-    key="steepest_agrees",
-)
+steepest_median = np.median(adamw.suggested)
+claims.seeds("the steepest-descent suggestion lies within a factor of 2 of the seeds' median",
+             np.abs(np.log2(adamw.suggested / steepest_median)) < 1, "nearly every")  # fmt: skip
 
 # %%
 # A different rule, a different answer
 # ------------------------------------
 # Another common rule takes a tenth of the rate at the lowest smoothed loss. On the same
-# ten curves, it disagrees with itself far more: the lowest point of a noisy, flat
-# bottom wanders, and on some seeds the loss had not yet blown up at the last step, so
-# the lowest point is the last rate tried.
+# curves, it disagrees with itself far more: the lowest point of a noisy, flat bottom
+# wanders, and in a minority of seeds the loss had not yet blown up at the last step, so
+# that the lowest point is the last rate tried.
 
 minimum = np.array([suggest_lr(adamw.lrs, curve, "minimum") for curve in adamw.smoothed])
 print("minimum / 10 per seed:")
 print(show(minimum))
-min_spread = minimum.max() / minimum.min()
+print(
+    f"middle 80% of the suggestions: {decades(adamw.suggested):.2f} decades (steepest), "
+    f"{decades(minimum):.2f} decades (minimum / 10)"
+)
 
 fig, ax = plt.subplots(figsize=(6, 2.6), layout="constrained")
 for row, values in enumerate([adamw.suggested, minimum]):
@@ -83,31 +92,25 @@ ax.set_yticks([0, 1], ["steepest", "minimum / 10"])
 ax.set_ylim(-0.6, 1.6)
 ax.set_xscale("log")
 ax.set_xlabel("Suggested learning rate (one dot per seed)")
-ax.set_title("Two rules, the same ten curves")
+ax.set_title("Two rules, the same curves")
 plt.show()
 
 claims.check(
-    "the minimum / 10 rule's suggestions spread at least ten times wider than the "
-    "steepest-descent rule's",
-    min_spread >= 10 * adamw.spread,
-    evidence=f"largest / smallest: {min_spread:.0f} against {adamw.spread:.1f}",
+    "the middle 80% of the minimum / 10 rule's suggestions spans over three times as "
+    "many decades as the steepest-descent rule's",
+    decades(minimum) > 3 * decades(adamw.suggested),
+    evidence=f"{decades(minimum):.2f} against {decades(adamw.suggested):.2f} decades",
     key="rules_differ",
 )
-at_end = int(np.isclose(minimum, test["lr_max"] / 10).sum())
-claims.count(
-    "the lowest smoothed loss is at the last rate tried",
-    at_end,
-    len(adamw.seeds),
-    at_least=1,
-    evidence="the loss had not blown up yet: minimum / 10 suggests 1",
-    key="minimum_at_end",
-)
+claims.seeds("the lowest smoothed loss is at the last rate tried (minimum / 10 suggests 1)",
+             np.isclose(minimum, test["lr_max"] / 10), "a minority of")  # fmt: skip
 
 # %%
 # Raw inputs move the whole curve
 # -------------------------------
 # The same test on the exercise's raw inputs, drawn on the same axes: the loss starts
-# far higher, and falls and blows up at much smaller rates.
+# far higher, and falls and blows up at much smaller rates. Seed by seed, the raw-input
+# suggestion is smaller than the standardised-input one in nearly every seed.
 
 raw = optimlab.lr_range_test("adamw", **test)
 print("raw inputs, steepest-descent suggestion per seed:")
@@ -123,13 +126,8 @@ ax.legend(handles, [f"{world}: {name}" for world in ("standardised", "raw") for 
 ax.set_title("AdamW, standardised (blue) and raw (orange) inputs")
 plt.show()
 
-claims.check(
-    "every raw-input suggestion is smaller than every standardised-input one",
-    raw.suggested.max() < adamw.suggested.min(),
-    evidence=f"raw at most {raw.suggested.max():.5f}, standardised at least "
-    f"{adamw.suggested.min():.4f}",
-    key="raw_smaller",
-)
+claims.seeds("the raw-input suggestion is smaller than the same seed's standardised-input one",
+             raw.suggested < adamw.suggested, "nearly every")  # fmt: skip
 
 # %%
 # Takeaways
@@ -141,4 +139,5 @@ claims.check(
 # * The suggestion is a starting point for a proper comparison such as
 #   :ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`, which trains
 #   every candidate to the end on tuning seeds.
-# * Input scale shifts the whole curve: on raw inputs every suggestion is smaller.
+# * Input scale shifts the whole curve: on raw inputs the suggestion is smaller in
+#   nearly every seed.

@@ -77,8 +77,8 @@ for label in race.labels:
 picks = race.chosen_lr
 lowest, highest = min(picks, key=picks.get), max(picks, key=picks.get)
 claims.check(
-    "the tuned rates span a factor of more than 30, from SGD with momentum to Adagrad",
-    picks[highest] / picks[lowest] > 30 and (lowest, highest) == ("sgd (momentum=0.9)", "adagrad"),
+    "the tuned rates span a factor of more than ten, from SGD with momentum to Adagrad",
+    picks[highest] / picks[lowest] > 10 and (lowest, highest) == ("sgd (momentum=0.9)", "adagrad"),
     evidence=f"{lowest} {picks[lowest]:g}, {highest} {picks[highest]:g}",
     key="picks_span",
 )
@@ -100,9 +100,9 @@ claims.check(
 momentum_like = ["sgd (momentum=0.9)", "momentum", "adam"]
 claims.check(
     "with momentum (SGD's, the exercise's, Adam's), f rises on at least 20 of the 100 "
-    "steps; without (SGD, RMSprop, Adagrad), on at most 2",
+    "steps; without (SGD, RMSprop, Adagrad), on fewer than 10",
     all(rises[label] >= 20 for label in momentum_like)
-    and all(rises[label] <= 2 for label in ("sgd", "rmsprop", "adagrad")),
+    and all(rises[label] < 10 for label in ("sgd", "rmsprop", "adagrad")),
     evidence="counts printed above",
     key="momentum_overshoots",
 )
@@ -175,8 +175,8 @@ figure
 # %%
 # Takeaways
 # ---------
-# * Tune each optimizer on the problem at hand: the best rates here span a factor of
-#   over 30, from SGD with momentum's to Adagrad's.
+# * Tune each optimizer on the problem at hand: the best rates here span more than a
+#   factor of ten, from SGD with momentum's to Adagrad's.
 # * Plain SGD is limited by stability: its best rate sits just below the one that
 #   diverges. Momentum and Adam trade a bumpy path (f goes up on many steps) for speed.
 # * SGD with momentum and the exercise's momentum rule are one method: the same path

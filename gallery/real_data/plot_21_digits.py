@@ -53,13 +53,12 @@ def small_cnn(seed):
 
 
 # %%
-# Three learning rates, five seeds
-# --------------------------------
+# Three learning rates, thirty seeds
+# ----------------------------------
 # The network is not a plain MLP and the loss is cross-entropy, so the sweep engine
 # trains it on its ``torch.func`` fast path: every run of a group in one vectorised
 # loop, equal to :func:`~optimlab.train_valid` up to float32 rounding.
 
-SEEDS = 5
 lrs = [0.001, 0.01, 0.03]
 result = optimlab.compare_configs(
     epochs=12,
@@ -68,16 +67,16 @@ result = optimlab.compare_configs(
     model=small_cnn,
     data=digits,
     loss="cross_entropy",
-    seeds=SEEDS,
+    seeds=30,
 )
 trained_by = sorted({how for row in result.provenance.trained_by for how in row})
 print(f"metric: {result.metric}; trained by: {trained_by}")
-log_loss, accuracy = result.runs, result.accuracy  # both (3 values, 5 seeds, 12 epochs)
+log_loss, accuracy = result.runs, result.accuracy  # both (3 values, 30 seeds, 12 epochs)
 for label, loss_runs, accuracy_runs in zip(result.labels, log_loss, accuracy, strict=True):
     print(
         f"{label:>10}: last log loss {np.median(loss_runs[:, -1]):.3f} "
         f"(best {np.median(loss_runs.min(axis=1)):.3f}), last accuracy "
-        f"{np.median(accuracy_runs[:, -1]):.1%} (medians over {SEEDS} seeds)"
+        f"{np.median(accuracy_runs[:, -1]):.1%} (medians over {len(result.seeds)} seeds)"
     )
 
 # %%
@@ -106,61 +105,46 @@ plt.show()
 # %%
 # What the runs show
 # ------------------
-# The small network reaches about 97% with the two larger learning rates, above the
-# smallest one, which is still improving after 12 epochs. With ``lr = 0.03`` the log loss
-# passes its best before the end and rises again, while the accuracy barely moves: the
-# network keeps classifying the same images right but grows more confident on the few it
-# gets wrong, which the log loss punishes and the accuracy does not see.
+# The small network reaches about 97% with the two larger learning rates (their median
+# final accuracies lie between 96% and 98%), above the smallest one, which is still
+# improving after 12 epochs. Per seed, counted with the words of :doc:`/claims`:
+# ``lr = 0.03`` ends above 95% in most seeds, and more accurate than
+# ``lr = 0.001`` in most seeds; ``lr = 0.001`` is still lowering its log loss in
+# the last epoch in nearly every seed.
 
 claims = optimlab.Claims("digits")
-final_accuracy = accuracy[:, :, -1]
+final_accuracy = accuracy[:, :, -1]  # (3 learning rates, 30 seeds)
 medians = np.median(final_accuracy, axis=1)
 claims.check(
-    "the two larger learning rates end at about 97% (median accuracy 96.5% or more)",
-    bool((medians[1:] >= 0.965).all()),
+    "the two larger learning rates end at about 97% (median accuracy from 96% to 98%)",
+    bool(((medians[1:] >= 0.96) & (medians[1:] <= 0.98)).all()),
     evidence=", ".join(f"lr = {lr}: {m:.1%}" for lr, m in zip(lrs, medians, strict=True)),
     key="about_97",
 )
-claims.count(
-    "lr = 0.03 ends above 95% validation accuracy",
-    int(np.sum(final_accuracy[-1] > 0.95)),
-    SEEDS,
-    at_least=SEEDS,
-    evidence=f"lowest {final_accuracy[-1].min():.1%}",
-    key="accurate",
-)
-claims.count(
-    "lr = 0.03 ends more accurate than lr = 0.001",
-    int(np.sum(final_accuracy[-1] > final_accuracy[0])),
-    SEEDS,
-    at_least=SEEDS,
-    evidence=(
-        f"median {np.median(final_accuracy[-1]):.1%} against {np.median(final_accuracy[0]):.1%}"
-    ),
-    key="larger_lr_more_accurate",
-)
-claims.count(
-    "lr = 0.001 is still lowering its log loss in the last epoch",
-    int(np.sum(log_loss[0, :, -1] < log_loss[0, :, -2])),
-    SEEDS,
-    at_least=SEEDS,
-    key="small_still_improving",
-)
-loss_rise = log_loss[-1, :, -1] / log_loss[-1].min(axis=1) - 1
+claims.seeds("lr = 0.03 ends above 95% validation accuracy", final_accuracy[-1] > 0.95,
+             "most")  # fmt: skip
+claims.seeds("lr = 0.03 ends more accurate than lr = 0.001",
+             final_accuracy[-1] > final_accuracy[0], "most")  # fmt: skip
+claims.seeds("lr = 0.001 is still lowering its log loss in the last epoch",
+             log_loss[0, :, -1] < log_loss[0, :, -2], "nearly every")  # fmt: skip
+
+# %%
+# With ``lr = 0.03`` the log loss often passes its best before the end and rises again;
+# how often varies with the seeds. Where it ends more than 5% above its best, the
+# accuracy still ends within 2 points of its best in most of those seeds: the network
+# keeps most answers right but grows more confident, and confident mistakes are what the
+# log loss punishes and the accuracy does not see.
+
+loss_rise = log_loss[-1, :, -1] / log_loss[-1].min(axis=1) - 1  # per seed, from its best
 accuracy_drop = accuracy[-1].max(axis=1) - final_accuracy[-1]
-rises_not_falls = (loss_rise > 0.05) & (accuracy_drop < 0.01)
-claims.count(
-    "with lr = 0.03 the log loss ends more than 5% above its best while the accuracy "
-    "ends within 1 point of its best",
-    int(rises_not_falls.sum()),
-    SEEDS,
-    at_least=3,
-    evidence=(
-        f"log loss rise {np.round(100 * loss_rise).astype(int).tolist()} %, accuracy drop "
-        f"{np.round(100 * accuracy_drop, 1).tolist()} points"
-    ),
-    key="loss_rises_accuracy_holds",
+print(
+    f"lr = 0.03: median rise of the log loss {np.median(loss_rise):.0%}, "
+    f"median drop of the accuracy {np.median(accuracy_drop):.1%} (from each seed's best)"
 )
+rises = loss_rise > 0.05
+claims.seeds("with lr = 0.03 the log loss ends more than 5% above its best", rises, "varies")
+claims.seeds("where it does, the accuracy ends within 2 points of its best",
+             accuracy_drop[rises] < 0.02, "most")  # fmt: skip
 
 # %%
 # Takeaways
