@@ -42,15 +42,19 @@ def _join(items: list[str], separator: str = ", ") -> str:
 
 
 def _kinds(ax: Any) -> list[str]:
-    """What an axes draws: line plot, scatter plot, contour plot, heat map, bar chart."""
+    """What an axes draws: line plot, dot plot, scatter plot, contour plot, heat map..."""
     from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
     from matplotlib.container import BarContainer, ErrorbarContainer
     from matplotlib.contour import ContourSet
 
     kinds = []
     lines = [line for line in ax.get_lines() if line.get_visible()]
-    if any(len(line.get_xdata()) > 2 for line in lines):
+    drawn = [line for line in lines if line.get_linestyle() not in ("None", "", " ")]
+    if any(len(line.get_xdata()) > 2 for line in drawn):
         kinds.append("line plot")
+    dotted = [line for line in lines if line not in drawn]
+    if any(line.get_marker() not in ("None", "", " ", None) for line in dotted):
+        kinds.append("dot plot")
     if any(isinstance(c, ErrorbarContainer) for c in ax.containers):
         kinds.append("error bars")
     if any(isinstance(c, BarContainer) for c in ax.containers):
