@@ -17,7 +17,8 @@ import optimlab
 
 logger = logging.getLogger(__name__)
 DOCS = Path(__file__).parent
-sys.path.insert(0, str(DOCS / "_ext"))  # gallery_reset (named as a string below), verdicts
+# gallery_reset and accessibility (named as strings below), verdicts
+sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "optimlab"
 author = "optimlab developers"
@@ -36,6 +37,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "cli_help",
     "verdicts",  # the gallery's recorded claims on other pages: docs/_ext/verdicts.py
+    "accessibility",  # names, alternative text, code colours: docs/_ext/accessibility.py
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -98,6 +100,9 @@ sphinx_gallery_conf = {
     # Animations embed as JavaScript and inline frames: no video file, nothing remote.
     "matplotlib_animations": (True, "jshtml"),
     "remove_config_comments": True,
+    # matplotlib's scraper, with alternative text that says what each figure plots (its
+    # kind, axes, titles and legend) instead of only its titles, or else its file name.
+    "image_scrapers": ("accessibility.matplotlib_scraper",),
 }
 
 # -- HTML ---------------------------------------------------------------------------------------
@@ -117,6 +122,10 @@ html_theme_options = {
     "navbar_end": ["theme-switcher", "navbar-icon-links"],
     "footer_start": ["copyright"],
     "footer_end": [],
+    # Code colours with WCAG AA contrast on the theme's code background (the defaults,
+    # named here because the axe pass of the browser test relies on them).
+    "pygments_light_style": "a11y-high-contrast-light",
+    "pygments_dark_style": "a11y-high-contrast-dark",
 }
 # The published site links to its repository. The Pages workflow builds it on GitHub,
 # which names the repository in GITHUB_REPOSITORY; a local build has no such link (a

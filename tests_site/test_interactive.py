@@ -3,9 +3,10 @@
 Run with the other site tests (``nox -s browser``, after ``nox -s docs``; that session
 has playwright and pytest, not optimlab). Independent of ``test_browser.py``: it serves
 the built site itself, under a sub-path, and checks that the figure loads plotly.js from
-the site, that its controls draw the stored path they name (bit for bit; that the stored
-paths are the library's is tests/test_race.py's job), and that the path shown first
-follows the exercise's momentum rule, recomputed here in plain JavaScript.
+the site, that its controls (HTML form controls, which a keyboard works too) draw the
+stored path they name (bit for bit; that the stored paths are the library's is
+tests/test_race.py's job), and that the path shown first follows the exercise's momentum
+rule, recomputed here in plain JavaScript.
 """
 
 from __future__ import annotations
@@ -106,22 +107,23 @@ def test_opens_at_the_exercise_setting(page):
 
 
 def test_controls_swap_the_path(page):
-    page.locator(".updatemenu-header-group").click()
-    page.locator(".updatemenu-dropdown-button", has_text="adam").first.click()
-    lr_slider = page.locator(".slider-rail-touch-rect").first
-    lr_slider.scroll_into_view_if_needed()  # the click below is at viewport coordinates
-    rail = lr_slider.bounding_box()
-    page.mouse.click(rail["x"] + rail["width"] - 2, rail["y"] + rail["height"] / 2)
+    # The figure's HTML controls, worked from the keyboard as from a phone's screen.
+    page.locator(".optimlab-controls select").select_option(label="adam")
+    lr_slider = page.locator(".optimlab-controls input[name=lr]")
+    lr_slider.focus()
+    page.keyboard.press("End")  # the largest learning rate
     page.wait_for_function(
         "() => document.querySelector('.plotly-graph-div').dataset.selection === '[2,7,3]'"
     )
     assert title(page).startswith("adam, lr 1, beta1 0.9")
+    assert lr_slider.get_attribute("aria-valuetext") == "1"
     assert page.evaluate(DRAWS_THE_SELECTED_PATH)
     assert page.evaluate(DISTANCE_TO_THE_MOMENTUM_RULE)[1] > 0.1  # another path now
 
 
 def test_fits_a_phone(page):
-    box = page.locator(".plotly-graph-div").bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    for part in (".plotly-graph-div", ".optimlab-controls"):
+        box = page.locator(part).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     ARTIFACTS.mkdir(exist_ok=True)
-    page.locator(".plotly-graph-div").screenshot(path=ARTIFACTS / "interactive_phone.png")
+    page.locator(".optimlab-explorer").screenshot(path=ARTIFACTS / "interactive_phone.png")

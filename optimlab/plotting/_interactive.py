@@ -4,7 +4,8 @@ Drawn with plotly (the optional ``interactive`` extra), imported only when calle
 path is computed beforehand by :func:`optimlab.race.path_grid`; the page only looks them
 up, so what it shows is exactly what the optimizer gives. The paths travel as base64
 float32 arrays (bit for bit the library's values, and small); a few lines of JavaScript
-swap the drawn path when a control moves.
+swap the drawn path when a control moves. The controls are HTML form controls (a menu,
+two range sliders), not plotly's own, which are drawn in SVG and take a mouse.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 
@@ -25,6 +27,8 @@ __all__ = ["InteractiveFigure", "interactive_paths"]
 #: The JavaScript that wires the controls to the stored paths. ``{plot_id}`` is plotly's.
 _SCRIPT = """
 var gd = document.getElementById('{plot_id}');
+var form = document.getElementById('{plot_id}-controls');
+var status = document.getElementById('{plot_id}-status');
 var D = %(data)s;
 function decode(text) {
   var bytes = Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); });
@@ -33,23 +37,62 @@ function decode(text) {
 var X = decode(D.x), Y = decode(D.y), F = decode(D.f);
 var n = D.steps + 1, state = D.initial.slice();
 gd.optimlabPaths = {x: X, y: Y, f: F, shape: D.shape};
-function show() {
+function show(announce) {
   var o = state[0], l = state[1], m = state[2];
   var k = (o * D.shape[1] + l) * D.shape[2] + m, f = F[k];
   var text = isFinite(f) ? f.toPrecision(3) : 'diverged';
+  var setting = D.optimizers[o] + ', lr ' + D.lrs[l] + ', ' + D.momentumNames[o] + ' ' +
+                D.momenta[m];
   Plotly.restyle(gd, {x: [X.subarray(k * n, k * n + n)], y: [Y.subarray(k * n, k * n + n)]},
                  [D.trace]);
-  Plotly.relayout(gd, {'title.text': D.optimizers[o] + ', lr ' + D.lrs[l] + ', ' +
-                       D.momentumNames[o] + ' ' + D.momenta[m] + '<br>f = ' + text +
-                       ' after ' + D.steps + ' steps'});
+  Plotly.relayout(gd, {'title.text': setting + '<br>f = ' + text + ' after ' + D.steps +
+                       ' steps'});
+  form.elements.lr.setAttribute('aria-valuetext', D.lrs[l]);
+  form.elements.momentum.setAttribute('aria-valuetext', D.momentumNames[o] + ' ' + D.momenta[m]);
+  form.elements['lr-value'].value = D.lrs[l];
+  form.elements['momentum-value'].value = D.momentumNames[o] + ' ' + D.momenta[m];
+  var words = 'Path of ' + setting + ' from (' + D.start.join(', ') + '), over contours of ' +
+              'log10 f; f = ' + text + ' after ' + D.steps + ' steps.';
+  gd.setAttribute('aria-label', words);
+  if (announce) status.textContent = words;
   gd.setAttribute('data-selection', JSON.stringify(state));
 }
-gd.on('plotly_sliderchange', function (e) {
-  state[e.slider.name === 'lr' ? 1 : 2] = Number(e.step.value); show();
+form.elements.optimizer.value = String(state[0]);
+form.elements.lr.value = String(state[1]);
+form.elements.momentum.value = String(state[2]);
+form.addEventListener('input', function () {
+  state = [Number(form.elements.optimizer.value), Number(form.elements.lr.value),
+           Number(form.elements.momentum.value)];
+  show(true);
 });
-gd.on('plotly_buttonclicked', function (e) { state[0] = e.active; show(); });
-show();
+form.addEventListener('submit', function (event) { event.preventDefault(); });
+show(false);
 """
+
+#: The HTML form controls above the figure: keyboard and screen readers can use them,
+#: where plotly's own sliders and menus (drawn in SVG) take a mouse. Inline styles, so
+#: the figure needs no stylesheet (a notebook shows it as a page does).
+_CONTROLS = """<form class="optimlab-controls" id="{id}-controls" \
+style="display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin: 0 0 0.5rem;">
+<div style="display: flex; flex-direction: column;"><label for="{id}-optimizer">Optimizer</label>
+<select id="{id}-optimizer" name="optimizer" style="font: inherit; padding: 0.15rem 0.3rem;">\
+{options}</select></div>
+<div style="display: flex; flex-direction: column; flex: 1 1 11rem;">\
+<label for="{id}-lr">Learning rate: <output name="lr-value" for="{id}-lr"></output></label>
+<input type="range" id="{id}-lr" name="lr" min="0" max="{lr_max}" step="1"></div>
+<div style="display: flex; flex-direction: column; flex: 1 1 11rem;">\
+<label for="{id}-momentum">Momentum: <output name="momentum-value" for="{id}-momentum">\
+</output></label>
+<input type="range" id="{id}-momentum" name="momentum" min="0" max="{momentum_max}" step="1">\
+</div>
+</form>
+"""
+#: Read out after each change of the controls (seen only by screen readers).
+_STATUS = (
+    '<p id="{id}-status" class="optimlab-status" aria-live="polite" style="position: absolute; '
+    'width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;">'
+    "</p>"
+)
 
 _MOMENTUM_NAMES = {"sgd": "momentum", "rmsprop": "momentum", "adam": "beta1",
                    "adamw": "beta1", "momentum": "beta"}  # fmt: skip
@@ -83,13 +126,16 @@ def interactive_paths(
     *,
     initial: tuple[int, int, int] = (0, 0, 0),
     plotlyjs: bool | str = True,
-    height: int = 600,
+    height: int = 480,
 ) -> InteractiveFigure:
-    """Draw a :class:`~optimlab.race.PathGrid` with a dropdown and two sliders.
+    """Draw a :class:`~optimlab.race.PathGrid` with a menu and two sliders.
 
-    The dropdown picks the optimizer, the sliders the learning rate and the momentum
-    (what momentum means for each: :data:`optimlab.race.MOMENTUM_SETTING`); the path is
-    drawn over log-scaled Rosenbrock contours and the title gives :math:`f` at its end.
+    The menu picks the optimizer, the sliders the learning rate and the momentum (what
+    momentum means for each: :data:`optimlab.race.MOMENTUM_SETTING`); the path is drawn
+    over log-scaled Rosenbrock contours and the title gives :math:`f` at its end. The
+    controls are HTML form controls above the plot, so the keyboard works them (Tab,
+    the arrow keys) and a screen reader names them; the plot is named after the path it
+    shows, and each change is read out.
 
     Parameters
     ----------
@@ -100,8 +146,8 @@ def interactive_paths(
     plotlyjs : bool or str, default=True
         plotly's ``include_plotlyjs``: ``True`` inlines plotly.js (about 5 MB, works
         anywhere offline); a path ending in ``.js`` loads that local copy instead.
-    height : int, default=600
-        Pixels; the width follows the page.
+    height : int, default=480
+        Pixels of the plot, without the controls; the width follows the page.
 
     Returns
     -------
@@ -147,28 +193,15 @@ def interactive_paths(
         ]
     )  # fmt: skip
 
-    def slider(name: str, values: tuple[float, ...], active: int, y: float) -> dict:
-        prefix = "momentum (Adam: beta1): " if name == "momentum" else f"{name}: "
-        steps = [{"label": f"{v:g}", "value": str(i), "method": "skip", "args": []}
-                 for i, v in enumerate(values)]  # fmt: skip
-        return {"name": name, "active": active, "steps": steps, "y": y, "yanchor": "top",
-                "currentvalue": {"prefix": prefix}, "pad": {"t": 0, "b": 0},
-                "len": 1.0, "x": 0.0}  # fmt: skip
-
-    buttons = [{"label": name, "method": "skip", "args": []} for name in grid.optimizers]
     figure.update_layout(
         height=height,
-        margin={"l": 40, "r": 10, "t": 125, "b": 10},
+        margin={"l": 40, "r": 10, "t": 60, "b": 40},
         title={"text": "", "font": {"size": 13}, "y": 0.98, "yanchor": "top"},
         showlegend=False,
         dragmode=False,
-        xaxis={"range": [-2, 2], "fixedrange": True, "title": "x", "domain": [0, 1]},
-        yaxis={"range": [-1, 3], "fixedrange": True, "title": "y", "domain": [0.45, 1]},
-        updatemenus=[{"buttons": buttons, "active": initial[0], "x": 0.0, "y": 1.03,
-                      "xanchor": "left", "yanchor": "bottom", "direction": "down"}],
-        sliders=[slider("lr", grid.lrs, initial[1], 0.33),
-                 slider("momentum", grid.momenta, initial[2], 0.14)],
-    )  # fmt: skip
+        xaxis={"range": [-2, 2], "fixedrange": True, "title": "x"},
+        yaxis={"range": [-1, 3], "fixedrange": True, "title": "y"},
+    )
     data = {
         "x": _b64(grid.xy[..., 0]),
         "y": _b64(grid.xy[..., 1]),
@@ -177,14 +210,16 @@ def interactive_paths(
         "steps": grid.steps,
         "trace": 1,
         "initial": list(initial),
+        "start": [f"{v:g}" for v in grid.start],
         "optimizers": list(grid.optimizers),
         "momentumNames": [_MOMENTUM_NAMES[name] for name in grid.optimizers],
         "lrs": [f"{v:g}" for v in grid.lrs],
         "momenta": [f"{v:g}" for v in grid.momenta],
     }
     script = _SCRIPT % {"data": json.dumps(data)}
-    html = figure.to_html(
-        div_id="optimlab-paths-" + hashlib.sha1(script.encode()).hexdigest()[:12],  # reproducible
+    div_id = "optimlab-paths-" + hashlib.sha1(script.encode()).hexdigest()[:12]  # reproducible
+    plot = figure.to_html(
+        div_id=div_id,
         full_html=False,
         include_plotlyjs=plotlyjs,
         include_mathjax=False,
@@ -193,4 +228,20 @@ def interactive_paths(
         config={"displayModeBar": False, "responsive": True},
         post_script=script,
     )
+    # The plot is an image to a screen reader, named after the path it shows (the script
+    # keeps the name up to date); the controls and a status line that reads out each
+    # change come with it.
+    plot = plot.replace(f'<div id="{div_id}" ', f'<div id="{div_id}" role="img" ', 1)
+    options = "".join(
+        f'<option value="{i}">{escape(name)}</option>' for i, name in enumerate(grid.optimizers)
+    )
+    controls = _CONTROLS.format(
+        id=div_id,
+        options=options,
+        lr_max=len(grid.lrs) - 1,
+        momentum_max=len(grid.momenta) - 1,
+    )
+    status = _STATUS.format(id=div_id)
+    explorer = '<div class="optimlab-explorer" style="position: relative;">'
+    html = f"{explorer}\n{controls}{status}\n{plot}\n</div>"
     return InteractiveFigure(html)
