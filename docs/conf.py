@@ -103,6 +103,9 @@ sphinx_gallery_conf = {
     # matplotlib's scraper, with alternative text that says what each figure plots (its
     # kind, axes, titles and legend) instead of only its titles, or else its file name.
     "image_scrapers": ("accessibility.matplotlib_scraper",),
+    # Two examples at a time (joblib): an example's runs wait on one core of the two
+    # for much of their time (the engine's longest runs are sequential).
+    "parallel": 2,
 }
 
 # -- HTML ---------------------------------------------------------------------------------------
