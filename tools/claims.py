@@ -120,6 +120,7 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
 def check_variants(words: list[str], out: Path, only: list[str] | None = None) -> int:
     pages = scripts(words)
     variants = {name: VARIANTS[name] for name in only or VARIANTS}
+    commit = _commit()  # the tree the pages are read from, before a long run
     started = time.perf_counter()
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="optimlab-claims-") as scratch:
@@ -174,7 +175,7 @@ def check_variants(words: list[str], out: Path, only: list[str] | None = None) -
     minutes = (time.perf_counter() - started) / 60
     summary = {
         "date": datetime.date.today().isoformat(),
-        "commit": _commit(),
+        "commit": commit,
         "pages": len(pages),
         "variants": variants,
         "probe_digests": digests,
