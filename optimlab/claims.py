@@ -7,9 +7,10 @@ it with its numbers and keeps it, so that the site can show and summarise it.
 A claim about seeds is a claim about what tends to happen to such networks, and the seeds
 a page ran are one sample of it: on another processor, or on other seeds, a few runs
 come out the other way. So a page never claims an exact count. It names a tendency from a
-small vocabulary, :data:`WORDS`, each word a range of the fraction of seeds ("most seeds":
-at least 60 %), and the claim holds only where the 95 % Wilson interval of the count lies
-inside that range: a margin that the next sample will very likely keep. "every" and "no"
+small vocabulary, :data:`~optimlab.claims.WORDS`, each word a range of the fraction of
+seeds ("most seeds": at least 60 %), and the claim holds only where the 95 % Wilson
+interval of the count lies inside that range: a margin that the next sample will very
+likely keep. "every" and "no"
 are exact, for what arithmetic guarantees or what no variant of the robustness check
 contradicts. A count that fits no word is recorded as ``"varies"``: shown with its
 numbers, never asserted.
@@ -152,7 +153,8 @@ class Verdict:
     count, total : int or None
         For a claim about seeds: in how many of ``total`` seeds the observation holds.
     word : str
-        For a claim about seeds, the word of :data:`WORDS` it states, or ``"varies"``.
+        For a claim about seeds, the word of :data:`~optimlab.claims.WORDS` it states, or
+        ``"varies"``.
     interval : list of float
         The 95 % Wilson interval of ``count / total``; empty for a single check.
     evidence : str
@@ -261,7 +263,7 @@ class Claims:
 
         For a claim about the exercise's own run, or about a statistic of many runs
         (a median, a largest value) that is far from its threshold. Prints the verdict
-        and keeps it in :attr:`verdicts`; a false claim is printed with ✗, not raised.
+        and keeps it in ``verdicts``; a false claim is printed with ✗, not raised.
         """
         key = self._key(key, statement, data.get("world"))
         self._record(Verdict(key, statement, bool(holds), evidence=evidence, data=_plain(data)))
@@ -286,8 +288,9 @@ class Claims:
         holds : array of bool
             One entry per seed: whether the observation holds in that seed.
         word : str
-            A key of :data:`WORDS` (``"every"``, ``"nearly every"``, ``"most"``, ``"about
-            half"``, ``"a minority of"``, ``"few"``, ``"no"``): the claim holds when the
+            A key of :data:`~optimlab.claims.WORDS` (``"every"``, ``"nearly every"``,
+            ``"most"``, ``"about half"``, ``"a minority of"``, ``"few"``, ``"no"``): the
+            claim holds when the
             95 % Wilson interval of the count lies inside the word's range (for
             ``"every"`` and ``"no"``: when every seed, or no seed, agrees). Or
             ``"varies"``: the count is shown, not asserted.
@@ -299,7 +302,7 @@ class Claims:
         **data
             Further numbers to record, among them ``world``.
 
-        The verdict is printed and kept in :attr:`verdicts`; a false claim is printed
+        The verdict is printed and kept in ``verdicts``; a false claim is printed
         with ✗, not raised.
 
         Raises
