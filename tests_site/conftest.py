@@ -14,6 +14,16 @@ PREFIX = "/some/sub/path/"  # where the site is served: a link that is not relat
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `nox -s browser`
 
+if not (SITE / "index.html").is_file():
+    pytest.fail(f"no site in {SITE}: build it first with `nox -s docs`", pytrace=False)
+
+#: Every page of the site, as a path relative to its root (what the site tests visit).
+PAGES = sorted(
+    path.relative_to(SITE).as_posix()
+    for path in SITE.rglob("*.html")
+    if not {"_static", "_images", "_sources", "_downloads"} & set(path.parts)
+)
+
 
 @pytest.fixture(scope="session")
 def browser():

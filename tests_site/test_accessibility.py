@@ -17,16 +17,8 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import SITE
+from conftest import PAGES, SITE
 
-if not (SITE / "index.html").is_file():
-    pytest.fail(f"no site in {SITE}: build it first with `nox -s docs`", pytrace=False)
-
-PAGES = sorted(
-    path.relative_to(SITE).as_posix()
-    for path in SITE.rglob("*.html")
-    if not {"_static", "_images", "_sources", "_downloads"} & set(path.parts)
-)
 # The pages checked in both colour modes and at both widths.
 FIRST_PAGES = [
     "index.html",

@@ -14,19 +14,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import PREFIX, SITE
+from conftest import PAGES, PREFIX, SITE
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 
-if not (SITE / "index.html").is_file():
-    pytest.fail(f"no site in {SITE}: build it first with `nox -s docs`", pytrace=False)
-
-PAGES = sorted(
-    path.relative_to(SITE).as_posix()
-    for path in SITE.rglob("*.html")
-    if not {"_static", "_images", "_sources", "_downloads"} & set(path.parts)
-)
 # The gallery's pages, one folder per section: auto_examples/q1_one_setting/plot_01_....html
 GALLERY_PAGES = [
     page
