@@ -13,6 +13,9 @@ nox.options.error_on_missing_interpreters = True
 
 # torch is pinned here, not in pyproject.toml: an unpinned torch pulls a CUDA build.
 CONSTRAINTS = ("-c", "constraints.txt")
+# pip compiles every installed module to bytecode unless told not to: torch alone has
+# thousands, about 17 s an install. Python compiles the few a session imports on import.
+NO_COMPILE = "--no-compile"
 
 # The site: sources in docs/ and gallery/, output in docs/_build/html.
 SITE = Path("docs/_build/html")
@@ -23,15 +26,15 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; the browser test drive
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the unit tests with pytest."""
-    session.install(*CONSTRAINTS, "-e", ".[test]")
+    session.install(NO_COMPILE, *CONSTRAINTS, "-e", ".[test]")
     session.run("pytest", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """Check the code (ruff, import layers, mypy) and the CI workflows, offline."""
-    session.install(*CONSTRAINTS, "-e", ".", "ruff", "import-linter", "mypy")
-    session.install("check-jsonschema", "zizmor")
+    session.install(NO_COMPILE, *CONSTRAINTS, "-e", ".", "ruff", "import-linter", "mypy")
+    session.install(NO_COMPILE, "check-jsonschema", "zizmor")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports")  # the layers in pyproject.toml: no import points upward
@@ -44,14 +47,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Time the five seed sweeps, engine vs plain loop; figures in bench-results/."""
-    session.install(*CONSTRAINTS, "-e", ".")
+    session.install(NO_COMPILE, *CONSTRAINTS, "-e", ".")
     session.run("python", "benchmarks/bench_sweeps.py", *session.posargs)
 
 
 @nox.session
 def wheel(session: nox.Session) -> None:
     """Build sdist and wheel; install the wheel in a fresh venv, run a gallery script with it."""
-    session.install("build")
+    session.install(NO_COMPILE, "build")
     shutil.rmtree("dist", ignore_errors=True)
     session.run("python", "-m", "build", "--outdir", "dist")
     (wheel_file,) = Path("dist").resolve().glob("optimlab-*.whl")
@@ -73,7 +76,7 @@ def wheel(session: nox.Session) -> None:
         # A fresh venv, used from outside the repository: only the wheel can be imported.
         python = str(Path(tmp, "venv", "bin", "python"))
         session.run("python", "-m", "venv", str(Path(tmp, "venv")))
-        pip_install = (python, "-m", "pip", "install", "-q", "-c", str(constraints))
+        pip_install = (python, "-m", "pip", "install", "-q", NO_COMPILE, "-c", str(constraints))
         session.run(*pip_install, str(wheel_file), external=True)
         shutil.copy(script, tmp)
         with session.chdir(tmp):
@@ -97,7 +100,7 @@ print(f"optimlab {version} from {where.parent}, torch {torch.__version__}")
 
 def _build_site(session: nox.Session, *options: str) -> None:
     """Build the site from scratch: no example output is reused from an earlier build."""
-    session.install(*CONSTRAINTS, "-e", ".[docs]")
+    session.install(NO_COMPILE, *CONSTRAINTS, "-e", ".[docs]")
     for generated in ("docs/_build", "docs/auto_examples", "docs/generated"):
         shutil.rmtree(generated, ignore_errors=True)
     session.run(
@@ -125,7 +128,7 @@ def verdicts(session: nox.Session) -> None:
 @nox.session
 def claims(session: nox.Session) -> None:
     """Every gallery page's claims under five variants of rounding and seeds (`-- PAGE`)."""
-    session.install(*CONSTRAINTS, "-e", ".[docs]")
+    session.install(NO_COMPILE, *CONSTRAINTS, "-e", ".[docs]")
     session.run("python", "tools/claims.py", "variants", *session.posargs)
 
 
@@ -155,7 +158,7 @@ def browser(session: nox.Session) -> None:
             env=env,
         )
     pyproject = nox.project.load_toml("pyproject.toml")
-    session.install(*pyproject["project"]["optional-dependencies"]["browser"])
+    session.install(NO_COMPILE, *pyproject["project"]["optional-dependencies"]["browser"])
     # Three workers, each with its own Chromium, on two cores: a page mostly waits (for
     # its requests to settle, for images), so a third worker fills the idle time.
     session.run("pytest", "tests_site", "-n", "3", "--dist", "loadgroup", *session.posargs)

@@ -29,7 +29,6 @@ extensions = [
     "myst_parser",
     "numpydoc",
     "sphinx.ext.autodoc",
-    "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
     "sphinx_design",
@@ -42,7 +41,6 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "_ext", "Thumbs.db", ".DS_Store"]
-templates_path = ["_templates"]
 nitpicky = True
 # No intersphinx (its inventories live on other hosts), so names from other projects
 # cannot be linked; they are shown as plain text instead of failing the build.
@@ -62,7 +60,6 @@ bibtex_reference_style = "author_year"
 bibtex_default_style = "plain"  # numbered list; the text cites by author and year
 
 # -- API reference ------------------------------------------------------------------------
-autosummary_generate = True
 autodoc_typehints = "none"  # the numpydoc docstrings carry the types
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
@@ -152,8 +149,8 @@ def check_api_page(app) -> None:
     for line in text.splitlines():
         if line.startswith(".. currentmodule:: "):
             current = line.split(":: ")[1].strip()
-        elif re.fullmatch(r"   \w+", line):
-            listed.add(f"{current}.{line.strip()}")
+        elif match := re.fullmatch(r"\.\. auto(?:function|class|exception|data):: (\w+)", line):
+            listed.add(f"{current}.{match[1]}")
     modules = re.findall(r"^\.\. automodule:: (optimlab\.\w+)$", text, flags=re.MULTILINE)
     for name in optimlab.__all__:
         if f"optimlab.{name}" not in listed:

@@ -124,7 +124,7 @@ def test_every_page_was_found():
         assert page in PAGES
     assert "auto_examples/index.html" in PAGES
     assert len(GALLERY_PAGES) >= 9
-    assert "generated/optimlab.compare_configs.html" in PAGES
+    assert not [page for page in PAGES if page.startswith("generated/")]  # one API page
 
 
 @pytest.mark.parametrize("page", GALLERY_PAGES)
