@@ -21,7 +21,7 @@ from typing import Any, cast
 from torch.optim import Optimizer
 
 from ._validation import check_positive_int
-from .config import DEFAULTS, TrainingConfig
+from .config import TrainingConfig
 from .optimizers import OPTIMIZERS
 from .plotting import figure_formats
 from .problem import check_takes_seed
@@ -175,8 +175,7 @@ def _check_not_own_option(name: str) -> None:
         raise argparse.ArgumentTypeError(f"{name} is not an option here: {_OWN_OPTIONS[name]}")
     if name == "eps":
         raise argparse.ArgumentTypeError(
-            "eps is not an option: a sweep keeps it at its default, "
-            f"{DEFAULTS.eps} (TrainingConfig.eps)"
+            "eps is not an option: a sweep keeps each optimizer's own default (TrainingConfig.eps)"
         )
 
 

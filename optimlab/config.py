@@ -53,9 +53,12 @@ class TrainingConfig:
     beta2 : float, default=0.999
         Decay of the running mean of the squared gradients, in [0, 1): Adam's and
         AdamW's second beta.
-    eps : float, default=1e-8
-        Added to the root of the second moment (Adam, AdamW, RMSprop, Adagrad: note that
-        torch's own default for Adagrad is 1e-10); never swept.
+    eps : float or None, default=None
+        Added to the root of the second moment (Adam, AdamW, RMSprop, Adagrad); never
+        swept. None means the optimizer's own default, as torch sets it: 1e-8 for Adam,
+        AdamW and RMSprop, 1e-10 for Adagrad. The exercise's settings above (``lr``,
+        ``batch_size``, ``weight_decay``, the betas) keep the exercise's defaults for every
+        optimizer; everything else (``eps``, SGD's ``momentum``, ...) is the optimizer's.
     optimizer : str or torch.optim.Optimizer subclass, default="adamw"
         ``"adamw"``, ``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"`` (the
         :mod:`torch.optim` classes) or ``"momentum"`` (:class:`optimlab.Momentum`), or
@@ -98,7 +101,7 @@ class TrainingConfig:
     weight_decay: float = 0.01
     beta1: float = 0.9
     beta2: float = 0.999
-    eps: float = 1e-8
+    eps: float | None = None
     optimizer: str | type[Optimizer] = "adamw"
     optimizer_options: Mapping[str, Any] | tuple[tuple[str, Any], ...] = ()
 
@@ -168,7 +171,7 @@ _CHECKS = {
     "weight_decay": check_nonnegative_finite,
     "beta1": check_beta,
     "beta2": check_beta,
-    "eps": check_positive_finite,
+    "eps": lambda name, value: None if value is None else check_positive_finite(name, value),
 }
 _FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
 

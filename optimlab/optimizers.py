@@ -106,6 +106,17 @@ def _signature(cls: type[Optimizer]) -> tuple[tuple[str, ...], bool]:
     return names, any(p.kind is p.VAR_KEYWORD for p in parameters)
 
 
+@cache
+def _defaults(cls: type[Optimizer]) -> dict[str, float]:
+    """The numeric defaults of ``cls.__init__``'s keyword parameters, by name."""
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    return {
+        p.name: p.default
+        for p in parameters
+        if isinstance(p.default, float | int) and not isinstance(p.default, bool)
+    }
+
+
 def handed_settings(
     optimizer: str | type[Optimizer], settings: Mapping[str, float], defaults: Mapping[str, float]
 ) -> dict[str, Any]:
@@ -140,9 +151,13 @@ def handed_settings(
         if settings["beta2"] != defaults["beta2"]:
             raise lacks("beta2", f"the default {defaults['beta2']!r}")
     if "eps" in names:
-        kwargs["eps"] = settings["eps"]
-    elif settings["eps"] != defaults["eps"]:
-        raise lacks("eps", f"the default {defaults['eps']!r}")
+        # None: the optimizer's own default, named so the engine trains with the same.
+        own = _defaults(optimizer_class(optimizer)).get("eps")  # type: ignore[arg-type]
+        eps = settings["eps"] if settings["eps"] is not None else own
+        if eps is not None:
+            kwargs["eps"] = eps
+    elif settings["eps"] is not None:
+        raise lacks("eps", "None (left unset)")
     return kwargs
 
 

@@ -257,7 +257,7 @@ def adamw_rosenbrock(
     weight_decay: float,
     *,
     betas: tuple[float, float] = DEFAULTS.betas,
-    eps: float = DEFAULTS.eps,
+    eps: float = 1e-8,  # torch.optim.AdamW's default
     start: tuple[float, float] = (-1.0, 2.0),
 ) -> Trajectory:
     """Run :class:`torch.optim.AdamW` on the Rosenbrock function and record every point.

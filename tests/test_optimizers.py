@@ -42,7 +42,7 @@ def no_training(monkeypatch):
         ("adam", torch.optim.Adam, {"lr": 0.01, "weight_decay": 0.01, "betas": (0.9, 0.999)}),
         ("sgd", torch.optim.SGD, {"lr": 0.01, "weight_decay": 0.01, "momentum": 0}),
         ("rmsprop", torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.01, "eps": 1e-8}),
-        ("adagrad", torch.optim.Adagrad, {"lr": 0.01, "weight_decay": 0.01, "eps": 1e-8}),
+        ("adagrad", torch.optim.Adagrad, {"lr": 0.01, "weight_decay": 0.01, "eps": 1e-10}),
         ("momentum", Momentum, {"lr": 0.01, "weight_decay": 0.01, "beta": 0.9}),
     ],
 )
@@ -236,3 +236,39 @@ def test_compare_sweeps_refuses_a_bad_optimizer_with_the_sweep_index(no_training
         compare_sweeps([{"lr": [0.1]}, {"optimizer": ["sgd"], "beta1": 0.5}])
     with pytest.raises(TypeError, match=r"sweeps\[0\]: optimizer_options must be a dict"):
         compare_sweeps([{"lr": [0.1], "optimizer_options": 3}])
+
+
+def _adagrad_plain_loop(epochs: int) -> np.ndarray:
+    """The exercise's loop, written out, with torch.optim.Adagrad made as torch documents it."""
+    (X, Y), (X_valid, Y_valid) = exercise_data()
+    net = make_mlp(seed=123)
+    optimizer = torch.optim.Adagrad(net.parameters(), lr=0.01, weight_decay=0.01)
+    curve = []
+    for _ in range(epochs):
+        for start in range(0, len(X), 16):
+            optimizer.zero_grad()
+            batch = slice(start, start + 16)
+            torch.nn.functional.mse_loss(net(X[batch]), Y[batch]).backward()
+            optimizer.step()
+        with torch.no_grad():
+            curve.append(torch.nn.functional.mse_loss(net(X_valid), Y_valid).sqrt().item())
+    return np.array(curve)
+
+
+def test_eps_is_each_optimizers_own_torch_default():
+    """Adagrad's eps is torch's 1e-10, not Adam's 1e-8: the curves are a plain loop's."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        expected = _adagrad_plain_loop(epochs=4)
+    finally:
+        torch.set_num_threads(threads)
+    result = compare_configs(epochs=4, optimizer=["adagrad"], n_jobs=1)
+    np.testing.assert_allclose(result.runs[0, 0], expected, rtol=0, atol=1e-7)
+    adam_eps = TrainingConfig(epochs=4, optimizer="adagrad", eps=1e-8)
+    other = train_valid(make_mlp(seed=123), exercise_data(), adam_eps)
+    assert np.abs(other - expected).max() > 1e-6  # the test tells the two apart
+    assert TrainingConfig(optimizer="adagrad").optimizer_kwargs()["eps"] == 1e-10
+    assert TrainingConfig(optimizer="adam", eps=1e-6).optimizer_kwargs()["eps"] == 1e-6
+    with pytest.raises(ValueError, match=r"'sgd' has no eps setting: eps must be None"):
+        TrainingConfig(optimizer="sgd", eps=1e-6)

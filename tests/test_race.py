@@ -57,11 +57,11 @@ def test_momentum_is_the_exercise_rule_to_the_bit():
 @pytest.mark.parametrize(
     ("optimizer", "momentum", "make"),
     [
-        ("adam", 0.5, lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.5, 0.999), eps=1e-8)),
+        ("adam", 0.5, lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.5, 0.999))),
         ("sgd", 0.8, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8)),
-        ("rmsprop", 0.3, lambda p: torch.optim.RMSprop(p, lr=0.05, momentum=0.3, eps=1e-8)),
+        ("rmsprop", 0.3, lambda p: torch.optim.RMSprop(p, lr=0.05, momentum=0.3)),
         ("adamw", None, lambda p: torch.optim.AdamW(p, lr=0.05, weight_decay=0.0)),
-        ("adagrad", None, lambda p: torch.optim.Adagrad(p, lr=0.05, eps=1e-8)),
+        ("adagrad", None, lambda p: torch.optim.Adagrad(p, lr=0.05)),
     ],
 )
 def test_torch_optimizers_match_a_plain_loop(optimizer, momentum, make):

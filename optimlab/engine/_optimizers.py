@@ -206,7 +206,7 @@ class _Adam(_Update):
         self.weight1 = per_run([1 - c.beta1 for c in configs])
         self.beta2 = _tensor(per_run([c.beta2 for c in configs]))
         self.weight2 = per_run([1 - c.beta2 for c in configs])
-        self.eps = _tensor(per_run([c.eps for c in configs]))
+        self.eps = _tensor(per_run([c.optimizer_kwargs()["eps"] for c in configs]))
         self.exp_avg, self.exp_avg_sq, self.denom = self.buffer(), self.buffer(), self.buffer()
         self.amsgrad = self.options[0]["amsgrad"]
         self.max_exp_avg_sq = self.buffer() if self.amsgrad else None
@@ -279,7 +279,7 @@ class _RMSprop(_Update):
         (self.lr,) = _step_values([(c.lr,) for c in configs])
         self.alpha = _tensor(self.coefficient("alpha"))
         self.weight = per_run([1 - o["alpha"] for o in self.options])
-        self.eps = _tensor(per_run([c.eps for c in configs]))
+        self.eps = _tensor(per_run([c.optimizer_kwargs()["eps"] for c in configs]))
         first = self.options[0]
         self.centered = first["centered"]
         self.momentum = _tensor(self.coefficient("momentum"))
@@ -315,7 +315,7 @@ class _Adagrad(_Update):
         super().__init__(configs, params, grad)
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
-        self.eps = _tensor(per_run([c.eps for c in configs]))
+        self.eps = _tensor(per_run([c.optimizer_kwargs()["eps"] for c in configs]))
         self.state_sum, self.std = self.buffer(), self.buffer()
         for k, options in enumerate(self.options):
             self.state_sum[k] = options["initial_accumulator_value"]
