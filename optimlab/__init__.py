@@ -1,37 +1,58 @@
 """optimlab: learn how optimizer settings shape neural-network training, by running them.
 
-The names below are what a reader uses. The rest lives in the submodules: the sweep engine
-(:mod:`optimlab.engine`), every figure (:mod:`optimlab.plotting`), the weight-decay points
-(:mod:`optimlab.weight_decay`), the Rosenbrock landscape (:mod:`optimlab.landscape`), the
-optimizers compared (:mod:`optimlab.tuning`, :mod:`optimlab.lr_range`, :mod:`optimlab.race`).
+Every name a reader calls, reads or catches is here, and documented on the site's API
+page; the submodules hold the implementation.
 """
 
+from ._exceptions import (
+    DivergenceWarning,
+    EngineFallbackWarning,
+    OptimlabException,
+    OptimlabWarning,
+    WorkerLostError,
+)
 from ._version import __version__ as __version__
 from .claims import Claims
 from .config import TrainingConfig
-from .data import exercise_data, friedman3, standardize
+from .data import exercise_data, standardize
 from .landscape import rosenbrock
-from .lr_range import lr_range_test
+from .lr_range import LRRangeResult, lr_range_test, suggest_lr
 from .metrics import baseline_rmse, climb
 from .model import dead_units, make_mlp
 from .momentum import Momentum, Trajectory, optim_step, optimize_rosenbrock
 from .momentum_grid import MomentumMap, momentum_map
-from .plotting import plot_path, plot_rosenbrock
-from .race import race_rosenbrock
+from .plotting import (
+    interactive_paths,
+    plot_decay_points,
+    plot_finals,
+    plot_path,
+    plot_race_values,
+    plot_rosenbrock,
+    plot_tuning_scores,
+)
+from .race import RosenbrockRace, path_grid, race_rosenbrock, rosenbrock_path
 from .results import SweepResult
-from .sweep import DivergenceWarning, compare_configs, compare_sweeps
+from .sweep import compare_configs, compare_sweeps
 from .training import train_valid
-from .tuning import compare_optimizers
-from .weight_decay import adamw_rosenbrock
+from .tuning import TunedComparison, compare_optimizers
+from .weight_decay import adamw_limit_point, adamw_rosenbrock, l2_minimiser, momentum_fixed_point
 
 __all__ = [
     "Claims",
     "DivergenceWarning",
+    "EngineFallbackWarning",
+    "LRRangeResult",
     "Momentum",
     "MomentumMap",
+    "OptimlabException",
+    "OptimlabWarning",
+    "RosenbrockRace",
     "SweepResult",
     "TrainingConfig",
     "Trajectory",
+    "TunedComparison",
+    "WorkerLostError",
+    "adamw_limit_point",
     "adamw_rosenbrock",
     "baseline_rmse",
     "climb",
@@ -40,16 +61,25 @@ __all__ = [
     "compare_sweeps",
     "dead_units",
     "exercise_data",
-    "friedman3",
+    "interactive_paths",
+    "l2_minimiser",
     "lr_range_test",
     "make_mlp",
+    "momentum_fixed_point",
     "momentum_map",
     "optim_step",
     "optimize_rosenbrock",
+    "path_grid",
+    "plot_decay_points",
+    "plot_finals",
     "plot_path",
+    "plot_race_values",
     "plot_rosenbrock",
+    "plot_tuning_scores",
     "race_rosenbrock",
     "rosenbrock",
+    "rosenbrock_path",
     "standardize",
+    "suggest_lr",
     "train_valid",
 ]

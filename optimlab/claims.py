@@ -7,7 +7,7 @@ it with its numbers and keeps it, so that the site can show and summarise it.
 A claim about seeds is a claim about what tends to happen to such networks, and the seeds
 a page ran are one sample of it: on another processor, or on other seeds, a few runs
 come out the other way. So a page never claims an exact count. It names a tendency from a
-small vocabulary, :data:`~optimlab.claims.WORDS`, each word a range of the fraction of
+small vocabulary, ``WORDS``, each word a range of the fraction of
 seeds ("most seeds": at least 60 %), and the claim holds only where the 95 % Wilson
 interval of the count lies inside that range: a margin that the next sample will very
 likely keep. "every" and "no"
@@ -153,7 +153,7 @@ class Verdict:
     count, total : int or None
         For a claim about seeds: in how many of ``total`` seeds the observation holds.
     word : str
-        For a claim about seeds, the word of :data:`~optimlab.claims.WORDS` it states, or
+        For a claim about seeds, the word of ``WORDS`` it states, or
         ``"varies"``.
     interval : list of float
         The 95 % Wilson interval of ``count / total``; empty for a single check.
@@ -288,7 +288,7 @@ class Claims:
         holds : array of bool
             One entry per seed: whether the observation holds in that seed.
         word : str
-            A key of :data:`~optimlab.claims.WORDS` (``"every"``, ``"nearly every"``,
+            A key of ``WORDS`` (``"every"``, ``"nearly every"``,
             ``"most"``, ``"about half"``, ``"a minority of"``, ``"few"``, ``"no"``): the
             claim holds when the
             95 % Wilson interval of the count lies inside the word's range (for

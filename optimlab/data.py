@@ -50,7 +50,7 @@ def friedman3(
 
     Examples
     --------
-    >>> from optimlab import friedman3
+    >>> from optimlab.data import friedman3
     >>> X, Y = friedman3(5, seed=1)
     >>> X.shape, Y.shape, X.dtype
     (torch.Size([5, 4]), torch.Size([5, 1]), torch.float32)
@@ -92,7 +92,7 @@ def train_valid_split(
 
     Examples
     --------
-    >>> from optimlab import friedman3
+    >>> from optimlab.data import friedman3
     >>> from optimlab.data import train_valid_split
     >>> (X_train, Y_train), (X_valid, Y_valid) = train_valid_split(*friedman3(10), n_train=7)
     >>> len(X_train), len(X_valid)
@@ -157,8 +157,8 @@ def exercise_data(seed: int = 0, *, standardize: bool = False) -> Split:
     Parameters
     ----------
     seed : int, default=0
-        Seeds both the draw (:func:`~optimlab.friedman3`) and the split
-        (:func:`~optimlab.data.train_valid_split`).
+        Seeds both the draw (``friedman3``) and the split
+        (``train_valid_split``).
     standardize : bool, default=False
         Standardise the inputs with the training rows' statistics (see
         :func:`~optimlab.standardize`); the exercise uses them raw.

@@ -157,10 +157,10 @@ class LRRangeResult:
     losses : numpy.ndarray
         Shape ``(len(seeds), steps)``: each step's mini-batch loss; NaN after a seed stopped.
     smoothed : numpy.ndarray
-        The losses smoothed (:func:`~optimlab.lr_range.smooth`), NaN after a seed stopped.
+        The losses smoothed (``smooth``), NaN after a seed stopped.
     seeds : tuple of int
     rule : str
-        The suggestion rule (see :data:`~optimlab.lr_range.RULES`).
+        The suggestion rule (see ``RULES``).
     suggested : numpy.ndarray
         Shape ``(len(seeds),)``: each seed's suggested rate.
     """
@@ -184,7 +184,7 @@ class LRRangeResult:
         return float(self.suggested.max() / self.suggested.min())
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw the band and the suggestions: :func:`optimlab.plotting.plot_lr_range`."""
+        """Draw the band and the suggestions: ``optimlab.plotting.plot_lr_range``."""
         from .plotting import plot_lr_range
 
         return plot_lr_range(self, ax=ax, **kwargs)
@@ -225,14 +225,14 @@ def lr_range_test(
     data : split or callable, optional
         As :func:`~optimlab.compare_configs`.
     smoothing : float, default=0.9
-        The ``beta`` of :func:`~optimlab.lr_range.smooth`, in [0, 1).
+        The ``beta`` of ``smooth``, in [0, 1).
     stop_factor : float or None, default=4.0
         Stop a seed once its smoothed loss exceeds ``stop_factor`` times its smallest so
         far, or is not finite (its remaining losses are NaN); ``None`` never stops.
     rule : {"steepest", "minimum"}, default="steepest"
-        How each seed's rate is suggested (:func:`~optimlab.lr_range.suggest_lr`).
+        How each seed's rate is suggested (:func:`~optimlab.suggest_lr`).
     skip_start : int, default=10
-        Steps the ``"steepest"`` rule ignores at the start (:func:`~optimlab.lr_range.suggest_lr`).
+        Steps the ``"steepest"`` rule ignores at the start (:func:`~optimlab.suggest_lr`).
     **settings
         ``batch_size``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer_options``
         (defaults: those of :class:`~optimlab.TrainingConfig`).

@@ -45,7 +45,7 @@ def make_mlp(
     ----------
     seed : int, default=123
         Seed of the initial weights; the exercise uses 123 for every configuration
-        (seed ``s`` of a sweep uses ``123 + s``: :func:`optimlab.config.init_seed`).
+        (seed ``s`` of a sweep uses ``123 + s``: ``optimlab.config.init_seed``).
     n_hidden : int, default=50
         Width of both hidden layers.
     n_features : int, default=4

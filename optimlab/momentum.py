@@ -115,7 +115,7 @@ def optim_step(
 
     Forward pass :math:`f(x, y)`, backward pass, then for each coordinate
     :math:`v \leftarrow \beta v + (1 - \beta)\,\partial f` and
-    :math:`\theta \leftarrow \theta - \eta v` (see :mod:`optimlab.momentum`). With
+    :math:`\theta \leftarrow \theta - \eta v` (see ``optimlab.momentum``). With
     ``weight_decay`` :math:`\lambda > 0` the parameter first shrinks by
     :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta` (decoupled weight decay, as AdamW).
 

@@ -78,7 +78,7 @@ class MomentumMap:
             object.__setattr__(self, name, array)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw the map with :func:`optimlab.plotting.plot_momentum_map`; ``kwargs`` passed on."""
+        """Draw the map with ``optimlab.plotting.plot_momentum_map``; ``kwargs`` passed on."""
         from .plotting import plot_momentum_map
 
         return plot_momentum_map(self, ax, **kwargs)
@@ -108,7 +108,7 @@ def momentum_map(
 
     Every cell is a float32 run of :func:`~optimlab.optim_step` from ``start``, stepped
     together as one tensor of shape ``(len(lrs), len(betas))`` through the same update,
-    :func:`optimlab.momentum.momentum_update` with one coefficient per cell, so a cell's
+    ``optimlab.momentum.momentum_update`` with one coefficient per cell, so a cell's
     end point equals that of :func:`~optimlab.optimize_rosenbrock` bit for bit.
 
     Parameters

@@ -3,7 +3,7 @@
 :func:`~optimlab.compare_configs` and :func:`~optimlab.train_valid` train the exercise's
 MLP on its Friedman data by default; they take any model and any data instead. A
 *model function* maps a seed to a fresh :class:`torch.nn.Module` (seed ``s`` of a sweep
-calls it with ``123 + s``, :func:`optimlab.config.init_seed`, like the exercise's MLP);
+calls it with ``123 + s``, ``optimlab.config.init_seed``, like the exercise's MLP);
 the *data* are ``((X_train, Y_train), (X_valid, Y_valid))`` as tensors or NumPy arrays;
 the *loss* is ``"mse"`` (metric: validation RMSE) or ``"cross_entropy"`` (integer class
 labels; metrics: validation log loss, tracked, and accuracy, recorded).

@@ -85,7 +85,7 @@ class Provenance:
         ----------
         runs : sequence of sequence of RunSpec
             The runs of one result, shape ``(len(values), len(seeds))``, as they were
-            given to :func:`~optimlab.engine.train_runs`.
+            given to ``train_runs``.
 
         Returns
         -------
@@ -93,7 +93,7 @@ class Provenance:
 
         Notes
         -----
-        A run is marked ``"reference"`` by the very rule :func:`~optimlab.engine.train_runs`
+        A run is marked ``"reference"`` by the very rule ``train_runs``
         applies when it plans the work, in this process: so the mark says what trained
         it, provided ``runs`` was just trained here.
         """

@@ -92,7 +92,7 @@ def rosenbrock_path(
     steps : int
         Number of steps.
     momentum : float, optional
-        Sets the optimizer's momentum (see :data:`MOMENTUM_SETTING`): SGD's and RMSprop's
+        Sets the optimizer's momentum (see ``MOMENTUM_SETTING``): SGD's and RMSprop's
         ``momentum``, Adam's and AdamW's ``beta1``, :class:`~optimlab.Momentum`'s ``beta``.
     start : (float, float), default=(-1.0, 2.0)
 
@@ -179,7 +179,7 @@ class RosenbrockRace:
     paths: dict[str, Trajectory]
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw the paths on the contours: :func:`optimlab.plotting.plot_race`."""
+        """Draw the paths on the contours: ``optimlab.plotting.plot_race``."""
         from .plotting import plot_race
 
         return plot_race(self, ax=ax, **kwargs)
@@ -310,7 +310,7 @@ def path_grid(
     Parameters
     ----------
     optimizers : list of str
-        Names with a momentum setting: keys of :data:`MOMENTUM_SETTING`.
+        Names with a momentum setting: keys of ``MOMENTUM_SETTING``.
     lrs : list of float
     momenta : list of float
         Each in [0, 1).

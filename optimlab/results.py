@@ -284,7 +284,7 @@ class SweepResult:
         return per_epoch[:, None] * epochs
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw one curve per value: :func:`optimlab.plotting.plot_sweep`, ``kwargs`` passed on."""
+        """Draw one curve per value: ``optimlab.plotting.plot_sweep``, ``kwargs`` passed on."""
         from .plotting import plot_sweep
 
         return plot_sweep(self, ax=ax, **kwargs)

@@ -9,6 +9,7 @@ only in a module already imported: loading imports nothing.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import tempfile
@@ -247,8 +248,13 @@ def _imported_class(path: str) -> type:
 
 
 def _flat(config: TrainingConfig) -> dict[str, Any]:
-    """``config``'s settings as a table holds them: the optimizer by name, its options as JSON."""
+    """``config``'s settings as a table holds them: the optimizer by name, its options as JSON.
+
+    ``eps`` is the value the optimizer was made with (its own default where the config
+    leaves it unset), NaN for an optimizer without one.
+    """
     settings = config.as_dict()
+    settings["eps"] = config.optimizer_kwargs().get("eps", math.nan)
     settings["optimizer"] = optimizer_name(settings["optimizer"])
     settings["optimizer_options"] = json.dumps(settings["optimizer_options"], sort_keys=True)
     return settings

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._exceptions import DivergenceWarning
 from ._validation import (
     Split,
     brief,
@@ -30,10 +31,6 @@ __all__ = ["DivergenceWarning", "compare_configs", "compare_sweeps"]
 
 Data = Split | Callable[[int], Split] | None
 Model = Callable[[int], Any] | None
-
-
-class DivergenceWarning(RuntimeWarning):
-    """A configuration's validation metric (RMSE or log loss) became infinite or NaN."""
 
 
 def compare_configs(
@@ -64,7 +61,7 @@ def compare_configs(
     ``model(123)``) and gets the curve that :func:`~optimlab.train_valid` computes on one
     torch thread: bit for bit for a plain MLP (``Linear``/``ReLU`` layers) on the MSE
     loss, up to float32 rounding for other models and for cross-entropy; the runs are
-    trained together by the sweep engine (:mod:`optimlab.engine`), which is much faster.
+    trained together by the sweep engine (``optimlab.engine``), which is much faster.
 
     Parameters
     ----------
@@ -126,7 +123,7 @@ def compare_configs(
         or with this process.
     executor : concurrent.futures.Executor, optional
         Train on this executor's workers instead, such as a Dask cluster's: see
-        :func:`optimlab.engine.train_runs` and :doc:`/cluster`.
+        ``optimlab.engine.train_runs`` and :doc:`/cluster`.
 
     Returns
     -------

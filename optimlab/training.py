@@ -57,10 +57,10 @@ def train_valid(
     (no shuffling, unless ``shuffle_seed`` is given) in mini-batches of
     ``config.batch_size``, one optimizer step per batch on the loss (MSE by default). The optimizer
     is ``config.optimizer`` (AdamW by default), made by
-    :func:`optimlab.optimizers.make_optimizer` with the config's settings. After each epoch the
+    ``optimlab.optimizers.make_optimizer`` with the config's settings. After each epoch the
     RMSE over the *whole* validation set is recorded (the exercise averages per-batch
     RMSEs instead, which depends on the batch size); with ``loss="cross_entropy"``, the
-    validation log loss (:func:`~optimlab.training.learning_curves` also gives the accuracy).
+    validation log loss (``learning_curves`` also gives the accuracy).
 
     Parameters
     ----------

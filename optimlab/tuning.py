@@ -120,7 +120,7 @@ class TunedComparison:
         return np.stack([r.final[0] for r in self.held_out])
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw the held-out curves: :func:`optimlab.plotting.plot_tuned`, ``kwargs`` passed on."""
+        """Draw the held-out curves: ``optimlab.plotting.plot_tuned``, ``kwargs`` passed on."""
         from .plotting import plot_tuned
 
         return plot_tuned(self, ax=ax, **kwargs)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from optimlab import exercise_data, friedman3, standardize
-from optimlab.data import train_valid_split
+from optimlab import exercise_data, standardize
+from optimlab.data import friedman3, train_valid_split
 
 
 def friedman3_reference(n, sd, seed):

@@ -189,8 +189,12 @@ def test_ctrl_c_stops_a_sweep_at_once_and_leaves_no_process(tmp_path, method):
     ):
         try:
             assert sweep.stdout.readline() == "starting\n"
-            time.sleep(2)  # the workers have started and are training
+            for _ in range(300):  # until the workers have started (on a busy machine: later)
+                if len(processes_in_group(sweep.pid)) > 1:
+                    break
+                time.sleep(0.1)
             assert len(processes_in_group(sweep.pid)) > 1, "no worker processes"
+            time.sleep(1)  # the workers are training
             os.killpg(sweep.pid, signal.SIGINT)
             # The sweep needs minutes; stopping must take seconds.
             _, stderr = sweep.communicate(timeout=20)

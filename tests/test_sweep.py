@@ -99,7 +99,7 @@ def test_result_labels_and_fixed():
         "weight_decay": 0.02,
         "beta1": 0.9,
         "beta2": 0.999,
-        "eps": 1e-8,
+        "eps": None,
         "optimizer": "adamw",
         "optimizer_options": {},
     }

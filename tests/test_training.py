@@ -61,10 +61,11 @@ def test_defaults_are_the_exercise_settings():
         "weight_decay": 0.01,
         "beta1": 0.9,
         "beta2": 0.999,
-        "eps": 1e-8,
+        "eps": None,  # each optimizer's own default
         "optimizer": "adamw",
         "optimizer_options": {},
     }
+    assert DEFAULTS.optimizer_kwargs()["eps"] == 1e-8  # torch.optim.AdamW's
     assert init_seed(0) == 123 and init_seed(9) == 132
 
 

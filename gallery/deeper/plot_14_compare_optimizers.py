@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab.plotting import plot_tuning_scores
+from optimlab import plot_tuning_scores
 
 claims = optimlab.Claims("compare_optimizers")
 optimizers = ["adamw", ("sgd", {"momentum": 0.9}), "rmsprop"]

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab.lr_range import suggest_lr
+from optimlab import suggest_lr
 
 claims = optimlab.Claims("lr_range_test")
 test = {"lr_min": 1e-5, "lr_max": 10.0, "steps": 100, "seeds": 30}

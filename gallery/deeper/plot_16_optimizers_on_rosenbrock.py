@@ -28,8 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab.plotting import interactive_paths, plot_race_values
-from optimlab.race import path_grid, rosenbrock_path
+from optimlab import interactive_paths, path_grid, plot_race_values, rosenbrock_path
 
 claims = optimlab.Claims("optimizers_rosenbrock")
 optimizers = ["sgd", ("sgd", {"momentum": 0.9}), "momentum", "adam", "rmsprop", "adagrad"]

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 import optimlab
-from optimlab.plotting import plot_finals
+from optimlab import plot_finals
 
 claims = optimlab.Claims("learning_rate")
 lrs = [1, 0.1, 0.01, 0.001]

@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab.plotting import plot_finals
+from optimlab import plot_finals
 
 claims = optimlab.Claims("batch_size")
 batch_sizes = [2, 4, 8, 16, 32, 64]

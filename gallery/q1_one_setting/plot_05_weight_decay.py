@@ -35,7 +35,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab.plotting import plot_finals
+from optimlab import plot_finals
 
 claims = optimlab.Claims("weight_decay")
 SEEDS = 50

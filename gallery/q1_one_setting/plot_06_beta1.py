@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab.plotting import plot_finals
+from optimlab import plot_finals
 
 claims = optimlab.Claims("beta1")
 SEEDS = 50

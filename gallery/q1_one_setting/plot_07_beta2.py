@@ -36,7 +36,7 @@ import torch
 from torch import nn
 
 import optimlab
-from optimlab.plotting import plot_finals
+from optimlab import plot_finals
 
 claims = optimlab.Claims("beta2")
 SEEDS = 50

@@ -26,7 +26,7 @@ decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
 # Coupled L2 decay adds :math:`\lambda (x^2 + y^2) / 2` to :math:`f`. Its gradient is zero
 # where :math:`y = 4x^2 / (4 + \lambda)` and :math:`\frac{8\lambda}{4 + \lambda} x^3 +
 # (2 + \lambda)\, x = 2`, a strictly increasing cubic: one stationary point, the global
-# minimum. :func:`optimlab.weight_decay.l2_minimiser` solves it in float64.
+# minimum. :func:`optimlab.l2_minimiser` solves it in float64.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,8 +34,7 @@ import torch
 from matplotlib.patches import Rectangle
 
 import optimlab
-from optimlab.plotting import plot_decay_points
-from optimlab.weight_decay import adamw_limit_point, l2_minimiser, momentum_fixed_point
+from optimlab import adamw_limit_point, l2_minimiser, momentum_fixed_point, plot_decay_points
 
 claims = optimlab.Claims("weight_decay_quantified")
 decays = [0.0, 0.1, 0.3, 1.0, 3.0]
@@ -70,7 +69,7 @@ claims.check(
 # :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v`. At a fixed point
 # :math:`v = \nabla f` and :math:`\eta\,(\lambda\theta + \nabla f) = 0`: the step size
 # cancels and the equation is that of the L2 minimum.
-# :func:`optimlab.weight_decay.momentum_fixed_point` solves the fixed-point equations of
+# :func:`optimlab.momentum_fixed_point` solves the fixed-point equations of
 # the update itself, for any :math:`\eta` and :math:`\beta`, and lands on the same
 # points.
 
@@ -187,7 +186,7 @@ claims.check(
 # As :math:`\epsilon \to 0`, each coordinate either goes to the edge of the box
 # :math:`|x|, |y| \le 1/\lambda`, with the gradient pointing out of it, or has
 # :math:`g_i \to 0` inside it: the first-order conditions for minimising :math:`f` over
-# the box. That minimiser is :func:`optimlab.weight_decay.adamw_limit_point`: (1, 1)
+# the box. That minimiser is :func:`optimlab.adamw_limit_point`: (1, 1)
 # while the box contains it (:math:`\lambda \le 1`), else :math:`(1/\lambda,
 # 1/\lambda^2)`, on the edge :math:`x = 1/\lambda`.
 #

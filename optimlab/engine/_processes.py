@@ -35,6 +35,8 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+from .._exceptions import WorkerLostError
+
 __all__ = ["WorkerLostError", "default_jobs", "describe_lost", "execute", "fork_safe", "workers"]
 
 _log = logging.getLogger("optimlab")
@@ -49,44 +51,6 @@ class Chunk(Protocol):
     indices: list[int]
 
     def portable(self) -> tuple: ...
-
-
-class WorkerLostError(RuntimeError):
-    """A worker stopped before it finished its runs; the other runs' curves are kept.
-
-    Raised by :func:`train_runs` (and so by :func:`~optimlab.compare_configs` and
-    :func:`~optimlab.compare_sweeps`) when a worker process dies mid-sweep: killed, out
-    of memory, or a machine of a cluster gone. The message names the runs lost.
-
-    Attributes
-    ----------
-    finished : dict of int to numpy.ndarray
-        The curve of every run that finished, by its index in ``specs``.
-    lost : list of int
-        The indices in ``specs`` of the runs without a curve, in order: train them
-        again with ``train_runs([specs[i] for i in error.lost])``.
-
-    Examples
-    --------
-    Keep what finished and train the rest again, here in this process:
-
-    >>> from optimlab import TrainingConfig
-    >>> from optimlab.engine import RunSpec, WorkerLostError, train_runs
-    >>> def train_all(specs):
-    ...     try:
-    ...         return train_runs(specs)
-    ...     except WorkerLostError as error:
-    ...         again = train_runs([specs[i] for i in error.lost], n_jobs=1)
-    ...         curves = {**error.finished, **dict(zip(error.lost, again))}
-    ...         return [curves[i] for i in range(len(specs))]
-    >>> [curve.shape for curve in train_all([RunSpec(TrainingConfig(epochs=2))])]
-    [(2,)]
-    """
-
-    def __init__(self, message: str, finished: dict[int, np.ndarray], lost: list[int]):
-        super().__init__(message)
-        self.finished = finished
-        self.lost = lost
 
 
 def _init_worker() -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._exceptions import EngineFallbackWarning, WorkerLostError
 from .._validation import Split, check_bool, check_positive_int
 from ..config import TrainingConfig
 from ..data import exercise_data
@@ -23,7 +24,6 @@ from ._func import FuncGroup, func_unsupported
 from ._kernel import ALIGN, Group
 from ._optimizers import SELF_CHECK, engine_path
 from ._processes import (
-    WorkerLostError,
     _Lost,
     default_jobs,
     describe_lost,
@@ -38,10 +38,6 @@ __all__ = ["EngineFallbackWarning", "WorkerLostError", "train_runs", "trainer"]
 
 #: What trains a run: the exact kernel, the torch.func fast path, or the reference loop.
 ENGINE, FUNC, REFERENCE = "engine", "func", "reference"
-
-
-class EngineFallbackWarning(RuntimeWarning):
-    """The sweep engine trained some runs with the reference loop instead; says why."""
 
 
 def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
@@ -328,7 +324,7 @@ def train_runs(
         One array of shape ``(spec.config.epochs,)`` per spec, in order: the validation RMSE
         (or log loss, for ``loss="cross_entropy"``) after every epoch. With
         ``all_metrics``, one dict per spec, from metric name to curve, as
-        :func:`optimlab.training.learning_curves` returns.
+        ``optimlab.training.learning_curves`` returns.
 
     Raises
     ------

@@ -17,7 +17,7 @@ def figure_formats() -> list[str]:
 def save_sweep_figure(
     result: SweepResult, path: str | os.PathLike[str], *, x: str = "epoch"
 ) -> None:
-    """Draw ``result`` (:func:`plot_sweep`) on a new figure and write it to ``path``.
+    """Draw ``result`` (``plot_sweep``) on a new figure and write it to ``path``.
 
     A bare :class:`matplotlib.figure.Figure` draws with Agg and needs no display: pyplot
     is never imported, so this works on a machine without a screen.

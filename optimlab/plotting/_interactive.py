@@ -1,7 +1,7 @@
 """One interactive figure: pick an optimizer, move the learning rate and momentum, see the path.
 
 Drawn with plotly (the optional ``interactive`` extra), imported only when called. Every
-path is computed beforehand by :func:`optimlab.race.path_grid`; the page only looks them
+path is computed beforehand by :func:`optimlab.path_grid`; the page only looks them
 up, so what it shows is exactly what the optimizer gives. The paths travel as base64
 float32 arrays (bit for bit the library's values, and small); a few lines of JavaScript
 swap the drawn path when a control moves. The controls are HTML form controls (a menu,
@@ -128,10 +128,10 @@ def interactive_paths(
     plotlyjs: bool | str = True,
     height: int = 480,
 ) -> InteractiveFigure:
-    """Draw a :class:`~optimlab.race.PathGrid` with a menu and two sliders.
+    """Draw a ``PathGrid`` with a menu and two sliders.
 
     The menu picks the optimizer, the sliders the learning rate and the momentum (what
-    momentum means for each: :data:`optimlab.race.MOMENTUM_SETTING`); the path is drawn
+    momentum means for each: ``MOMENTUM_SETTING``); the path is drawn
     over log-scaled Rosenbrock contours and the title gives :math:`f` at its end. The
     controls are HTML form controls above the plot, so the keyboard works them (Tab,
     the arrow keys) and a screen reader names them; the plot is named after the path it
@@ -140,7 +140,7 @@ def interactive_paths(
     Parameters
     ----------
     grid : PathGrid
-        From :func:`optimlab.race.path_grid`.
+        From :func:`optimlab.path_grid`.
     initial : (int, int, int), default=(0, 0, 0)
         Indices of the optimizer, learning rate and momentum shown first.
     plotlyjs : bool or str, default=True

@@ -60,7 +60,7 @@ def plot_rosenbrock(
     """Draw filled contours of :func:`~optimlab.rosenbrock`, darker where it is lower.
 
     The exercise's picture: a 400 x 400 grid over x in [-2, 2] and y in [-1, 3], with
-    the level breaks :data:`optimlab.landscape.ROSENBROCK_LEVELS`, no legend. The breaks
+    the level breaks ``optimlab.landscape.ROSENBROCK_LEVELS``, no legend. The breaks
     are not evenly spaced (0.1 apart below 2, 1 apart below 20, then 10 and 200 apart),
     so a colour does not say how high a band is: the colour bar does, one equal slot per
     band, ticked at round values.
@@ -187,9 +187,9 @@ def plot_decay_points(
     Parameters
     ----------
     points : iterable of DecayPoint
-        From :func:`~optimlab.weight_decay.l2_minimiser`,
-        :func:`~optimlab.weight_decay.momentum_fixed_point` or
-        :func:`~optimlab.weight_decay.adamw_limit_point`.
+        From :func:`~optimlab.l2_minimiser`,
+        :func:`~optimlab.momentum_fixed_point` or
+        :func:`~optimlab.adamw_limit_point`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
     marker : str, default="D"

@@ -2,7 +2,7 @@
 
 Both figures can draw a *yardstick*, the validation RMSE of predicting the training mean
 (:func:`~optimlab.baseline_rmse`): a network whose RMSE does not fall below it has learned
-nothing about the inputs. :func:`plot_sweep` draws the curves; :func:`plot_finals` the
+nothing about the inputs. ``plot_sweep`` draws the curves; :func:`plot_finals` the
 final RMSE of every seed as a dot, so that a count such as "in 8 of 10 seeds" can be
 checked by eye.
 """
@@ -215,7 +215,7 @@ def plot_sweep(
 def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = None) -> Axes:
     """Draw every run's final validation RMSE as a dot, one column per value.
 
-    Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in :func:`plot_sweep`),
+    Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in ``plot_sweep``),
     with a short black bar at their median. Within a column seed ``k`` always sits at the
     same small horizontal offset (deterministic, no random jitter), so one seed can be
     followed from column to column. Runs that diverged (inf or NaN) are drawn as
@@ -225,7 +225,7 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     value per seed, as a grey tick beside each dot at that seed's own yardstick: a dot
     above its tick is a run that ended worse than predicting its training mean. Ticks in
     RMSE units (rather than a ratio to the yardstick) keep the y-axis that of
-    :func:`plot_sweep` and of the numbers the pages quote.
+    ``plot_sweep`` and of the numbers the pages quote.
 
     Parameters
     ----------
