@@ -31,8 +31,8 @@ from .plotting import (
     plot_tuning_scores,
 )
 from .race import RosenbrockRace, path_grid, race_rosenbrock, rosenbrock_path
-from .results import SweepResult
-from .sweep import compare_configs, compare_sweeps
+from .results import InputComparison, SweepResult
+from .sweep import compare_configs, compare_inputs, compare_sweeps
 from .training import train_valid
 from .tuning import TunedComparison, compare_optimizers
 from .weight_decay import adamw_limit_point, adamw_rosenbrock, l2_minimiser, momentum_fixed_point
@@ -41,6 +41,7 @@ __all__ = [
     "Claims",
     "DivergenceWarning",
     "EngineFallbackWarning",
+    "InputComparison",
     "LRRangeResult",
     "Momentum",
     "MomentumMap",
@@ -57,6 +58,7 @@ __all__ = [
     "baseline_rmse",
     "climb",
     "compare_configs",
+    "compare_inputs",
     "compare_optimizers",
     "compare_sweeps",
     "dead_units",

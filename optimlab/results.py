@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +19,9 @@ from .storage import load_fields, save_result, table_of
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-__all__ = ["BUDGETS", "METRIC_LABELS", "SweepResult"]
+__all__ = ["BUDGETS", "METRIC_LABELS", "InputComparison", "SweepResult"]
 
 #: The metrics a result records, with their axis labels. ``runs`` holds the tracked one,
 #: ``metric``; a classification result also holds ``accuracy``.
@@ -441,3 +443,75 @@ class SweepResult:
         except (TypeError, ValueError) as error:
             where = f"{str(path)!r} is not a SweepResult saved by SweepResult.save"
             raise ValueError(f"{where}: {type(error).__name__}: {error}") from None
+
+
+@dataclass(frozen=True, eq=False)
+class InputComparison(Mapping[str, SweepResult]):
+    """One comparison on the exercise's raw inputs and on standardised ones, side by side.
+
+    Returned by :func:`~optimlab.compare_inputs`. A read-only mapping from the world's
+    name, ``"raw"`` then ``"standardized"``, to its result.
+
+    Attributes
+    ----------
+    raw, standardized : SweepResult
+        The same comparison (same values, seeds and initial weights) on each data.
+    yardsticks : numpy.ndarray
+        Shape ``(len(seeds),)``: each seed's validation RMSE of predicting the training
+        mean (:func:`~optimlab.baseline_rmse`), in the order of ``raw.seeds``. The
+        targets are not scaled, so it is the same in both worlds.
+    """
+
+    raw: SweepResult
+    standardized: SweepResult
+    yardsticks: np.ndarray
+
+    def __getitem__(self, world: str) -> SweepResult:
+        if world not in ("raw", "standardized"):
+            raise KeyError(f"the worlds are 'raw' and 'standardized', got {world!r}")
+        return self.raw if world == "raw" else self.standardized
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("raw", "standardized"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def summary(self) -> str:
+        """Each world's median final RMSE per value, one line a world, then the yardstick.
+
+        Examples
+        --------
+        >>> from optimlab import compare_inputs
+        >>> print(compare_inputs(epochs=2, lr=[0.1, 0.01], seeds=2).summary())
+        raw: median final RMSE lr = 0.1 0..., lr = 0.01 0...
+        standardized: median final RMSE lr = 0.1 0..., lr = 0.01 0...
+        yardstick (predicting the training mean): median 0..., from 0... to 0...
+        """
+        lines = []
+        for world, result in self.items():
+            medians = np.median(result.final, axis=1)
+            pairs = zip(result.labels, medians, strict=True)
+            lines.append(
+                f"{world}: median final RMSE " + ", ".join(f"{lab} {m:.3f}" for lab, m in pairs)
+            )
+        low, mid, high = (
+            np.min(self.yardsticks),
+            np.median(self.yardsticks),
+            np.max(self.yardsticks),
+        )
+        lines.append(
+            f"yardstick (predicting the training mean): median {mid:.3f}, "
+            f"from {low:.3f} to {high:.3f}"
+        )
+        return "\n".join(lines)
+
+    def plot(self, title: str) -> list[Figure]:
+        """One figure per world: the curves above every seed's final RMSE, with the yardsticks.
+
+        ``optimlab.plotting.plot_inputs``: each figure is titled ``"{title}, raw inputs"``
+        or ``"{title}, standardized inputs"``.
+        """
+        from .plotting import plot_inputs
+
+        return plot_inputs(self, title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -21,13 +22,14 @@ from ._validation import (
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
+from .metrics import baseline_rmse
 from .optimizers import is_entry_with_options, optimizer_label
 from .problem import METRICS, check_loss, check_sweep_model, data_per_seed
 from .provenance import Provenance
-from .results import SweepResult
+from .results import InputComparison, SweepResult
 from .training import epoch_seconds
 
-__all__ = ["DivergenceWarning", "compare_configs", "compare_sweeps"]
+__all__ = ["DivergenceWarning", "compare_configs", "compare_inputs", "compare_sweeps"]
 
 Data = Split | Callable[[int], Split] | None
 Model = Callable[[int], Any] | None
@@ -190,6 +192,88 @@ def compare_configs(
         [sweep], problem, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
     )
     return result
+
+
+def compare_inputs(
+    epochs: int = DEFAULTS.epochs,
+    batch_size: int | Sequence[int] = DEFAULTS.batch_size,
+    lr: float | Sequence[float] = DEFAULTS.lr,
+    weight_decay: float | Sequence[float] = DEFAULTS.weight_decay,
+    beta1: float | Sequence[float] = DEFAULTS.beta1,
+    beta2: float | Sequence[float] = DEFAULTS.beta2,
+    *,
+    optimizer: Any = DEFAULTS.optimizer,
+    optimizer_options: Mapping[str, Any] | None = None,
+    seeds: int | Sequence[int] | None = None,
+    shuffle: bool = False,
+    measure_time: bool = False,
+    n_jobs: int | None = None,
+    executor: Executor | None = None,
+) -> InputComparison:
+    """Run :func:`compare_configs` on the exercise's raw inputs and on standardised ones.
+
+    The exercise feeds its network raw inputs, whose columns differ in scale by a factor
+    of about 500; a comparison on them can say more about the inputs than about the
+    setting compared. This runs the same comparison twice, on ``exercise_data(seed)``
+    and on ``exercise_data(seed, standardize=True)``, with the same seeds and initial
+    weights, and records each seed's yardstick.
+
+    Parameters
+    ----------
+    epochs, batch_size, lr, weight_decay, beta1, beta2, optimizer, optimizer_options
+        As :func:`compare_configs`: exactly one is a list.
+    seeds, shuffle, n_jobs, executor
+        As :func:`compare_configs`, for both worlds.
+    measure_time : bool, default=False
+        As :func:`compare_configs`, measured once on the raw inputs: an epoch costs the
+        same whatever the input values, so the standardised result gets the same timings.
+
+    Returns
+    -------
+    InputComparison
+        ``.raw`` and ``.standardized`` (each a :class:`~optimlab.SweepResult`),
+        ``.yardsticks`` (one per seed); ``.plot(title)`` draws a figure per world,
+        ``.summary()`` gives the median final RMSEs.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`compare_configs`, before any training.
+
+    Examples
+    --------
+    >>> from optimlab import compare_inputs
+    >>> worlds = compare_inputs(epochs=2, lr=[0.1, 0.01], seeds=3)
+    >>> worlds.raw.labels == worlds.standardized.labels, worlds.yardsticks.shape
+    (True, (3,))
+    >>> list(worlds), worlds["raw"] is worlds.raw
+    (['raw', 'standardized'], True)
+    """
+    settings: dict[str, Any] = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "weight_decay": weight_decay,
+        "beta1": beta1,
+        "beta2": beta2,
+        "optimizer": optimizer,
+        "optimizer_options": optimizer_options,
+        "seeds": seeds,
+        "shuffle": shuffle,
+        "n_jobs": n_jobs,
+        "executor": executor,
+    }
+    raw = compare_configs(**settings, measure_time=measure_time)
+    standardized = compare_configs(**settings, data=_standardized_exercise_data)
+    if measure_time:
+        standardized = dataclasses.replace(standardized, seconds_per_epoch=raw.seconds_per_epoch)
+    yardsticks = np.array([baseline_rmse(exercise_data(seed)) for seed in raw.seeds])
+    return InputComparison(raw, standardized, yardsticks)
+
+
+def _standardized_exercise_data(seed: int) -> Split:
+    """``exercise_data(seed, standardize=True)``, picklable for worker processes."""
+    return exercise_data(seed, standardize=True)
 
 
 def compare_sweeps(

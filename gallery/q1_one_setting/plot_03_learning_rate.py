@@ -21,11 +21,9 @@ the smallest one "oddly unstable" without knowing why.
 # of predicting the training mean (:func:`optimlab.baseline_rmse`).
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 import optimlab
-from optimlab import plot_finals
 
 claims = optimlab.Claims("learning_rate")
 lrs = [1, 0.1, 0.01, 0.001]
@@ -79,7 +77,8 @@ claims.check(
 # not beat the yardstick
 # (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`). So repeat the
 # comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
-# ``make_mlp(seed=123 + s)``), on raw inputs and on standardised inputs, and count.
+# ``make_mlp(seed=123 + s)``), on raw inputs and on standardised inputs
+# (:func:`optimlab.compare_inputs` runs both, with each seed's yardstick), and count.
 #
 # Fifty seeds, two worlds
 # -----------------------
@@ -88,25 +87,11 @@ claims.check(
 # yardstick.
 
 SEEDS = 50
-worlds = {
-    "raw": optimlab.compare_configs(epochs=30, lr=lrs, seeds=SEEDS),
-    "standardized": optimlab.compare_configs(
-        epochs=30, lr=lrs, seeds=SEEDS, data=lambda s: optimlab.exercise_data(s, standardize=True)
-    ),
-}
-seeds = worlds["raw"].seeds
-yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in seeds])
-for world, result in worlds.items():
-    medians = np.median(result.final, axis=1)
-    pairs = zip(result.labels, medians, strict=True)
-    print(f"{world}: median final RMSE " + ", ".join(f"{label} {m:.3f}" for label, m in pairs))
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
-    result.plot(ax=curves, yardstick=yardsticks)
-    curves.set_title(f"Learning rate, {world} inputs")
-    plot_finals(result, ax=finals, yardstick=yardsticks)
-    finals.set_title(f"{world.capitalize()} inputs: every seed after epoch 30")
-    fig.tight_layout()
-    plt.show()
+worlds = optimlab.compare_inputs(epochs=30, lr=lrs, seeds=SEEDS)
+yardsticks = worlds.yardsticks  # one per seed
+print(worlds.summary())
+worlds.plot("Learning rate")
+plt.show()
 
 # %%
 # The verdicts

@@ -23,8 +23,6 @@ updates; it adds that equal epochs is not a fair comparison.
 # The first epochs of batch sizes 32 and 64 are far above the other curves, so the
 # raw-input figures of this page zoom in on RMSEs from 0.2 to 0.9.
 
-import dataclasses
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -103,17 +101,9 @@ print(f"batch_size = 64 after {30 * steps_per_epoch[-1]:.0f} steps (30 epochs): 
 # figures: per epoch with every seed's final RMSE, then per step and per second.
 
 SEEDS = 50
-raw = optimlab.compare_configs(epochs=30, batch_size=batch_sizes, seeds=SEEDS, measure_time=True)
-yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in raw.seeds])
-standardized = optimlab.compare_configs(
-    epochs=30,
-    batch_size=batch_sizes,
-    seeds=SEEDS,
-    data=lambda s: optimlab.exercise_data(s, standardize=True),
-)
-# An epoch costs the same whatever the input values: reuse the raw world's timings.
-standardized = dataclasses.replace(standardized, seconds_per_epoch=raw.seconds_per_epoch)
-worlds = {"raw": raw, "standardized": standardized}
+# measure_time: measured on the raw inputs; an epoch costs the same whatever the values.
+worlds = optimlab.compare_inputs(epochs=30, batch_size=batch_sizes, seeds=SEEDS, measure_time=True)
+raw, standardized, yardsticks = worlds.raw, worlds.standardized, worlds.yardsticks
 
 
 def at_budget(result, x, amount):

@@ -30,29 +30,21 @@ every weight by 0.5% a step, about 20% an epoch.
 # standardised inputs, where the same network learns. Standardising uses the training
 # split's means and standard deviations for both splits and leaves the targets as they
 # are, so every RMSE, and the yardstick, is in the same units in both worlds.
+# :func:`optimlab.compare_inputs` runs the comparison in both worlds and keeps each
+# seed's yardstick.
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab import plot_finals
 
 claims = optimlab.Claims("weight_decay")
 SEEDS = 50
 decays = [0.5, 0.25, 0.125, 0.0625, 0.03125]
 
 
-def standardized(seed):
-    """Seed ``seed``'s exercise data with standardised inputs (targets unchanged)."""
-    return optimlab.exercise_data(seed, standardize=True)
-
-
-worlds = {
-    "raw": optimlab.compare_configs(weight_decay=decays, seeds=SEEDS),
-    "standardized": optimlab.compare_configs(weight_decay=decays, seeds=SEEDS, data=standardized),
-}
-seeds = worlds["raw"].seeds
-yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in seeds])
+worlds = optimlab.compare_inputs(weight_decay=decays, seeds=SEEDS)
+yardsticks = worlds.yardsticks  # one per seed
 print(f"median yardstick: {np.median(yardsticks):.3f}")
 for world, result in worlds.items():
     early = result.runs[:, :, :10].mean(axis=2)  # mean RMSE of epochs 1-10, per run
@@ -71,16 +63,8 @@ for world, result in worlds.items():
 # seed's own yardstick: a dot above its tick is a run that ended worse than predicting
 # the mean.
 
-titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
-for world, result in worlds.items():
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
-    result.plot(ax=curves, yardstick=yardsticks)
-    title = titles[world]
-    curves.set_title(f"{title}: weight decay")
-    plot_finals(result, ax=finals, yardstick=yardsticks)
-    finals.set_title(f"{title}: every seed after epoch 30")
-    fig.tight_layout()
-    plt.show()
+worlds.plot("Weight decay")
+plt.show()
 
 # %%
 # On raw inputs the five medians end close to each other, all above the yardstick, and

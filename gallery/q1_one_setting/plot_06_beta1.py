@@ -25,13 +25,13 @@ does worse.
 # exercise's raw inputs, where the default network ends worse than that yardstick
 # (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
 # standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
-# yardstick keep their units), where it learns.
+# yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs
+# both.
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab import plot_finals
 
 claims = optimlab.Claims("beta1")
 SEEDS = 50
@@ -39,18 +39,8 @@ beta1s = [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]
 DEFAULT, SMALLEST, LARGEST = 2, 0, 5  # rows of 0.9, 0.5 and 0.999
 
 
-def standardized(seed):
-    """Seed ``seed``'s exercise data with standardised inputs (targets unchanged)."""
-    return optimlab.exercise_data(seed, standardize=True)
-
-
-worlds = {
-    "raw": optimlab.compare_configs(beta1=beta1s, seeds=SEEDS),
-    "standardized": optimlab.compare_configs(beta1=beta1s, seeds=SEEDS, data=standardized),
-}
-yardsticks = np.array(
-    [optimlab.baseline_rmse(optimlab.exercise_data(seed)) for seed in worlds["raw"].seeds]
-)
+worlds = optimlab.compare_inputs(beta1=beta1s, seeds=SEEDS)
+yardsticks = worlds.yardsticks  # one per seed
 print(f"median yardstick: {np.median(yardsticks):.3f}")
 
 # %%
@@ -73,17 +63,9 @@ for world, result in worlds.items():
 # seed's own yardstick. The raw-input curves are cut at 1.5, so that their last twenty
 # epochs are not squeezed into the bottom of the figure.
 
-titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
-for world, result in worlds.items():
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
-    result.plot(ax=curves, yardstick=yardsticks)
-    curves.set_title(f"{titles[world]}: beta1")
-    if world == "raw":
-        curves.set_ylim(0.2, 1.5)  # zoom past the first epochs' spikes to where curves end
-    plot_finals(result, ax=finals, yardstick=yardsticks)
-    finals.set_title(f"{titles[world]}: every seed after epoch 30")
-    fig.tight_layout()
-    plt.show()
+raw_figure, _ = worlds.plot("beta1")
+raw_figure.axes[0].set_ylim(0.2, 1.5)  # past the first epochs' spikes to where curves end
+plt.show()
 
 # %%
 # In both worlds ``beta1 = 0.999`` keeps swinging long after the others have settled: its

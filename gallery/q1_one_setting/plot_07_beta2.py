@@ -27,8 +27,9 @@ larger values give smoother curves.
 # exercise's raw inputs, where the default network ends worse than that yardstick
 # (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
 # standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
-# yardstick keep their units), where it learns. Roughness is measured by the *climb* of a
-# curve (:func:`optimlab.climb`): the sum of its rises, 0 for a curve that only falls.
+# yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs both.
+# Roughness is measured by the *climb* of a curve (:func:`optimlab.climb`): the sum of its
+# rises, 0 for a curve that only falls.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -36,25 +37,14 @@ import torch
 from torch import nn
 
 import optimlab
-from optimlab import plot_finals
 
 claims = optimlab.Claims("beta2")
 SEEDS = 50
 beta2s = [0.99, 0.999, 0.9999]
 
 
-def standardized(seed):
-    """Seed ``seed``'s exercise data with standardised inputs (targets unchanged)."""
-    return optimlab.exercise_data(seed, standardize=True)
-
-
-worlds = {
-    "raw": optimlab.compare_configs(beta2=beta2s, seeds=SEEDS),
-    "standardized": optimlab.compare_configs(beta2=beta2s, seeds=SEEDS, data=standardized),
-}
-yardsticks = np.array(
-    [optimlab.baseline_rmse(optimlab.exercise_data(seed)) for seed in worlds["raw"].seeds]
-)
+worlds = optimlab.compare_inputs(beta2=beta2s, seeds=SEEDS)
+yardsticks = worlds.yardsticks  # one per seed
 print(f"median yardstick: {np.median(yardsticks):.3f}")
 for world, result in worlds.items():
     climbs = optimlab.climb(result.runs)  # (values, seeds)
@@ -71,15 +61,8 @@ for world, result in worlds.items():
 # values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
 # seed's own yardstick.
 
-titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
-for world, result in worlds.items():
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
-    result.plot(ax=curves, yardstick=yardsticks)
-    curves.set_title(f"{titles[world]}: beta2")
-    plot_finals(result, ax=finals, yardstick=yardsticks)
-    finals.set_title(f"{titles[world]}: every seed after epoch 30")
-    fig.tight_layout()
-    plt.show()
+worlds.plot("beta2")
+plt.show()
 
 # %%
 # On raw inputs ``beta2 = 0.99`` is the odd one out: its median curve is the only one to
@@ -234,7 +217,10 @@ threads = torch.get_num_threads()
 torch.set_num_threads(1)  # tensors this small train several times faster on one thread
 memory = {
     world: {beta2: adamw_memory(data, beta2) for beta2 in beta2s}
-    for world, data in [("raw", optimlab.exercise_data(0)), ("standardized", standardized(0))]
+    for world, data in [
+        ("raw", optimlab.exercise_data(0)),
+        ("standardized", optimlab.exercise_data(0, standardize=True)),
+    ]
 }
 torch.set_num_threads(threads)
 
@@ -244,7 +230,9 @@ torch.set_num_threads(threads)
 
 seed_0 = {
     "raw": optimlab.compare_configs(beta2=beta2s),
-    "standardized": optimlab.compare_configs(beta2=beta2s, data=standardized(0)),
+    "standardized": optimlab.compare_configs(
+        beta2=beta2s, data=optimlab.exercise_data(0, standardize=True)
+    ),
 }
 gap = max(
     np.abs(memory[world][beta2]["valid_rmse"] - seed_0[world].runs[i, 0]).max()
@@ -277,6 +265,7 @@ for world in worlds:
 # sphinx_gallery_thumbnail_number = 3
 
 epochs = np.arange(1, 31)
+titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
 for world, title in titles.items():
     fig, (share_ax, shrink_ax) = plt.subplots(2, 1, figsize=(6.4, 8), sharex=True)
     for i, (beta2, rec) in enumerate(memory[world].items()):

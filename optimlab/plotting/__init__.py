@@ -16,7 +16,7 @@ from ._compare import (
 from ._files import figure_formats, save_sweep_figure
 from ._interactive import InteractiveFigure, interactive_paths
 from ._landscape import plot_decay_points, plot_momentum_map, plot_path, plot_rosenbrock
-from ._sweep import plot_finals, plot_sweep, sweep_ylim
+from ._sweep import plot_finals, plot_inputs, plot_sweep, sweep_ylim
 
 __all__ = [
     "InteractiveFigure",
@@ -24,6 +24,7 @@ __all__ = [
     "interactive_paths",
     "plot_decay_points",
     "plot_finals",
+    "plot_inputs",
     "plot_lr_range",
     "plot_momentum_map",
     "plot_path",

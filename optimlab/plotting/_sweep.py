@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._validation import brief, check_nonnegative_int, check_quantiles
-from ..results import BUDGETS, METRIC_LABELS, SweepResult
+from ..results import BUDGETS, METRIC_LABELS, InputComparison, SweepResult
 from ._common import axes_or_new
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-__all__ = ["plot_finals", "plot_sweep", "sweep_ylim"]
+__all__ = ["plot_finals", "plot_inputs", "plot_sweep", "sweep_ylim"]
 
 #: What the yardstick is, in the legend.
 YARDSTICK_LABEL = "predicting the training mean"
@@ -398,3 +399,50 @@ def _finite_quantiles(runs: np.ndarray, quantiles: tuple[float, float]) -> np.nd
         if finite.size:
             out[:, epoch] = np.quantile(finite, quantiles)
     return out
+
+
+def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
+    """One figure per input world: :func:`plot_sweep` above :func:`plot_finals`.
+
+    Each figure is one world of an :class:`~optimlab.InputComparison`: the median curve
+    of each value with its band over the seeds, then every seed's final RMSE beside a
+    grey tick at that seed's yardstick.
+
+    Parameters
+    ----------
+    comparison : InputComparison
+        From :func:`~optimlab.compare_inputs`.
+    title : str
+        What is compared; the figures are titled ``"{title}, raw inputs"`` and
+        ``"{title}, standardized inputs"``.
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        The raw world's figure, then the standardised world's.
+
+    Examples
+    --------
+    >>> from optimlab import compare_inputs
+    >>> figures = compare_inputs(epochs=2, lr=[0.1, 0.01], seeds=2).plot("Learning rate")
+    >>> [figure.axes[0].get_title() for figure in figures]
+    ['Learning rate, raw inputs', 'Learning rate, standardized inputs']
+    """
+    if not isinstance(comparison, InputComparison):
+        raise TypeError(
+            f"comparison must be an InputComparison (from compare_inputs), got {brief(comparison)}"
+        )
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {brief(title)}")
+    import matplotlib.pyplot as plt
+
+    figures = []
+    for world, result in comparison.items():
+        figure, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
+        plot_sweep(result, ax=curves, yardstick=comparison.yardsticks)
+        curves.set_title(f"{title}, {world} inputs")
+        plot_finals(result, ax=finals, yardstick=comparison.yardsticks)
+        finals.set_title(f"{world.capitalize()} inputs: every seed after epoch {result.epochs}")
+        figure.tight_layout()
+        figures.append(figure)
+    return figures
