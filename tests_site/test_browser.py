@@ -98,10 +98,15 @@ def _is_local(url: str, base_url: str) -> bool:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_loads_offline(visit, base_url, page):
-    """No console error, no request to another host, every image and local link works."""
+    """No console error, no request to another host, every image and local link works.
+
+    A gallery page also shows its figures and offers its .py and .ipynb for download.
+    """
     opened = visit(base_url + page, idle=True)
     broken_images = opened.page.evaluate(BROKEN_IMAGES_JS)
     opened.page.wait_for_load_state("networkidle")
+    if page in GALLERY_PAGES:  # in the same visit: a page load is most of a test's time
+        _shows_figures_and_downloads(opened)
     assert opened.errors == []
     assert [url for url in opened.requests if not _is_local(url, base_url)] == []
     assert broken_images == []
@@ -127,14 +132,11 @@ def test_every_page_was_found():
     assert not [page for page in PAGES if page.startswith("generated/")]  # one API page
 
 
-@pytest.mark.parametrize("page", GALLERY_PAGES)
-def test_gallery_page_shows_figures_and_downloads(visit, base_url, page):
-    """Each example shows its figures and offers its .py and .ipynb for download."""
-    opened = visit(base_url + page)
+def _shows_figures_and_downloads(opened: Visit) -> None:
+    """An example shows its figures and offers its .py and .ipynb for download."""
     figures = opened.page.locator("img.sphx-glr-single-img, img.sphx-glr-multi-img")
     animations = opened.page.locator(".sphx-glr-animation, div.animation")
     assert figures.count() + animations.count() >= 1
-    assert opened.page.evaluate(BROKEN_IMAGES_JS) == []
     for kind, suffix in (("python", ".py"), ("jupyter", ".ipynb")):
         link = opened.page.locator(f".sphx-glr-download-{kind} a").first
         href = link.get_attribute("href")
@@ -234,6 +236,22 @@ FIGURE_LINKS_JS = """() => Array.from(
 ).map((img) => img.closest("a") ? img.closest("a").getAttribute("href") : null)"""
 
 
+def _figures_open_full_size(opened: Visit, page: str) -> None:
+    """Each figure of a gallery page is a link to its image file (optimlab.js), kept local."""
+    links = opened.page.evaluate(FIGURE_LINKS_JS)
+    assert None not in links
+    for href in links:
+        assert not href.startswith(("/", "http:", "https:")) and href.endswith(".png")
+        target = SITE / Path(page).parent / unquote(href)
+        assert target.resolve().is_file()
+    # The link shows the figure's sharpest file, as large as the image or larger.
+    for img in opened.page.locator("a.optimlab-enlarge > img").all()[:2]:
+        shown = img.evaluate("img => img.naturalWidth")
+        href = img.evaluate("img => img.closest('a').href")
+        full = opened.page.request.get(href)
+        assert full.ok and len(full.body()) > 1000 and shown > 0
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_fits_a_phone(visit, base_url, page):
     """At 390 px no page scrolls sideways: wide content wraps or scrolls in its own box."""
@@ -249,24 +267,8 @@ def test_page_fits_a_phone(visit, base_url, page):
     assert layout["description"] >= 0.6 * inner_width  # Infinity where there is none
     assert layout["scrolling_output"] == 0
     assert layout["widest_image"] <= layout["column"] + 1
-
-
-@pytest.mark.parametrize("page", GALLERY_PAGES)
-def test_gallery_figures_open_full_size(visit, base_url, page):
-    """Each figure of a gallery page is a link to its image file (optimlab.js), kept local."""
-    opened = visit(base_url + page, phone=True)
-    links = opened.page.evaluate(FIGURE_LINKS_JS)
-    assert None not in links
-    for href in links:
-        assert not href.startswith(("/", "http:", "https:")) and href.endswith(".png")
-        target = SITE / Path(page).parent / unquote(href)
-        assert target.resolve().is_file()
-    # The link shows the figure's sharpest file, as large as the image or larger.
-    for img in opened.page.locator("a.optimlab-enlarge > img").all()[:2]:
-        shown = img.evaluate("img => img.naturalWidth")
-        href = img.evaluate("img => img.closest('a').href")
-        full = opened.page.request.get(href)
-        assert full.ok and len(full.body()) > 1000 and shown > 0
+    if page in GALLERY_PAGES:  # tapped on a phone, a figure opens at full size
+        _figures_open_full_size(opened, page)
 
 
 def test_phone_screenshots(visit, base_url):
