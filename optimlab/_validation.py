@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 
@@ -163,37 +164,121 @@ def seed_offset() -> int:
 
 Split = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
+#: The losses, and the validation metric each one tracks (a result's ``metric``).
+METRICS = {"mse": "valid_rmse", "cross_entropy": "valid_log_loss"}
+#: The losses by name.
+LOSSES = tuple(METRICS)
 
-def unpack_split(data: object, rule: str) -> tuple[Any, Any, Any, Any]:
-    """``X_train, Y_train, X_valid, Y_valid`` from ``((X_train, Y_train), (X_valid, Y_valid))``.
 
-    Raises a ``TypeError`` that states ``rule`` when ``data`` has another structure.
+def check_loss(loss: object) -> str:
+    """Return ``loss`` if it is ``"mse"`` or ``"cross_entropy"``."""
+    return check_choice("loss", loss, LOSSES)
+
+
+def _as_tensor(label: str, value: object) -> torch.Tensor:
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"data's {label} must hold numbers, got a {value.dtype} array")
+        return torch.from_numpy(np.ascontiguousarray(value))
+    if isinstance(value, torch.Tensor):
+        return value
+    raise TypeError(
+        f"data's {label} must be a torch.Tensor or a numpy.ndarray, got {type(value).__name__}"
+    )
+
+
+def check_split(data: object, loss: str = "mse") -> Split:
+    """Check ``((X_train, Y_train), (X_valid, Y_valid))`` for ``loss``; return it as tensors.
+
+    The one data contract of the package, checked where data enter it. ``X`` becomes
+    float32 (tensors already float32 are returned as they are, the same objects); for
+    ``"mse"``, ``Y`` becomes float32 of shape ``(n, outputs)`` (a 1-D ``Y`` is one
+    output); for ``"cross_entropy"``, ``Y`` must hold integer class labels, one per row,
+    and becomes int64 of shape ``(n,)``.
+
+    Raises
+    ------
+    TypeError
+        If the structure or a type is wrong (labels that are not integers included).
+    ValueError
+        If the shapes disagree, a split has no rows, a value is NaN or infinite, or a
+        label is negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimlab._validation import check_split
+    >>> X, y = np.zeros((5, 3)), np.array([0, 1, 2, 1, 0])
+    >>> (X_train, Y_train), _ = check_split(((X, y), (X, y)), "cross_entropy")
+    >>> X_train.dtype, Y_train.dtype, tuple(Y_train.shape)
+    (torch.float32, torch.int64, (5,))
     """
+    loss = check_loss(loss)
+    rule = "data must be ((X_train, Y_train), (X_valid, Y_valid))"
     try:
         (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
     except (TypeError, ValueError) as error:
         raise TypeError(f"{rule}; got {type(data).__name__} {brief(data)}") from error
-    return X_train, Y_train, X_valid, Y_valid  # type: ignore[has-type]
-
-
-def check_data(data: object, n_features: int = 4) -> Split:
-    """Check ``((X_train, Y_train), (X_valid, Y_valid))`` and return it as nested tuples."""
-    shape_rule = (
-        "data must be ((X_train, Y_train), (X_valid, Y_valid)) with float32 tensors "
-        f"X of shape (n, {n_features}) and Y of shape (n, 1)"
-    )
-    X_train, Y_train, X_valid, Y_valid = unpack_split(data, shape_rule)
-    for split, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):
-        for label, tensor in ((f"X_{split}", X), (f"Y_{split}", Y)):
-            if not isinstance(tensor, torch.Tensor):
-                raise TypeError(f"{shape_rule}; {label} is a {type(tensor).__name__}")
-            if tensor.dtype != torch.float32:
-                raise TypeError(f"{shape_rule}; {label} has dtype {tensor.dtype}")
-        if X.ndim != 2 or X.shape[1] != n_features or X.shape[0] < 1:
-            raise ValueError(f"{shape_rule}; X_{split} has shape {tuple(X.shape)}")
-        if Y.shape != (X.shape[0], 1):
-            raise ValueError(
-                f"{shape_rule}; Y_{split} has shape {tuple(Y.shape)}, "
-                f"expected ({X.shape[0]}, 1) to match X_{split}"
+    split: list[tuple[torch.Tensor, torch.Tensor]] = []
+    for name, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):  # type: ignore[has-type]
+        X = _as_tensor(f"X_{name}", X)
+        Y = _as_tensor(f"Y_{name}", Y)
+        if X.dtype.is_complex or X.dtype == torch.bool or X.ndim < 2:
+            raise (TypeError if X.ndim >= 2 else ValueError)(
+                f"{rule}; X_{name} must be real numbers of shape (n, features...), "
+                f"got dtype {X.dtype} and shape {tuple(X.shape)}"
             )
+        if X.shape[0] < 1:
+            raise ValueError(f"{rule}; X_{name} has no rows")
+        X = X if X.dtype == torch.float32 else X.to(torch.float32)
+        if not bool(torch.isfinite(X).all()):
+            raise ValueError(
+                f"data's X_{name} holds NaN or infinite values; remove or impute them"
+            )
+        Y = _targets(f"Y_{name}", Y, loss)
+        if len(Y) != len(X):
+            raise ValueError(
+                f"{rule}; Y_{name} has {len(Y)} rows but X_{name} has {len(X)}: one target per row"
+            )
+        split.append((X, Y))
+    (X_train, Y_train), (X_valid, Y_valid) = split
+    if X_train.shape[1:] != X_valid.shape[1:]:
+        raise ValueError(
+            f"{rule}; X_train's rows have shape {tuple(X_train.shape[1:])} but X_valid's "
+            f"{tuple(X_valid.shape[1:])}"
+        )
+    if Y_train.shape[1:] != Y_valid.shape[1:]:
+        raise ValueError(
+            f"{rule}; Y_train has {tuple(Y_train.shape[1:])} outputs per row but Y_valid "
+            f"{tuple(Y_valid.shape[1:])}"
+        )
     return (X_train, Y_train), (X_valid, Y_valid)
+
+
+def _targets(label: str, Y: torch.Tensor, loss: str) -> torch.Tensor:
+    if loss == "mse":
+        if Y.ndim == 1:
+            Y = Y.unsqueeze(1)
+        if Y.ndim != 2 or Y.dtype.is_complex or Y.dtype == torch.bool:
+            raise ValueError(
+                f"with loss='mse', {label} must be real numbers of shape (n,) or (n, outputs), "
+                f"got dtype {Y.dtype} and shape {tuple(Y.shape)}"
+            )
+        Y = Y if Y.dtype == torch.float32 else Y.to(torch.float32)
+        if not bool(torch.isfinite(Y).all()):
+            raise ValueError(f"data's {label} holds NaN or infinite values; remove or impute them")
+        return Y
+    if Y.dtype.is_floating_point or Y.dtype.is_complex or Y.dtype == torch.bool:
+        raise TypeError(
+            f"with loss='cross_entropy', {label} must hold integer class labels 0, 1, ..., "
+            f"got dtype {Y.dtype} (convert with .long() or .astype(int) if they are whole)"
+        )
+    if Y.ndim != 1:
+        raise ValueError(
+            f"with loss='cross_entropy', {label} must be one label per row, shape (n,), "
+            f"got shape {tuple(Y.shape)}"
+        )
+    Y = Y.to(torch.int64)
+    if len(Y) and int(Y.min()) < 0:
+        raise ValueError(f"class labels must be 0 or more, but {label} holds {int(Y.min())}")
+    return Y

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 from torch.optim import Optimizer
 
 from ._validation import (
+    brief,
     check_beta,
     check_nonnegative_finite,
     check_positive_finite,
@@ -24,7 +25,7 @@ from .optimizers import (
     probe,
 )
 
-__all__ = ["DEFAULTS", "TrainingConfig", "init_seed"]
+__all__ = ["DEFAULTS", "SETTINGS", "TrainingConfig", "check_settings", "init_seed"]
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,7 @@ class TrainingConfig:
 
     def replace(self, **changes: Any) -> TrainingConfig:
         """A copy with ``changes`` applied and checked; an unknown name is a ``TypeError``."""
-        names = [f.name for f in dataclasses.fields(self)]
-        unknown = sorted(set(changes) - set(names))
-        if unknown:
-            raise TypeError(f"unknown training settings {unknown}; allowed: {', '.join(names)}")
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, **check_settings("settings", changes))
 
     def as_dict(self) -> dict[str, Any]:
         """Every setting by name, in field order (``optimizer_options`` as a dict)."""
@@ -163,6 +160,29 @@ class TrainingConfig:
         settings["optimizer_options"] = self.options
         return settings
 
+
+def check_settings(
+    name: str, settings: object, *, owned: Sequence[str] = ()
+) -> dict[str, Any]:
+    """``settings`` as a dict if it maps names of :class:`TrainingConfig` fields to values.
+
+    ``owned`` are the fields the caller sets itself, refused here: a function that
+    chooses the learning rate does not take one. The values are checked by
+    :class:`TrainingConfig`.
+    """
+    if not isinstance(settings, Mapping):
+        raise TypeError(f"{name} must be a dict of training settings, got {brief(settings)}")
+    allowed = [field for field in SETTINGS if field not in owned]
+    unknown = sorted(set(settings) - set(allowed), key=str)
+    if unknown:
+        raise TypeError(
+            f"{name} has unknown training settings {unknown}; allowed: {', '.join(allowed)}"
+        )
+    return dict(settings)
+
+
+#: Every training setting by name, in field order.
+SETTINGS = tuple(f.name for f in dataclasses.fields(TrainingConfig))
 
 _CHECKS = {
     "epochs": check_positive_int,

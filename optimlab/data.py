@@ -8,7 +8,7 @@ import torch
 from ._validation import (
     Split,
     check_bool,
-    check_data,
+    check_split,
     check_nonnegative_finite,
     check_nonnegative_int,
     check_positive_int,
@@ -136,19 +136,12 @@ def standardize(data: Split) -> Split:
     >>> X_train.mean(dim=0).abs().max().item() < 1e-5, round(X_train.std(dim=0)[1].item(), 4)
     (True, 1.0)
     """
-    (X_train, Y_train), (X_valid, Y_valid) = check_data(data, n_features=_n_features(data))
+    (X_train, Y_train), (X_valid, Y_valid) = check_split(data)
     mean = X_train.mean(dim=0)
     std = X_train.std(dim=0)
     if not bool((std > 0).all()):
         raise ValueError("standardize needs every input column to vary on the training rows")
     return ((X_train - mean) / std, Y_train), ((X_valid - mean) / std, Y_valid)
-
-
-def _n_features(data: object) -> int:
-    try:
-        return int(data[0][0].shape[1])  # type: ignore[index]
-    except (TypeError, IndexError, AttributeError):
-        return 4  # check_data then reports what is wrong
 
 
 def exercise_data(seed: int = 0, *, standardize: bool = False) -> Split:

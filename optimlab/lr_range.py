@@ -28,17 +28,16 @@ from ._validation import (
     Split,
     check_beta,
     check_choice,
-    check_data,
     check_nonnegative_int,
     check_positive_finite,
     check_positive_int,
     check_seeds,
 )
-from .config import TrainingConfig, init_seed
-from .data import exercise_data
+from .config import TrainingConfig, check_settings, init_seed
 from .metrics import median_finite
 from .model import make_mlp
 from .optimizers import make_optimizer, optimizer_label
+from .problem import check_sweep_model, data_per_seed
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -234,8 +233,8 @@ def lr_range_test(
     skip_start : int, default=10
         Steps the ``"steepest"`` rule ignores at the start (:func:`~optimlab.suggest_lr`).
     **settings
-        ``batch_size``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer_options``
-        (defaults: those of :class:`~optimlab.TrainingConfig`).
+        Any other setting of :class:`~optimlab.TrainingConfig` (``batch_size``,
+        ``weight_decay``, ``eps``, ...; defaults: its own).
 
     Returns
     -------
@@ -265,13 +264,10 @@ def lr_range_test(
     skip_start = check_nonnegative_int("skip_start", skip_start)
     if skip_start >= steps:
         raise ValueError(f"skip_start must be smaller than steps ({steps}), got {skip_start}")
-    allowed = {"batch_size", "weight_decay", "beta1", "beta2", "optimizer_options"}
-    unknown = sorted(set(settings) - allowed)
-    if unknown:
-        raise TypeError(f"unknown settings {unknown}; allowed: {', '.join(sorted(allowed))}")
+    settings = check_settings("settings", settings, owned=("epochs", "lr", "optimizer"))
     config = TrainingConfig(optimizer=optimizer, lr=float(lrs[0]), **settings)
-    if data is not None and not callable(data):
-        data = check_data(data)
+    per_seed = data_per_seed(data, seed_list, "mse")
+    check_sweep_model(None, per_seed, "mse")  # the exercise's MLP must fit the data
 
     losses = np.full((len(seed_list), steps), np.nan)
     smoothed = np.full((len(seed_list), steps), np.nan)
@@ -279,9 +275,7 @@ def lr_range_test(
     torch.set_num_threads(1)  # a tiny network: one thread is fastest, and reproducible
     try:
         for row, seed in enumerate(seed_list):
-            losses[row] = _one_seed(
-                config, _split_of(data, seed), seed, lrs, smoothing, stop_factor
-            )
+            losses[row] = _one_seed(config, per_seed[seed], seed, lrs, smoothing, stop_factor)
             smoothed[row] = smooth(losses[row], smoothing)  # NaN stays NaN after a stop
     finally:
         torch.set_num_threads(threads)  # the caller's setting, untouched
@@ -290,17 +284,6 @@ def lr_range_test(
         array.flags.writeable = False
     label = optimizer_label((config.optimizer, config.options))
     return LRRangeResult(label, lrs, losses, smoothed, seed_list, rule, suggested)
-
-
-def _split_of(data: Split | Callable[[int], Split] | None, seed: int) -> Split:
-    if data is None:
-        return exercise_data(seed)
-    if not callable(data):
-        return data
-    try:
-        return check_data(data(seed))
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"data({seed}) returned bad data: {error}") from None
 
 
 def _one_seed(
@@ -313,7 +296,7 @@ def _one_seed(
 ) -> np.ndarray:
     """One seed's test: the batch loss of each step, NaN after the stop."""
     (X_train, Y_train), _ = split
-    model = make_mlp(seed=init_seed(seed))
+    model = make_mlp(seed=init_seed(seed), n_features=X_train.shape[1])
     optimizer = make_optimizer(config, model.parameters())
     n, size = len(X_train), config.batch_size
     n_batches = -(-n // size)

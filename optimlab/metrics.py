@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import Split, check_data
+from ._validation import Split, check_split
 
 __all__ = ["baseline_rmse", "climb", "median_finite"]
 
@@ -31,7 +31,7 @@ def baseline_rmse(data: Split) -> float:
     >>> round(baseline_rmse(exercise_data()), 3)
     0.303
     """
-    (_, Y_train), (_, Y_valid) = check_data(data)
+    (_, Y_train), (_, Y_valid) = check_split(data)
     return (Y_valid - Y_train.mean()).square().mean().sqrt().item()
 
 

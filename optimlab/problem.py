@@ -16,20 +16,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from ._validation import Split, brief, check_choice, unpack_split
+from ._validation import Split, brief, check_split
 from .config import init_seed
 from .data import exercise_data
 from .model import GLOBAL_RNG_LOCK, make_mlp
 
 __all__ = [
-    "LOSSES",
-    "METRICS",
-    "as_split",
-    "check_loss",
     "check_model_fn",
     "check_output",
     "check_problem",
@@ -37,17 +32,6 @@ __all__ = [
 ]
 
 ModelFn = Callable[[int], nn.Module]
-
-#: The losses, and the validation metric each one tracks (the result's ``metric``).
-METRICS = {"mse": "valid_rmse", "cross_entropy": "valid_log_loss"}
-#: The losses by name.
-LOSSES = tuple(METRICS)
-
-
-def check_loss(loss: object) -> str:
-    """Return ``loss`` if it is ``"mse"`` or ``"cross_entropy"``."""
-    return check_choice("loss", loss, LOSSES)
-
 
 def default_model(seed: int) -> nn.Module:
     """The exercise's MLP, :func:`~optimlab.make_mlp` with ``seed``: the default model function."""
@@ -100,111 +84,6 @@ def build(model_fn: ModelFn, seed: int) -> nn.Module:
             f"of type {type(module).__name__}"
         )
     return module
-
-
-def _as_tensor(label: str, value: object) -> torch.Tensor:
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
-            raise TypeError(f"data's {label} must hold numbers, got a {value.dtype} array")
-        return torch.from_numpy(np.ascontiguousarray(value))
-    if isinstance(value, torch.Tensor):
-        return value
-    raise TypeError(
-        f"data's {label} must be a torch.Tensor or a numpy.ndarray, got {type(value).__name__}"
-    )
-
-
-def as_split(data: object, loss: str = "mse") -> Split:
-    """Check ``((X_train, Y_train), (X_valid, Y_valid))`` for ``loss``; return it as tensors.
-
-    ``X`` becomes float32 (tensors already float32 are returned as they are, the same
-    objects); for ``"mse"``, ``Y`` becomes float32 of shape ``(n, outputs)`` (a 1-D ``Y``
-    is one output); for ``"cross_entropy"``, ``Y`` must hold integer class labels, one
-    per row, and becomes int64 of shape ``(n,)``.
-
-    Raises
-    ------
-    TypeError
-        If the structure or a type is wrong (labels that are not integers included).
-    ValueError
-        If the shapes disagree, a split has no rows, a value is NaN or infinite, or a
-        label is negative.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from optimlab.problem import as_split
-    >>> X, y = np.zeros((5, 3)), np.array([0, 1, 2, 1, 0])
-    >>> (X_train, Y_train), _ = as_split(((X, y), (X, y)), "cross_entropy")
-    >>> X_train.dtype, Y_train.dtype, tuple(Y_train.shape)
-    (torch.float32, torch.int64, (5,))
-    """
-    loss = check_loss(loss)
-    rule = "data must be ((X_train, Y_train), (X_valid, Y_valid))"
-    X_train, Y_train, X_valid, Y_valid = unpack_split(data, rule)
-    split: list[tuple[torch.Tensor, torch.Tensor]] = []
-    for name, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):
-        X = _as_tensor(f"X_{name}", X)
-        Y = _as_tensor(f"Y_{name}", Y)
-        if X.dtype.is_complex or X.dtype == torch.bool or X.ndim < 2:
-            raise (TypeError if X.ndim >= 2 else ValueError)(
-                f"{rule}; X_{name} must be real numbers of shape (n, features...), "
-                f"got dtype {X.dtype} and shape {tuple(X.shape)}"
-            )
-        if X.shape[0] < 1:
-            raise ValueError(f"{rule}; X_{name} has no rows")
-        X = X if X.dtype == torch.float32 else X.to(torch.float32)
-        if not bool(torch.isfinite(X).all()):
-            raise ValueError(
-                f"data's X_{name} holds NaN or infinite values; remove or impute them"
-            )
-        Y = _targets(f"Y_{name}", Y, loss)
-        if len(Y) != len(X):
-            raise ValueError(
-                f"{rule}; Y_{name} has {len(Y)} rows but X_{name} has {len(X)}: one target per row"
-            )
-        split.append((X, Y))
-    (X_train, Y_train), (X_valid, Y_valid) = split
-    if X_train.shape[1:] != X_valid.shape[1:]:
-        raise ValueError(
-            f"{rule}; X_train's rows have shape {tuple(X_train.shape[1:])} but X_valid's "
-            f"{tuple(X_valid.shape[1:])}"
-        )
-    if Y_train.shape[1:] != Y_valid.shape[1:]:
-        raise ValueError(
-            f"{rule}; Y_train has {tuple(Y_train.shape[1:])} outputs per row but Y_valid "
-            f"{tuple(Y_valid.shape[1:])}"
-        )
-    return (X_train, Y_train), (X_valid, Y_valid)
-
-
-def _targets(label: str, Y: torch.Tensor, loss: str) -> torch.Tensor:
-    if loss == "mse":
-        if Y.ndim == 1:
-            Y = Y.unsqueeze(1)
-        if Y.ndim != 2 or Y.dtype.is_complex or Y.dtype == torch.bool:
-            raise ValueError(
-                f"with loss='mse', {label} must be real numbers of shape (n,) or (n, outputs), "
-                f"got dtype {Y.dtype} and shape {tuple(Y.shape)}"
-            )
-        Y = Y if Y.dtype == torch.float32 else Y.to(torch.float32)
-        if not bool(torch.isfinite(Y).all()):
-            raise ValueError(f"data's {label} holds NaN or infinite values; remove or impute them")
-        return Y
-    if Y.dtype.is_floating_point or Y.dtype.is_complex or Y.dtype == torch.bool:
-        raise TypeError(
-            f"with loss='cross_entropy', {label} must hold integer class labels 0, 1, ..., "
-            f"got dtype {Y.dtype} (convert with .long() or .astype(int) if they are whole)"
-        )
-    if Y.ndim != 1:
-        raise ValueError(
-            f"with loss='cross_entropy', {label} must be one label per row, shape (n,), "
-            f"got shape {tuple(Y.shape)}"
-        )
-    Y = Y.to(torch.int64)
-    if len(Y) and int(Y.min()) < 0:
-        raise ValueError(f"class labels must be 0 or more, but {label} holds {int(Y.min())}")
-    return Y
 
 
 def check_problem(model_fn: ModelFn, data: Split, loss: str, seed: int) -> nn.Module:
@@ -279,11 +158,11 @@ def data_per_seed(
         for seed in seeds:
             returned = data(seed)  # an error in your own function keeps its traceback
             try:
-                per_seed[seed] = as_split(returned, loss)
+                per_seed[seed] = check_split(returned, loss)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"data({seed}) returned bad data: {error}") from None
     else:
-        shared = as_split(data, loss)
+        shared = check_split(data, loss)
         per_seed = dict.fromkeys(seeds, shared)
     sizes = {len(split[0][0]) for split in per_seed.values()}
     if len(sizes) > 1:

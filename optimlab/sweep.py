@@ -13,18 +13,20 @@ import numpy as np
 
 from ._exceptions import DivergenceWarning
 from ._validation import (
+    METRICS,
     Split,
     brief,
     check_bool,
+    check_loss,
     check_positive_int,
     check_seeds,
 )
-from .config import DEFAULTS, TrainingConfig, init_seed
+from .config import DEFAULTS, TrainingConfig, check_settings, init_seed
 from .data import exercise_data
 from .engine import RunSpec, train_runs
 from .metrics import baseline_rmse
 from .optimizers import is_entry_with_options, optimizer_label
-from .problem import METRICS, check_loss, check_sweep_model, data_per_seed
+from .problem import check_sweep_model, data_per_seed
 from .provenance import Provenance
 from .results import InputComparison, SweepResult
 from .training import epoch_seconds
@@ -334,19 +336,8 @@ def compare_sweeps(
         raise TypeError(
             f"sweeps must be a list of dicts of compare_configs arguments, got {brief(sweeps)}"
         )
-    allowed = ("epochs", *TrainingConfig.SWEEPABLE, "optimizer_options")
-    defaults = {name: getattr(DEFAULTS, name) for name in allowed}
-    defaults["optimizer_options"] = {}
-    full = []
-    for i, sweep in enumerate(sweeps):
-        if not isinstance(sweep, Mapping):
-            raise TypeError(f"sweeps[{i}] must be a dict, got {type(sweep).__name__}")
-        unknown = sorted(set(sweep) - set(allowed), key=str)
-        if unknown:
-            raise TypeError(
-                f"sweeps[{i}] has unknown keys {unknown}; allowed: {', '.join(allowed)}"
-            )
-        full.append({**defaults, **sweep})
+    defaults = DEFAULTS.as_dict()
+    full = [{**defaults, **check_settings(f"sweeps[{i}]", s)} for i, s in enumerate(sweeps)]
     problem = (model, data, loss)
     return _run_sweeps(
         full,

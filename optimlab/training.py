@@ -17,7 +17,8 @@ from torch.utils.data import DataLoader, TensorDataset
 from ._validation import Split, brief, check_nonnegative_int
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .optimizers import make_optimizer
-from .problem import METRICS, ModelFn, as_split, build, check_loss, check_model_fn, check_output
+from ._validation import METRICS, check_loss, check_split
+from .problem import ModelFn, build, check_model_fn, check_output
 
 __all__ = ["EpochPermutations", "epoch_seconds", "learning_curves", "train_valid"]
 
@@ -153,7 +154,7 @@ def learning_curves(
         raise TypeError(f"config must be a TrainingConfig, got {brief(config)}")
     config = config.replace(**settings)
     loss = check_loss(loss)
-    data = as_split(data, loss)
+    data = check_split(data, loss)
     (X_train, Y_train), (X_valid, Y_valid) = data
     if shuffle_seed is not None:
         shuffle_seed = check_nonnegative_int("shuffle_seed", shuffle_seed)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._validation import Split, brief, check_positive_finite, check_seeds
-from .config import DEFAULTS, TrainingConfig
+from .config import DEFAULTS, TrainingConfig, check_settings
 from .metrics import median_finite
 from .optimizers import optimizer_label
 from .results import SweepResult
@@ -176,8 +176,8 @@ def compare_optimizers(
     n_jobs : int, optional
         Worker processes for the engine.
     **settings
-        Other fixed settings: ``batch_size``, ``weight_decay``, ``beta1``, ``beta2``,
-        ``optimizer_options``, ``shuffle`` (each a single value).
+        ``shuffle``, and any other fixed setting of :class:`~optimlab.TrainingConfig`
+        (``batch_size``, ``weight_decay``, ``eps``, ...), each a single value.
 
     Returns
     -------
@@ -216,11 +216,8 @@ def compare_optimizers(
             f"tuning_seeds and held_out_seeds must be disjoint: seeds {shared} are in both "
             "(a learning rate chosen on a seed says nothing new on that seed)"
         )
-    allowed = {"batch_size", "weight_decay", "beta1", "beta2", "optimizer_options", "shuffle"}
-    unknown = sorted(set(settings) - allowed)
-    if unknown:
-        raise TypeError(f"unknown settings {unknown}; allowed: {', '.join(sorted(allowed))}")
     shuffle = settings.pop("shuffle", False)
+    settings = check_settings("settings", settings, owned=("epochs", "lr", "optimizer"))
     fixed = {"epochs": epochs, **settings}
     # Every entry checked (a TrainingConfig per optimizer) before any training.
     for i, optimizer in enumerate(optimizers):

@@ -151,9 +151,9 @@ def test_median_band_and_plot():
         ({"rule": "valley"}, ValueError, "rule must be one of"),
         ({"optimizer": "lion"}, ValueError, "optimizer must be one of"),
         ({"optimizer": ("sgd", {"nesterov": 1, "foo": 2})}, TypeError, "no option 'foo'"),
-        ({"lr": 0.1}, TypeError, r"unknown settings \['lr'\]"),
+        ({"lr": 0.1}, TypeError, r"settings has unknown training settings \[.lr.\]"),
         ({"batch_size": 0}, ValueError, "batch_size must be a positive integer"),
-        ({"data": ((1, 2), (3, 4))}, TypeError, "data must be"),
+        ({"data": ((1, 2), (3, 4))}, TypeError, "X_train must be a torch.Tensor"),
     ],
 )
 def test_bad_input_is_refused_before_any_training(monkeypatch, kwargs, error, match):
@@ -172,3 +172,26 @@ def test_bad_curves_for_suggest_lr():
         suggest_lr(np.ones(2), np.array([np.nan, 1.0]))
     with pytest.raises(ValueError, match="rule must be one of"):
         suggest_lr(np.ones(2), np.ones(2), "steep")
+
+
+def test_takes_the_data_compare_configs_takes():
+    # Three standardised features as a NumPy float64 split: the test builds the exercise's
+    # MLP for three inputs and trains as it does on the same numbers as float32 tensors.
+    (X_train, Y_train), (X_valid, Y_valid) = standardized(0)
+    arrays = (
+        (X_train[:, :3].double().numpy(), Y_train[:, 0].double().numpy()),
+        (X_valid[:, :3].double().numpy(), Y_valid[:, 0].double().numpy()),
+    )
+    tensors = ((X_train[:, :3], Y_train), (X_valid[:, :3], Y_valid))
+    settings = dict(lr_min=1e-3, lr_max=0.1, steps=12, seeds=[0], stop_factor=None)
+    from_arrays = lr_range_test("sgd", data=arrays, **settings)
+    from_tensors = lr_range_test("sgd", data=tensors, **settings)
+    np.testing.assert_array_equal(from_arrays.losses, from_tensors.losses)
+    assert np.isfinite(from_arrays.losses).all()
+
+
+def test_data_the_exercise_mlp_cannot_fit_is_refused():
+    (X_train, Y_train), (X_valid, Y_valid) = standardized(0)
+    two_outputs = ((X_train, Y_train.repeat(1, 2)), (X_valid, Y_valid.repeat(1, 2)))
+    with pytest.raises(ValueError, match="outputs shape"):
+        lr_range_test("sgd", data=two_outputs, steps=12, seeds=[0])

@@ -29,3 +29,12 @@ def test_climb_by_hand():
     curves = np.array([[[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]], [[0.0, 2.0, 5.0], [2.0, 1.0, 3.0]]])
     np.testing.assert_allclose(climb(curves), [[1.0, 0.0], [5.0, 2.0]])
     assert np.isnan(climb([1.0, np.nan, 2.0]))
+
+
+def test_baseline_rmse_takes_the_data_compare_configs_takes():
+    # Two features, NumPy float64 and a 1-D target, as compare_configs accepts them.
+    X_train, X_valid = np.zeros((3, 2)), np.zeros((2, 2))
+    Y_train, Y_valid = np.array([1.0, 2.0, 3.0]), np.array([2.0, 5.0])
+    assert baseline_rmse(((X_train, Y_train), (X_valid, Y_valid))) == pytest.approx(
+        math.sqrt(9 / 2)
+    )

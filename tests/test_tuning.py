@@ -111,7 +111,7 @@ def test_every_lr_diverged_is_an_error():
         ({"held_out_seeds": [5, 5]}, ValueError, "must not repeat a seed"),
         ({"tuning_seeds": "0"}, TypeError, "tuning_seeds must be"),
         ({"tuning_seeds": [0.5]}, TypeError, r"tuning_seeds\[0\]"),
-        ({"lr": [0.1]}, TypeError, r"unknown settings \['lr'\]"),
+        ({"lr": [0.1]}, TypeError, r"settings has unknown training settings \[.lr.\]"),
         ({"epochs": 0}, ValueError, "epochs must be a positive integer"),
         ({"beta1": 0.5, "optimizers": ["sgd"]}, ValueError, "has no beta1 setting"),
     ],

@@ -17,7 +17,8 @@ from .._validation import (
 from ..config import DEFAULTS, TrainingConfig, init_seed
 from ..data import exercise_data
 from ..model import make_mlp
-from ..problem import METRICS, ModelFn, as_split, build, check_loss, check_model_fn
+from .._validation import METRICS, check_loss
+from ..problem import ModelFn, build, check_model_fn
 from ..training import learning_curves
 
 
@@ -85,8 +86,6 @@ class RunSpec:
         checked["loss"] = check_loss(self.loss)
         if self.model is not None:
             checked["model"] = check_model_fn(self.model)
-        if self.data is not None:
-            checked["data"] = as_split(self.data, self.loss)
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 
