@@ -161,9 +161,7 @@ class TrainingConfig:
         return settings
 
 
-def check_settings(
-    name: str, settings: object, *, owned: Sequence[str] = ()
-) -> dict[str, Any]:
+def check_settings(name: str, settings: object, *, owned: Sequence[str] = ()) -> dict[str, Any]:
     """``settings`` as a dict if it maps names of :class:`TrainingConfig` fields to values.
 
     ``owned`` are the fields the caller sets itself, refused here: a function that

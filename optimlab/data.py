@@ -8,10 +8,10 @@ import torch
 from ._validation import (
     Split,
     check_bool,
-    check_split,
     check_nonnegative_finite,
     check_nonnegative_int,
     check_positive_int,
+    check_split,
 )
 
 __all__ = ["exercise_data", "friedman3", "standardize", "train_valid_split"]

@@ -7,7 +7,7 @@ import numpy as np
 
 from ._validation import Split, check_split
 
-__all__ = ["baseline_rmse", "climb", "median_finite"]
+__all__ = ["baseline_rmse", "climb", "median_finite", "quantiles_finite"]
 
 
 def baseline_rmse(data: Split) -> float:
@@ -80,4 +80,22 @@ def median_finite(runs: np.ndarray) -> np.ndarray:
     if has.any():
         with np.errstate(all="ignore"):
             out[has] = np.nanmedian(np.moveaxis(finite, 1, -1)[has], axis=-1)
+    return out
+
+
+def quantiles_finite(runs: np.ndarray, quantiles: tuple[float, float]) -> np.ndarray:
+    """Per-epoch ``quantiles`` over the finite runs of ``(runs, epochs)``; NaN where none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimlab.metrics import quantiles_finite
+    >>> quantiles_finite(np.array([[1.0, np.nan], [3.0, np.inf]]), (0.0, 1.0)).tolist()
+    [[1.0, nan], [3.0, nan]]
+    """
+    out = np.full((2, runs.shape[1]), np.nan)
+    for epoch, column in enumerate(runs.T):
+        finite = column[np.isfinite(column)]
+        if finite.size:
+            out[:, epoch] = np.quantile(finite, quantiles)
     return out

@@ -33,6 +33,7 @@ __all__ = [
 
 ModelFn = Callable[[int], nn.Module]
 
+
 def default_model(seed: int) -> nn.Module:
     """The exercise's MLP, :func:`~optimlab.make_mlp` with ``seed``: the default model function."""
     return make_mlp(seed=seed)

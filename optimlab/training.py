@@ -14,10 +14,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ._validation import Split, brief, check_nonnegative_int
+from ._validation import METRICS, Split, brief, check_loss, check_nonnegative_int, check_split
 from .config import DEFAULTS, TrainingConfig, init_seed
 from .optimizers import make_optimizer
-from ._validation import METRICS, check_loss, check_split
 from .problem import ModelFn, build, check_model_fn, check_output
 
 __all__ = ["EpochPermutations", "epoch_seconds", "learning_curves", "train_valid"]

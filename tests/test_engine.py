@@ -258,7 +258,11 @@ def test_bad_train_runs_arguments():
 BAD_SWEEPS = [
     ({"lr": [0.1]}, TypeError, r"sweeps must be a list of dicts .*, got \{'lr': \[0\.1\]\}"),
     ([["lr", 0.1]], TypeError, r"sweeps\[0\] must be a dict of training settings, got \['lr'"),
-    ([{"lr": [0.1], "momentum": 0.9}], TypeError, r"sweeps\[0\] has unknown training settings \['momentum'\]"),
+    (
+        [{"lr": [0.1], "momentum": 0.9}],
+        TypeError,
+        r"sweeps\[0\] has unknown training \['momentum'\]",
+    ),
     ([{"lr": [0.1]}, {"lr": [0.1, -2]}], ValueError, r"sweeps\[1\]: lr\[1\] must be a positive"),
     ([{"lr": [0.1]}, {}], ValueError, r"sweeps\[1\]: exactly one of batch_size"),
 ]

@@ -9,15 +9,16 @@ import numpy as np
 from torch import nn
 
 from .._validation import (
+    METRICS,
     Split,
     brief,
+    check_loss,
     check_nonnegative_int,
     check_positive_int,
 )
 from ..config import DEFAULTS, TrainingConfig, init_seed
 from ..data import exercise_data
 from ..model import make_mlp
-from .._validation import METRICS, check_loss
 from ..problem import ModelFn, build, check_model_fn
 from ..training import learning_curves
 

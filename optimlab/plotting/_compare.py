@@ -9,11 +9,12 @@ import numpy as np
 from .._validation import check_bool, check_quantiles
 from ..landscape import MINIMUM
 from ..lr_range import LRRangeResult
+from ..metrics import quantiles_finite
 from ..race import RosenbrockRace
 from ..tuning import TunedComparison
 from ._common import axes_or_new
 from ._landscape import plot_rosenbrock
-from ._sweep import _finite_quantiles, sweep_ylim
+from ._sweep import sweep_ylim
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -76,7 +77,7 @@ def plot_tuned(
         (line,) = ax.plot(epochs, curve, label=text)
         colors.append(line.get_color())
         if band is not None and len(result.held_out_seeds) > 1:
-            low, high = _finite_quantiles(sweep.runs[0], band)
+            low, high = quantiles_finite(sweep.runs[0], band)
             ax.fill_between(epochs, low, high, color=line.get_color(), alpha=0.2, lw=0)
     if seeds:
         step = max(result.epochs, 10) / 40  # a narrow column per optimizer
@@ -156,7 +157,7 @@ def plot_lr_range(
     (line,) = ax.plot(result.lrs, result.median_smoothed, label=f"{result.optimizer}, median")
     color = line.get_color()
     if len(result.seeds) > 1:
-        low, high = _finite_quantiles(result.smoothed, band)
+        low, high = quantiles_finite(result.smoothed, band)
         ax.fill_between(result.lrs, low, high, color=color, alpha=0.2, lw=0,
                         label=f"{band[0]:g}-{band[1]:g} quantiles")  # fmt: skip
     transform = ax.get_xaxis_transform()  # x in data, y in axes coordinates

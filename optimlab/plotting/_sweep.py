@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import brief, check_nonnegative_int, check_quantiles
+from .._validation import brief, check_nonnegative_int, check_positive_finite, check_quantiles
+from ..metrics import quantiles_finite
 from ..results import BUDGETS, METRIC_LABELS, InputComparison, SweepResult
 from ._common import axes_or_new
 
@@ -85,7 +86,7 @@ def sweep_ylim(
     """
     curves = _as_curves(curves)
     if yardstick is not None:
-        yardstick = _check_level("yardstick", yardstick)
+        yardstick = check_positive_finite("yardstick", yardstick)
     skip = check_nonnegative_int("skip", skip)
     quantile = _check_fraction("quantile", quantile, allow_zero=False)
     margin = _check_fraction("margin", margin, allow_zero=True)
@@ -193,7 +194,7 @@ def plot_sweep(
         finite = np.where(np.isfinite(curve), curve, np.nan)
         ax.plot(budget[i], finite, color=f"C{i}", label=name)
         if banded:
-            low, high = _finite_quantiles(runs[i], band)  # type: ignore[arg-type]
+            low, high = quantiles_finite(runs[i], band)  # type: ignore[arg-type]
             ax.fill_between(budget[i], low, high, color=f"C{i}", alpha=0.2, lw=0)
             drawn.append(np.stack([low, high]))
     if level is not None:
@@ -337,18 +338,6 @@ def _as_curves(curves: Any) -> np.ndarray:
     return array
 
 
-def _check_level(name: str, value: object) -> float:
-    rule = "a positive finite number"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be {rule}, got {brief(value)} of type {type(value).__name__}"
-        )
-    number = float(value)
-    if not (np.isfinite(number) and number > 0):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
-
-
 def _check_fraction(name: str, value: object, *, allow_zero: bool) -> float:
     rule = f"a number in {'[0' if allow_zero else '(0'}, 1]"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -385,20 +374,10 @@ def _yardstick_level(yardstick: Any, n_seeds: int) -> tuple[float | None, str]:
             f"yardstick must be a positive finite number or one per seed, got {brief(yardstick)}"
         )
     if np.ndim(yardstick) == 0:
-        level = _check_level("yardstick", yardstick)
+        level = check_positive_finite("yardstick", yardstick)
         return level, f"{YARDSTICK_LABEL} ({level:.3f})"
     level = float(np.median(_yardstick_array(yardstick, n_seeds)))
     return level, f"{YARDSTICK_LABEL} (median {level:.3f})"
-
-
-def _finite_quantiles(runs: np.ndarray, quantiles: tuple[float, float]) -> np.ndarray:
-    """Per-epoch quantiles over the finite runs, shape ``(2, epochs)``; NaN where none."""
-    out = np.full((2, runs.shape[1]), np.nan)
-    for epoch, column in enumerate(runs.T):
-        finite = column[np.isfinite(column)]
-        if finite.size:
-            out[:, epoch] = np.quantile(finite, quantiles)
-    return out
 
 
 def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
