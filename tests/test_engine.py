@@ -261,7 +261,7 @@ BAD_SWEEPS = [
     (
         [{"lr": [0.1], "momentum": 0.9}],
         TypeError,
-        r"sweeps\[0\] has unknown training \['momentum'\]",
+        r"sweeps\[0\] has unknown training settings \['momentum'\]",
     ),
     ([{"lr": [0.1]}, {"lr": [0.1, -2]}], ValueError, r"sweeps\[1\]: lr\[1\] must be a positive"),
     ([{"lr": [0.1]}, {}], ValueError, r"sweeps\[1\]: exactly one of batch_size"),
