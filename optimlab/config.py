@@ -17,12 +17,12 @@ from ._validation import (
     check_positive_int,
 )
 from .optimizers import (
-    HANDED,
+    OPTIMIZER_SETTINGS,
     check_optimizer,
     check_options,
-    handed_settings,
+    check_torch_accepts,
     is_entry_with_options,
-    probe,
+    optimizer_arguments,
 )
 
 __all__ = ["DEFAULTS", "SETTINGS", "TrainingConfig", "check_settings", "init_seed"]
@@ -126,13 +126,13 @@ class TrainingConfig:
         else:
             optimizer = self.optimizer
         set_(self, "optimizer", check_optimizer(optimizer))
-        settings = {name: getattr(self, name) for name in HANDED}
-        defaults = {name: _FIELD_DEFAULTS[name] for name in HANDED}
-        handed = handed_settings(self.optimizer, settings, defaults)
+        settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
+        defaults = {name: _FIELD_DEFAULTS[name] for name in OPTIMIZER_SETTINGS}
+        handed = optimizer_arguments(self.optimizer, settings, defaults)
         options = check_options(self.optimizer, self.optimizer_options, handed)
         set_(self, "optimizer_options", options)
         if options:
-            probe(self.optimizer, {**handed, **dict(options)})
+            check_torch_accepts(self.optimizer, {**handed, **dict(options)})
 
     @property
     def options(self) -> dict[str, Any]:
@@ -141,9 +141,9 @@ class TrainingConfig:
 
     def optimizer_kwargs(self) -> dict[str, Any]:
         """The keyword arguments the optimizer is made with (all but ``params``)."""
-        settings = {name: getattr(self, name) for name in HANDED}
-        defaults = {name: _FIELD_DEFAULTS[name] for name in HANDED}
-        return {**handed_settings(self.optimizer, settings, defaults), **self.options}
+        settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
+        defaults = {name: _FIELD_DEFAULTS[name] for name in OPTIMIZER_SETTINGS}
+        return {**optimizer_arguments(self.optimizer, settings, defaults), **self.options}
 
     @property
     def betas(self) -> tuple[float, float]:

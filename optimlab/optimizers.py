@@ -35,8 +35,8 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "momentum": Momentum,
 }
 
-#: The settings of a TrainingConfig that are handed to the optimizer.
-HANDED = ("lr", "weight_decay", "beta1", "beta2", "eps")
+#: The settings of a TrainingConfig that go to the optimizer as keyword arguments.
+OPTIMIZER_SETTINGS = ("lr", "weight_decay", "beta1", "beta2", "eps")
 
 
 def check_optimizer(value: object) -> str | type[Optimizer]:
@@ -117,7 +117,7 @@ def _defaults(cls: type[Optimizer]) -> dict[str, float]:
     }
 
 
-def handed_settings(
+def optimizer_arguments(
     optimizer: str | type[Optimizer], settings: Mapping[str, float], defaults: Mapping[str, float]
 ) -> dict[str, Any]:
     """The keyword arguments ``settings`` (lr, weight_decay, betas, eps) give the optimizer.
@@ -204,7 +204,7 @@ def check_options(
     return tuple(sorted(options.items()))
 
 
-def probe(optimizer: str | type[Optimizer], kwargs: Mapping[str, Any]) -> None:
+def check_torch_accepts(optimizer: str | type[Optimizer], kwargs: Mapping[str, Any]) -> None:
     """Make the optimizer once on a dummy parameter: torch's value checks, before training."""
     try:
         optimizer_class(optimizer)([torch.zeros(1, requires_grad=True)], **kwargs)

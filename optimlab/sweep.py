@@ -432,15 +432,15 @@ def _run_sweeps(
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
     loss = check_loss(loss)
-    data_of = data_per_seed(data, seeds, loss, exercise_data)
-    model_fn = check_sweep_model(model, data_of, loss)
+    data_by_seed = data_per_seed(data, seeds, loss, exercise_data)
+    model_fn = check_sweep_model(model, data_by_seed, loss)
 
     specs = [
         RunSpec(
             config.replace(**{param: value}),
             seed=init_seed(seed),
             shuffle_seed=seed if shuffle else None,
-            data=data_of[seed],
+            data=data_by_seed[seed],
             model=model_fn,
             loss=loss,
         )
@@ -464,9 +464,12 @@ def _run_sweeps(
             for value in values:
                 one = config.replace(**{param: value})
                 if one not in timed:
-                    timed[one] = epoch_seconds(one, data_of[seeds[0]], model=model_fn, loss=loss)
+                    first = data_by_seed[seeds[0]]
+                    timed[one] = epoch_seconds(one, first, model=model_fn, loss=loss)
+                        one, data_by_seed[seeds[0]], model=model_fn, loss=loss
+                    )
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
-        n_train = len(data_of[seeds[0]][0][0])
+        n_train = len(data_by_seed[seeds[0]][0][0])
         provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
         result = SweepResult(
             param, values, runs, config, seeds, n_train, seconds, provenance=provenance,
