@@ -464,8 +464,6 @@ def _run_sweeps(
             for value in values:
                 one = config.replace(**{param: value})
                 if one not in timed:
-                    first = data_by_seed[seeds[0]]
-                    timed[one] = epoch_seconds(one, first, model=model_fn, loss=loss)
                         one, data_by_seed[seeds[0]], model=model_fn, loss=loss
                     )
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
