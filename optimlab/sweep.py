@@ -464,8 +464,8 @@ def _run_sweeps(
             for value in values:
                 one = config.replace(**{param: value})
                 if one not in timed:
-                        one, data_by_seed[seeds[0]], model=model_fn, loss=loss
-                    )
+                    first = data_by_seed[seeds[0]]
+                    timed[one] = epoch_seconds(one, first, model=model_fn, loss=loss)
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
         n_train = len(data_by_seed[seeds[0]][0][0])
         provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
