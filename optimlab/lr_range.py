@@ -35,9 +35,8 @@ from ._validation import (
 )
 from .config import TrainingConfig, check_settings, init_seed
 from .metrics import median_finite
-from .model import make_mlp
 from .optimizers import make_optimizer, optimizer_label
-from .problem import check_sweep_model, data_per_seed
+from .problem import check_sweep_model, data_per_seed, exercise_mlp_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -296,7 +295,7 @@ def _one_seed(
 ) -> np.ndarray:
     """One seed's test: the batch loss of each step, NaN after the stop."""
     (X_train, Y_train), _ = split
-    model = make_mlp(seed=init_seed(seed), n_features=X_train.shape[1])
+    model = exercise_mlp_for(split)(init_seed(seed))
     optimizer = make_optimizer(config, model.parameters())
     n, size = len(X_train), config.batch_size
     n_batches = -(-n // size)

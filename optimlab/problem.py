@@ -174,20 +174,27 @@ def data_per_seed(
     return per_seed
 
 
-def _exercise_mlp(n_features: int, seed: int) -> Any:
-    return make_mlp(seed=seed, n_features=n_features)
+def _exercise_mlp(n_features: int, n_hidden: int, seed: int) -> nn.Module:
+    return make_mlp(seed=seed, n_hidden=n_hidden, n_features=n_features)
+
+
+def exercise_mlp_for(data: Split, n_hidden: int = 50) -> ModelFn:
+    """The exercise's MLP as a model function, as wide at its input as ``data``'s rows."""
+    (X_train, _), _ = data
+    if X_train.ndim != 2:
+        raise ValueError(
+            "the exercise's MLP takes rows of numbers, X of shape (n, features); X_train "
+            f"has shape {tuple(X_train.shape)}: pass a model function of your own"
+        )
+    return partial(_exercise_mlp, X_train.shape[1], n_hidden)
 
 
 def check_sweep_model(model: Any, per_seed: dict[int, Split], loss: str) -> ModelFn | None:
     """The model function (``None``: the exercise's MLP), checked on each seed's data."""
     model_fn = None if model is None else check_model_fn(model)
     for seed, data in per_seed.items():
-        (X_train, _), _ = data
-        if model_fn is None:
-            n_features = X_train.shape[1] if X_train.ndim == 2 else 4
-            check_problem(partial(_exercise_mlp, n_features), data, loss, init_seed(seed))
-        else:
-            check_problem(model_fn, data, loss, init_seed(seed))
+        fn = exercise_mlp_for(data) if model_fn is None else model_fn
+        check_problem(fn, data, loss, init_seed(seed))
     return model_fn
 
 

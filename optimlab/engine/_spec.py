@@ -18,8 +18,7 @@ from .._validation import (
 )
 from ..config import DEFAULTS, TrainingConfig, init_seed
 from ..data import exercise_data
-from ..model import make_mlp
-from ..problem import ModelFn, build, check_model_fn
+from ..problem import ModelFn, build, check_model_fn, exercise_mlp_for
 from ..training import learning_curves
 
 
@@ -120,9 +119,8 @@ def model_of(spec: RunSpec, data: Split | None = None) -> nn.Module:
     """The run's initial network: ``spec.model(spec.seed)``, or the exercise's MLP."""
     if spec.model is not None:
         return build(spec.model, spec.seed)
-    (X_train, _), _ = data_of(spec) if data is None else data
-    n_features = X_train.shape[1] if X_train.ndim == 2 else 4
-    return make_mlp(seed=spec.seed, n_hidden=spec.n_hidden, n_features=n_features)
+    data = data_of(spec) if data is None else data
+    return exercise_mlp_for(data, spec.n_hidden)(spec.seed)
 
 
 def metric_names(spec: RunSpec) -> tuple[str, ...]:
