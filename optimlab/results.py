@@ -47,6 +47,10 @@ def _frozen(array: Any, dtype: Any = float) -> np.ndarray:
     return copy
 
 
+#: The exercise's two input worlds, as :attr:`SweepResult.inputs` names them.
+INPUTS = ("raw", "standardized")
+
+
 @dataclass(frozen=True)
 class SweepResult:
     """Validation curves of one sweep, as :func:`~optimlab.compare_configs` returns them.
@@ -85,6 +89,14 @@ class SweepResult:
     accuracy : numpy.ndarray or None
         Shape of ``runs``: every run's validation accuracy after each epoch, for a
         classification result (``metric="valid_log_loss"``); else ``None``.
+    yardsticks : numpy.ndarray or None
+        Shape ``(len(seeds),)``: each seed's validation RMSE of predicting the training
+        mean (:func:`~optimlab.baseline_rmse`), which a useful model beats; recorded by
+        :func:`~optimlab.compare_configs` for ``loss="mse"``, else ``None``.
+        :meth:`plot` draws it.
+    inputs : {"raw", "standardized"} or None
+        Which inputs of the exercise's data the runs saw, when they were the exercise's
+        (``None``: data of your own); figures name them.
 
     Examples
     --------
@@ -105,6 +117,8 @@ class SweepResult:
     provenance: Provenance | None = None
     metric: str = "valid_rmse"
     accuracy: np.ndarray | None = None
+    yardsticks: np.ndarray | None = None
+    inputs: str | None = None
 
     def __post_init__(self) -> None:
         check_choice("param", self.param, TrainingConfig.SWEEPABLE)
@@ -134,6 +148,18 @@ class SweepResult:
                 raise ValueError(
                     f"accuracy must have the shape of runs, {self.runs.shape}, "
                     f"got {self.accuracy.shape}"
+                )
+        if self.inputs is not None:
+            check_choice("inputs", self.inputs, INPUTS)
+        if self.yardsticks is not None:
+            if self.metric != "valid_rmse":
+                raise ValueError("yardsticks are RMSEs: they need metric 'valid_rmse', "
+                                 f"got metric {self.metric!r}")  # fmt: skip
+            set_(self, "yardsticks", _frozen(self.yardsticks))
+            if self.yardsticks.shape != (len(self.seeds),):
+                raise ValueError(
+                    f"yardsticks must have shape (len(seeds),) = ({len(self.seeds)},), "
+                    f"got {self.yardsticks.shape}"
                 )
         if self.seconds_per_epoch is not None:
             set_(self, "seconds_per_epoch", _frozen(self.seconds_per_epoch))
@@ -456,15 +482,20 @@ class InputComparison(Mapping[str, SweepResult]):
     ----------
     raw, standardized : SweepResult
         The same comparison (same values, seeds and initial weights) on each data.
-    yardsticks : numpy.ndarray
-        Shape ``(len(seeds),)``: each seed's validation RMSE of predicting the training
-        mean (:func:`~optimlab.baseline_rmse`), in the order of ``raw.seeds``. The
-        targets are not scaled, so it is the same in both worlds.
     """
 
     raw: SweepResult
     standardized: SweepResult
-    yardsticks: np.ndarray
+
+    @property
+    def yardsticks(self) -> np.ndarray:
+        """Each seed's RMSE of predicting the training mean, the same in both worlds.
+
+        Shape ``(len(seeds),)``, in the order of ``raw.seeds``: the targets are not
+        scaled, so standardising the inputs leaves it as it is.
+        """
+        assert self.raw.yardsticks is not None  # compare_inputs fits RMSEs
+        return self.raw.yardsticks
 
     def __getitem__(self, world: str) -> SweepResult:
         if world not in ("raw", "standardized"):

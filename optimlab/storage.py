@@ -85,6 +85,8 @@ def save_result(result: SweepResult, path: str | os.PathLike[str]) -> None:
         arrays["seconds_per_epoch"] = result.seconds_per_epoch
     if result.accuracy is not None:
         arrays["accuracy"] = result.accuracy
+    if result.yardsticks is not None:
+        arrays["yardsticks"] = result.yardsticks
     metadata = {
         "format": _FORMAT,
         "version": _VERSION,
@@ -94,6 +96,7 @@ def save_result(result: SweepResult, path: str | os.PathLike[str]) -> None:
         "seeds": list(result.seeds),
         "n_train": result.n_train,
         "metric": result.metric,
+        "inputs": result.inputs,
         "provenance": None if result.provenance is None else result.provenance.as_dict(),
     }
     # Write beside the target, then rename: a failed save leaves no half file.
@@ -149,6 +152,8 @@ def load_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
             # Files saved before results named their metric hold RMSEs.
             metric=metadata.get("metric", "valid_rmse"),
             accuracy=stored.get("accuracy"),
+            yardsticks=stored.get("yardsticks"),
+            inputs=metadata.get("inputs"),
         )
     except _ClassNotFound as error:
         raise ValueError(f"cannot load {str(path)!r}: {error}") from None

@@ -269,8 +269,7 @@ def compare_inputs(
     standardized = compare_configs(**settings, data=_standardized_exercise_data)
     if measure_time:
         standardized = dataclasses.replace(standardized, seconds_per_epoch=raw.seconds_per_epoch)
-    yardsticks = np.array([baseline_rmse(exercise_data(seed)) for seed in raw.seeds])
-    return InputComparison(raw, standardized, yardsticks)
+    return InputComparison(raw, standardized)
 
 
 def _standardized_exercise_data(seed: int) -> Split:
@@ -434,6 +433,12 @@ def _run_sweeps(
     loss = check_loss(loss)
     data_by_seed = data_per_seed(data, seeds, loss, exercise_data)
     model_fn = check_sweep_model(model, data_by_seed, loss)
+    yardsticks = None
+    if loss == "mse":
+        yardsticks = np.array([baseline_rmse(data_by_seed[seed]) for seed in seeds])
+    inputs = None  # data of the reader's own
+    if data is None or data is _standardized_exercise_data:
+        inputs = "raw" if data is None else "standardized"
 
     specs = [
         RunSpec(
@@ -471,7 +476,7 @@ def _run_sweeps(
         provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
         result = SweepResult(
             param, values, runs, config, seeds, n_train, seconds, provenance=provenance,
-            metric=METRICS[loss], accuracy=accuracy,
+            metric=METRICS[loss], accuracy=accuracy, yardsticks=yardsticks, inputs=inputs,
         )  # fmt: skip
         _warn_divergence(result)
         results.append(result)

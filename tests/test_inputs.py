@@ -29,6 +29,12 @@ def test_both_worlds_equal_their_own_sweeps_and_the_yardsticks_are_the_mean_pred
         (_, Y_train), (_, Y_valid) = exercise_data(seed)
         by_hand = torch.sqrt(((Y_valid - Y_train.mean()) ** 2).mean()).item()
         assert yardstick == pytest.approx(by_hand, rel=1e-6)
+    # Every mse result records them, the reader's own data included; the targets are
+    # the same in both worlds, so are the yardsticks.
+    for result in (worlds.standardized, raw, scaled):
+        np.testing.assert_array_equal(result.yardsticks, worlds.yardsticks)
+    assert (worlds.raw.inputs, worlds.standardized.inputs) == ("raw", "standardized")
+    assert raw.inputs == "raw" and scaled.inputs is None  # a function of one's own
     assert dict(worlds) == {"raw": worlds.raw, "standardized": worlds.standardized}
     with pytest.raises(KeyError, match="'raw' and 'standardized'"):
         worlds["standardised"]

@@ -9,7 +9,9 @@ from optimlab import (
     SweepResult,
     TrainingConfig,
     compare_configs,
+    exercise_data,
     optimize_rosenbrock,
+    plot_finals,
     plot_path,
     plot_rosenbrock,
     rosenbrock,
@@ -51,7 +53,7 @@ def test_sweep_plot_on_given_axes():
 def test_diverged_run_in_a_real_sweep_still_plots_the_others():
     with pytest.warns(DivergenceWarning):
         result = compare_configs(2, lr=[0.01, 1000, 0.1], batch_size=64)
-    ax = result.plot()
+    ax = result.plot(yardstick=None)
     assert legend_texts(ax) == ["lr = 0.01", "lr = 1000", "lr = 0.1"]
     assert len(ax.get_lines()) == 3
     assert np.isnan(ax.get_lines()[1].get_ydata()).all()
@@ -116,3 +118,20 @@ def test_sweep_plot_rejects_bad_band_and_budget():
         result.plot(band=(0.9, 0.1))
     with pytest.raises(ValueError, match=r"x must be one of"):
         result.plot(x="wall")
+
+
+def test_a_sweeps_own_yardstick_and_inputs_are_drawn_by_default():
+    result = compare_configs(2, lr=[0.01, 0.1], batch_size=64, seeds=[0, 3])
+    by_hand = [
+        float(((Yv - Yt.mean()) ** 2).mean().sqrt())
+        for (_, Yt), (_, Yv) in (exercise_data(0), exercise_data(3))
+    ]
+    ax = result.plot()
+    level = float(np.median(by_hand))
+    assert legend_texts(ax)[-1] == f"predicting the training mean (median {level:.3f})"
+    assert ax.get_lines()[-1].get_ydata()[0] == pytest.approx(level, rel=1e-6)
+    assert ax.get_legend().get_title().get_text().endswith("; raw inputs")
+    assert len(result.plot(yardstick=None).get_lines()) == 2
+    finals = plot_finals(result)
+    ticks = [line for line in finals.get_lines() if line.get_label().endswith("each seed")]
+    np.testing.assert_allclose(ticks[0].get_ydata(), by_hand, rtol=1e-6)

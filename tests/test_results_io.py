@@ -176,7 +176,7 @@ def test_saved_file_is_an_npz_of_arrays_and_json_without_pickle(tmp_path, swept)
     path = tmp_path / "sweep.npz"
     swept.save(path)
     with np.load(path, allow_pickle=False) as archive:
-        assert sorted(archive.files) == ["metadata", "runs", "seconds_per_epoch"]
+        assert sorted(archive.files) == ["metadata", "runs", "seconds_per_epoch", "yardsticks"]
         metadata = json.loads(str(archive["metadata"]))
     assert metadata["param"] == "batch_size"
     assert metadata["values"] == [128, 300]

@@ -119,7 +119,7 @@ def plot_sweep(
     *,
     x: str = "epoch",
     band: tuple[float, float] | None = (0.1, 0.9),
-    yardstick: Any = None,
+    yardstick: Any = "auto",
     metric: str | None = None,
 ) -> Axes:
     """Draw one validation curve per value of a sweep, in the order given.
@@ -146,10 +146,12 @@ def plot_sweep(
         measured seconds (needs ``compare_configs(..., measure_time=True)``).
     band : (float, float) or None, default=(0.1, 0.9)
         Lower and upper quantile of the band across seeds; ``None`` draws no band.
-    yardstick : float or array_like, optional
+    yardstick : "auto", float, array_like or None, default="auto"
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`), drawn
         as a dashed grey line labelled with its value. One value per seed (each seed has
-        its own data) draws their median, the statistic of the curves.
+        its own data) draws their median, the statistic of the curves. ``"auto"``: the
+        result's own :attr:`~optimlab.SweepResult.yardsticks` where it has them;
+        ``None``: none.
     metric : str, optional
         The metric to draw: the result's own (``SweepResult.metric``, the
         y-axis names it), or ``"valid_accuracy"`` for a classification result.
@@ -183,6 +185,7 @@ def plot_sweep(
     budget = result.budget(x)
     if band is not None:
         band = check_quantiles("band", band)
+    yardstick = _own_yardstick(result, yardstick)
     level, label = _yardstick_level(yardstick, len(result.seeds))
     metric = result.metric if metric is None else metric
     runs, curves = result.runs_of(metric), result.curves_of(metric)
@@ -210,11 +213,11 @@ def plot_sweep(
         title = f"median of {n_seeds} seeds"
         if banded:
             title += f", band {band[0] * 100:.0f}-{band[1] * 100:.0f}%"  # type: ignore[index]
-    _legend_below(ax, title)
+    _legend_below(ax, _with_inputs(title, result))
     return ax
 
 
-def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = None) -> Axes:
+def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = "auto") -> Axes:
     """Draw every run's final validation RMSE as a dot, one column per value.
 
     Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in ``plot_sweep``),
@@ -238,9 +241,11 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
         it hides no data: in a figure of your own, a layout engine
         (``plt.subplots(..., layout="constrained")`` or ``fig.tight_layout()``) keeps it
         inside the figure.
-    yardstick : float or array_like, optional
+    yardstick : "auto", float, array_like or None, default="auto"
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
-        value, or one per seed in the order of ``result.seeds``.
+        value, or one per seed in the order of ``result.seeds``. ``"auto"``: the
+        result's own :attr:`~optimlab.SweepResult.yardsticks` where it has them;
+        ``None``: none.
 
     Returns
     -------
@@ -269,6 +274,7 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     [3, 3]
     """
     _check_result(result)
+    yardstick = _own_yardstick(result, yardstick)
     n_values, n_seeds = result.final.shape
     per_seed = yardstick is not None and np.ndim(yardstick) > 0
     level, label = _yardstick_level(yardstick, n_seeds)
@@ -309,7 +315,7 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     ax.set_xlabel(result.param)
     ax.set_ylabel(f"Validation RMSE after epoch {result.epochs}")
     title = f"{n_seeds} seed{'s' if n_seeds > 1 else ''}"
-    _legend_below(ax, title)
+    _legend_below(ax, _with_inputs(title, result))
     return ax
 
 
@@ -319,6 +325,18 @@ def _legend_below(ax: Axes, title: str) -> None:
     layout engine (``layout="constrained"`` or ``fig.tight_layout()``) keeps it inside."""
     ax.legend(title=title, fontsize="small", title_fontsize="small", loc="upper center",
               bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)  # fmt: skip
+
+
+def _own_yardstick(result: SweepResult, yardstick: Any) -> Any:
+    """``yardstick``, the result's own for ``"auto"``."""
+    if isinstance(yardstick, str) and yardstick == "auto":
+        return result.yardsticks
+    return yardstick
+
+
+def _with_inputs(title: str, result: SweepResult) -> str:
+    """The legend's title, naming the exercise's inputs where the result knows them."""
+    return title if result.inputs is None else f"{title}; {result.inputs} inputs"
 
 
 def _check_result(result: object) -> None:
@@ -418,9 +436,9 @@ def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
     figures = []
     for world, result in comparison.items():
         figure, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
-        plot_sweep(result, ax=curves, yardstick=comparison.yardsticks)
+        plot_sweep(result, ax=curves)
         curves.set_title(f"{title}, {world} inputs")
-        plot_finals(result, ax=finals, yardstick=comparison.yardsticks)
+        plot_finals(result, ax=finals)
         finals.set_title(f"{world.capitalize()} inputs: every seed after epoch {result.epochs}")
         figure.tight_layout()
         figures.append(figure)
