@@ -316,6 +316,13 @@ def _report(result: SweepResult) -> None:
         )
         also = "" if correct is None else f", accuracy {correct:.3f}"
         print(f"{label:<{width}}  final {metric} {final:.4f}{also}{how}{diverged}")
+    if result.yardsticks is not None:
+        inputs = "" if result.inputs is None else f" ({result.inputs} inputs)"
+        yardstick = float(np.median(result.yardsticks))
+        print(
+            f"{'yardstick':<{width}}  predicting the training mean: {metric} {yardstick:.4f}"
+            f"{how}; a model that learned from the inputs{inputs} ends below it"
+        )
 
 
 def write_csv(result: SweepResult, path: str | os.PathLike[str]) -> None:

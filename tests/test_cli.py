@@ -107,6 +107,11 @@ def test_sweep_writes_the_figure_the_table_and_the_result(tmp_path):
     report = done.stdout.splitlines()
     for label, final in zip(want.labels, want.valid_rmse[:, -1], strict=True):
         assert f"{label}  final valid RMSE {final:.4f} (median of 2 seeds)" in report
+    by_hand = np.median([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in (0, 1)])
+    assert any(
+        line.startswith("yardstick") and f"valid RMSE {by_hand:.4f} (median of 2 seeds)" in line
+        for line in report
+    )
     assert report[-3:] == ["wrote lr.png", "wrote runs.csv", "wrote lr.npz"]
 
 
