@@ -36,7 +36,7 @@ from ._cli_values import (
 from ._progress import PROG, Status, is_terminal
 from ._version import __version__
 from .config import DEFAULTS
-from .data import exercise_data
+from .data import standardized_exercise_data
 from .plotting import save_sweep_figure
 from .results import BUDGETS, SweepResult
 from .sweep import compare_configs
@@ -251,7 +251,7 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
     measure_time = args.measure_time or args.x == "time"
     data = args.data
     if args.standardize:
-        data = functools.partial(exercise_data, standardize=True)
+        data = standardized_exercise_data
     status = Status(enabled=is_terminal(sys.stderr))
     param = next(name for name, value in settings.items() if isinstance(value, list))
     n_runs = len(settings[param]) * seeds

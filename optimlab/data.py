@@ -14,7 +14,13 @@ from ._validation import (
     check_split,
 )
 
-__all__ = ["exercise_data", "friedman3", "standardize", "train_valid_split"]
+__all__ = [
+    "exercise_data",
+    "friedman3",
+    "standardize",
+    "standardized_exercise_data",
+    "train_valid_split",
+]
 
 
 def friedman3(
@@ -173,3 +179,19 @@ def exercise_data(seed: int = 0, *, standardize: bool = False) -> Split:
 
 
 _standardize = standardize
+
+
+def standardized_exercise_data(seed: int = 0) -> Split:
+    """``exercise_data(seed, standardize=True)``, as a function of the seed alone.
+
+    What a sweep's ``data`` takes to run on the standardised inputs; a sweep given it
+    knows its inputs (:attr:`optimlab.SweepResult.inputs`).
+
+    Examples
+    --------
+    >>> from optimlab import compare_configs
+    >>> from optimlab.data import standardized_exercise_data
+    >>> compare_configs(epochs=2, lr=[0.1], data=standardized_exercise_data).inputs
+    'standardized'
+    """
+    return exercise_data(seed, standardize=True)

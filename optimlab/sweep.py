@@ -22,7 +22,7 @@ from ._validation import (
     check_seeds,
 )
 from .config import DEFAULTS, TrainingConfig, check_settings, init_seed
-from .data import exercise_data
+from .data import exercise_data, standardized_exercise_data
 from .engine import RunSpec, train_runs
 from .metrics import baseline_rmse
 from .optimizers import is_entry_with_options, optimizer_label
@@ -266,15 +266,10 @@ def compare_inputs(
         "executor": executor,
     }
     raw = compare_configs(**settings, measure_time=measure_time)
-    standardized = compare_configs(**settings, data=_standardized_exercise_data)
+    standardized = compare_configs(**settings, data=standardized_exercise_data)
     if measure_time:
         standardized = dataclasses.replace(standardized, seconds_per_epoch=raw.seconds_per_epoch)
     return InputComparison(raw, standardized)
-
-
-def _standardized_exercise_data(seed: int) -> Split:
-    """``exercise_data(seed, standardize=True)``, picklable for worker processes."""
-    return exercise_data(seed, standardize=True)
 
 
 def compare_sweeps(
@@ -437,7 +432,7 @@ def _run_sweeps(
     if loss == "mse":
         yardsticks = np.array([baseline_rmse(data_by_seed[seed]) for seed in seeds])
     inputs = None  # data of the reader's own
-    if data is None or data is _standardized_exercise_data:
+    if data is None or data is standardized_exercise_data:
         inputs = "raw" if data is None else "standardized"
 
     specs = [
