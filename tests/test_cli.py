@@ -84,6 +84,7 @@ def test_sweep_writes_the_figure_the_table_and_the_result(tmp_path):
     assert (saved.param, saved.values, saved.seeds) == ("lr", (0.1, 0.2), (0, 1))
     assert saved.config == want.config
     assert saved.provenance.shuffle_seeds == (0, 1)
+    assert saved.inputs == "standardized"
 
     with open(tmp_path / "runs.csv", newline="") as file:
         rows = list(csv.DictReader(file))
@@ -109,7 +110,9 @@ def test_sweep_writes_the_figure_the_table_and_the_result(tmp_path):
         assert f"{label}  final valid RMSE {final:.4f} (median of 2 seeds)" in report
     by_hand = np.median([optimlab.baseline_rmse(optimlab.exercise_data(s)) for s in (0, 1)])
     assert any(
-        line.startswith("yardstick") and f"valid RMSE {by_hand:.4f} (median of 2 seeds)" in line
+        line.startswith("yardstick")
+        and f"valid RMSE {by_hand:.4f} (median of 2 seeds)" in line
+        and line.endswith("(standardized inputs) ends below it")
         for line in report
     )
     assert report[-3:] == ["wrote lr.png", "wrote runs.csv", "wrote lr.npz"]
