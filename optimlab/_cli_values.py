@@ -20,11 +20,10 @@ from typing import Any, cast
 
 from torch.optim import Optimizer
 
-from ._validation import check_positive_int
+from ._validation import check_positive_int, check_takes_seed
 from .config import TrainingConfig
 from .optimizers import OPTIMIZERS
 from .plotting import figure_formats
-from .problem import check_takes_seed
 
 __all__ = [
     "SWEPT_OPTIONS",

@@ -8,10 +8,11 @@ rule.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -121,6 +122,21 @@ def check_choice(name: str, value: object, choices: Sequence[Any]) -> Any:
         error = ValueError if isinstance(value, str) else TypeError
         raise error(f"{name} must be one of {allowed}; got {brief(value)}")
     return value
+
+
+def check_takes_seed(name: str, function: Callable[..., Any]) -> None:
+    """Raise if ``function`` cannot be called as ``function(seed)``: before, not inside, a run."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # some builtins have no signature: let the call decide
+        return
+    try:
+        signature.bind(0)
+    except TypeError as error:
+        raise TypeError(
+            f"{name} must be a function of the seed, {name}(seed); "
+            f"{getattr(function, '__qualname__', brief(function))} cannot take it: {error}"
+        ) from None
 
 
 #: The environment variable that shifts every counted set of seeds (see :func:`check_seeds`).

@@ -25,7 +25,7 @@ from .optimizers import (
     optimizer_arguments,
 )
 
-__all__ = ["DEFAULTS", "SETTINGS", "TrainingConfig", "check_settings", "init_seed"]
+__all__ = ["DEFAULTS", "SETTINGS", "TrainingConfig", "check_settings"]
 
 
 @dataclass(frozen=True)
@@ -195,18 +195,3 @@ _FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields
 
 #: The exercise's settings.
 DEFAULTS = TrainingConfig()
-
-#: The exercise seeds its network with 123; seed ``s`` of a sweep uses ``123 + s``.
-INIT_SEED_OFFSET = 123
-
-
-def init_seed(seed: int) -> int:
-    """The initial-weight seed of sweep seed ``seed``: ``123 + seed``, so seed 0 is the exercise's.
-
-    Examples
-    --------
-    >>> from optimlab.config import init_seed
-    >>> init_seed(0), init_seed(4)
-    (123, 127)
-    """
-    return INIT_SEED_OFFSET + seed

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -12,9 +15,11 @@ from ._validation import (
     check_nonnegative_int,
     check_positive_int,
     check_split,
+    check_takes_seed,
 )
 
 __all__ = [
+    "data_per_seed",
     "exercise_data",
     "friedman3",
     "standardize",
@@ -195,3 +200,35 @@ def standardized_exercise_data(seed: int = 0) -> Split:
     'standardized'
     """
     return exercise_data(seed, standardize=True)
+
+
+def data_per_seed(
+    data: Any, seeds: tuple[int, ...], loss: str, default: Callable[[int], Split] = exercise_data
+) -> dict[int, Split]:
+    """Each seed's data, checked for ``loss``: ``data(seed)``, shared, or ``default(seed)``."""
+    if data is None:
+        if loss != "mse":
+            raise ValueError(
+                f"loss={loss!r} needs your own data: the exercise's data are a regression "
+                "problem; pass data=((X_train, Y_train), (X_valid, Y_valid))"
+            )
+        return {seed: default(seed) for seed in seeds}
+    if callable(data):
+        check_takes_seed("data", data)
+        per_seed = {}
+        for seed in seeds:
+            returned = data(seed)  # an error in your own function keeps its traceback
+            try:
+                per_seed[seed] = check_split(returned, loss)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"data({seed}) returned bad data: {error}") from None
+    else:
+        shared = check_split(data, loss)
+        per_seed = dict.fromkeys(seeds, shared)
+    sizes = {len(split[0][0]) for split in per_seed.values()}
+    if len(sizes) > 1:
+        raise ValueError(
+            "data(seed) must give every seed the same number of training rows, "
+            f"got {sorted(sizes)}"
+        )
+    return per_seed

@@ -33,10 +33,11 @@ from ._validation import (
     check_positive_int,
     check_seeds,
 )
-from .config import TrainingConfig, check_settings, init_seed
+from .config import TrainingConfig, check_settings
+from .data import data_per_seed
 from .metrics import median_finite
+from .model import check_sweep_model, exercise_mlp_for, init_seed
 from .optimizers import make_optimizer, optimizer_label
-from .problem import check_sweep_model, data_per_seed, exercise_mlp_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -21,12 +21,12 @@ from ._validation import (
     check_positive_int,
     check_seeds,
 )
-from .config import DEFAULTS, TrainingConfig, check_settings, init_seed
-from .data import exercise_data, standardized_exercise_data
+from .config import DEFAULTS, TrainingConfig, check_settings
+from .data import data_per_seed, exercise_data, standardized_exercise_data
 from .engine import RunSpec, train_runs
 from .metrics import baseline_rmse
+from .model import check_sweep_model, init_seed
 from .optimizers import is_entry_with_options, optimizer_label
-from .problem import check_sweep_model, data_per_seed
 from .provenance import Provenance
 from .results import InputComparison, SweepResult
 from .training import epoch_seconds

@@ -15,9 +15,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from ._validation import METRICS, Split, brief, check_loss, check_nonnegative_int, check_split
-from .config import DEFAULTS, TrainingConfig, init_seed
+from .config import DEFAULTS, TrainingConfig
+from .model import ModelFn, build, check_model_fn, check_output, init_seed
 from .optimizers import make_optimizer
-from .problem import ModelFn, build, check_model_fn, check_output
 
 __all__ = ["EpochPermutations", "epoch_seconds", "learning_curves", "train_valid"]
 

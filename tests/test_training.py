@@ -7,7 +7,8 @@ from conftest import reference_mlp
 from torch import nn
 
 from optimlab import TrainingConfig, exercise_data, make_mlp, train_valid
-from optimlab.config import DEFAULTS, init_seed
+from optimlab.config import DEFAULTS
+from optimlab.model import init_seed
 
 
 def test_shuffled_reference_loop_follows_randperm():

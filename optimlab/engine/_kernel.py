@@ -49,7 +49,7 @@ class Group:
     """Train K runs sharing ``(epochs, batch_size)`` and data shapes, in lockstep.
 
     The runs' network is a plain MLP of layer widths ``widths = (inputs, hidden...,
-    outputs)`` (:func:`optimlab.problem.mlp_widths`), trained on the MSE loss. Parameters
+    outputs)`` (:func:`optimlab.model.mlp_widths`), trained on the MSE loss. Parameters
     of run k live in row k of ``self.params`` ``[K, P]``, in the order of the module's
     ``.parameters()``: W1 ``[h1, f]``, b1 ``[h1]``, ..., WL ``[o, h]``, bL ``[o]``. The
     optimizer's state and the gradients are laid out the same way, so each of its

@@ -19,7 +19,7 @@ from .._exceptions import EngineFallbackWarning, WorkerLostError
 from .._validation import Split, check_bool, check_positive_int
 from ..config import TrainingConfig
 from ..data import exercise_data
-from ..problem import mlp_widths
+from ..model import mlp_widths
 from ._func import FuncGroup, func_unsupported
 from ._kernel import ALIGN, Group
 from ._optimizers import SELF_CHECK, engine_path
@@ -287,7 +287,7 @@ def train_runs(
     hyperparameters, seeds and data; these groups (split when one would keep a worker
     busy longer than its share) are the chunks of work spread over ``n_jobs`` worker
     processes, or sent to ``executor``. A plain MLP
-    (:func:`optimlab.problem.mlp_widths`) on the MSE loss trains in the exact kernel:
+    (:func:`optimlab.model.mlp_widths`) on the MSE loss trains in the exact kernel:
     its curve is bitwise equal to the reference loop's on one thread of the machine that
     trained it, ``inf`` and ``nan`` included (see the module docstring for how that is
     ensured). Any other model, or the cross-entropy loss, trains in the ``torch.func``

@@ -16,9 +16,9 @@ from .._validation import (
     check_nonnegative_int,
     check_positive_int,
 )
-from ..config import DEFAULTS, TrainingConfig, init_seed
+from ..config import DEFAULTS, TrainingConfig
 from ..data import exercise_data
-from ..problem import ModelFn, build, check_model_fn, exercise_mlp_for
+from ..model import ModelFn, build, check_model_fn, exercise_mlp_for, init_seed
 from ..training import learning_curves
 
 
