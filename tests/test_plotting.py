@@ -9,10 +9,10 @@ from optimlab import (
     SweepResult,
     TrainingConfig,
     compare_configs,
-    optimize_rosenbrock,
     plot_path,
     plot_rosenbrock,
     rosenbrock,
+    rosenbrock_path,
 )
 from optimlab.landscape import ROSENBROCK_LEVELS
 from optimlab.plotting import plot_sweep
@@ -81,7 +81,7 @@ def test_level_breaks():
 
 
 def test_path_drawn_over_contours():
-    path = optimize_rosenbrock(20, 0.01, 0.9)
+    path = rosenbrock_path("momentum", 0.01, 20, momentum=0.9)
     ax = plot_path(path, label="momentum")
     assert len(ax.collections) == 1  # the contours plot_path drew first
     line, start, end = ax.get_lines()
