@@ -68,10 +68,11 @@ class Trajectory:
     Attributes
     ----------
     x, y : numpy.ndarray
-        Coordinates, float32, shape ``(steps + 1,)``, the start included.
+        Coordinates, shape ``(steps + 1,)``, the start included: the float32 values of
+        the run, held in float64 (so that they print and round as Python floats do).
     value : numpy.ndarray
-        :func:`~optimlab.rosenbrock` at each point, float32 as the run computed it; inf
-        or NaN once a path diverges.
+        :func:`~optimlab.rosenbrock` at each point, as the run computed it in float32;
+        inf or NaN once a path diverges.
     """
 
     x: np.ndarray
@@ -179,6 +180,8 @@ def rosenbrock_path(
 
 
 def _trajectories(xy: np.ndarray, values: np.ndarray) -> list[Trajectory]:
+    """One :class:`Trajectory` per path of :func:`_run_many`'s float32 arrays."""
+    xy, values = xy.astype(np.float64), values.astype(np.float64)
     return [Trajectory(xy[i, :, 0], xy[i, :, 1], values[i]) for i in range(len(xy))]
 
 
@@ -396,7 +399,8 @@ class PathGrid:
         )
         x, y = self.xy[i, j, k, :, 0], self.xy[i, j, k, :, 1]
         with np.errstate(all="ignore"):
-            return Trajectory(x, y, rosenbrock(x, y))
+            value = rosenbrock(x, y)  # in float32, as the run computed it
+        return Trajectory(x.astype(np.float64), y.astype(np.float64), value.astype(np.float64))
 
 
 def path_grid(
