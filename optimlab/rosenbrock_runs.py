@@ -445,20 +445,20 @@ def path_grid(
             )
     if len(set(names)) != len(names):
         raise ValueError(f"optimizers must not repeat an optimizer, got {names}")
-    lr_grid = check_grid("lrs", lrs, check_positive_finite)
-    momentum_grid = check_grid("momenta", momenta, check_beta)
+    lr_axis = check_grid("lrs", lrs, check_positive_finite)
+    momentum_axis = check_grid("momenta", momenta, check_beta)
     steps = check_nonnegative_int("steps", steps)
     start = check_finite_point("start", start)
-    shape = (len(lr_grid), len(momentum_grid), steps + 1, 2)
+    shape = (len(lr_axis), len(momentum_axis), steps + 1, 2)
     xy = np.stack(
         [
-            _run_many([_config(name, lr, m) for lr in lr_grid for m in momentum_grid],
+            _run_many([_config(name, lr, m) for lr in lr_axis for m in momentum_axis],
                       steps, start)[0].reshape(shape)
             for name in names
         ]
     )  # fmt: skip
     xy.flags.writeable = False
-    return PathGrid(tuple(names), lr_grid, momentum_grid, xy, start)
+    return PathGrid(tuple(names), lr_axis, momentum_axis, xy, start)
 
 
 @dataclass(frozen=True)
@@ -573,25 +573,25 @@ def momentum_map(
     >>> result.steps_to_tol.tolist()  # -1: still above tol after 500 steps, or diverged
     [[445, 445], [-1, 73], [-1, 75]]
     """
-    lr_grid = check_grid("lrs", lrs, check_positive_finite)
-    momentum_grid = check_grid("momenta", momenta, check_beta)
+    lr_axis = check_grid("lrs", lrs, check_positive_finite)
+    momentum_axis = check_grid("momenta", momenta, check_beta)
     steps = check_nonnegative_int("steps", steps)
     tol = check_positive_finite("tol", tol)
     bound = check_positive_finite("bound", bound)
     start = check_finite_point("start", start)
-    base = _config("momentum", lr_grid[0], momentum_grid[0], weight_decay)
-    configs = [base.replace(lr=lr, beta1=m) for lr in lr_grid for m in momentum_grid]
+    base = _config("momentum", lr_axis[0], momentum_axis[0], weight_decay)
+    configs = [base.replace(lr=lr, beta1=m) for lr in lr_axis for m in momentum_axis]
 
     xy, values = _run_many(configs, steps, start)
-    shape = (len(lr_grid), len(momentum_grid))
+    shape = (len(lr_axis), len(momentum_axis))
     above = ~(values <= tol)  # NaN counts as above
     last_above = np.where(above.any(axis=1), steps - np.argmax(above[:, ::-1], axis=1), -1)
     # NaN fails the comparison, so it counts as out of bounds.
     diverged = ~(np.abs(xy[:, 1:]) <= bound).all(axis=(1, 2))
     final = values[:, -1].astype(np.float64)
     return MomentumMap(
-        lrs=np.array(lr_grid),
-        momenta=np.array(momentum_grid),
+        lrs=np.array(lr_axis),
+        momenta=np.array(momentum_axis),
         steps=steps,
         tol=tol,
         bound=bound,

@@ -210,3 +210,20 @@ def test_bad_input_is_refused_before_any_step(monkeypatch, call, error, match):
     monkeypatch.setattr("optimlab.rosenbrock_runs._run_many", no_steps)
     with pytest.raises(error, match=match):
         call()
+
+
+def test_one_grid_rule_for_every_axis():
+    from optimlab._validation import check_grid, check_positive_finite
+
+    assert check_grid("lrs", np.array([0.01, 0.1]), check_positive_finite) == (0.01, 0.1)
+    assert check_grid("lrs", [1, 2], check_positive_finite) == (1.0, 2.0)
+    for values, error in [
+        ("0.1", TypeError),
+        ({0.1}, TypeError),
+        (np.array([[0.1, 0.2]]), TypeError),
+        ([], ValueError),
+        ([0.1, 0.1], ValueError),
+        ([0.2, 0.1], ValueError),
+    ]:
+        with pytest.raises(error, match="lrs"):
+            check_grid("lrs", values, check_positive_finite)
