@@ -58,8 +58,6 @@ MOMENTUM_SETTING = {
     "momentum": "beta1",  # optimlab.Momentum's beta: v = b v + (1 - b) g
 }
 
-START = (-1.0, 2.0)
-
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -120,7 +118,7 @@ def rosenbrock_path(
     momentum: float | None = None,
     beta2: float | None = None,
     weight_decay: float = 0.0,
-    start: tuple[float, float] = START,
+    start: tuple[float, float] = (-1.0, 2.0),
 ) -> Trajectory:
     """Let ``optimizer`` minimise the Rosenbrock function for ``steps`` steps; record the path.
 
@@ -311,7 +309,7 @@ def race_rosenbrock(
     lrs: Sequence[float],
     steps: int = 200,
     *,
-    start: tuple[float, float] = START,
+    start: tuple[float, float] = (-1.0, 2.0),
 ) -> RosenbrockRace:
     """Tune each optimizer's learning rate on the Rosenbrock function, and keep its path.
 
@@ -409,7 +407,7 @@ def path_grid(
     momenta: Sequence[float],
     steps: int = 200,
     *,
-    start: tuple[float, float] = START,
+    start: tuple[float, float] = (-1.0, 2.0),
 ) -> PathGrid:
     """Record the path of every optimizer at every (learning rate, momentum) of a grid.
 
@@ -527,7 +525,7 @@ def momentum_map(
     steps: int = 500,
     tol: float = 1e-2,
     bound: float = 100.0,
-    start: tuple[float, float] = START,
+    start: tuple[float, float] = (-1.0, 2.0),
     weight_decay: float = 0.0,
 ) -> MomentumMap:
     """Run the exercise's momentum descent for every (lr, momentum) of a grid, all at once.
