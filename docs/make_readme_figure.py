@@ -31,7 +31,8 @@ def main() -> None:
     left.set_ylim(min(bottom, 0.9 * yardstick), max(top, 1.1 * yardstick))
     left.set_title("Question 1: four learning rates, AdamW, one seed")
     optimlab.plot_rosenbrock(ax=right)
-    optimlab.plot_path(optimlab.optimize_rosenbrock(500, lr=0.01, beta=0.9), ax=right)
+    path = optimlab.rosenbrock_path("momentum", lr=0.01, steps=500, momentum=0.9)
+    optimlab.plot_path(path, ax=right)
     right.plot(*optimlab.landscape.MINIMUM, marker="*", markersize=14, color="white",
                markeredgecolor="black", linestyle="none", label="minimum (1, 1)")  # fmt: skip
     right.legend(loc="lower left")

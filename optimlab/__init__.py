@@ -19,8 +19,7 @@ from .landscape import rosenbrock
 from .lr_range import LRRangeResult, lr_range_test, suggest_lr
 from .metrics import baseline_rmse, climb
 from .model import dead_units, make_mlp
-from .momentum import Momentum, Trajectory, optim_step, optimize_rosenbrock
-from .momentum_grid import MomentumMap, momentum_map
+from .momentum import Momentum, optim_step
 from .plotting import (
     interactive_paths,
     plot_decay_points,
@@ -30,12 +29,20 @@ from .plotting import (
     plot_rosenbrock,
     plot_tuning_scores,
 )
-from .race import RosenbrockRace, path_grid, race_rosenbrock, rosenbrock_path
 from .results import InputComparison, SweepResult
+from .rosenbrock_runs import (
+    MomentumMap,
+    RosenbrockRace,
+    Trajectory,
+    momentum_map,
+    path_grid,
+    race_rosenbrock,
+    rosenbrock_path,
+)
 from .sweep import compare_configs, compare_inputs, compare_sweeps
 from .training import train_valid
 from .tuning import TunedComparison, compare_optimizers
-from .weight_decay import adamw_limit_point, adamw_rosenbrock, l2_minimiser, momentum_fixed_point
+from .weight_decay import adamw_limit_point, l2_minimiser, momentum_fixed_point
 
 __all__ = [
     "Claims",
@@ -54,7 +61,6 @@ __all__ = [
     "TunedComparison",
     "WorkerLostError",
     "adamw_limit_point",
-    "adamw_rosenbrock",
     "baseline_rmse",
     "climb",
     "compare_configs",
@@ -70,7 +76,6 @@ __all__ = [
     "momentum_fixed_point",
     "momentum_map",
     "optim_step",
-    "optimize_rosenbrock",
     "path_grid",
     "plot_decay_points",
     "plot_finals",

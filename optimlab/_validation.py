@@ -9,6 +9,7 @@ rule.
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 import numbers
 import os
@@ -102,6 +103,23 @@ def check_finite_point(name: str, value: object) -> tuple[float, float]:
     if not all(math.isfinite(c) for c in point):
         raise ValueError(f"{name} must be {rule}, got {value!r}")
     return point
+
+
+def check_grid(
+    name: str, values: object, check: Callable[[str, object], float]
+) -> tuple[float, ...]:
+    """Return ``values`` as a tuple if it is a non-empty, strictly increasing grid.
+
+    ``values`` is a list, tuple or 1-D array; ``check`` checks each element, named
+    ``name[i]`` (``check_positive_finite`` for learning rates, ``check_beta`` for momenta).
+    """
+    rule = "a non-empty, strictly increasing list of numbers"
+    if not isinstance(values, Sequence | np.ndarray) or isinstance(values, str):
+        raise TypeError(f"{name} must be {rule}, got {brief(values)}")
+    checked = tuple(check(f"{name}[{i}]", value) for i, value in enumerate(values))
+    if not checked or any(b <= a for a, b in itertools.pairwise(checked)):
+        raise ValueError(f"{name} must be {rule}, got {brief(values)}")
+    return checked
 
 
 def check_quantiles(name: str, value: object) -> tuple[float, float]:

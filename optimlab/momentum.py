@@ -1,4 +1,4 @@
-r"""Momentum gradient descent by hand: one update rule, ``optim_step``, a path, an optimizer.
+r"""Momentum gradient descent by hand: one update rule, ``optim_step``, an optimizer.
 
 optimlab's momentum is the exercise's exponential moving average of the gradients,
 
@@ -13,28 +13,24 @@ rule's (``SGD(lr * (1 - beta), momentum=beta)`` takes the same steps as this rul
 ``lr``); with ``dampening=beta`` the two differ only through SGD's full first gradient.
 
 :func:`momentum_update` is the rule, written once; :func:`~optimlab.optim_step`,
-:class:`~optimlab.Momentum`, :func:`~optimlab.optimize_rosenbrock` and
-:func:`optimlab.momentum_map` all call it.
+:class:`~optimlab.Momentum` and the Rosenbrock runs of ``"momentum"``
+(:func:`~optimlab.rosenbrock_path`, :func:`~optimlab.momentum_map`) all call it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from ._validation import (
     check_beta,
-    check_finite_point,
     check_nonnegative_finite,
-    check_nonnegative_int,
     check_positive_finite,
 )
 from .landscape import rosenbrock
 
-__all__ = ["Momentum", "Trajectory", "momentum_update", "optim_step", "optimize_rosenbrock"]
+__all__ = ["Momentum", "momentum_update", "optim_step"]
 
 Coefficient = float | torch.Tensor
 
@@ -56,7 +52,8 @@ def momentum_update(
     :math:`\theta \leftarrow \theta - \eta v`.
 
     The coefficients are Python floats for one run, or float32 tensors that broadcast
-    against ``param`` for many runs at once (:func:`optimlab.momentum_map`). For the
+    against ``param`` for many runs at once (the ``"momentum"`` runs of
+    :func:`optimlab.rosenbrock_path`). For the
     tensors, pass ``one_minus_beta`` rounded once from float64, as torch rounds the Python
     float ``1 - beta``; ``addcmul_`` then computes what ``add_(grad, alpha=1 - beta)``
     computes for a float, bit for bit.
@@ -243,92 +240,3 @@ class Momentum(torch.optim.Optimizer):
                     shrink=_shrink(lr, weight_decay),
                 )
         return loss
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """A recorded optimization path: point ``i`` is the position after ``i`` steps.
-
-    Attributes
-    ----------
-    x, y : numpy.ndarray
-        Coordinates, shape ``(steps + 1,)``, the start included.
-    value : numpy.ndarray
-        :func:`rosenbrock` at each point.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    value: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    @property
-    def end(self) -> tuple[float, float]:
-        """The last point ``(x, y)``."""
-        return float(self.x[-1]), float(self.y[-1])
-
-
-def optimize_rosenbrock(
-    steps: int,
-    lr: float,
-    beta: float,
-    *,
-    start: tuple[float, float] = (-1.0, 2.0),
-    weight_decay: float = 0.0,
-) -> Trajectory:
-    """Run :func:`optim_step` ``steps`` times from ``start`` and record every point.
-
-    The coordinates are float32 scalar tensors and the momentum starts at zero, as in the
-    exercise. Unlike the exercise's recorder, the start point is kept and the last point
-    is written once.
-
-    Parameters
-    ----------
-    steps : int
-        Number of steps (0 gives the start point alone).
-    lr : float
-        Step size.
-    beta : float
-        Momentum coefficient in [0, 1).
-    start : (float, float), default=(-1.0, 2.0)
-        The start point.
-    weight_decay : float, default=0.0
-        Decoupled weight decay, which pulls every step toward the origin.
-
-    Returns
-    -------
-    Trajectory
-        ``steps + 1`` points.
-
-    Examples
-    --------
-    >>> from optimlab import optimize_rosenbrock
-    >>> path = optimize_rosenbrock(500, lr=0.01, beta=0.9)
-    >>> len(path), float(path.value[0])
-    (501, 6.0)
-    >>> bool(path.value[-1] < 0.01)
-    True
-    """
-    steps = check_nonnegative_int("steps", steps)
-    lr = check_positive_finite("lr", lr)
-    beta = check_beta("beta", beta)
-    weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
-    x0, y0 = check_finite_point("start", start)
-
-    x = torch.tensor(x0, requires_grad=True)
-    y = torch.tensor(y0, requires_grad=True)
-    x_momentum, y_momentum = torch.tensor(0.0), torch.tensor(0.0)
-    xs, ys, values = np.empty(steps + 1), np.empty(steps + 1), np.empty(steps + 1)
-    xs[0], ys[0] = x.item(), y.item()
-    for step in range(steps):
-        values[step] = optim_step(
-            x, y, lr, x_momentum, y_momentum, beta, weight_decay=weight_decay
-        )
-        gradient_of(x).zero_()
-        gradient_of(y).zero_()
-        xs[step + 1], ys[step + 1] = x.item(), y.item()
-    with torch.no_grad():
-        values[steps] = rosenbrock(x, y).item()
-    return Trajectory(xs, ys, values)

@@ -19,27 +19,16 @@ AdamW runs at a finite learning rate hover about that point rather than stop on 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from ._validation import (
-    check_beta,
-    check_finite_point,
-    check_nonnegative_finite,
-    check_nonnegative_int,
-    check_positive_finite,
-)
-from .config import DEFAULTS
+from ._validation import check_beta, check_nonnegative_finite, check_positive_finite
 from .landscape import rosenbrock, rosenbrock_gradient, rosenbrock_hessian
-from .momentum import Trajectory
 
 __all__ = [
     "DecayPoint",
     "adamw_limit_point",
-    "adamw_rosenbrock",
     "l2_minimiser",
     "momentum_fixed_point",
 ]
@@ -249,80 +238,3 @@ def adamw_limit_point(weight_decay: float) -> DecayPoint:
     lam = check_nonnegative_finite("weight_decay", weight_decay)
     r = 1.0 if lam <= 1 else 1 / lam
     return DecayPoint(lam, r, r**2)
-
-
-def adamw_rosenbrock(
-    steps: int,
-    lr: float,
-    weight_decay: float,
-    *,
-    betas: tuple[float, float] = DEFAULTS.betas,
-    eps: float = 1e-8,  # torch.optim.AdamW's default
-    start: tuple[float, float] = (-1.0, 2.0),
-) -> Trajectory:
-    """Run :class:`torch.optim.AdamW` on the Rosenbrock function and record every point.
-
-    The two coordinates are one float32 tensor of shape (2,), so AdamW's decay
-    ``theta *= 1 - lr * weight_decay`` and its per-coordinate scaling act on each.
-
-    Parameters
-    ----------
-    steps : int
-        Number of steps (0 gives the start point alone).
-    lr : float
-        Learning rate.
-    weight_decay : float
-        AdamW's decoupled weight decay.
-    betas : (float, float), default=(0.9, 0.999)
-        AdamW's ``beta1, beta2``, each in [0, 1).
-    eps : float, default=1e-8
-        AdamW's ``eps``.
-    start : (float, float), default=(-1.0, 2.0)
-        The start point, the exercise's.
-
-    Returns
-    -------
-    Trajectory
-        ``steps + 1`` points, the start included.
-
-    Raises
-    ------
-    ValueError
-        If an argument is out of range.
-
-    Examples
-    --------
-    >>> from optimlab import adamw_rosenbrock
-    >>> path = adamw_rosenbrock(3, lr=0.1, weight_decay=0.0)
-    >>> len(path), float(path.value[0])
-    (4, 6.0)
-    """
-    steps = check_nonnegative_int("steps", steps)
-    lr = check_positive_finite("lr", lr)
-    weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
-    beta1, beta2 = _check_betas(betas)
-    eps = check_positive_finite("eps", eps)
-    start = check_finite_point("start", start)
-
-    theta = torch.tensor(start, requires_grad=True)  # (2,): x, y
-    optimizer = torch.optim.AdamW(
-        [theta], lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay
-    )
-    points = np.empty((steps + 1, 2))
-    points[0] = start
-    for step in range(steps):
-        optimizer.zero_grad()
-        rosenbrock(theta[0], theta[1]).backward()
-        optimizer.step()
-        points[step + 1] = theta.detach().numpy()
-    x, y = points[:, 0], points[:, 1]
-    # f in float32, as the run computes it.
-    value = rosenbrock(torch.from_numpy(x).float(), torch.from_numpy(y).float()).numpy()
-    return Trajectory(x, y, value.astype(np.float64))
-
-
-def _check_betas(betas: object) -> tuple[float, float]:
-    rule = "a pair (beta1, beta2) of numbers in [0, 1)"
-    if not isinstance(betas, Sequence) or isinstance(betas, str) or len(betas) != 2:
-        raise TypeError(f"betas must be {rule}, got {betas!r}")
-    return check_beta("betas[0]", betas[0]), check_beta("betas[1]", betas[1])

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from optimlab import adamw_rosenbrock, optimize_rosenbrock, plot_path, plot_rosenbrock
+from optimlab import plot_path, plot_rosenbrock, rosenbrock_path
 from optimlab.landscape import MINIMUM, ROSENBROCK_LEVELS
 from optimlab.plotting import plot_decay_points
 from optimlab.weight_decay import adamw_limit_point, l2_minimiser
@@ -49,8 +49,8 @@ def test_colour_bar_and_minimum_are_options():
 
 
 def test_path_markers_start_circle_end_square_labelled_once():
-    first = optimize_rosenbrock(30, lr=0.01, beta=0.9)
-    second = optimize_rosenbrock(30, lr=0.01, beta=0.0)
+    first = rosenbrock_path("momentum", 0.01, 30, momentum=0.9)
+    second = rosenbrock_path("momentum", 0.01, 30, momentum=0.0)
     ax = plot_rosenbrock(resolution=60, colorbar=False, mark_minimum=True)
     plot_path(first, ax, label="beta 0.9")
     plot_path(second, ax, color="orange", label="beta 0")
@@ -66,7 +66,7 @@ def test_path_markers_start_circle_end_square_labelled_once():
 
 
 def test_each_marker_has_one_meaning():
-    path = optimize_rosenbrock(5, lr=0.01, beta=0.9)
+    path = rosenbrock_path("momentum", 0.01, 5, momentum=0.9)
     ax = plot_rosenbrock(resolution=60, colorbar=False, mark_minimum=True)
     plot_path(path, ax)
     plot_decay_points([l2_minimiser(0.5)], ax, annotate=False)
@@ -80,11 +80,11 @@ def test_adamw_at_a_zero_gradient_only_decays():
     # At (1, 1) the gradient is 0, so m = v = 0 and the step is the decay alone: a point
     # with g = 0 and theta != 0 is not a fixed point.
     lr, lam = 0.01, 0.5
-    path = adamw_rosenbrock(3, lr=lr, weight_decay=lam, start=(1.0, 1.0))
+    path = rosenbrock_path("adamw", lr, 3, weight_decay=lam, start=(1.0, 1.0))
     assert path.x[1] == pytest.approx(1 - lr * lam, abs=1e-7)
     assert path.y[1] == pytest.approx(1 - lr * lam, abs=1e-7)
     assert path.x[1] < 1 and path.value[1] > 0
-    assert adamw_rosenbrock(3, lr=lr, weight_decay=0.0, start=(1.0, 1.0)).end == (1.0, 1.0)
+    assert rosenbrock_path("adamw", lr, 3, weight_decay=0.0, start=(1.0, 1.0)).end == (1.0, 1.0)
 
 
 def hover_distance(points, limit):
@@ -93,7 +93,7 @@ def hover_distance(points, limit):
 
 def test_adamw_pins_x_to_the_box_edge_and_y_hovers():
     lam = 3.0
-    path = adamw_rosenbrock(3000, lr=0.01, weight_decay=lam, betas=(0.9, 0.99))
+    path = rosenbrock_path("adamw", 0.01, 3000, momentum=0.9, beta2=0.99, weight_decay=lam)
     x, y = path.x[-500:], path.y[-500:]
     assert np.abs(lam * x - 1).max() < 1e-3  # on the edge x = 1 / lambda
     # y never comes to rest: its steps keep changing direction.
@@ -105,9 +105,11 @@ def test_adamw_pins_x_to_the_box_edge_and_y_hovers():
 @pytest.mark.parametrize("lam", [0.3, 3.0])
 def test_adamw_hovers_nearer_its_limit_point_at_a_smaller_lr(lam):
     limit = adamw_limit_point(lam)
-    big = adamw_rosenbrock(3000, lr=0.01, weight_decay=lam, betas=(0.9, 0.99))
+    big = rosenbrock_path("adamw", 0.01, 3000, momentum=0.9, beta2=0.99, weight_decay=lam)
     # Continue from the end at a tenth of the step size.
-    small = adamw_rosenbrock(2000, lr=0.001, weight_decay=lam, betas=(0.9, 0.99), start=big.end)
+    small = rosenbrock_path(
+        "adamw", 0.001, 2000, momentum=0.9, beta2=0.99, weight_decay=lam, start=big.end
+    )
     far = hover_distance(np.c_[big.x, big.y][-1000:], limit)
     near = hover_distance(np.c_[small.x, small.y][-1000:], limit)
     assert near < far / 5

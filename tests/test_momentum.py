@@ -1,4 +1,5 @@
-"""optim_step by hand and against a float64 loop; Momentum against optim_step and SGD."""
+"""optim_step by hand and against a float64 loop; the "momentum" path and Momentum against
+the exercise's scalar loop of optim_step; Momentum against SGD."""
 
 import math
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from optimlab import Momentum, optim_step, optimize_rosenbrock, rosenbrock
+from optimlab import Momentum, optim_step, rosenbrock, rosenbrock_path
 
 
 def grad_f(x, y):
@@ -36,6 +37,25 @@ def scalars(x, y):
         torch.tensor(0.0),
         torch.tensor(0.0),
     )
+
+
+def exercise_loop(steps, lr, beta, start=(-1.0, 2.0), weight_decay=0.0):
+    """The exercise's loop, the oracle: optim_step on two scalar tensors, grads zeroed."""
+    x, y, x_momentum, y_momentum = scalars(*start)
+    points, values = [(x.item(), y.item())], []
+    for _ in range(steps):
+        values.append(
+            optim_step(x, y, lr, x_momentum, y_momentum, beta, weight_decay=weight_decay)
+        )
+        x.grad.zero_()
+        y.grad.zero_()
+        points.append((x.item(), y.item()))
+    values.append(rosenbrock(x, y).item())
+    return np.array(points), np.array(values)
+
+
+def momentum_path(steps, lr, beta, **kwargs):
+    return rosenbrock_path("momentum", lr, steps, momentum=beta, **kwargs)
 
 
 def test_rosenbrock_values():
@@ -84,9 +104,25 @@ def test_decoupled_weight_decay_step_by_hand():
     assert y.item() == pytest.approx(0.98 * 2 - 0.2)
 
 
+@pytest.mark.parametrize(
+    ("lr", "beta", "weight_decay", "start"),
+    [
+        (0.01, 0.9, 0.0, (-1.0, 2.0)),
+        (0.005, 0.7, 0.3, (-1.0, 2.0)),
+        (0.1, 0.0, 0.0, (-1.0, 2.0)),  # the two-point cycle of the momentum map's page
+        (0.5, 0.9, 0.0, (0.5, -0.5)),
+    ],
+)
+def test_momentum_path_is_the_exercise_loop_to_the_bit(lr, beta, weight_decay, start):
+    path = momentum_path(500, lr, beta, weight_decay=weight_decay, start=start)
+    points, values = exercise_loop(500, lr, beta, start=start, weight_decay=weight_decay)
+    np.testing.assert_array_equal(np.column_stack([path.x, path.y]), points)
+    np.testing.assert_array_equal(path.value, values)
+
+
 @pytest.mark.parametrize(("lr", "beta", "weight_decay"), [(0.01, 0.9, 0.0), (0.02, 0.5, 0.1)])
-def test_optimize_rosenbrock_follows_float64_loop(lr, beta, weight_decay):
-    path = optimize_rosenbrock(500, lr, beta, weight_decay=weight_decay)
+def test_momentum_path_follows_float64_loop(lr, beta, weight_decay):
+    path = momentum_path(500, lr, beta, weight_decay=weight_decay)
     expected = reference_path(500, lr, beta, weight_decay=weight_decay)
     assert len(path) == 501
     # float32 vs float64 along 500 steps of a contracting iteration.
@@ -96,18 +132,18 @@ def test_optimize_rosenbrock_follows_float64_loop(lr, beta, weight_decay):
 
 
 def test_trajectory_records_start_and_every_step():
-    path = optimize_rosenbrock(3, 0.01, 0.9, start=(0.5, -0.5))
+    path = momentum_path(3, 0.01, 0.9, start=(0.5, -0.5))
     assert (path.x[0], path.y[0]) == (0.5, -0.5)
     expected = reference_path(3, 0.01, 0.9, start=(0.5, -0.5))
     np.testing.assert_allclose(np.column_stack([path.x, path.y]), expected, rtol=1e-6)
     assert path.value[0] == rosenbrock(0.5, -0.5)
     np.testing.assert_allclose(path.value, rosenbrock(path.x, path.y), rtol=1e-6)
     assert path.end == (path.x[-1], path.y[-1])
-    assert len(optimize_rosenbrock(0, 0.01, 0.9)) == 1
+    assert len(momentum_path(0, 0.01, 0.9)) == 1
 
 
 def test_seed_demo_reaches_the_valley_floor():
-    path = optimize_rosenbrock(500, 0.01, 0.9)
+    path = momentum_path(500, 0.01, 0.9)
     assert path.value[-1] < 0.01 < path.value[0]
     assert math.dist(path.end, (1, 1)) < 0.2
 
@@ -118,7 +154,7 @@ def test_seed_demo_reaches_the_valley_floor():
         ({"steps": -1}, ValueError, r"steps must be a non-negative integer, got -1"),
         ({"steps": 2.0}, TypeError, r"steps must be a non-negative integer, got 2\.0 of type"),
         ({"lr": 0}, ValueError, r"lr must be a positive finite number, got 0"),
-        ({"beta": 1.0}, ValueError, r"beta must be a number in \[0, 1\), got 1\.0"),
+        ({"momentum": 1.0}, ValueError, r"momentum must be a number in \[0, 1\), got 1\.0"),
         ({"start": (math.nan, 0)}, ValueError, r"start must be a pair \(x, y\) of finite"),
         ({"start": (0, math.inf)}, ValueError, r"start must be a pair .*, got \(0, inf\)"),
         ({"start": 3.0}, TypeError, r"start must be a pair \(x, y\) of finite numbers, got 3\.0"),
@@ -126,17 +162,10 @@ def test_seed_demo_reaches_the_valley_floor():
         ({"weight_decay": -1}, ValueError, r"weight_decay must be a non-negative finite"),
     ],
 )
-def test_optimize_rosenbrock_bad_input(kwargs, error, match):
-    arguments = {"steps": 10, "lr": 0.01, "beta": 0.9, **kwargs}
-    start = arguments.pop("start", (-1.0, 2.0))
+def test_momentum_path_bad_input(kwargs, error, match):
+    arguments = {"steps": 10, "lr": 0.01, "momentum": 0.9, **kwargs}
     with pytest.raises(error, match=match):
-        optimize_rosenbrock(
-            arguments["steps"],
-            arguments["lr"],
-            arguments["beta"],
-            start=start,
-            weight_decay=arguments.get("weight_decay", 0.0),
-        )
+        rosenbrock_path("momentum", **arguments)
 
 
 def run_momentum(steps, lr, beta, weight_decay=0.0):
@@ -153,10 +182,8 @@ def run_momentum(steps, lr, beta, weight_decay=0.0):
 
 @pytest.mark.parametrize(("lr", "beta", "weight_decay"), [(0.01, 0.9, 0.0), (0.005, 0.7, 0.3)])
 def test_momentum_optimizer_equals_optim_step(lr, beta, weight_decay):
-    path = optimize_rosenbrock(300, lr, beta, weight_decay=weight_decay)
-    np.testing.assert_array_equal(
-        run_momentum(300, lr, beta, weight_decay), np.column_stack([path.x, path.y])
-    )
+    points, _ = exercise_loop(300, lr, beta, weight_decay=weight_decay)
+    np.testing.assert_array_equal(run_momentum(300, lr, beta, weight_decay), points)
 
 
 def test_momentum_is_sgd_with_scaled_lr_not_dampened_sgd():

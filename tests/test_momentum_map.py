@@ -1,29 +1,30 @@
-"""momentum_map cell by cell against optimize_rosenbrock, its plot, its bad inputs."""
+"""momentum_map cell by cell against rosenbrock_path, its plot, its bad inputs."""
 
 import numpy as np
 import pytest
 
-from optimlab import momentum_map, optimize_rosenbrock
+from optimlab import momentum_map, rosenbrock_path
 from optimlab.plotting import plot_momentum_map
 
 LRS = [0.003, 0.01, 0.05, 0.1, 1.0, 2.0]
-BETAS = [0.0, 0.5, 0.9]
+MOMENTA = [0.0, 0.5, 0.9]
 
 
 @pytest.fixture(scope="module")
 def grid():
-    return momentum_map(LRS, BETAS, steps=300, tol=1e-3)
+    return momentum_map(LRS, MOMENTA, steps=300, tol=1e-3)
 
 
-def reference(lr, beta, steps=300, **kwargs):
-    return optimize_rosenbrock(steps, lr, beta, **kwargs)
+def reference(lr, momentum, steps=300, **kwargs):
+    with np.errstate(all="ignore"):
+        return rosenbrock_path("momentum", lr, steps, momentum=momentum, **kwargs)
 
 
-def test_every_cell_equals_optimize_rosenbrock_exactly(grid):
+def test_every_cell_equals_rosenbrock_path_exactly(grid):
     checked = 0
     for i, lr in enumerate(LRS):
-        for j, beta in enumerate(BETAS):
-            path = reference(lr, beta)
+        for j, momentum in enumerate(MOMENTA):
+            path = reference(lr, momentum)
             left = ~(np.abs(path.x) <= 100) | ~(np.abs(path.y) <= 100)
             assert grid.diverged[i, j] == left.any()
             if grid.diverged[i, j]:
@@ -37,8 +38,8 @@ def test_every_cell_equals_optimize_rosenbrock_exactly(grid):
 
 def test_steps_to_tol_is_where_the_path_enters_tol_for_good(grid):
     for i, lr in enumerate(LRS):
-        for j, beta in enumerate(BETAS):
-            values = reference(lr, beta).value
+        for j, momentum in enumerate(MOMENTA):
+            values = reference(lr, momentum).value
             above = np.flatnonzero(~(values <= 1e-3))
             if grid.diverged[i, j] or (above.size and above[-1] == 300):
                 expected = -1
@@ -48,7 +49,7 @@ def test_steps_to_tol_is_where_the_path_enters_tol_for_good(grid):
     assert (grid.steps_to_tol > 0).any() and (grid.steps_to_tol == -1).any()
 
 
-def test_with_weight_decay_a_cell_equals_optimize_rosenbrock():
+def test_with_weight_decay_a_cell_equals_rosenbrock_path():
     result = momentum_map([0.01, 0.03], [0.9], steps=200, weight_decay=0.5)
     for i, lr in enumerate([0.01, 0.03]):
         path = reference(lr, 0.9, steps=200, weight_decay=0.5)
@@ -60,7 +61,7 @@ def test_shape_axes_and_zero_steps():
     assert result.final_value.shape == (2, 3) == result.steps_to_tol.shape
     assert np.all(result.x == 0.5) and np.all(result.y == 0.25)
     assert np.all(result.final_value == 0.25) and np.all(result.steps_to_tol == -1)
-    assert result.lrs.tolist() == [0.01, 0.02] and result.betas.tolist() == [0.5, 0.6, 0.7]
+    assert result.lrs.tolist() == [0.01, 0.02] and result.momenta.tolist() == [0.5, 0.6, 0.7]
 
 
 def test_a_start_below_tol_counts_zero_steps():
@@ -107,9 +108,10 @@ def test_plot_steps_to_tol_on_given_axes_without_mark(grid):
     [
         ({"lrs": [0.1, 0.01]}, ValueError, "lrs must be a non-empty, strictly increasing"),
         ({"lrs": []}, ValueError, r"lrs must be a non-empty.* got \[\]"),
-        ({"lrs": 0.1}, TypeError, "lrs must be a non-empty, strictly increasing sequence"),
+        ({"lrs": 0.1}, TypeError, "lrs must be a non-empty, strictly increasing list"),
         ({"lrs": [0.1, -1.0]}, ValueError, r"lrs\[1\] must be a positive finite number"),
-        ({"betas": [0.5, 1.0]}, ValueError, r"betas\[1\] must be a number in \[0, 1\)"),
+        ({"momenta": [0.5, 1.0]}, ValueError, r"momenta\[1\] must be a number in \[0, 1\)"),
+        ({"momenta": [0.5, 0.5]}, ValueError, "momenta must be a non-empty, strictly increasing"),
         ({"steps": 1.5}, TypeError, "steps must be a non-negative integer, got 1.5"),
         ({"tol": 0.0}, ValueError, "tol must be a positive finite number, got 0.0"),
         ({"bound": float("inf")}, ValueError, "bound must be a positive finite number"),
@@ -118,7 +120,7 @@ def test_plot_steps_to_tol_on_given_axes_without_mark(grid):
     ],
 )
 def test_bad_inputs(kwargs, error, message):
-    arguments = {"lrs": [0.01], "betas": [0.9], "steps": 1} | kwargs
+    arguments = {"lrs": [0.01], "momenta": [0.9], "steps": 1} | kwargs
     with pytest.raises(error, match=message):
         momentum_map(**arguments)
 

@@ -10,11 +10,11 @@ from optimlab import (
     TrainingConfig,
     compare_configs,
     exercise_data,
-    optimize_rosenbrock,
     plot_finals,
     plot_path,
     plot_rosenbrock,
     rosenbrock,
+    rosenbrock_path,
 )
 from optimlab.landscape import ROSENBROCK_LEVELS
 from optimlab.plotting import plot_sweep
@@ -83,7 +83,7 @@ def test_level_breaks():
 
 
 def test_path_drawn_over_contours():
-    path = optimize_rosenbrock(20, 0.01, 0.9)
+    path = rosenbrock_path("momentum", 0.01, 20, momentum=0.9)
     ax = plot_path(path, label="momentum")
     assert len(ax.collections) == 1  # the contours plot_path drew first
     line, start, end = ax.get_lines()

@@ -5,7 +5,7 @@ has playwright and pytest, not optimlab). Independent of ``test_browser.py``: it
 the built site itself, under a sub-path, and checks that the figure loads plotly.js from
 the site, that its controls (HTML form controls, which a keyboard works too) draw the
 stored path they name (bit for bit; that the stored paths are the library's is
-tests/test_race.py's job), and that the path shown first follows the exercise's momentum
+tests/test_rosenbrock_runs.py's job), and that the path shown first follows the exercise's momentum
 rule, recomputed here in plain JavaScript.
 """
 

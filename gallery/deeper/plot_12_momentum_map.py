@@ -12,7 +12,8 @@ The exercise runs its momentum descent once (:ref:`by hand
 for 500 steps, and suggests playing with the settings. This page plays with all of them at
 once: 2050 runs over a grid of learning rates and momentum coefficients, stepped together
 as one tensor by :func:`optimlab.momentum_map` (each cell is bit for bit the run
-:func:`optimlab.optimize_rosenbrock` makes). For each run we record the value after 500
+``optimlab.rosenbrock_path("momentum", lr, 500, momentum=beta)`` makes; ``momentum`` is
+the exercise's beta). For each run we record the value after 500
 steps, the number of steps after which :math:`f \le 0.01` holds for good, and whether the
 run diverged (left :math:`|x|, |y| \le 100`).
 """
@@ -30,7 +31,7 @@ import optimlab
 claims = optimlab.Claims("momentum_map")
 lrs = 10.0 ** (np.arange(-30, 11) / 10)  # 0.001 ... 10, with 0.01 exactly on the grid
 betas = np.round(np.linspace(0, 0.98, 50), 2)
-result = optimlab.momentum_map(lrs, betas, steps=500, tol=0.01)
+result = optimlab.momentum_map(lrs, momenta=betas, steps=500, tol=0.01)
 seed_i, seed_j = np.flatnonzero(lrs == 0.01)[0], np.flatnonzero(betas == 0.9)[0]
 seed_steps = result.steps_to_tol[seed_i, seed_j]
 print(f"runs: {result.diverged.size}, diverged: {result.diverged.sum()}")
@@ -127,7 +128,7 @@ claims.check(
 
 bouncing = ~result.diverged & (result.steps_to_tol < 0) & (lrs[:, None] > 0.05)
 print(f"runs with lr > 0.05 that stay bounded but never settle: {bouncing.sum()}")
-cycle = optimlab.optimize_rosenbrock(500, lr=0.1, beta=0.0)
+cycle = optimlab.rosenbrock_path("momentum", lr=0.1, steps=500, momentum=0.0)
 print(
     "lr 0.1, beta 0: last four points",
     np.round(np.column_stack([cycle.x[-4:], cycle.y[-4:]]), 4).tolist(),

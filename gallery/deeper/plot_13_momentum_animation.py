@@ -30,7 +30,8 @@ claims = optimlab.Claims("momentum_animation")
 settings = {"exercise: lr 0.01, beta 0.9": 0.01, "lr 0.5, beta 0.9": 0.5}
 colors = {"exercise: lr 0.01, beta 0.9": "red", "lr 0.5, beta 0.9": "darkorange"}
 paths = {
-    label: optimlab.optimize_rosenbrock(500, lr=lr, beta=0.9) for label, lr in settings.items()
+    label: optimlab.rosenbrock_path("momentum", lr=lr, steps=500, momentum=0.9)
+    for label, lr in settings.items()
 }
 
 
@@ -47,7 +48,7 @@ for label, path in paths.items():
         f"{label}: f = {path.value[100]:.4f} at step 100, f <= 0.01 from step "
         f"{steps_to(path)} on, f rises on {rises} of the first 100 steps"
     )
-plain = optimlab.optimize_rosenbrock(500, lr=0.01, beta=0.0)
+plain = optimlab.rosenbrock_path("momentum", lr=0.01, steps=500, momentum=0.0)
 claims.check(
     "at lr 0.01 the path only goes downhill",
     np.all(np.diff(slow.value) < 0),

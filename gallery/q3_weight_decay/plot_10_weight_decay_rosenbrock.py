@@ -34,7 +34,10 @@ import optimlab
 
 claims = optimlab.Claims("weight_decay_rosenbrock")
 decays = [0.0, 0.1, 0.5]
-runs = [optimlab.optimize_rosenbrock(3000, lr=0.01, beta=0.9, weight_decay=d) for d in decays]
+runs = [
+    optimlab.rosenbrock_path("momentum", lr=0.01, steps=3000, momentum=0.9, weight_decay=d)
+    for d in decays
+]
 for decay, run in zip(decays, runs, strict=True):
     x, y = run.end
     distance = np.hypot(x - 1, y - 1)

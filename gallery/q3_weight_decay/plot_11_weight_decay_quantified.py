@@ -95,7 +95,10 @@ claims.check(
 # every curvature, so the flat direction of the valley gets steeper and the run settles
 # sooner.
 
-paths = [optimlab.optimize_rosenbrock(3000, lr=0.01, beta=0.9, weight_decay=lam) for lam in decays]
+paths = [
+    optimlab.rosenbrock_path("momentum", lr=0.01, steps=3000, momentum=0.9, weight_decay=lam)
+    for lam in decays
+]
 misses = []
 for p, path in zip(minimisers, paths, strict=True):
     miss = np.hypot(path.end[0] - p.x, path.end[1] - p.y)
@@ -192,9 +195,9 @@ claims.check(
 #
 # Now run AdamW with lr 0.01 and ``betas=(0.9, 0.99)`` (a shorter memory of the large
 # early gradients, so it gets there within 3000 steps) for :math:`\lambda = 0.3` and 3. The
-# loop is that of :func:`optimlab.adamw_rosenbrock`; it also records the gradient and
-# AdamW's normalised step :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the
-# optimizer's state.
+# loop is that of :func:`optimlab.rosenbrock_path` with ``"adamw"`` (whose ``momentum`` is
+# AdamW's ``beta1``); it also records the gradient and AdamW's normalised step
+# :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the optimizer's state.
 
 
 def adamw_run(steps, lr, weight_decay, start=(-1.0, 2.0), betas=(0.9, 0.99), eps=1e-8):
@@ -215,12 +218,14 @@ def adamw_run(steps, lr, weight_decay, start=(-1.0, 2.0), betas=(0.9, 0.99), eps
     return np.array(points), np.array(grads), np.array(ratios)
 
 
-reference = optimlab.adamw_rosenbrock(200, lr=0.01, weight_decay=0.3, betas=(0.9, 0.99))
+reference = optimlab.rosenbrock_path(
+    "adamw", lr=0.01, steps=200, momentum=0.9, beta2=0.99, weight_decay=0.3
+)
 claims.check(
-    "this loop takes the very steps of optimlab.adamw_rosenbrock",
+    "this loop takes the very steps of optimlab.rosenbrock_path",
     np.array_equal(adamw_run(200, 0.01, 0.3)[0], np.c_[reference.x, reference.y]),
     evidence="200 steps compared",
-    key="same_as_adamw_rosenbrock",
+    key="same_as_rosenbrock_path",
 )
 
 adamw_decays = [0.3, 3.0]

@@ -10,7 +10,7 @@ from .._validation import check_bool, check_quantiles
 from ..landscape import MINIMUM
 from ..lr_range import LRRangeResult
 from ..metrics import quantiles_finite
-from ..race import RosenbrockRace
+from ..rosenbrock_runs import RosenbrockRace
 from ..tuning import TunedComparison
 from ._common import axes_or_new
 from ._landscape import plot_rosenbrock
@@ -182,7 +182,7 @@ def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from optimlab.race import race_rosenbrock
+    >>> from optimlab import race_rosenbrock
     >>> ax = race_rosenbrock(["sgd", "adam"], [0.01, 0.1], steps=20).plot()
     >>> len(ax.get_lines()) >= 2
     True
@@ -212,7 +212,7 @@ def plot_race_values(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from optimlab.plotting import plot_race_values
-    >>> from optimlab.race import race_rosenbrock
+    >>> from optimlab import race_rosenbrock
     >>> plot_race_values(race_rosenbrock(["sgd"], [0.01], steps=20)).get_yscale()
     'log'
     """

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._validation import brief
 from ..landscape import MINIMUM, rosenbrock
-from ..race import PathGrid
+from ..rosenbrock_runs import PathGrid
 
 __all__ = ["InteractiveFigure", "interactive_paths"]
 
@@ -156,7 +156,7 @@ def interactive_paths(
     Examples
     --------
     >>> from optimlab.plotting import interactive_paths
-    >>> from optimlab.race import path_grid
+    >>> from optimlab import path_grid
     >>> grid = path_grid(["sgd", "adam"], [0.01, 0.1], [0.0, 0.9], steps=20)
     >>> figure = interactive_paths(grid, plotlyjs="plotly.min.js")
     >>> 'src="plotly.min.js"' in figure.html, "cdn.plot.ly" in figure.html

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..landscape import MINIMUM, ROSENBROCK_LEVELS, rosenbrock
-from ..momentum import Trajectory
-from ..momentum_grid import MomentumMap
+from ..rosenbrock_runs import MomentumMap, Trajectory
 from ..weight_decay import DecayPoint
 from ._common import axes_or_new
 
@@ -135,7 +134,7 @@ def plot_path(
     Parameters
     ----------
     trajectory : Trajectory
-        From :func:`~optimlab.optimize_rosenbrock`.
+        From :func:`~optimlab.rosenbrock_path`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
     color : str, default="red"
@@ -156,8 +155,8 @@ def plot_path(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from optimlab import optimize_rosenbrock, plot_path
-    >>> ax = plot_path(optimize_rosenbrock(10, lr=0.01, beta=0.9), show_ends=False)
+    >>> from optimlab import plot_path, rosenbrock_path
+    >>> ax = plot_path(rosenbrock_path("momentum", 0.01, 10, momentum=0.9), show_ends=False)
     >>> len(ax.get_lines()[0].get_xdata())
     11
     """
@@ -260,7 +259,7 @@ def plot_momentum_map(
     cmap: str = "viridis",
     colorbar: bool = True,
 ) -> Axes:
-    """Draw a :class:`~optimlab.MomentumMap`: lr (log scale) across, beta up, diverged in red.
+    """Draw a :class:`~optimlab.MomentumMap`: lr (log scale) across, momentum up, diverged red.
 
     Parameters
     ----------
@@ -272,7 +271,7 @@ def plot_momentum_map(
         The colour: the final value (log scale, floored at 1e-12), or the steps to reach
         ``tol`` for good (cells above ``tol`` after the last step in grey).
     mark : (float, float) or None, default=(0.01, 0.9)
-        An (lr, beta) to mark with a star: by default the exercise's setting.
+        An (lr, momentum) to mark with a star: by default the exercise's setting.
     cmap : str, default="viridis"
         A colormap without red, so that divergence stays distinct.
     colorbar : bool, default=True
@@ -304,24 +303,24 @@ def plot_momentum_map(
     if quantity not in ("final_value", "steps_to_tol"):
         raise ValueError(f"quantity must be 'final_value' or 'steps_to_tol', got {quantity!r}")
     ax = axes_or_new(ax)
-    # pcolormesh wants (rows = beta, columns = lr).
-    lr_edges, beta_edges = _edges(result.lrs, log=True), _edges(result.betas, log=False)
+    # pcolormesh wants (rows = momentum, columns = lr).
+    lr_edges, momentum_edges = _edges(result.lrs, log=True), _edges(result.momenta, log=False)
     diverged = result.diverged.T
     handles: list[Any] = [Patch(color="tab:red", label="diverged")]
     if quantity == "final_value":
         value = np.ma.masked_where(diverged, np.maximum(result.final_value.T, 1e-12))
-        mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap, norm=LogNorm())
+        mesh = ax.pcolormesh(lr_edges, momentum_edges, value, cmap=cmap, norm=LogNorm())
         label = f"f after {result.steps} steps"
     else:
         never = (result.steps_to_tol.T < 0) & ~diverged
         value = np.ma.masked_where(never | diverged, result.steps_to_tol.T)
-        mesh = ax.pcolormesh(lr_edges, beta_edges, value, cmap=cmap)
+        mesh = ax.pcolormesh(lr_edges, momentum_edges, value, cmap=cmap)
         grey = np.ma.masked_where(~never, np.ones(never.shape))
-        ax.pcolormesh(lr_edges, beta_edges, grey, cmap=ListedColormap(["lightgrey"]))
+        ax.pcolormesh(lr_edges, momentum_edges, grey, cmap=ListedColormap(["lightgrey"]))
         handles.append(Patch(color="lightgrey", label=f"f > {result.tol:g} at the end"))
         label = f"steps to f ≤ {result.tol:g}"
     red = np.ma.masked_where(~diverged, np.ones(diverged.shape))
-    ax.pcolormesh(lr_edges, beta_edges, red, cmap=ListedColormap(["tab:red"]))
+    ax.pcolormesh(lr_edges, momentum_edges, red, cmap=ListedColormap(["tab:red"]))
     if mark is not None:
         (star,) = ax.plot(
             *mark, "*", color="white", markeredgecolor="black", markersize=14,

@@ -1,4 +1,5 @@
-"""Optimizers on the Rosenbrock point: against hand steps, plain loops and the exercise's rule."""
+"""The Rosenbrock runs: against hand steps, plain torch loops and the exercise's rule; the
+batched runner against single runs; the race and the grid of paths."""
 
 import base64
 import json
@@ -9,7 +10,7 @@ import pytest
 import torch
 
 import optimlab
-from optimlab.race import (
+from optimlab.rosenbrock_runs import (
     PathGrid,
     RosenbrockRace,
     path_grid,
@@ -43,15 +44,44 @@ def test_sgd_steps_by_hand():
         grad = optimlab.landscape.rosenbrock_gradient(x, y)
         x, y = x - 0.01 * grad[0], y - 0.01 * grad[1]
         np.testing.assert_allclose([path.x[step], path.y[step]], [x, y], rtol=1e-5)
-    assert path.x.dtype == np.float32
+    # float32 runs, held in float64
+    assert path.x.dtype == np.float64 and np.array_equal(path.x, path.x.astype(np.float32))
     np.testing.assert_allclose(path.value, optimlab.rosenbrock(path.x, path.y), rtol=1e-6)
 
 
-def test_momentum_is_the_exercise_rule_to_the_bit():
-    path = rosenbrock_path("momentum", lr=0.01, steps=300, momentum=0.9)
-    reference = optimlab.optimize_rosenbrock(300, lr=0.01, beta=0.9)
-    np.testing.assert_array_equal(path.x, reference.x)
-    np.testing.assert_array_equal(path.y, reference.y)
+def test_momentum_is_the_momentum_optimizer_in_a_plain_loop_to_the_bit():
+    # The exercise's scalar loop is the oracle in test_momentum.py; this is Momentum itself.
+    for weight_decay in (0.0, 0.3):
+        path = rosenbrock_path("momentum", 0.01, 300, momentum=0.9, weight_decay=weight_decay)
+        reference = plain_path(
+            lambda p, wd=weight_decay: optimlab.Momentum(p, lr=0.01, beta=0.9, weight_decay=wd),
+            300,
+        )
+        np.testing.assert_array_equal(xy(path), reference)
+
+
+def test_adamw_with_weight_decay_matches_a_plain_loop_to_the_bit():
+    path = rosenbrock_path("adamw", 0.01, 300, momentum=0.8, beta2=0.99, weight_decay=0.5)
+    reference = plain_path(
+        lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.5), 300
+    )
+    np.testing.assert_array_equal(xy(path), reference)
+    x, y = path.x.astype(np.float32), path.y.astype(np.float32)
+    np.testing.assert_array_equal(path.value, optimlab.rosenbrock(x, y))  # f in float32
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "sgd", "adam"])
+def test_a_batch_of_runs_is_each_run_alone_to_the_bit(optimizer):
+    from optimlab.rosenbrock_runs import _config, _run_many
+
+    settings = [(0.003, 0.0, 0.0), (0.3, 0.9, 0.0), (0.05, 0.5, 0.2), (2.0, 0.9, 0.0)]
+    configs = [_config(optimizer, lr, m, wd) for lr, m, wd in settings]
+    with np.errstate(all="ignore"):
+        points, values = _run_many(configs, 80, (-1.0, 2.0))
+    for i, (lr, m, wd) in enumerate(settings):
+        alone = rosenbrock_path(optimizer, lr, 80, momentum=m, weight_decay=wd)
+        np.testing.assert_array_equal(points[i], xy(alone))
+        np.testing.assert_array_equal(values[i], alone.value)
 
 
 @pytest.mark.parametrize(
@@ -157,21 +187,43 @@ def test_interactive_figure_carries_the_paths_to_the_bit():
         (lambda: rosenbrock_path("sgd", 0.1, 2.5), TypeError, "steps must be"),
         (lambda: rosenbrock_path("sgd", 0.1, 5, start=(0, np.nan)), ValueError, "start must"),
         (lambda: rosenbrock_path("lion", 0.1, 5), ValueError, "optimizer must be one of"),
+        (lambda: rosenbrock_path("sgd", 0.1, 5, beta2=0.99), ValueError, "no beta2 setting"),
+        (lambda: rosenbrock_path("adam", 0.1, 5, beta2=1.0), ValueError, "beta2 must be"),
+        (lambda: rosenbrock_path("adamw", 0.1, 5, weight_decay=-1), ValueError, "weight_decay"),
         (lambda: race_rosenbrock("sgd", [0.1]), TypeError, "optimizers must be a list"),
         (lambda: race_rosenbrock([], [0.1]), ValueError, "at least one optimizer"),
         (lambda: race_rosenbrock(["sgd", "sgd"], [0.1]), ValueError, "must not repeat"),
         (lambda: race_rosenbrock(["sgd", "lion"], [0.1]), ValueError, r"optimizers\[1\]"),
-        (lambda: race_rosenbrock(["sgd"], []), ValueError, "lrs must hold at least one"),
+        (lambda: race_rosenbrock(["sgd"], []), ValueError, r"lrs must be a non-empty.*got \[\]"),
         (lambda: race_rosenbrock(["sgd"], [0.1, 0]), ValueError, r"lrs\[1\]"),
+        (lambda: race_rosenbrock(["sgd"], [0.1, 0.01]), ValueError, "strictly increasing"),
         (lambda: path_grid(["adagrad"], [0.1], [0.0]), ValueError, "momentum setting"),
         (lambda: path_grid(["sgd"], [0.1], [1.5]), ValueError, r"momenta\[0\]"),
-        (lambda: path_grid(["sgd"], [0.1], 0.9), TypeError, "momenta must be a list"),
+        (lambda: path_grid(["sgd"], [0.1], 0.9), TypeError, "momenta must be a non-empty"),
+        (lambda: path_grid(["sgd"], [0.1], [0.9, 0.5]), ValueError, "strictly increasing"),
     ],
 )
 def test_bad_input_is_refused_before_any_step(monkeypatch, call, error, match):
     def no_steps(*args, **kwargs):
         raise AssertionError("ran before checking")
 
-    monkeypatch.setattr("optimlab.race._run_many", no_steps)
+    monkeypatch.setattr("optimlab.rosenbrock_runs._run_many", no_steps)
     with pytest.raises(error, match=match):
         call()
+
+
+def test_one_grid_rule_for_every_axis():
+    from optimlab._validation import check_grid, check_positive_finite
+
+    assert check_grid("lrs", np.array([0.01, 0.1]), check_positive_finite) == (0.01, 0.1)
+    assert check_grid("lrs", [1, 2], check_positive_finite) == (1.0, 2.0)
+    for values, error in [
+        ("0.1", TypeError),
+        ({0.1}, TypeError),
+        (np.array([[0.1, 0.2]]), TypeError),
+        ([], ValueError),
+        ([0.1, 0.1], ValueError),
+        ([0.2, 0.1], ValueError),
+    ]:
+        with pytest.raises(error, match="lrs"):
+            check_grid("lrs", values, check_positive_finite)
