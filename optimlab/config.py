@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
@@ -23,9 +23,10 @@ from .optimizers import (
     check_torch_accepts,
     is_entry_with_options,
     optimizer_arguments,
+    optimizer_label,
 )
 
-__all__ = ["DEFAULTS", "SETTINGS", "TrainingConfig", "check_settings"]
+__all__ = ["DEFAULTS", "SETTINGS", "TrainingConfig", "check_optimizers", "check_settings"]
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,31 @@ def check_settings(name: str, settings: object, *, owned: Sequence[str] = ()) ->
             f"{name} has unknown training settings {unknown}; allowed: {', '.join(allowed)}"
         )
     return dict(settings)
+
+
+def check_optimizers(
+    optimizers: object, make: Callable[[Any], TrainingConfig]
+) -> tuple[list[TrainingConfig], tuple[str, ...]]:
+    """One config per entry of a list of optimizers, ``make(entry)``, and their labels.
+
+    The list must be non-empty, each entry must make a config (an error names it,
+    ``optimizers[2]: ...``), and no two entries may be the same optimizer with the same
+    options (``torch.optim.SGD`` is ``"sgd"``): each draws one line or row.
+    """
+    if not isinstance(optimizers, Sequence) or isinstance(optimizers, str):
+        raise TypeError(f"optimizers must be a list of optimizers, got {brief(optimizers)}")
+    if len(optimizers) == 0:
+        raise ValueError("optimizers must hold at least one optimizer, got []")
+    configs = []
+    for i, entry in enumerate(optimizers):
+        try:
+            configs.append(make(entry))
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"optimizers[{i}]: {error}") from None
+    labels = tuple(optimizer_label((c.optimizer, c.options)) for c in configs)
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"optimizers must not repeat an optimizer, got {list(labels)}")
+    return configs, labels
 
 
 #: Every training setting by name, in field order.

@@ -29,7 +29,7 @@ from ._validation import (
     check_nonnegative_int,
     check_positive_finite,
 )
-from .config import TrainingConfig
+from .config import TrainingConfig, check_optimizers
 from .landscape import rosenbrock
 from .momentum import gradient_of, momentum_update
 from .optimizers import make_optimizer, optimizer_label
@@ -296,12 +296,14 @@ class RosenbrockRace:
         return plot_race(self, ax=ax, **kwargs)
 
 
-def _optimizer_list(optimizers: object) -> list[Any]:
-    if not isinstance(optimizers, Sequence) or isinstance(optimizers, str):
-        raise TypeError(f"optimizers must be a list of optimizers, got {brief(optimizers)}")
-    if len(optimizers) == 0:
-        raise ValueError("optimizers must hold at least one optimizer, got []")
-    return list(optimizers)
+def _with_momentum(name: object) -> TrainingConfig:
+    """The config of a path grid's optimizer: one named in ``MOMENTUM_SETTING``."""
+    if not isinstance(name, str) or name not in MOMENTUM_SETTING:
+        raise ValueError(
+            f"the optimizer must be one of {', '.join(map(repr, MOMENTUM_SETTING))} "
+            f"(an optimizer with a momentum setting), got {brief(name)}"
+        )
+    return TrainingConfig(optimizer=name, weight_decay=0.0)
 
 
 def race_rosenbrock(
@@ -338,20 +340,11 @@ def race_rosenbrock(
     >>> race.chosen_lr
     {'sgd': 0.1, 'adam': 0.1}
     """
-    entries = _optimizer_list(optimizers)
     grid = check_grid("lrs", lrs, check_positive_finite)
     steps = check_nonnegative_int("steps", steps)
     start = check_finite_point("start", start)
-    configs = []
-    for i, entry in enumerate(entries):
-        try:
-            configs.append(_config(entry, grid[0]))
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"optimizers[{i}]: {error}") from None
-    labels = tuple(optimizer_label(entry) for entry in entries)
-    if len(set(labels)) != len(labels):
-        raise ValueError(f"optimizers must not repeat an optimizer, got {list(labels)}")
-    scores = np.full((len(entries), len(grid)), np.inf)
+    configs, labels = check_optimizers(optimizers, lambda entry: _config(entry, grid[0]))
+    scores = np.full((len(configs), len(grid)), np.inf)
     chosen, paths = {}, {}
     for row, (label, config) in enumerate(zip(labels, configs, strict=True)):
         runs = _trajectories(*_run_many([config.replace(lr=lr) for lr in grid], steps, start))
@@ -434,15 +427,8 @@ def path_grid(
     >>> grid.xy.shape, grid.xy.dtype
     ((2, 2, 2, 51, 2), dtype('float32'))
     """
-    names = _optimizer_list(optimizers)
-    for i, name in enumerate(names):
-        if name not in MOMENTUM_SETTING:
-            raise ValueError(
-                f"optimizers[{i}] must be one of {', '.join(map(repr, MOMENTUM_SETTING))} "
-                f"(an optimizer with a momentum setting), got {brief(name)}"
-            )
-    if len(set(names)) != len(names):
-        raise ValueError(f"optimizers must not repeat an optimizer, got {names}")
+    _, labels = check_optimizers(optimizers, _with_momentum)
+    names = list(labels)
     lr_axis = check_grid("lrs", lrs, check_positive_finite)
     momentum_axis = check_grid("momenta", momenta, check_beta)
     steps = check_nonnegative_int("steps", steps)

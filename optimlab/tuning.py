@@ -11,7 +11,6 @@ choice, and reports those curves. The sweep engine trains all the runs.
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -20,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import Split, brief, check_positive_finite, check_seeds
-from .config import DEFAULTS, TrainingConfig, check_settings
+from ._validation import Split, check_grid, check_positive_finite, check_seeds
+from .config import DEFAULTS, TrainingConfig, check_optimizers, check_settings
 from .metrics import median_finite
-from .optimizers import optimizer_label
 from .results import SweepResult
 from .sweep import DivergenceWarning, compare_sweeps
 
@@ -126,17 +124,6 @@ class TunedComparison:
         return plot_tuned(self, ax=ax, **kwargs)
 
 
-def _lr_grid(lrs: object) -> tuple[float, ...]:
-    if not isinstance(lrs, Sequence) or isinstance(lrs, str):
-        raise TypeError(f"lrs must be a list of learning rates, got {brief(lrs)}")
-    grid = tuple(check_positive_finite(f"lrs[{i}]", lr) for i, lr in enumerate(lrs))
-    if not grid:
-        raise ValueError("lrs must hold at least one learning rate, got []")
-    if any(b <= a for a, b in itertools.pairwise(grid)):
-        raise ValueError(f"lrs must be strictly increasing, got {list(lrs)!r}")
-    return grid
-
-
 def compare_optimizers(
     optimizers: Sequence[Any],
     lrs: Sequence[float],
@@ -203,11 +190,7 @@ def compare_optimizers(
     >>> result.held_out_seeds, result.final.shape
     ((2, 3), (2, 2))
     """
-    if not isinstance(optimizers, Sequence) or isinstance(optimizers, str):
-        raise TypeError(f"optimizers must be a list of optimizers, got {brief(optimizers)}")
-    if len(optimizers) == 0:
-        raise ValueError("optimizers must hold at least one optimizer, got []")
-    grid = _lr_grid(lrs)
+    grid = check_grid("lrs", lrs, check_positive_finite)
     tuning = check_seeds("tuning_seeds", tuning_seeds)
     held_out = check_seeds("held_out_seeds", held_out_seeds, start=max(tuning) + 1)
     shared = sorted(set(tuning) & set(held_out))
@@ -219,15 +202,9 @@ def compare_optimizers(
     shuffle = settings.pop("shuffle", False)
     settings = check_settings("settings", settings, owned=("epochs", "lr", "optimizer"))
     fixed = {"epochs": epochs, **settings}
-    # Every entry checked (a TrainingConfig per optimizer) before any training.
-    for i, optimizer in enumerate(optimizers):
-        try:
-            TrainingConfig(**{**fixed, "optimizer": optimizer, "lr": grid[0]})
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"optimizers[{i}]: {error}") from None
-    labels = tuple(optimizer_label(optimizer) for optimizer in optimizers)
-    if len(set(labels)) != len(labels):
-        raise ValueError(f"optimizers must not repeat an optimizer, got {list(labels)}")
+    _, labels = check_optimizers(
+        optimizers, lambda entry: TrainingConfig(**fixed, optimizer=entry, lr=grid[0])
+    )
 
     with warnings.catch_warnings():
         # Divergence while tuning is expected (the grid's large values) and is scored inf.
