@@ -16,18 +16,15 @@ from .claims import Claims
 from .config import TrainingConfig
 from .data import exercise_data, standardize
 from .landscape import rosenbrock
-from .lr_range import LRRangeResult, lr_range_test, suggest_lr
+from .lr_range import LRRangeResult, lr_range_test
 from .metrics import baseline_rmse, climb
 from .model import dead_units, make_mlp
 from .momentum import Momentum, optim_step
 from .plotting import (
-    interactive_paths,
     plot_decay_points,
     plot_finals,
     plot_path,
-    plot_race_values,
     plot_rosenbrock,
-    plot_tuning_scores,
 )
 from .results import InputComparison, SweepResult
 from .rosenbrock_runs import (
@@ -69,7 +66,6 @@ __all__ = [
     "compare_sweeps",
     "dead_units",
     "exercise_data",
-    "interactive_paths",
     "l2_minimiser",
     "lr_range_test",
     "make_mlp",
@@ -80,13 +76,10 @@ __all__ = [
     "plot_decay_points",
     "plot_finals",
     "plot_path",
-    "plot_race_values",
     "plot_rosenbrock",
-    "plot_tuning_scores",
     "race_rosenbrock",
     "rosenbrock",
     "rosenbrock_path",
     "standardize",
-    "suggest_lr",
     "train_valid",
 ]

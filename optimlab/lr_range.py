@@ -182,6 +182,20 @@ class LRRangeResult:
         """Largest over smallest suggested rate: how far the seeds disagree (1: not at all)."""
         return float(self.suggested.max() / self.suggested.min())
 
+    def suggest(self, rule: str = "steepest", *, skip_start: int = 10) -> np.ndarray:
+        """Each seed's suggested rate by ``rule``, from its smoothed curve (:func:`suggest_lr`).
+
+        Examples
+        --------
+        >>> from optimlab import lr_range_test
+        >>> result = lr_range_test("sgd", lr_min=1e-4, lr_max=0.1, steps=30, seeds=2)
+        >>> result.suggest("minimum").shape
+        (2,)
+        """
+        return np.array(
+            [suggest_lr(self.lrs, curve, rule, skip_start=skip_start) for curve in self.smoothed]
+        )
+
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Draw the band and the suggestions: ``optimlab.plotting.plot_lr_range``."""
         from .plotting import plot_lr_range

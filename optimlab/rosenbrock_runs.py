@@ -24,6 +24,7 @@ import torch
 from ._validation import (
     brief,
     check_beta,
+    check_choice,
     check_finite_point,
     check_grid,
     check_nonnegative_int,
@@ -289,11 +290,13 @@ class RosenbrockRace:
     chosen_lr: dict[str, float]
     paths: dict[str, Trajectory]
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw the paths on the contours: ``optimlab.plotting.plot_race``."""
-        from .plotting import plot_race
+    def plot(self, ax: Axes | None = None, *, kind: str = "paths") -> Axes:
+        """Draw the paths on the contours (``kind="paths"``), or :math:`f` against the
+        step at each optimizer's tuned rate, on a log scale (``kind="values"``)."""
+        from .plotting import plot_race, plot_race_values
 
-        return plot_race(self, ax=ax, **kwargs)
+        check_choice("kind", kind, ("paths", "values"))
+        return (plot_race if kind == "paths" else plot_race_values)(self, ax=ax)
 
 
 def _with_momentum(name: object) -> TrainingConfig:
@@ -380,6 +383,16 @@ class PathGrid:
     def steps(self) -> int:
         """Steps of every path."""
         return self.xy.shape[3] - 1
+
+    def interactive(self, **kwargs: Any) -> Any:
+        """The grid as an interactive figure: ``optimlab.plotting.interactive_paths``.
+
+        A menu picks the optimizer, two sliders the learning rate and the momentum;
+        ``kwargs`` (``initial``, ``plotlyjs``, ``height``) are passed on. Needs plotly.
+        """
+        from .plotting import interactive_paths
+
+        return interactive_paths(self, **kwargs)
 
     def path(self, optimizer: str, lr: float, momentum: float) -> Trajectory:
         """The stored path of one setting, as a :class:`~optimlab.Trajectory`."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import Split, check_grid, check_positive_finite, check_seeds
+from ._validation import Split, check_choice, check_grid, check_positive_finite, check_seeds
 from .config import DEFAULTS, TrainingConfig, check_optimizers, check_settings
 from .metrics import median_finite
 from .results import SweepResult
@@ -117,10 +117,15 @@ class TunedComparison:
         """Shape ``(len(labels), len(held_out_seeds))``: final validation RMSE per held-out run."""
         return np.stack([r.final[0] for r in self.held_out])
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw the held-out curves: ``optimlab.plotting.plot_tuned``, ``kwargs`` passed on."""
-        from .plotting import plot_tuned
+    def plot(self, ax: Axes | None = None, *, kind: str = "curves", **kwargs: Any) -> Axes:
+        """Draw the held-out curves (``kind="curves"``, ``kwargs`` passed on), or each
+        optimizer's tuning score against the learning rate, its pick circled
+        (``kind="scores"``)."""
+        from .plotting import plot_tuned, plot_tuning_scores
 
+        check_choice("kind", kind, ("curves", "scores"))
+        if kind == "scores":
+            return plot_tuning_scores(self, ax=ax, **kwargs)
         return plot_tuned(self, ax=ax, **kwargs)
 
 

@@ -113,6 +113,9 @@ def test_stop_rule_and_suggestions_per_seed():
         assert (smoothed[:last] <= 4 * best[:last]).all()
         assert not smoothed[last] <= 4 * best[last]  # the step that stopped it
     expected = [suggest_lr(result.lrs, s) for s in result.smoothed]
+    np.testing.assert_array_equal(result.suggest(), expected)
+    minimum = [suggest_lr(result.lrs, s, "minimum", skip_start=3) for s in result.smoothed]
+    np.testing.assert_array_equal(result.suggest("minimum", skip_start=3), minimum)
     np.testing.assert_array_equal(result.suggested, expected)
     assert result.spread == max(expected) / min(expected)
     assert result.optimizer == "sgd"

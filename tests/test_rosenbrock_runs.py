@@ -134,14 +134,14 @@ def test_race_picks_the_lowest_f_at_the_end():
 
 
 def test_plots():
-    from optimlab.plotting import plot_race_values
-
     race = race_rosenbrock(["sgd", "adam"], [0.01, 0.1], steps=30)
     ax = race.plot()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == [f"{name}, lr {race.chosen_lr[name]:g}" for name in race.labels]
-    ax = plot_race_values(race)
+    ax = race.plot(kind="values")
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), race.paths["adam"].value)
+    with pytest.raises(ValueError, match="kind must be one of 'paths', 'values'; got 'value'"):
+        race.plot(kind="value")
 
 
 def test_interactive_figure_carries_the_paths_to_the_bit():
@@ -149,7 +149,7 @@ def test_interactive_figure_carries_the_paths_to_the_bit():
     from optimlab.plotting import interactive_paths
 
     grid = path_grid(["sgd", "adam"], [0.01, 0.1, 0.5], [0.0, 0.9], steps=40)
-    figure = interactive_paths(grid, initial=(1, 2, 1), plotlyjs="../_static/plotly.min.js")
+    figure = grid.interactive(initial=(1, 2, 1), plotlyjs="../_static/plotly.min.js")
     html = figure._repr_html_()
     assert re.search(r'<script [^>]*src="../_static/plotly.min.js"></script>', html)
     assert (

@@ -127,7 +127,7 @@ def test_bad_input_is_refused_before_any_training(monkeypatch, kwargs, error, ma
 
 
 def test_plots(monkeypatch):
-    from optimlab.plotting import plot_tuned, plot_tuning_scores
+    from optimlab.plotting import plot_tuned
 
     result = compare_optimizers(
         ["adamw", "sgd"], [0.01, 0.1], epochs=3, tuning_seeds=1, held_out_seeds=3,
@@ -145,7 +145,7 @@ def test_plots(monkeypatch):
     assert len(plot_tuned(result, seeds=False).get_lines()) == 2
     with pytest.raises(TypeError, match="seeds must be True or False"):
         plot_tuned(result, seeds=1)
-    ax = plot_tuning_scores(result)
+    ax = result.plot(kind="scores")
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), result.tuning_scores[0])
     with pytest.raises(TypeError, match="result must be a TunedComparison"):
         plot_tuned(result.held_out[0])

@@ -28,7 +28,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab import plot_tuning_scores
 
 claims = optimlab.Claims("compare_optimizers")
 optimizers = ["adamw", ("sgd", {"momentum": 0.9}), "rmsprop"]
@@ -53,7 +52,7 @@ print(f"yardstick (predict the training mean), held-out median: {np.median(yards
 # inputs the good ranges overlap: every pick is 0.001 or 0.01, and between those two the
 # scores differ little, so which one wins can change with the tuning seeds.
 
-ax = plot_tuning_scores(tuned)
+ax = tuned.plot(kind="scores")
 ax.axhline(np.median(yardstick), color="0.5", ls="--", lw=1)
 ax.set_title(f"Tuning ({len(tuned.tuning_seeds)} seeds), standardised inputs")
 ax.figure.set_size_inches(6, 4)

@@ -28,7 +28,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab import suggest_lr
 
 claims = optimlab.Claims("lr_range_test")
 test = {"lr_min": 1e-5, "lr_max": 10.0, "steps": 100, "seeds": 30}
@@ -77,7 +76,7 @@ claims.seeds("the steepest-descent suggestion lies within a factor of 2 of the s
 # wanders, and in a minority of seeds the loss had not yet blown up at the last step, so
 # that the lowest point is the last rate tried.
 
-minimum = np.array([suggest_lr(adamw.lrs, curve, "minimum") for curve in adamw.smoothed])
+minimum = adamw.suggest("minimum")
 print("minimum / 10 per seed:")
 print(show(minimum))
 print(

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import optimlab
-from optimlab import interactive_paths, path_grid, plot_race_values, rosenbrock_path
+from optimlab import path_grid, rosenbrock_path
 
 claims = optimlab.Claims("optimizers_rosenbrock")
 optimizers = ["sgd", ("sgd", {"momentum": 0.9}), "momentum", "adam", "rmsprop", "adagrad"]
@@ -46,7 +46,7 @@ ax.figure.set_size_inches(6, 5.2)
 ax.set_title("100 steps from (-1, 2), each optimizer at its tuned lr")
 plt.show()
 
-ax = plot_race_values(race)
+ax = race.plot(kind="values")
 ax.figure.set_size_inches(6, 4)
 ax.axhline(1e-3, color="0.5", ls="--", lw=1)
 plt.show()
@@ -162,7 +162,7 @@ claims.check(
 
 # plotly.js comes from the site's own _static folder, two levels up from this page (the
 # site build copies it there); outside the site, leave plotlyjs out to inline it.
-figure = interactive_paths(grid, initial=(1, 2, 3), plotlyjs="../../_static/plotly.min.js")
+figure = grid.interactive(initial=(1, 2, 3), plotlyjs="../../_static/plotly.min.js")
 claims.check(
     "the figure and its 160 paths weigh less than 1 MB",
     len(figure.html) < 1e6,
