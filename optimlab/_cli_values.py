@@ -23,7 +23,6 @@ from torch.optim import Optimizer
 from ._validation import check_positive_int, check_takes_seed
 from .config import TrainingConfig
 from .optimizers import OPTIMIZERS
-from .plotting import figure_formats
 
 __all__ = [
     "SWEPT_OPTIONS",
@@ -214,9 +213,12 @@ SWEPT_OPTIONS: dict[str, tuple[str, Callable[[str], Any], str]] = {
 
 
 def check_sweep(
-    args: argparse.Namespace, sweep: argparse.ArgumentParser
+    args: argparse.Namespace, sweep: argparse.ArgumentParser, formats: list[str]
 ) -> tuple[dict[str, Any], int]:
-    """compare_configs's settings and seeds from ``args``; ``sweep.error`` at the first bad one."""
+    """compare_configs's settings and seeds from ``args``; ``sweep.error`` at the first bad one.
+
+    ``formats`` are the figure files ``--plot`` can write.
+    """
     for option, name in (("--epochs", "epochs"), ("--seeds", "seeds"), ("--n-jobs", "n_jobs")):
         value = getattr(args, name)
         if value is not None:
@@ -269,7 +271,6 @@ def check_sweep(
         if path is not None:
             check_output(sweep, option, path)
     if args.plot is not None:
-        formats = figure_formats()
         suffix = args.plot.suffix.lstrip(".").lower()
         if suffix not in formats:
             sweep.error(

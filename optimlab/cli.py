@@ -37,7 +37,7 @@ from ._progress import PROG, Status, is_terminal
 from ._version import __version__
 from .config import DEFAULTS
 from .data import standardized_exercise_data
-from .plotting import save_sweep_figure
+from .plotting import figure_formats, save_sweep_figure
 from .results import BUDGETS, SweepResult
 from .sweep import compare_configs
 
@@ -239,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
-    settings, seeds = check_sweep(args, sweep)
+    settings, seeds = check_sweep(args, sweep, figure_formats())
     options = dict(args.optimizer_option)
     if isinstance(settings.get("optimizer"), list):
         # An entry's own options add to --optimizer-option's (compare_configs's pair
