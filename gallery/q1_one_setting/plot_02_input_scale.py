@@ -12,7 +12,8 @@ rate, smaller batches and a shorter ``beta2`` memory help there.
 Every comparison of the exercise trains the same network on the raw Friedman #3 inputs,
 where :math:`x_2` reaches about 1760 while the other inputs stay below about 100. This
 page asks first whether that network learns at all, then what the input scale has to do
-with the exercise's odd observation that ``lr = 0.001`` is unstable.
+with the exercise's odd observation that ``lr = 0.001`` is unstable, and finally why the
+raw inputs fail, reading AdamW's steps out of its state.
 """
 
 # %%
@@ -566,8 +567,9 @@ print(claims.table())
 # * The cause, measured in AdamW's state: on raw inputs its first step (exactly ``lr``
 #   per weight) moves each first-layer unit's input by about ``1000 * lr`` and throws
 #   the network far off; the enormous gradients of that first epoch then stay in ``v``
-#   and keep every later step below a hundredth of ``lr``, so the network crawls back
-#   and ends above the yardstick. Too large at first, far too small afterwards.
+#   and keep the later steps below a hundredth of ``lr`` (the median over weights,
+#   epochs and seeds), so the network crawls back and ends above the yardstick. Too
+#   large at first, far too small afterwards.
 # * That one mechanism is what the other raw-input results show: ``lr = 0.1`` ends
 #   lower by killing the first layer and predicting about the mean; smaller batches and
 #   ``beta2 = 0.99`` give the tiny later steps more number or more size; tuning (30
