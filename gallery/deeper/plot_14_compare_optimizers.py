@@ -128,6 +128,13 @@ claims.check(
 # (medians printed below); SGD and RMSprop both end above it in most seeds, and whether
 # any of the three gets below it varies with the seeds. Standardising the inputs lowers
 # every optimizer's median final RMSE at least twofold.
+#
+# Why does AdamW's tuning pick the largest rate on raw inputs, when the range test
+# (:ref:`sphx_glr_auto_examples_deeper_plot_15_lr_range_test.py`) suggests far smaller
+# rates there? Tuning scores the end of training, the range test its first hundred
+# steps, and on raw inputs AdamW's steps shrink far below the learning rate after the
+# first epoch; the input-scale page measures this, and what a large rate does to the raw
+# network (:ref:`raw_input_steps`).
 
 raw_final = np.nan_to_num(raw.final, nan=np.inf)  # a diverged run counts as infinite
 raw_medians = np.median(raw_final, axis=1)

@@ -127,6 +127,33 @@ plt.show()
 
 claims.seeds("the raw-input suggestion is smaller than the same seed's standardised-input one",
              raw.suggested < adamw.suggested, "nearly every")  # fmt: skip
+raw_median = np.median(raw.suggested)
+print(f"median suggestion: raw {raw_median:.2g}, standardised {steepest_median:.2g}")
+claims.check(
+    "the raw-input median suggestion lies between 5e-5 and 1e-3, over ten times below the "
+    "standardised one",
+    bool(5e-5 < raw_median < 1e-3 and raw_median < steepest_median / 10),
+    evidence=f"raw {raw_median:.2g}, standardised {steepest_median:.2g}",
+    key="raw_suggestion_small",
+)
+
+# %%
+# Range test or tuning?
+# ---------------------
+# On raw inputs the range test suggests small rates, a median below 1e-3, yet tuning
+# the learning rate over thirty epochs picks the largest rate of its grid there
+# (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`). Neither is
+# wrong: they answer different questions. The range test measures the training loss
+# over the first hundred steps from the initial weights, with a rate that grows at every
+# step: which rate makes the loss fall fastest at the start? Tuning measures the
+# validation RMSE after thirty epochs: which rate ends lowest? On raw inputs the
+# answers differ because AdamW's step changes along training. Its first steps are its
+# largest, exactly the rate at the very first, and there a raw-input step moves the
+# first layer's pre-activations by about a thousand times the rate: only a small rate
+# lowers the loss. After the first epoch the steps are a few thousandths of the rate,
+# and a larger rate goes further. The input-scale page measures both phases, and what
+# the rates they favour do over thirty epochs (:ref:`raw_input_steps`): on raw
+# inputs neither rate makes the network learn; standardising the inputs does.
 
 # %%
 # Takeaways
@@ -140,3 +167,6 @@ claims.seeds("the raw-input suggestion is smaller than the same seed's standardi
 #   every candidate to the end on tuning seeds.
 # * Input scale shifts the whole curve: on raw inputs the suggestion is smaller in
 #   nearly every seed.
+# * The range test answers "which rate helps most at the start?", tuning "which rate
+#   ends best?". Where the optimizer's effective step changes along training, as AdamW's
+#   does on raw inputs, the answers differ.

@@ -103,4 +103,5 @@ claims.check(
 #   call says about learning rates, it says about networks that do not work yet.
 # * Why? The inputs are used raw, and :math:`x_2` reaches about 1760:
 #   :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py` shows what that
-#   does to training, and how standardising the inputs fixes it.
+#   does to training (:ref:`raw_input_steps`), and how standardising the inputs fixes
+#   it.

@@ -167,7 +167,9 @@ print(claims.table())
 # * **Artefact of one seed, then of the raw inputs:** "``lr = 0.1`` ends best" varies
 #   with the seeds on raw inputs and holds in few standardised seeds, where
 #   0.01 and 0.001 end lowest. On raw inputs 0.1 looked best only because nothing else
-#   learned either.
+#   learned either: there it kills most of the first layer and predicts about the mean,
+#   while 0.01, thrown off by its first steps and slowed by AdamW's memory of them, ends
+#   above it (:ref:`raw_input_steps` measures both).
 # * **The network learns only when standardised:** the default ``lr = 0.01`` beats the
 #   yardstick in a minority of raw seeds and in every standardised one.
 # * **Raw-input artefact:** ``lr = 0.001`` climbing back the most, the exercise's "oddly

@@ -80,11 +80,14 @@ print(f"batch_size = 64 after {30 * steps_per_epoch[-1]:.0f} steps (30 epochs): 
 #
 # Why batch size and learning rate are coupled
 # --------------------------------------------
-# AdamW moves each weight by about ``lr`` per step, whatever the batch size. An epoch of
-# batches of ``B`` rows makes ``700 / B`` steps, so the distance the weights can travel
-# in one epoch grows like ``lr * 700 / B``: at a fixed number of epochs, halving the
-# batch size gives the optimizer twice the travel, much as doubling the learning rate
-# would, but in smaller, noisier steps (each gradient averages fewer rows). A batch-size
+# Whatever the batch size, AdamW's step of each weight has a ceiling set by ``lr``:
+# Kingma and Ba bound it by ``lr * (1 - beta1) / sqrt(1 - beta2)``, about ``3.16 * lr``
+# at the defaults (:doc:`/theory`); on raw inputs the steps after the first epoch stay
+# far below it (:ref:`raw_input_steps`). An epoch of batches of ``B`` rows makes
+# ``700 / B`` steps, so the distance the weights can travel in one epoch has a ceiling
+# that grows like ``lr * 700 / B``: at a fixed number of epochs, halving the batch size
+# doubles the number of steps and that ceiling, much as doubling the learning rate
+# would, but in noisier steps (each gradient averages fewer rows). A batch-size
 # comparison at a fixed learning rate and a fixed number of epochs therefore also
 # compares amounts of travel. This is why a batch size and a learning rate are tuned
 # together, and why practice rescales the learning rate when it changes the batch size
@@ -245,8 +248,10 @@ print(claims.table())
 # * **Equal epochs, standardised inputs: that lesson was an artefact of the raw
 #   inputs.** Once the network learns, every batch size ends well below the yardstick,
 #   at about the same RMSE; 2 and 4 beat 32 and 64 in a minority of seeds. On raw inputs
-#   the extra steps of small batches were what it took to get anywhere at all; on
-#   standardised inputs thirty epochs are enough steps for every batch size.
+#   the extra steps of small batches were what it took to get anywhere at all, because
+#   after the first epoch AdamW's raw-input steps are a few thousandths of ``lr``
+#   (:ref:`raw_input_steps`); on standardised inputs thirty epochs are enough steps for
+#   every batch size.
 # * **Artefacts of one seed:** the best RMSE rising with *every* doubling varies with the
 #   raw seeds and happens in no standardised one; 16 ending above 32 happens in a
 #   minority of raw seeds (in about half the standardised ones, by a few thousandths).

@@ -371,6 +371,8 @@ claims.check(
 #   step of ``0.999`` and ``0.9999`` more than twenty times smaller than the current
 #   gradients call for; ``0.99`` forgets them, its steps grow, and it both learns and
 #   jumps. Standardising removes the giant first gradients (the memory then costs a
-#   factor below 3), and with them most of what ``beta2`` decided.
+#   factor below 3), and with them most of what ``beta2`` decided. The input-scale page
+#   measures the same small steps on ten seeds, and what else they explain
+#   (:ref:`raw_input_steps`).
 # * Lesson: a hyperparameter that "wins" on badly scaled inputs may be repairing the
 #   scaling. Measure the optimizer's state before explaining a curve.
