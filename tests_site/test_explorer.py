@@ -175,6 +175,7 @@ def test_a_heat_map_cell_opens_its_curves(desktop):
             assert heat[i][j] == packed(REC["worlds"]["raw"][key]["final"])
     # Click the cell lr = 0.001, batch size 4 where plotly drew it.
     i, j = rows.index("0.001"), columns.index("4")
+    tab.locator("#ox-heat").scroll_into_view_if_needed()
     x, y = tab.evaluate(
         """([i, j]) => {
             const gd = document.getElementById('ox-heat'), L = gd._fullLayout;
@@ -185,8 +186,9 @@ def test_a_heat_map_cell_opens_its_curves(desktop):
         [i, j],
     )
     tab.mouse.click(x, y)
+    cell = "raw:0.001_4_0.01_0.9_0.999"
     tab.wait_for_function(
-        "() => document.getElementById('ox-curves').dataset.shown !== 'raw:" + DEFAULT + "'"
+        "(cell) => document.getElementById('ox-curves').dataset.shown === cell", arg=cell
     )
     assert shown(tab) == "raw:0.001_4_0.01_0.9_0.999"
     assert_draws(tab, "raw", "0.001_4_0.01_0.9_0.999", each=True)
@@ -216,7 +218,7 @@ def test_on_a_phone_from_a_link_with_the_keyboard(browser, base_url):
         tab.keyboard.press("ArrowDown")
         assert shown(tab) == "standardized:0.001_32_0.01_0.9_0.999"
         assert_draws(tab, "standardized", "0.001_32_0.01_0.9_0.999")
-        tab.locator("#ox-each").focus()
+        tab.locator("#ox-log").focus()
         tab.keyboard.press("Tab")
         assert tab.evaluate("() => document.activeElement.id") == "ox-pin"
         tab.keyboard.press("Enter")

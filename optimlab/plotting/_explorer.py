@@ -394,6 +394,8 @@ _CONTROLS = """<form class="optimlab-controls" id="ox-form">
 {menus}
 <div class="ox-field ox-check"><input type="checkbox" id="ox-each" name="each">\
 <label for="ox-each">Show each seed's curve</label></div>
+<div class="ox-field ox-check"><input type="checkbox" id="ox-log" name="log">\
+<label for="ox-log">Logarithmic RMSE axis</label></div>
 <div class="ox-buttons"><button type="button" id="ox-pin">Pin this curve</button>
 <button type="button" id="ox-defaults">Back to the defaults</button>
 <button type="button" id="ox-clear">Remove every pin</button></div>
@@ -404,8 +406,8 @@ _CONTROLS = """<form class="optimlab-controls" id="ox-form">
 copy it to share the comparison):</p><ul id="ox-pinned" aria-labelledby="ox-pinned-title">\
 </ul></div>
 <p>The call that reproduces the curves shown, ready to copy into Python:</p>
-<div class="highlight-python notranslate"><div class="highlight"><pre id="ox-code"></pre>\
-</div></div>
+<div class="highlight-python notranslate optimlab-explorer-code">\
+<div class="highlight"><pre><code id="ox-code"></code></pre></div></div>
 <p class="ox-provenance">{provenance}</p>
 """
 
@@ -425,7 +427,7 @@ _STYLE = """<style>
   align-items: flex-end; }
 .optimlab-controls fieldset { border: 1px solid var(--pst-color-border, #ccc);
   padding: 0.2rem 0.6rem 0.4rem; margin: 0; flex: 1 1 100%; }
-.optimlab-controls fieldset label { margin-right: 1rem; }
+.optimlab-controls .ox-choice { display: inline-block; margin-right: 1.2rem; }
 .optimlab-controls .ox-field { display: flex; flex-direction: column; }
 .optimlab-controls .ox-check { flex-direction: row; gap: 0.4rem; align-items: center; }
 .optimlab-controls select, .optimlab-controls button, #ox-pinned button { font: inherit;
@@ -437,7 +439,7 @@ _STYLE = """<style>
 #ox-pinned li { margin: 0.2rem 0; }
 .ox-swatch { display: inline-block; width: 1.5em; height: 0.35em; vertical-align: middle;
   margin-right: 0.4em; }
-#ox-code { white-space: pre-wrap; overflow-wrap: anywhere; }
+.optimlab-explorer-code pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 </style>
 """
 
@@ -451,11 +453,12 @@ _SCRIPT = r"""
   var COLOURS = ['#0072b2', '#009e73', '#e69f00', '#cc79a7', '#56b4e9', '#8c564b', '#7f7f7f',
                  '#bcbd22'];
   var CURRENT = '#d62728';
+  var GRID = 'rgba(128, 128, 128, 0.3)';  // visible on light and dark pages
   function rgba(hex, alpha) {
     var n = parseInt(hex.slice(1), 16);
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + alpha + ')';
   }
-  var state = {world: 'raw', values: D.defaults.slice(), each: false, pins: []};
+  var state = {world: 'raw', values: D.defaults.slice(), each: false, log: false, pins: []};
   var epochs = []; for (var e = 1; e <= D.epochs; e++) epochs.push(e);
   var yard = D.yardstickMedian;
 
@@ -481,6 +484,7 @@ _SCRIPT = r"""
     var parts = ['world=' + state.world];
     for (var i = 0; i < NAMES.length; i++) parts.push(NAMES[i] + '=' + state.values[i]);
     if (state.each) parts.push('each=1');
+    if (state.log) parts.push('log=1');
     state.pins.forEach(function (p) { parts.push('pin=' + pinId(p.world, p.values)); });
     var hash = '#' + parts.join('&');
     if (location.hash === hash) return;
@@ -488,7 +492,7 @@ _SCRIPT = r"""
   }
   function fromAddress() {
     var problems = [];
-    state = {world: 'raw', values: D.defaults.slice(), each: false, pins: []};
+    state = {world: 'raw', values: D.defaults.slice(), each: false, log: false, pins: []};
     location.hash.replace(/^#/, '').split('&').forEach(function (part) {
       if (!part) return;
       var at = part.indexOf('='), name = decodeURIComponent(part.slice(0, at)),
@@ -499,8 +503,8 @@ _SCRIPT = r"""
       } else if (i >= 0) {
         if (D.axes[i].indexOf(value) >= 0) state.values[i] = value;
         else problems.push(D.labels[i] + ' ' + value);
-      } else if (name === 'each') {
-        state.each = value === '1';
+      } else if (name === 'each' || name === 'log') {
+        state[name] = value === '1';
       } else if (name === 'pin') {
         var pin = parsePin(value);
         if (pin) state.pins.push(pin); else problems.push('pinned curve ' + value);
@@ -512,11 +516,13 @@ _SCRIPT = r"""
     form.elements.world.value = state.world;
     for (var i = 0; i < NAMES.length; i++) form.elements[NAMES[i]].value = state.values[i];
     form.elements.each.checked = state.each;
+    form.elements.log.checked = state.log;
   }
   function fromForm() {
     state.world = form.elements.world.value;
     state.values = NAMES.map(function (name) { return form.elements[name].value; });
     state.each = form.elements.each.checked;
+    state.log = form.elements.log.checked;
   }
 
   function line(y, colour, meta, extra) {
@@ -586,8 +592,10 @@ _SCRIPT = r"""
                hovertemplate: 'yardstick, median over seeds: %{y}<extra></extra>'});
     var layout = {
       margin: {l: 50, r: 10, t: 10, b: 45}, showlegend: false, dragmode: false,
-      xaxis: {title: {text: 'Epoch'}, fixedrange: true},
-      yaxis: {title: {text: 'Validation RMSE'}, fixedrange: true, rangemode: 'tozero'},
+      xaxis: {title: {text: 'Epoch'}, fixedrange: true, gridcolor: GRID, zerolinecolor: GRID},
+      yaxis: {title: {text: 'Validation RMSE'}, fixedrange: true,
+              type: state.log ? 'log' : 'linear', rangemode: state.log ? 'normal' : 'tozero',
+              gridcolor: GRID, zerolinecolor: GRID},
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
       font: {color: getComputedStyle(document.body).color}
     };
@@ -797,8 +805,8 @@ def explorer_html(
     packed = _pack(data, digits).replace("<", "\\u003c")
 
     radios = "".join(
-        f'<input type="radio" id="ox-world-{world}" name="world" value="{world}">'
-        f'<label for="ox-world-{world}">{WORLD_LABELS[world]}</label> '
+        f'<span class="ox-choice"><input type="radio" id="ox-world-{world}" name="world" '
+        f'value="{world}"> <label for="ox-world-{world}">{WORLD_LABELS[world]}</label></span>'
         for world in runs.curves
     )
     menus = []
