@@ -138,7 +138,7 @@ def test_choose_pin_and_share_a_comparison(desktop, browser):
     # Three settings off the defaults: not run, and said so; the pins stay.
     tab.locator("#ox-beta2").select_option("0.99")
     status = tab.locator("#ox-status").text_content()
-    assert status.startswith("This combination was not run: Learning rate 0.1 with Batch size 2")
+    assert status.startswith("This combination was not run: learning rate 0.1 with batch size 2")
     assert shown(tab) == ""
     assert tab.locator("#ox-pin").is_disabled()
     assert_draws(tab, "standardized", cell)
@@ -154,6 +154,10 @@ def test_choose_pin_and_share_a_comparison(desktop, browser):
         assert other.locator("#ox-pinned li").count() == 2
         assert_draws(other, "standardized", lr_01)
         assert_draws(other, "standardized", cell)
+        other.locator("#ox-pinned li").first.get_by_role("button", name="Show the pinned").click()
+        assert shown(other) == f"standardized:{lr_01}"
+        code = REC["worlds"]["standardized"][lr_01]["code"]
+        assert other.locator("#ox-code").text_content() == code
         other.locator("#ox-defaults").click()
         assert shown(other) == f"raw:{DEFAULT}"
         assert_draws(other, "raw", DEFAULT, each=True)  # "each seed" came with the address

@@ -467,7 +467,7 @@ _SCRIPT = r"""
   function label(world, values) {
     var parts = [];
     for (var i = 0; i < NAMES.length; i++) {
-      if (values[i] !== D.defaults[i]) parts.push(D.labels[i] + ' ' + values[i]);
+      if (values[i] !== D.defaults[i]) parts.push(D.words[i] + ' ' + values[i]);
     }
     return (world === 'raw' ? 'raw' : 'standardised') + ', ' +
            (parts.length ? parts.join(', ') : 'defaults');
@@ -558,7 +558,7 @@ _SCRIPT = r"""
   function differing(values) {
     var out = [];
     for (var i = 0; i < NAMES.length; i++) {
-      if (values[i] !== D.defaults[i]) out.push(D.labels[i] + ' ' + values[i]);
+      if (values[i] !== D.defaults[i]) out.push(D.words[i] + ' ' + values[i]);
     }
     return out;
   }
@@ -618,6 +618,16 @@ _SCRIPT = r"""
       swatch.style.background = COLOURS[n % COLOURS.length];
       li.appendChild(swatch);
       li.appendChild(document.createTextNode(label(p.world, p.values) + ' '));
+      var again = document.createElement('button');
+      again.type = 'button';
+      again.textContent = 'Show';
+      again.setAttribute('aria-label', 'Show the pinned curve ' + label(p.world, p.values) +
+                         ' with its call');
+      again.addEventListener('click', function () {
+        state.world = p.world; state.values = p.values.slice(); toForm(); update(true);
+      });
+      li.appendChild(again);
+      li.appendChild(document.createTextNode(' '));
       var remove = document.createElement('button');
       remove.type = 'button';
       remove.textContent = 'Remove';
@@ -788,6 +798,7 @@ def explorer_html(
     data = {
         "names": list(SETTINGS),
         "labels": [LABELS[name] for name in SETTINGS],
+        "words": [LABELS[name].lower() if name != "beta1" else name for name in SETTINGS],
         "defaults": defaults,
         "axes": [record["axes"][name] for name in SETTINGS],
         "source": [sources[name] for name in SETTINGS],
