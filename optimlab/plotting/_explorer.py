@@ -26,8 +26,10 @@ from html import escape
 from typing import Any
 
 import numpy as np
+import torch
 
 from .._validation import Split, brief, check_positive_int
+from .._version import __version__
 from ..config import DEFAULTS
 from ..data import exercise_data
 from ..metrics import baseline_rmse, median_finite, quantiles_finite
@@ -232,10 +234,6 @@ def explorer_runs(
     >>> sorted(runs.curves["raw"]), runs.curves["standardized"][(0.1, 16, 0.01, 0.9, 0.999)].shape
     ([(0.01, 16, 0.01, 0.9, 0.999), (0.1, 16, 0.01, 0.9, 0.999)], (2, 2))
     """
-    import torch
-
-    from .. import __version__
-
     epochs = check_positive_int("epochs", epochs)
     checked_axes = _check_axes(axes)
     checked_grids = _check_grids(grids, checked_axes)
