@@ -747,6 +747,14 @@ def explorer_html(
     each to ``digits`` significant digits; plotly.js comes from ``plotlyjs``, a relative
     path. The second block holds the data and the script: put it after the first.
 
+    The page keeps its state in its address, so that a link shares a comparison and a
+    page may link to one setting: ``#world=standardized&lr=0.1&batch_size=16&each=1&
+    log=1&pin=raw:0.01_16_0.01_0.9_0.999``, where ``world`` is ``raw`` or
+    ``standardized``, each setting is one of the values offered (omitted: its default),
+    ``each=1`` draws every seed, ``log=1`` a logarithmic axis, and each ``pin`` names a
+    pinned curve by its world and its five settings (learning rate, batch size, weight
+    decay, beta1, beta2). A value that was not run is said so and left out.
+
     Parameters
     ----------
     runs : ExplorerRuns
