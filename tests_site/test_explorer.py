@@ -170,6 +170,7 @@ def test_a_heat_map_cell_opens_its_curves(desktop):
     tab = desktop
     tab.locator("#ox-clear").click()
     tab.locator("label[for=ox-world-raw]").click()
+    tab.locator("#ox-each").check()
     grid = REC["grids"][0]
     assert grid["settings"] == ["lr", "batch_size"]
     heat = tab.evaluate("() => document.getElementById('ox-heat').data[0].z")

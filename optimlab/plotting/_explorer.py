@@ -642,13 +642,14 @@ _SCRIPT = r"""
     var g = D.grids[Number(document.getElementById('ox-grid').value)];
     var stat = document.getElementById('ox-stat').value;
     var a = NAMES.indexOf(g.settings[0]), b = NAMES.indexOf(g.settings[1]);
-    var z = [], text = [];
+    var z = [], text = [], narrow = heat.clientWidth < 560;  // a phone: shorter labels
     g.values[0].forEach(function (va) {
       var row = [], words = [];
       g.values[1].forEach(function (vb) {
         var values = D.defaults.slice(); values[a] = va; values[b] = vb;
         var v = entry(state.world, key(values))[stat];
-        row.push(v); words.push(v === null ? 'diverged' : String(v));
+        row.push(v);
+        words.push(v === null ? 'diverged' : narrow ? v.toPrecision(3) : String(v));
       });
       z.push(row); text.push(words);
     });
@@ -662,11 +663,11 @@ _SCRIPT = r"""
                    y0: sa - 0.5, y1: sa + 0.5, line: {color: '#d62728', width: 3}});
     }
     var data = [{type: 'heatmap', x: x, y: y, z: z, text: text, texttemplate: '%{text}',
-                 textfont: {size: 11},
+                 textfont: {size: narrow ? 10 : 11},
                  colorscale: 'Viridis', reversescale: true, xgap: 1, ygap: 1,
-                 colorbar: {title: {text: 'RMSE', side: 'right'}, thickness: 12},
+                 colorbar: {title: {text: 'RMSE', side: 'right'}, thickness: narrow ? 8 : 12},
                  hovertemplate: D.labels[a] + ' %{y}, ' + D.labels[b] +
-                   ' %{x}: %{text}<extra></extra>'}];
+                   ' %{x}: %{z:.4g}<extra></extra>'}];
     var layout = {
       margin: {l: 60, r: 10, t: 10, b: 50}, dragmode: false, shapes: shapes,
       xaxis: {title: {text: D.labels[b]}, type: 'category', fixedrange: true},
@@ -721,6 +722,10 @@ _SCRIPT = r"""
       curves.scrollIntoView({block: 'nearest'});
     });
   }
+  var wasNarrow = heat.clientWidth < 560;
+  window.addEventListener('resize', function () {
+    if ((heat.clientWidth < 560) !== wasNarrow) { wasNarrow = !wasNarrow; drawHeat(); }
+  });
   window.addEventListener('hashchange', function () {
     fromAddress(); toForm(); drawCurves(false); drawHeat();
   });
