@@ -36,6 +36,7 @@ extensions = [
     "cli_help",
     "verdicts",  # the gallery's recorded claims on other pages: docs/_ext/verdicts.py
     "accessibility",  # names, alternative text, code colours: docs/_ext/accessibility.py
+    "explorer",  # the explorer page's runs, trained at build time: docs/_ext/explorer.py
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -134,7 +135,14 @@ if os.environ.get("GITHUB_REPOSITORY"):
     html_theme_options["github_url"] = f"{server}/{os.environ['GITHUB_REPOSITORY']}"
 # The theme reads the colour mode from here; left empty, it logs a console error.
 html_context = {"default_mode": "auto"}
-html_sidebars = {"index": [], "differences": [], "exercise": [], "theory": [], "references": []}
+html_sidebars = {
+    "index": [],
+    "differences": [],
+    "exercise": [],
+    "explorer": [],
+    "theory": [],
+    "references": [],
+}
 
 
 def check_api_page(app) -> None:
