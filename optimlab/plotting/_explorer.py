@@ -31,7 +31,7 @@ import torch
 from .._validation import Split, brief, check_positive_int
 from .._version import __version__
 from ..config import DEFAULTS
-from ..data import exercise_data
+from ..data import exercise_data, standardized_exercise_data
 from ..metrics import baseline_rmse, median_finite, quantiles_finite
 from ..sweep import compare_sweeps
 
@@ -128,11 +128,6 @@ class ExplorerRuns:
             f"<ExplorerRuns: {count} configurations x {len(self.seeds)} seeds x "
             f"{self.epochs} epochs, trained in {self.seconds:.1f} s>"
         )
-
-
-def _standardized(seed: int) -> Split:
-    """``exercise_data(seed, standardize=True)``, picklable for worker processes."""
-    return exercise_data(seed, standardize=True)
 
 
 def _check_axes(axes: object) -> dict[str, tuple[float, ...]]:
@@ -246,7 +241,7 @@ def explorer_runs(
     start = time.perf_counter()
     curves: dict[str, dict[Settings, np.ndarray]] = {}
     used: tuple[int, ...] = ()
-    for world, data in (("raw", None), ("standardized", _standardized)):
+    for world, data in (("raw", None), ("standardized", standardized_exercise_data)):
         results = compare_sweeps(sweeps, seeds=seeds, data=data, n_jobs=n_jobs)
         found: dict[Settings, np.ndarray] = {}
         for result in results:
