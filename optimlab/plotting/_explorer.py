@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import Split, brief, check_positive_int
+from .._validation import brief, check_positive_int
 from .._version import __version__
 from ..config import DEFAULTS
 from ..data import exercise_data, standardized_exercise_data
