@@ -71,15 +71,22 @@ def _outcomes(
 ) -> np.ndarray:
     """:meth:`Trajectory.outcome` of many runs at once: ``xy`` of shape ``(n, points, 2)``,
     ``values`` of shape ``(n, points)``; checked arguments, ``window < points``."""
+    n, points = values.shape
     with np.errstate(invalid="ignore"):
         # NaN fails both comparisons, so it counts as diverged.
         diverged = ~((np.abs(xy) <= bound).all(axis=(1, 2)) & np.isfinite(values).all(axis=1))
         last = values[:, -(window + 1) :]
-        half = max(len(last[0]) // 2, 1)
-        early, late = last[:, :half].max(axis=1), last[:, -half:].max(axis=1)
+        # The envelope: the largest f of each stretch of half a window, back from the end.
+        half = max((window + 1) // 2, 1)
+        blocks = points // half
+        envelope = values[:, points - blocks * half :].reshape(n, blocks, half).max(axis=2)
+        late = envelope[:, -1]
+        early = envelope[:, -2] if blocks > 1 else late
+        lowest_before = envelope[:, :-1].min(axis=1) if blocks > 1 else np.full(n, np.inf)
         settles = (last <= tol).all(axis=1) & (late <= early)
         rises = (np.diff(last, axis=1) > 0).sum(axis=1)
-        cycles = (rises > 0) & (rises * 10 >= window) & (late >= early / 2)
+        oscillates = (rises > 0) & (rises * 10 >= window)
+        cycles = oscillates & ((late >= 0.9 * early) | (late > 10 * lowest_before))
     return np.select(
         [diverged, settles, cycles],
         [OUTCOMES[0], OUTCOMES[1], OUTCOMES[2]],
@@ -132,14 +139,15 @@ class Trajectory:
         * ``"diverges"``: a coordinate left ``|x|, |y| <= bound``, or :math:`f` or a
           coordinate became inf or NaN, at any step;
         * ``"settles"``: :math:`f \\le` ``tol`` at each of the last ``window + 1`` points,
-          and the largest :math:`f` of the stretch's second half is at most that of its
-          first half (not drifting away);
-        * ``"cycles"``: bounded, not settled, and making no progress: :math:`f` rises on
-          at least a tenth of the last ``window`` steps, and the largest :math:`f` of
-          the stretch's second half is at least half that of its first half (a two-point
-          cycle, or an oscillation that grows);
+          and the largest :math:`f` of the last half window is at most that of the half
+          window before it (not drifting away);
+        * ``"cycles"``: bounded, not settled, and oscillating without progress: :math:`f`
+          rises on at least a tenth of the last ``window`` steps, and the largest
+          :math:`f` of the last half window is at least 0.9 times that of the half window
+          before it (a two-point cycle, an oscillation that grows) or over 10 times the
+          lowest such largest value of any earlier half window (the run came back up);
         * ``"descends"``: bounded and still on its way: neither settled nor cycling (a
-          slow descent, or an oscillation that is dying out).
+          slow descent, or an oscillation that dies out).
 
         The outcome is of this run at its length: one that descends after 100 steps may
         settle after 500, and one that looks settled may start to cycle later.

@@ -254,6 +254,9 @@ def test_outcome_of_an_analytic_two_point_cycle():
     # however small the cycle, if f stays above tol
     tiny = hand_made(1 + np.where(k % 2, 1e-3, -1e-3), np.full(201, 1.0))
     assert tiny.outcome() == "cycles" and tiny.outcome(tol=1e-5) == "settles"
+    # near the minimum first, then bouncing 100 times higher, even as the bounce shrinks
+    back = 1 + np.r_[np.full(100, 1e-3), 0.1 * 0.995 ** k[:101] * (-1.0) ** k[:101]]
+    assert hand_made(back, np.ones(201)).outcome() == "cycles"
 
 
 def test_outcome_of_a_growing_oscillation_is_cycles():
