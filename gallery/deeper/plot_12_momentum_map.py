@@ -75,7 +75,7 @@ print(
 #
 # .. math:: \eta\,(1 - \beta)\, h < 2 (1 + \beta),
 #
-# (:func:`optimlab.momentum.stable_lr_limit` derives it). Past this limit a run cannot
+# (``optimlab.momentum.stable_lr_limit`` computes it). Past this limit a run cannot
 # settle at the minimum, whatever happened on the way there. The maps draw it as a
 # dashed line.
 
