@@ -30,7 +30,7 @@ from ._validation import (
 )
 from .landscape import rosenbrock
 
-__all__ = ["Momentum", "momentum_update", "optim_step"]
+__all__ = ["Momentum", "momentum_update", "optim_step", "stable_lr_limit"]
 
 Coefficient = float | torch.Tensor
 
@@ -85,6 +85,61 @@ def momentum_update(
     if shrink is not None:
         param.mul_(shrink)
     param.sub_(lr * velocity)
+
+
+def stable_lr_limit(beta: float, curvature: float) -> float:
+    r"""The largest stable learning rate of optimlab's momentum on a quadratic of curvature h.
+
+    On :math:`f(\theta) = h \theta^2 / 2` the gradient is :math:`h\theta`, and
+    :func:`momentum_update` (no weight decay) gives, with :math:`\eta v_{t-1} =
+    \theta_{t-2} - \theta_{t-1}`,
+
+    .. math::
+
+        \theta_t = (1 + \beta - a)\,\theta_{t-1} - \beta\,\theta_{t-2},
+        \qquad a = \eta (1 - \beta) h.
+
+    Both roots of :math:`z^2 - (1 + \beta - a) z + \beta` lie inside the unit circle,
+    so that every start decays to 0, if and only if :math:`0 < a < 2 (1 + \beta)`
+    (the Jury conditions, for :math:`0 \le \beta < 1`):
+
+    .. math:: \eta < \frac{2 (1 + \beta)}{(1 - \beta)\, h}.
+
+    At :math:`\beta = 0` this is plain gradient descent's :math:`2 / h`. Along each
+    eigenvector of a Hessian the same holds with its eigenvalue, so the largest one sets
+    the limit; near a minimum of a smooth function, this is the limit of settling there.
+
+    Parameters
+    ----------
+    beta : float
+        The momentum coefficient, in [0, 1).
+    curvature : float
+        :math:`h > 0`, e.g. the largest Hessian eigenvalue at a minimum (21.6 at the
+        exercise's Rosenbrock minimum).
+
+    Returns
+    -------
+    float
+        :math:`2 (1 + \beta) / ((1 - \beta) h)`: runs with a smaller lr settle on the
+        quadratic, runs with a larger one grow.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``beta`` is not a number in [0, 1), or ``curvature`` not a positive finite one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optimlab.landscape import rosenbrock_hessian
+    >>> from optimlab.momentum import stable_lr_limit
+    >>> h = float(np.linalg.eigvalsh(rosenbrock_hessian(1.0, 1.0)).max())
+    >>> round(h, 1), round(stable_lr_limit(0.0, h), 4), round(stable_lr_limit(0.9, h), 3)
+    (21.6, 0.0925, 1.757)
+    """
+    beta = check_beta("beta", beta)
+    curvature = check_positive_finite("curvature", curvature)
+    return 2 * (1 + beta) / ((1 - beta) * curvature)
 
 
 def _shrink(lr: float, weight_decay: float) -> float | None:

@@ -29,6 +29,7 @@ from ._validation import (
     check_grid,
     check_nonnegative_int,
     check_positive_finite,
+    check_positive_int,
 )
 from .config import TrainingConfig, check_optimizers
 from .landscape import rosenbrock
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MOMENTUM_SETTING",
+    "OUTCOMES",
     "MomentumMap",
     "PathGrid",
     "RosenbrockRace",
@@ -58,6 +60,46 @@ MOMENTUM_SETTING = {
     "adamw": "beta1",
     "momentum": "beta1",  # optimlab.Momentum's beta: v = b v + (1 - b) g
 }
+
+
+#: What a run does by its last step (:meth:`Trajectory.outcome`), in the order checked.
+OUTCOMES = ("diverges", "settles", "cycles", "descends")
+
+
+def _outcomes(
+    xy: np.ndarray, values: np.ndarray, *, tol: float, window: int, bound: float
+) -> np.ndarray:
+    """:meth:`Trajectory.outcome` of many runs at once: ``xy`` of shape ``(n, points, 2)``,
+    ``values`` of shape ``(n, points)``; checked arguments, ``window < points``."""
+    n, points = values.shape
+    with np.errstate(invalid="ignore"):
+        # NaN fails both comparisons, so it counts as diverged.
+        diverged = ~((np.abs(xy) <= bound).all(axis=(1, 2)) & np.isfinite(values).all(axis=1))
+        last = values[:, -(window + 1) :]
+        # The envelope: the largest f of each stretch of half a window, back from the end.
+        half = max((window + 1) // 2, 1)
+        blocks = points // half
+        envelope = values[:, points - blocks * half :].reshape(n, blocks, half).max(axis=2)
+        late = envelope[:, -1]
+        early = envelope[:, -2] if blocks > 1 else late
+        lowest_before = envelope[:, :-1].min(axis=1) if blocks > 1 else np.full(n, np.inf)
+        settles = (last <= tol).all(axis=1) & (late <= early)
+        rises = (np.diff(last, axis=1) > 0).sum(axis=1)
+        oscillates = (rises > 0) & (rises * 10 >= window)
+        cycles = oscillates & ((late >= 0.9 * early) | (late > 10 * lowest_before))
+    return np.select(
+        [diverged, settles, cycles],
+        [OUTCOMES[0], OUTCOMES[1], OUTCOMES[2]],
+        default=OUTCOMES[3],
+    ).astype(object)
+
+
+def _check_outcome_args(tol: object, window: object, bound: object) -> tuple[float, int, float]:
+    return (
+        check_positive_finite("tol", tol),
+        check_positive_int("window", window),
+        check_positive_finite("bound", bound),
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +127,72 @@ class Trajectory:
     def end(self) -> tuple[float, float]:
         """The last point ``(x, y)``."""
         return float(self.x[-1]), float(self.y[-1])
+
+    def outcome(self, *, tol: float = 1e-6, window: int = 50, bound: float = 100.0) -> str:
+        """What the run does by its end: ``"settles"``, ``"cycles"``, ``"diverges"`` or
+        ``"descends"``.
+
+        :math:`f` after a fixed number of steps does not say whether a run has arrived, is
+        still on its way, or bounces for ever; this reads the last ``window`` steps. The
+        outcomes, checked in this order:
+
+        * ``"diverges"``: a coordinate left ``|x|, |y| <= bound``, or :math:`f` or a
+          coordinate became inf or NaN, at any step;
+        * ``"settles"``: :math:`f \\le` ``tol`` at each of the last ``window + 1`` points,
+          and the largest :math:`f` of the last half window is at most that of the half
+          window before it (not drifting away);
+        * ``"cycles"``: bounded, not settled, and oscillating without progress: :math:`f`
+          rises on at least a tenth of the last ``window`` steps, and the largest
+          :math:`f` of the last half window is at least 0.9 times that of the half window
+          before it (a two-point cycle, an oscillation that grows) or over 10 times the
+          lowest such largest value of any earlier half window (the run came back up);
+        * ``"descends"``: bounded and still on its way: neither settled nor cycling (a
+          slow descent, or an oscillation that dies out).
+
+        The outcome is of this run at its length: one that descends after 100 steps may
+        settle after 500, and one that looks settled may start to cycle later.
+
+        Parameters
+        ----------
+        tol : float, default=1e-6
+            The value of :math:`f` that counts as arrived (the minimum's value is 0).
+        window : int, default=50
+            How many of the last steps to read; at most ``len(self) - 1``.
+        bound : float, default=100.0
+            Divergence: a coordinate beyond it, as :func:`~optimlab.momentum_map` counts.
+
+        Returns
+        -------
+        str
+            One of ``optimlab.rosenbrock_runs.OUTCOMES``.
+
+        Raises
+        ------
+        TypeError
+            If ``window`` is not an integer, or ``tol`` or ``bound`` not a number.
+        ValueError
+            If ``tol`` or ``bound`` is not positive and finite, ``window`` is below 1,
+            or the run has ``window`` steps or fewer.
+
+        Examples
+        --------
+        >>> from optimlab import rosenbrock_path
+        >>> rosenbrock_path("sgd", lr=0.05, steps=500).outcome()  # 2 / h = 0.0925
+        'settles'
+        >>> rosenbrock_path("sgd", lr=0.1, steps=500).outcome()  # past it: a two-point cycle
+        'cycles'
+        >>> rosenbrock_path("sgd", lr=0.2, steps=500).outcome()
+        'diverges'
+        >>> rosenbrock_path("sgd", lr=0.001, steps=500).outcome()  # on its way, slowly
+        'descends'
+        """
+        tol, window, bound = _check_outcome_args(tol, window, bound)
+        if window >= len(self):
+            raise ValueError(
+                f"window must be smaller than the run's {len(self)} points, got {window}"
+            )
+        xy = np.stack([self.x, self.y], axis=-1)[None]
+        return str(_outcomes(xy, self.value[None], tol=tol, window=window, bound=bound)[0])
 
 
 def _config(
@@ -281,6 +389,11 @@ class RosenbrockRace:
         Each optimizer's lr of lowest score.
     paths : dict of str to Trajectory
         Each optimizer's path at its chosen lr.
+    runs : dict of str to tuple of Trajectory
+        Each optimizer's path at every lr of the grid, in the grid's order.
+
+    The ranking holds for this budget of steps alone; :meth:`at` re-tunes the same runs
+    on a shorter one.
     """
 
     labels: tuple[str, ...]
@@ -289,6 +402,45 @@ class RosenbrockRace:
     scores: np.ndarray
     chosen_lr: dict[str, float]
     paths: dict[str, Trajectory]
+    runs: dict[str, tuple[Trajectory, ...]]
+
+    def at(self, steps: int) -> RosenbrockRace:
+        """The race as it stood after ``steps`` steps, each optimizer re-tuned on it.
+
+        The runs are cut at ``steps`` (a run is the same up to any step whatever its
+        length), and each optimizer's lr is chosen again on :math:`f` after ``steps``
+        steps: exactly what ``race_rosenbrock(..., steps=steps)`` gives.
+
+        Parameters
+        ----------
+        steps : int
+            A budget from 0 to ``self.steps``.
+
+        Returns
+        -------
+        RosenbrockRace
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``steps`` is not an integer from 0 to ``self.steps``.
+
+        Examples
+        --------
+        >>> from optimlab import race_rosenbrock
+        >>> race = race_rosenbrock(["sgd"], [0.01, 0.05, 0.1], steps=500)
+        >>> race.chosen_lr, race.at(100).chosen_lr  # at 500 steps, lr 0.1 cycles
+        ({'sgd': 0.05}, {'sgd': 0.1})
+        """
+        steps = check_nonnegative_int("steps", steps)
+        if steps > self.steps:
+            raise ValueError(f"steps must be at most the race's {self.steps}, got {steps}")
+        runs = {
+            label: tuple(Trajectory(r.x[: steps + 1], r.y[: steps + 1], r.value[: steps + 1])
+                         for r in paths)
+            for label, paths in self.runs.items()
+        }  # fmt: skip
+        return _tuned(self.labels, self.lrs, steps, runs)
 
     def plot(self, ax: Axes | None = None, *, kind: str = "paths") -> Axes:
         """Draw the paths on the contours (``kind="paths"``), or :math:`f` against the
@@ -347,16 +499,30 @@ def race_rosenbrock(
     steps = check_nonnegative_int("steps", steps)
     start = check_finite_point("start", start)
     configs, labels = check_optimizers(optimizers, lambda entry: _config(entry, grid[0]))
-    scores = np.full((len(configs), len(grid)), np.inf)
+    runs = {
+        label: tuple(_trajectories(*_run_many([config.replace(lr=lr) for lr in grid],
+                                               steps, start)))
+        for label, config in zip(labels, configs, strict=True)
+    }  # fmt: skip
+    return _tuned(tuple(labels), grid, steps, runs)
+
+
+def _tuned(
+    labels: tuple[str, ...],
+    grid: tuple[float, ...],
+    steps: int,
+    runs: dict[str, tuple[Trajectory, ...]],
+) -> RosenbrockRace:
+    """The race of these runs: each optimizer's lr of lowest final f (the smallest on a tie)."""
+    scores = np.full((len(labels), len(grid)), np.inf)
     chosen, paths = {}, {}
-    for row, (label, config) in enumerate(zip(labels, configs, strict=True)):
-        runs = _trajectories(*_run_many([config.replace(lr=lr) for lr in grid], steps, start))
-        last = np.array([run.value[-1] for run in runs], dtype=float)
+    for row, label in enumerate(labels):
+        last = np.array([run.value[-1] for run in runs[label]], dtype=float)
         scores[row] = np.where(np.isfinite(last), last, np.inf)
         best = int(np.argmin(scores[row]))
-        chosen[label], paths[label] = grid[best], runs[best]
+        chosen[label], paths[label] = grid[best], runs[label][best]
     scores.flags.writeable = False
-    return RosenbrockRace(labels, grid, steps, scores, chosen, paths)
+    return RosenbrockRace(labels, grid, steps, scores, chosen, paths, runs)
 
 
 @dataclass(frozen=True)
@@ -489,6 +655,11 @@ class MomentumMap:
         ``tol`` (or diverged).
     diverged : numpy.ndarray
         Boolean; True where the run left the bound at some step.
+    outcome : numpy.ndarray
+        What each run does by its last step, :meth:`Trajectory.outcome` with its
+        defaults (the last 50 steps, or all when fewer; :math:`f \\le 10^{-6}` counts as
+        arrived) and this map's ``bound``: ``"settles"``, ``"cycles"``, ``"diverges"``
+        or ``"descends"``.
     """
 
     lrs: np.ndarray
@@ -503,9 +674,11 @@ class MomentumMap:
     final_value: np.ndarray
     steps_to_tol: np.ndarray
     diverged: np.ndarray
+    outcome: np.ndarray
 
     def __post_init__(self) -> None:
-        for name in ("lrs", "momenta", "x", "y", "final_value", "steps_to_tol", "diverged"):
+        names = ("lrs", "momenta", "x", "y", "final_value", "steps_to_tol", "diverged", "outcome")
+        for name in names:
             array = np.array(getattr(self, name))  # a copy: the result stays as computed
             array.flags.writeable = False
             object.__setattr__(self, name, array)
@@ -569,6 +742,8 @@ def momentum_map(
     [[False, False], [False, False], [True, False]]
     >>> result.steps_to_tol.tolist()  # -1: still above tol after 500 steps, or diverged
     [[445, 445], [-1, 73], [-1, 75]]
+    >>> result.outcome.tolist()  # lr 0.1 at beta 0 is past 2 / h = 0.0925
+    [['descends', 'descends'], ['cycles', 'settles'], ['diverges', 'settles']]
     """
     lr_axis = check_grid("lrs", lrs, check_positive_finite)
     momentum_axis = check_grid("momenta", momenta, check_beta)
@@ -586,6 +761,7 @@ def momentum_map(
     # NaN fails the comparison, so it counts as out of bounds.
     diverged = ~(np.abs(xy[:, 1:]) <= bound).all(axis=(1, 2))
     final = values[:, -1].astype(np.float64)
+    outcome = _outcomes(xy, values, tol=1e-6, window=min(50, steps), bound=bound)
     return MomentumMap(
         lrs=np.array(lr_axis),
         momenta=np.array(momentum_axis),
@@ -599,4 +775,5 @@ def momentum_map(
         final_value=np.where(diverged, np.inf, final).reshape(shape),
         steps_to_tol=np.where(diverged | (last_above >= steps), -1, last_above + 1).reshape(shape),
         diverged=diverged.reshape(shape),
+        outcome=outcome.reshape(shape),
     )

@@ -46,6 +46,7 @@ def test_colour_bar_and_minimum_are_options():
     (star,) = ax.get_lines()
     assert (star.get_xdata()[0], star.get_ydata()[0]) == MINIMUM
     assert star.get_marker() == "*" and star.get_label() == "minimum (1, 1)"
+    assert star.get_markerfacecolor() == "gold"
 
 
 def test_path_markers_start_circle_end_square_labelled_once():
@@ -60,7 +61,8 @@ def test_path_markers_start_circle_end_square_labelled_once():
     assert (start_2.get_marker(), end_2.get_marker()) == ("o", "s")
     assert (start.get_xdata()[0], end.get_xdata()[0]) == (first.x[0], first.x[-1])
     assert (start_2.get_xdata()[0], end_2.get_xdata()[0]) == (second.x[0], second.x[-1])
-    assert start_2.get_markerfacecolor() == "orange"
+    assert start.get_markerfacecolor() == start_2.get_markerfacecolor() == "white"
+    assert end_2.get_markerfacecolor() == "orange"
     # Each meaning once in the legend, whatever the number of paths.
     assert legend_texts(ax) == ["minimum (1, 1)", "beta 0.9", "start", "end", "beta 0"]
 

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from optimlab import Momentum, optim_step, rosenbrock, rosenbrock_path
+from optimlab.momentum import momentum_update, stable_lr_limit
 
 
 def grad_f(x, y):
@@ -238,3 +239,34 @@ def test_momentum_on_the_mlp_matches_scaled_sgd():
 def test_momentum_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Momentum([torch.zeros(1, requires_grad=True)], **kwargs)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.98])
+@pytest.mark.parametrize("curvature", [1.0, 21.6])
+def test_stable_lr_limit_on_a_1d_quadratic(beta, curvature):
+    # f = h theta^2 / 2 stepped by the package's own rule: 5 % below the limit every run
+    # decays, 5 % above it grows.
+    limit = stable_lr_limit(beta, curvature)
+    assert math.isclose(limit, 2 * (1 + beta) / ((1 - beta) * curvature))
+    for factor, decays in ((0.95, True), (1.05, False)):
+        theta = torch.tensor([1.0], dtype=torch.float64)
+        velocity = torch.zeros_like(theta)
+        for _ in range(3000):
+            momentum_update(theta, velocity, curvature * theta, lr=factor * limit, beta=beta)
+            if abs(theta.item()) > 1e6:
+                break
+        assert (abs(theta.item()) < 1e-6) == decays, (factor, theta.item())
+        assert (abs(theta.item()) > 1e6) == (not decays), (factor, theta.item())
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((1.0, 21.6), ValueError, r"beta must be a number in \[0, 1\)"),
+        ((0.5, 0.0), ValueError, "curvature must be a positive finite number"),
+        ((0.5, "big"), TypeError, "curvature must be a positive finite number"),
+    ],
+)
+def test_stable_lr_limit_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        stable_lr_limit(*args)

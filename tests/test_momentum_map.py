@@ -85,8 +85,9 @@ def test_plot_final_value(grid):
     ]
     assert ax.get_xscale() == "log"
     assert ax.get_xlabel() == "Learning rate (lr)" and ax.get_ylabel() == "Momentum (beta)"
-    (star,) = ax.get_lines()
-    assert (star.get_xdata()[0], star.get_ydata()[0]) == (0.01, 0.9)
+    (setting,) = ax.get_lines()
+    assert (setting.get_xdata()[0], setting.get_ydata()[0]) == (0.01, 0.9)
+    assert setting.get_marker() == "P"  # a setting, not a point: the star is the minimum
     assert len(ax.figure.axes) == 2  # the map and its colour bar
 
 
@@ -128,3 +129,28 @@ def test_bad_inputs(kwargs, error, message):
 def test_bad_quantity(grid):
     with pytest.raises(ValueError, match="quantity must be 'final_value' or 'steps_to_tol'"):
         plot_momentum_map(grid, quantity="loss")
+
+
+def test_outcome_of_each_cell_is_its_paths_outcome(grid):
+    for i, lr in enumerate(LRS):
+        for j, momentum in enumerate(MOMENTA):
+            assert grid.outcome[i, j] == reference(lr, momentum).outcome(), (lr, momentum)
+    assert grid.outcome[LRS.index(0.1), 0] == "cycles"  # past 2 / h = 0.0925
+    assert not grid.outcome.flags.writeable
+
+
+def test_plot_draws_the_stability_limit(grid):
+    from optimlab.momentum import stable_lr_limit
+
+    ax = plot_momentum_map(grid, curvature=21.6)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "diverged",
+        "stability limit, h = 21.6",
+        "lr = 0.01, beta = 0.9",
+    ]
+    line, _ = ax.get_lines()
+    lrs, betas = line.get_xdata(), line.get_ydata()
+    assert betas.min() >= 0 and betas.max() < 1
+    np.testing.assert_allclose(lrs, [stable_lr_limit(b, 21.6) for b in betas])
+    with pytest.raises(ValueError, match="curvature must be a positive finite number"):
+        plot_momentum_map(grid, curvature=-1.0)

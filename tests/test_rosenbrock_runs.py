@@ -11,8 +11,10 @@ import torch
 
 import optimlab
 from optimlab.rosenbrock_runs import (
+    OUTCOMES,
     PathGrid,
     RosenbrockRace,
+    Trajectory,
     path_grid,
     race_rosenbrock,
     rosenbrock_path,
@@ -137,7 +139,11 @@ def test_plots():
     race = race_rosenbrock(["sgd", "adam"], [0.01, 0.1], steps=30)
     ax = race.plot()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == [f"{name}, lr {race.chosen_lr[name]:g}" for name in race.labels]
+    paths = [f"{name}, lr {race.chosen_lr[name]:g}" for name in race.labels]
+    assert labels == [*paths, "start", "minimum (1, 1)"]
+    start, star = ax.get_lines()[-2:]
+    assert (start.get_marker(), start.get_markerfacecolor()) == ("o", "white")
+    assert (star.get_marker(), star.get_markerfacecolor()) == ("*", "gold")
     ax = race.plot(kind="values")
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), race.paths["adam"].value)
     with pytest.raises(ValueError, match="kind must be one of 'paths', 'values'; got 'value'"):
@@ -227,3 +233,108 @@ def test_one_grid_rule_for_every_axis():
     ]:
         with pytest.raises(error, match="lrs"):
             check_grid("lrs", values, check_positive_finite)
+
+
+# --- Outcomes: hand-made trajectories -------------------------------------------------
+
+
+def hand_made(x, y):
+    """A Trajectory of given points, f computed from them."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    with np.errstate(all="ignore"):
+        return Trajectory(x, y, optimlab.rosenbrock(x, y))
+
+
+def test_outcome_of_an_analytic_two_point_cycle():
+    # Alternating between two points on either side of the minimum, for ever: f swaps
+    # between two values, rising on every other step.
+    k = np.arange(201)
+    path = hand_made(np.where(k % 2, 1.1, 0.9), np.full(201, 1.0))
+    assert path.outcome() == "cycles"
+    # however small the cycle, if f stays above tol
+    tiny = hand_made(1 + np.where(k % 2, 1e-3, -1e-3), np.full(201, 1.0))
+    assert tiny.outcome() == "cycles" and tiny.outcome(tol=1e-5) == "settles"
+    # near the minimum first, then bouncing 100 times higher, even as the bounce shrinks
+    back = 1 + np.r_[np.full(100, 1e-3), 0.1 * 0.995 ** k[:101] * (-1.0) ** k[:101]]
+    assert hand_made(back, np.ones(201)).outcome() == "cycles"
+
+
+def test_outcome_of_a_growing_oscillation_is_cycles():
+    k = np.arange(201)
+    path = hand_made(1 + 1e-3 * (-1.02) ** k, np.full(201, 1.0))
+    assert path.outcome(tol=1.0) == "cycles"  # within tol, but drifting away
+
+
+def test_outcome_of_converging_sequences():
+    k = np.arange(301)
+    # geometric, 0.9 a step, straight in: settles once the last 50 steps are within tol
+    path = hand_made(1 - 0.9**k, 1 - 0.9**k)
+    assert path.outcome() == "settles"
+    assert hand_made(path.x[:60], path.y[:60]).outcome() == "descends"  # not there yet
+    # a dying oscillation, as momentum spirals in
+    spiral = hand_made(1 + 0.95**k * np.cos(2.0 * k), 1 + 0.95**k * np.sin(2.0 * k))
+    assert spiral.outcome() == "settles"
+    assert hand_made(spiral.x[:80], spiral.y[:80]).outcome() == "descends"
+
+
+def test_outcome_of_diverging_sequences():
+    k = np.arange(101, dtype=float)
+    assert hand_made(1 + 1.2**k, np.ones(101)).outcome() == "diverges"  # leaves the bound
+    assert hand_made(10.0**k, np.ones(101)).outcome(bound=1e200) == "diverges"  # f = inf
+    assert hand_made(np.r_[np.ones(100), np.nan], np.ones(101)).outcome() == "diverges"
+    # out of bounds once, then back: still diverged
+    once = hand_made(np.r_[1.0, 500.0, np.ones(99)], np.ones(101))
+    assert once.outcome() == "diverges" and once.outcome(bound=1000) == "settles"
+
+
+def test_outcome_of_rosenbrock_runs_around_the_stability_limit():
+    # 2 / h = 0.0925 for plain descent at the minimum (largest Hessian eigenvalue 21.6)
+    assert rosenbrock_path("sgd", 0.085, 500).outcome() == "settles"
+    cycle = rosenbrock_path("sgd", 0.1, 500)
+    assert cycle.outcome() == "cycles"
+    np.testing.assert_array_equal(cycle.x[-1], cycle.x[-3])  # the two points of the cycle
+    # within 100 steps the growing oscillation is still too small to show
+    assert rosenbrock_path("sgd", 0.1, 100).outcome() == "descends"
+    assert rosenbrock_path("sgd", 0.2, 100).outcome() == "diverges"
+    assert set(OUTCOMES) == {"settles", "cycles", "diverges", "descends"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"tol": 0.0}, ValueError, "tol must be a positive finite number, got 0.0"),
+        ({"tol": "1e-6"}, TypeError, "tol must be a positive finite number"),
+        ({"window": 0}, ValueError, "window must be a positive integer, got 0"),
+        ({"window": 2.5}, TypeError, "window must be a positive integer, got 2.5"),
+        ({"window": 10}, ValueError, "window must be smaller than the run's 10 points, got 10"),
+        ({"bound": -1.0}, ValueError, "bound must be a positive finite number"),
+    ],
+)
+def test_outcome_bad_input(kwargs, error, message):
+    path = rosenbrock_path("sgd", 0.01, 9)
+    with pytest.raises(error, match=message):
+        path.outcome(**kwargs)
+
+
+# --- Budgets: the race re-tuned at a shorter one -------------------------------------
+
+
+def test_race_at_a_shorter_budget_is_the_race_run_for_it():
+    optimizers = ["sgd", "rmsprop"]
+    lrs = [0.01, 0.05, 0.1]
+    long = race_rosenbrock(optimizers, lrs, steps=300)
+    cut, short = long.at(100), race_rosenbrock(optimizers, lrs, steps=100)
+    assert cut.steps == short.steps == 100 and cut.labels == short.labels
+    np.testing.assert_array_equal(cut.scores, short.scores)
+    assert cut.chosen_lr == short.chosen_lr
+    for label in short.labels:
+        np.testing.assert_array_equal(cut.paths[label].x, short.paths[label].x)
+        np.testing.assert_array_equal(cut.paths[label].value, short.paths[label].value)
+        assert len(cut.runs[label]) == len(lrs)
+    # the budget changes the pick: at 100 steps lr 0.1 is lowest; by 300 it cycles
+    assert (short.chosen_lr["sgd"], long.chosen_lr["sgd"]) == (0.1, 0.05)
+    assert long.at(300).chosen_lr == long.chosen_lr
+    with pytest.raises(ValueError, match="steps must be at most the race's 300, got 301"):
+        long.at(301)
+    with pytest.raises(TypeError, match="steps must be a non-negative integer"):
+        long.at(1.5)

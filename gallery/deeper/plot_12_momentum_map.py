@@ -4,8 +4,9 @@ Momentum on Rosenbrock, mapped
 =================================
 
 **You will learn:** how the learning rate and the momentum coefficient together decide
-whether momentum descent on Rosenbrock converges, how fast, or diverges, and why beta
-buys stability rather than speed in the exercise's averaging rule.
+whether momentum descent on Rosenbrock settles, cycles or diverges, and how fast it
+settles; where the theory's stability limit runs across the map and what it explains;
+and why beta buys stability rather than speed in the exercise's averaging rule.
 
 The exercise runs its momentum descent once (:ref:`by hand
 <sphx_glr_auto_examples_q2_momentum_plot_09_momentum_path.py>`), with lr 0.01 and beta 0.9
@@ -14,8 +15,11 @@ once: 2050 runs over a grid of learning rates and momentum coefficients, stepped
 as one tensor by :func:`optimlab.momentum_map` (each cell is bit for bit the run
 ``optimlab.rosenbrock_path("momentum", lr, 500, momentum=beta)`` makes; ``momentum`` is
 the exercise's beta). For each run we record the value after 500
-steps, the number of steps after which :math:`f \le 0.01` holds for good, and whether the
-run diverged (left :math:`|x|, |y| \le 100`).
+steps, the number of steps after which :math:`f \le 0.01` holds for good, and what the
+run does by its end (:meth:`optimlab.Trajectory.outcome`, read off the last 50 steps):
+it *settles* (:math:`f \le 10^{-6}` throughout), *cycles* (bounded, bouncing without
+progress), *diverges* (leaves :math:`|x|, |y| \le 100`, or overflows) or still
+*descends*.
 """
 
 # %%
@@ -41,26 +45,109 @@ claims.check(
     evidence=f"from step {seed_steps} on; f = {result.final_value[seed_i, seed_j]:.4f} at 500",
     key="exercise_setting_slow",
 )
+outcomes, counts = np.unique(result.outcome, return_counts=True)
+print("outcomes after 500 steps:", dict(zip(outcomes.tolist(), counts.tolist(), strict=True)))
+
+# %%
+# The fastest cell, the one the :ref:`animation page
+# <sphx_glr_auto_examples_deeper_plot_13_momentum_animation.py>` animates: the fewest steps
+# to :math:`f \le 0.01` for good (on a tie, the smallest lr, then the smallest beta).
+
+steps = np.where(result.steps_to_tol >= 0, result.steps_to_tol, np.iinfo(int).max)
+best_i, best_j = np.unravel_index(steps.argmin(), steps.shape)
+fastest = (lrs[best_i], betas[best_j])
+ties = np.argwhere(steps <= steps[best_i, best_j] + 1)
+print(f"fastest: lr {fastest[0]:.3g}, beta {fastest[1]:.2f}, {steps[best_i, best_j]} steps")
+print(
+    "within one step of it:",
+    ", ".join(f"lr {lrs[i]:.3g} beta {betas[j]:.2f} ({steps[i, j]})" for i, j in ties),
+)
+
+# %%
+# The stability limit
+# -------------------
+# Near the minimum :math:`f` is a quadratic whose steepest curvature is the largest
+# eigenvalue of the Hessian there, :math:`h \approx 21.6`. On a quadratic of curvature
+# :math:`h` the exercise's rule, :math:`v_t = \beta v_{t-1} + (1 - \beta) h \theta_{t-1}`,
+# :math:`\theta_t = \theta_{t-1} - \eta v_t`, is the recursion
+# :math:`\theta_t = (1 + \beta - \eta (1 - \beta) h)\, \theta_{t-1} - \beta\,
+# \theta_{t-2}`, which decays if and only if
+#
+# .. math:: \eta\,(1 - \beta)\, h < 2 (1 + \beta),
+#
+# (``optimlab.momentum.stable_lr_limit`` computes it). Past this limit a run cannot
+# settle at the minimum, whatever happened on the way there. The maps draw it as a
+# dashed line.
+
+curvature = np.linalg.eigvalsh(optimlab.landscape.rosenbrock_hessian(1.0, 1.0)).max()
+limit = 2 * (1 + betas) / ((1 - betas) * curvature)  # the largest stable lr, per beta
+print(f"h = {curvature:.2f}; limit {limit[0]:.4f} at beta 0, {limit[-1]:.2f} at beta 0.98")
 
 # %%
 # Draw the map
 # ------------
-# First the value after 500 steps. Red cells diverged; the star marks the exercise's
-# setting (a setting of lr and beta here, not a point of the landscape).
+# First the value after 500 steps. Red cells diverged; the white plus marks the
+# exercise's setting, a setting of lr and beta (the site keeps the star for the minimum
+# of the landscape); the dashed line is the stability limit.
 
 fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
-result.plot(ax)
+result.plot(ax, curvature=curvature)
 ax.set_title("Value after 500 steps")
 plt.show()
 
 # %%
 # Then the steps to reach :math:`f \le 0.01` for good; grey cells are still above 0.01
-# after 500 steps.
+# after 500 steps. The orange plus is the fastest cell.
 
 fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
-result.plot(ax, quantity="steps_to_tol")
+result.plot(ax, quantity="steps_to_tol", curvature=curvature)
+(plus,) = ax.plot(*fastest, "P", color="darkorange", markeredgecolor="black", markersize=11)
+legend = ax.get_legend()  # add the fastest cell to the map's own legend
+ax.legend(
+    [*legend.legend_handles, plus],
+    [text.get_text() for text in legend.get_texts()]
+    + [f"fastest: lr {fastest[0]:.3g}, beta {fastest[1]:.2f}"],
+    loc="lower left",
+    fontsize="small",
+)
 ax.set_title("Steps until f ≤ 0.01 for good")
 plt.show()
+
+# %%
+# What the limit explains
+# -----------------------
+# No cell to the right of the dashed line settles: past the limit, the minimum repels
+# the run, which bounces in a cycle or leaves the valley. The limit is sharp: cells just
+# to its left settle. It is a limit at the minimum, not on the way there: some cells to
+# its left diverge too, because the path crosses steeper ground (a larger curvature)
+# before it reaches the minimum.
+
+ratio = lrs[:, None] / limit[None, :]  # lr as a multiple of its beta's limit
+past, near_below = ratio > 1.05, (ratio > 0.9) & (ratio <= 1)
+settled = result.outcome == "settles"
+print(f"cells more than 5% past the limit: {past.sum()}, of which settle: {settled[past].sum()}")
+claims.check(
+    "no cell more than 5% past the stability limit settles",
+    past.sum() > 100 and not settled[past].any(),
+    evidence=f"{past.sum()} cells: {(result.outcome[past] == 'cycles').sum()} cycle, "
+    f"{(result.outcome[past] == 'diverges').sum()} diverge",
+    key="past_limit_unsettled",
+)
+claims.check(
+    "cells within 10% below the limit settle: the limit is sharp",
+    settled[near_below].sum() >= 3,
+    evidence=f"{settled[near_below].sum()} of {near_below.sum()} settle; the closest at "
+    f"{ratio[settled].max():.3f} times the limit",
+    key="limit_is_sharp",
+)
+inside_diverged = result.diverged & (ratio < 0.95)
+claims.check(
+    "some cells more than 5% inside the limit diverge on the way",
+    inside_diverged.sum() >= 5,
+    evidence=f"{inside_diverged.sum()} cells, from {ratio[inside_diverged].min():.2f} times "
+    "the limit",
+    key="diverge_on_the_way",
+)
 
 # %%
 # At a small learning rate, beta changes nothing
@@ -80,25 +167,21 @@ claims.check(
 # %%
 # What beta buys: a larger stable learning rate
 # ---------------------------------------------
-# Near the minimum :math:`f` is a quadratic whose steepest curvature is
-# :math:`h \approx 21.6`, and this momentum rule is stable on it for
-# :math:`\eta < 2 (1 + \beta) / ((1 - \beta) h)`. The grid agrees on the trend: the
-# largest learning rate that converges grows tenfold from beta 0 to beta 0.9, and stays
-# below the quadratic bound (the path crosses steeper ground before it reaches the
-# minimum). Above the first diverging learning rate, every larger one diverges too.
+# The limit grows with beta, as :math:`(1 + \beta) / (1 - \beta)`: 19 times larger at
+# beta 0.9 than at beta 0. The grid agrees on the trend: the largest learning rate that
+# converges grows tenfold from beta 0 to beta 0.9, and stays below the limit. Above the
+# first diverging learning rate, every larger one diverges too.
 
-curvature = np.linalg.eigvalsh([[18.0, -8.0], [-8.0, 4.0]]).max()  # Hessian at (1, 1)
 largest, threshold_holds, below_bound = {}, [], []
 for j, beta in enumerate(betas):
     diverging = lrs[result.diverged[:, j]]
     threshold_holds.append(np.all(result.diverged[lrs >= diverging.min(), j]))
     largest[beta] = lrs[result.steps_to_tol[:, j] >= 0].max()
     if beta in (0.0, 0.5, 0.9):
-        bound = 2 * (1 + beta) / ((1 - beta) * curvature)
-        below_bound.append(largest[beta] < bound)
+        below_bound.append(largest[beta] < limit[j])
         print(
-            f"beta {beta:.1f}: largest converging lr {largest[beta]:.3g} (quadratic bound "
-            f"{bound:.3g}), first diverging lr {diverging.min():.3g}"
+            f"beta {beta:.1f}: largest converging lr {largest[beta]:.3g} (the limit "
+            f"{limit[j]:.3g}), first diverging lr {diverging.min():.3g}"
         )
 claims.check(
     "from beta 0 to 0.9 the largest converging lr grows at least tenfold",
@@ -107,7 +190,7 @@ claims.check(
     key="beta_buys_stability",
 )
 claims.check(
-    "at beta 0, 0.5 and 0.9 the largest converging lr is below the quadratic bound",
+    "at beta 0, 0.5 and 0.9 the largest converging lr is below the stability limit",
     all(below_bound),
     evidence=f"h = {curvature:.1f}",
     key="below_quadratic_bound",
@@ -122,9 +205,9 @@ claims.check(
 # %%
 # Between converging and diverging
 # --------------------------------
-# Just below the divergence threshold lies a band of runs that neither converge nor blow
-# up: they bounce across the valley through all 500 steps (at beta 0 and lr 0.1 to
-# 0.16, between two points, a cycle).
+# Just below the divergence threshold, past the stability limit, lies a band of runs
+# that neither converge nor blow up: they bounce across the valley through all 500 steps
+# (at beta 0 and lr 0.1 to 0.16, between two points, a cycle).
 
 bouncing = ~result.diverged & (result.steps_to_tol < 0) & (lrs[:, None] > 0.05)
 print(f"runs with lr > 0.05 that stay bounded but never settle: {bouncing.sum()}")
@@ -151,8 +234,6 @@ claims.check(
 # The fastest setting
 # -------------------
 
-steps = np.where(result.steps_to_tol >= 0, result.steps_to_tol, np.iinfo(int).max)
-best_i, best_j = np.unravel_index(steps.argmin(), steps.shape)
 claims.check(
     "the fastest cell needs under a tenth of the exercise's steps",
     steps[best_i, best_j] * 10 < seed_steps,
@@ -182,6 +263,9 @@ claims.check(
 #   exercise's.
 # * The edge is sharp: at the fastest cell's beta, a learning rate less than twice as
 #   large diverges, so the fastest setting is also a fragile one.
+# * The stability limit of the quadratic at the minimum draws the right-hand edge of
+#   the settling region: no run more than 5% past it settles; they cycle or diverge.
+#   Runs can fail to its left too (steeper ground on the way), never settle to its right.
 #
 # **Takeaways**
 #
@@ -189,5 +273,6 @@ claims.check(
 #   descent up at a small lr; it lets a larger lr stay stable.
 # * Speed comes from that larger lr: the fastest cell is over ten times faster than the
 #   exercise's setting, and sits just below the divergence edge.
-# * Watch the fastest of these runs move on :ref:`the animation page
-#   <sphx_glr_auto_examples_deeper_plot_13_momentum_animation.py>`.
+# * Watch the fastest of these runs (the orange plus) move on :ref:`the animation page
+#   <sphx_glr_auto_examples_deeper_plot_13_momentum_animation.py>`, which computes this
+#   map again to find it.

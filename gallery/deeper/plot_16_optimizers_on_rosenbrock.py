@@ -5,24 +5,31 @@ The optimizers on Rosenbrock, each tuned
 
 You will learn: how SGD, SGD with momentum, the exercise's momentum rule, Adam, RMSprop
 and Adagrad move on the exercise's Rosenbrock valley when each gets its own best
-learning rate; why SGD with momentum and the exercise's rule are one method at two
-scales; and, in an interactive figure, how the path changes with the learning rate and
-the momentum.
+learning rate; why a ranking holds only for the budget of steps it was made at, and
+what changes between 100 and 500 steps; which runs settle, cycle or diverge; why SGD
+with momentum and the exercise's rule are one method at two scales; and, in an
+interactive figure, how the path changes with the learning rate and the momentum.
 
 Each optimizer is a :mod:`torch.optim` class (or :class:`optimlab.Momentum`) driving the
 point :math:`(x, y)`, one float32 tensor, from the exercise's start (-1, 2).
 :func:`optimlab.race_rosenbrock` runs each at every learning rate of a grid and keeps
-the one with the lowest :math:`f` after 100 steps. No weight decay: on this function it
+the one with the lowest :math:`f` after a budget of steps: here 500, and the same runs
+cut at 100 (:meth:`~optimlab.RosenbrockRace.at`). No weight decay: on this function it
 only pulls the point away from the minimum
 (:ref:`sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py`).
 """
 
 # %%
-# Tune each optimizer on the valley
-# ---------------------------------
+# Tune each optimizer on the valley, at two budgets
+# -------------------------------------------------
 # Thirteen learning rates from 0.001 to 1, evenly spaced on a log scale; momentum 0.9
 # for SGD, the exercise's beta 0.9 for :class:`~optimlab.Momentum`, torch's defaults for
-# the others (Adam's betas 0.9 and 0.999).
+# the others (Adam's betas 0.9 and 0.999). Every run takes 500 steps; ``race.at(100)``
+# re-tunes the same runs on :math:`f` after 100 steps (a run's first 100 steps are the
+# same whatever its length). For each pick, :meth:`~optimlab.Trajectory.outcome` says what
+# the run does by its last step, read off its last 50 steps: it *settles*
+# (:math:`f \le 10^{-6}` throughout), *cycles* (bounces without progress), *diverges*,
+# or still *descends*.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,22 +40,58 @@ from optimlab import path_grid, rosenbrock_path
 claims = optimlab.Claims("optimizers_rosenbrock")
 optimizers = ["sgd", ("sgd", {"momentum": 0.9}), "momentum", "adam", "rmsprop", "adagrad"]
 lrs = [float(f"{lr:.2g}") for lr in np.geomspace(0.001, 1, 13)]
-race = optimlab.race_rosenbrock(optimizers, lrs, steps=100)
-for label, path in race.paths.items():
-    print(f"{label:>18}: lr {race.chosen_lr[label]:<5g} f after 100 steps {path.value[-1]:.2e}")
+race = optimlab.race_rosenbrock(optimizers, lrs, steps=500)
+short = race.at(100)
+
+
+def run_on(label):
+    """The run at the 100-step pick, carried on to 500 steps."""
+    return race.runs[label][lrs.index(short.chosen_lr[label])]
+
+
+print(f"{'':>18}  {'tuned on 100 steps':<38}  tuned on 500 steps")
+print(f"{'optimizer':>18}  lr     f at 100  at 100    on to 500   lr     f at 500  at 500")
+for label in race.labels:
+    picked, later = short.paths[label], run_on(label)
+    print(
+        f"{label:>18}  {short.chosen_lr[label]:<6g} {picked.value[-1]:<9.1e} "
+        f"{picked.outcome():<9} {later.outcome():<11} {race.chosen_lr[label]:<6g} "
+        f"{race.paths[label].value[-1]:<9.1e} {race.paths[label].outcome()}"
+    )
+for budget in (short, race):
+    ranked = sorted(budget.labels, key=lambda label: budget.paths[label].value[-1])
+    print(
+        f"ranked by f after {budget.steps} steps: "
+        + ", ".join(f"{label} {budget.paths[label].value[-1]:.1e}" for label in ranked)
+    )
 
 # %%
-# The paths, each at its tuned learning rate
-# ------------------------------------------
+# The paths after 100 steps, each at its 100-step pick
+# ----------------------------------------------------
+# The white circle is the start, the gold star the minimum (the markers of every
+# landscape figure on this site). SGD with momentum (orange) runs exactly under the
+# exercise's rule (green): the last section shows why.
 
-ax = race.plot()
+ax = short.plot()
 ax.figure.set_size_inches(6, 5.2)
-ax.set_title("100 steps from (-1, 2), each optimizer at its tuned lr")
+ax.set_title("100 steps from (-1, 2), each optimizer at its 100-step pick")
 plt.show()
 
-ax = race.plot(kind="values")
-ax.figure.set_size_inches(6, 4)
+# %%
+# The same runs carried on to 500 steps
+# -------------------------------------
+# The value along each 100-step pick's run, beyond the budget it was tuned on (dotted
+# line).
+
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+for i, label in enumerate(race.labels):
+    ax.semilogy(np.maximum(run_on(label).value, 1e-12), color=f"C{i}",
+                label=f"{label}, lr {short.chosen_lr[label]:g}")  # fmt: skip
+ax.axvline(100, color="0.5", ls=":", lw=1)
 ax.axhline(1e-3, color="0.5", ls="--", lw=1)
+ax.set_xlabel("Step")
+ax.set_ylabel("f (floored at 1e-12)")
+ax.legend(fontsize="x-small", ncols=2)
 plt.show()
 
 
@@ -58,59 +101,125 @@ def first_below(path, level=1e-3):
     return int(below[0]) if below.size else None
 
 
-arrivals = {label: first_below(path) for label, path in race.paths.items()}
-rises = {label: int((np.diff(path.value) > 0).sum()) for label, path in race.paths.items()}
-print("optimizer: first step with f < 0.001, steps on which f rises")
+arrivals = {label: first_below(path) for label, path in short.paths.items()}
+rises = {label: int((np.diff(path.value) > 0).sum()) for label, path in short.paths.items()}
+print("optimizer: first step with f < 0.001, steps on which f rises (first 100 steps)")
 for label in race.labels:
     print(f"{label:>18}: {arrivals[label]}, {rises[label]}")
 
 # %%
-# What the race shows
-# -------------------
-# Plain SGD's best rate is the largest one that does not blow up: one step further in
-# the grid and the point leaves the valley for good. Momentum lets the point go faster
-# along the valley, at the price of overshooting (f rises on many steps). Adam gets
-# there first. RMSprop and Adagrad, which divide each coordinate's step by a running
-# size of its gradients, crawl along the flat valley floor.
+# What the race shows, at 100 steps
+# ---------------------------------
+# Ranked by :math:`f` after 100 steps, Adam comes first, the two momentum methods next,
+# plain SGD, then RMSprop and Adagrad, which have not reached :math:`f < 0.001`.
+# Momentum lets the point go faster along the valley, at the price of overshooting (f
+# rises on many steps).
 
-picks = race.chosen_lr
+picks = short.chosen_lr
 lowest, highest = min(picks, key=picks.get), max(picks, key=picks.get)
 claims.check(
-    "the tuned rates span a factor of more than ten, from SGD with momentum to Adagrad",
+    "at 100 steps, the tuned rates span a factor of more than ten, from SGD with momentum "
+    "to Adagrad",
     picks[highest] / picks[lowest] > 10 and (lowest, highest) == ("sgd (momentum=0.9)", "adagrad"),
     evidence=f"{lowest} {picks[lowest]:g}, {highest} {picks[highest]:g}",
     key="picks_span",
 )
-sgd_row = race.labels.index("sgd")
-sgd_next = lrs.index(race.chosen_lr["sgd"]) + 1
-claims.check(
-    "plain SGD's pick is its largest stable rate: the next one in the grid diverges",
-    bool(np.isinf(race.scores[sgd_row, sgd_next])),
-    evidence=f"pick {race.chosen_lr['sgd']:g}; lr {lrs[sgd_next]:g} gives f = inf",
-    key="sgd_edge",
-)
 reached = {label: step for label, step in arrivals.items() if step is not None}
 claims.check(
-    "Adam's tuned path is the first to reach f < 0.001",
+    "Adam's 100-step pick is the first to reach f < 0.001",
     min(reached, key=reached.get) == "adam",
     evidence=f"step {reached['adam']}; the next: step {sorted(reached.values())[1]}",
     key="adam_first",
 )
 momentum_like = ["sgd (momentum=0.9)", "momentum", "adam"]
 claims.check(
-    "with momentum (SGD's, the exercise's, Adam's), f rises on at least 20 of the 100 "
+    "with momentum (SGD's, the exercise's, Adam's), f rises on at least 20 of the first 100 "
     "steps; without (SGD, RMSprop, Adagrad), on fewer than 10",
     all(rises[label] >= 20 for label in momentum_like)
     and all(rises[label] < 10 for label in ("sgd", "rmsprop", "adagrad")),
     evidence="counts printed above",
     key="momentum_overshoots",
 )
-slow = race.scores[[race.labels.index("rmsprop"), race.labels.index("adagrad")]]
+slow = short.scores[[race.labels.index("rmsprop"), race.labels.index("adagrad")]]
 claims.check(
     "no rate of the grid brings RMSprop or Adagrad below f = 0.001 in 100 steps",
     bool((slow.min(axis=1) > 1e-3).all()),
     evidence=f"their best: {slow.min(axis=1).round(4).tolist()}",
-    key="adaptive_crawl",
+    key="adaptive_slow_at_100",
+)
+
+# %%
+# What changes at 500 steps
+# -------------------------
+# * Plain SGD's 100-step pick, lr 0.1, is past its stability limit: near the minimum
+#   :math:`f` is a quadratic whose steepest curvature is the largest Hessian eigenvalue,
+#   :math:`h \approx 21.6`, and plain descent settles there only for
+#   :math:`\eta < 2 / h \approx 0.0925`. After 100 steps the growing oscillation is
+#   still too small to see (:math:`f \approx 10^{-4}`); by 500 the run bounces between
+#   two points (it cycles) with :math:`f` above 0.01. Tuned on 500 steps, SGD picks a
+#   rate below the limit, and that run settles.
+# * Adagrad does not crawl for ever, it is slow to start: its 100-step pick settles
+#   below :math:`10^{-8}` by step 500.
+# * RMSprop does not crawl either: it gets close fast and then bounces. At a fixed
+#   rate its step does not shrink near the minimum (it divides the gradient by its own
+#   running size), so none of its rates settles within 500 steps, and many cycle. Its
+#   lowest :math:`f` after 500 steps comes from a run that is still bouncing: ranked by
+#   :math:`f` at one step, it is a matter of luck.
+# * Adam and the two momentum methods still lead: their 500-step picks end with
+#   :math:`f` below :math:`10^{-12}` (0 in float32), where :math:`f` no longer ranks
+#   them. Plain SGD and Adagrad follow, RMSprop comes last: the order of the ranking
+#   changes with the budget.
+
+curvature = np.linalg.eigvalsh(optimlab.landscape.rosenbrock_hessian(1.0, 1.0)).max()
+limit = 2 / curvature
+sgd_later = run_on("sgd")
+claims.check(
+    "plain SGD's 100-step pick is past the stability limit 2 / h and cycles by step 500, "
+    "with f above 0.01; its 500-step pick is below the limit and settles",
+    short.chosen_lr["sgd"] > limit > race.chosen_lr["sgd"]
+    and sgd_later.outcome() == "cycles"
+    and sgd_later.value[-1] > 0.01
+    and race.paths["sgd"].outcome() == "settles",
+    evidence=f"2 / h = {limit:.4f}; lr {short.chosen_lr['sgd']:g}: f = "
+    f"{sgd_later.value[100]:.1e} at 100, {sgd_later.value[-1]:.3f} at 500; lr "
+    f"{race.chosen_lr['sgd']:g}: f = {race.paths['sgd'].value[-1]:.1e}",
+    key="sgd_past_limit",
+)
+adagrad_later = run_on("adagrad")
+claims.check(
+    "Adagrad's 100-step pick settles below f = 1e-8 by step 500",
+    adagrad_later.outcome() == "settles" and adagrad_later.value[-1] < 1e-8,
+    evidence=f"f = {adagrad_later.value[-1]:.1e} at 500",
+    key="adagrad_settles",
+)
+rmsprop_outcomes = [run.outcome() for run in race.runs["rmsprop"]]
+rmsprop_later = run_on("rmsprop")
+claims.check(
+    "none of RMSprop's 13 rates settles within 500 steps, at least 4 cycle, and its "
+    "100-step pick comes below f = 1e-5 before it bounces back up",
+    "settles" not in rmsprop_outcomes
+    and rmsprop_outcomes.count("cycles") >= 4
+    and rmsprop_later.value.min() < 1e-5 < rmsprop_later.value[-1],
+    evidence=f"{rmsprop_outcomes.count('cycles')} cycle; lr {short.chosen_lr['rmsprop']:g}: "
+    f"lowest f {rmsprop_later.value.min():.1e} (step {rmsprop_later.value.argmin()}), "
+    f"{rmsprop_later.value[-1]:.1e} at 500",
+    key="rmsprop_cycles",
+)
+final = {label: race.paths[label].value[-1] for label in race.labels}
+claims.check(
+    "the order changes with the budget: Adagrad, last at 100 steps, ends more than ten "
+    "times below RMSprop at 500",
+    short.paths["adagrad"].value[-1] == max(p.value[-1] for p in short.paths.values())
+    and 10 * final["adagrad"] < final["rmsprop"],
+    evidence=f"at 500: Adagrad {final['adagrad']:.1e}, RMSprop {final['rmsprop']:.1e}",
+    key="order_changes",
+)
+leaders = [race.paths[label].value[-1] for label in momentum_like]
+claims.check(
+    "Adam's, SGD with momentum's and the exercise's 500-step picks end below f = 1e-12",
+    max(leaders) < 1e-12,
+    evidence="f = " + ", ".join(f"{value:.1e}" for value in leaders),
+    key="leaders_at_500",
 )
 
 # %%
@@ -119,16 +228,16 @@ claims.check(
 # torch's SGD accumulates :math:`v \leftarrow \beta v + g` and steps by :math:`\eta v`;
 # the exercise's rule averages, :math:`v \leftarrow \beta v + (1 - \beta) g`. So SGD at
 # :math:`\eta` takes the exercise's steps at :math:`\eta / (1 - \beta)`, ten times
-# larger for :math:`\beta = 0.9`, and the tuning finds exactly that.
+# larger for :math:`\beta = 0.9`, and the 100-step tuning finds exactly that.
 
-heavy, exercise = race.paths["sgd (momentum=0.9)"], race.paths["momentum"]
-ratio = race.chosen_lr["momentum"] / race.chosen_lr["sgd (momentum=0.9)"]
+heavy, exercise = short.paths["sgd (momentum=0.9)"], short.paths["momentum"]
+ratio = short.chosen_lr["momentum"] / short.chosen_lr["sgd (momentum=0.9)"]
 gap = max(np.abs(heavy.x - exercise.x).max(), np.abs(heavy.y - exercise.y).max())
 claims.check(
     "the two picks are ten times apart and the two paths agree to within 1e-4",
     bool(np.isclose(ratio, 10) and gap < 1e-4),
-    evidence=f"picks {race.chosen_lr['sgd (momentum=0.9)']:g} and "
-    f"{race.chosen_lr['momentum']:g}; largest coordinate gap {gap:.1e}",
+    evidence=f"picks {short.chosen_lr['sgd (momentum=0.9)']:g} and "
+    f"{short.chosen_lr['momentum']:g}; largest coordinate gap {gap:.1e}",
     key="same_method",
 )
 
@@ -139,7 +248,8 @@ claims.check(
 # learning rates and five momenta (160 paths of 200 steps); the figure only looks them
 # up. "Momentum" is SGD's and RMSprop's ``momentum``, Adam's ``beta1`` and the
 # exercise's ``beta``. It opens at the exercise's setting: its momentum rule, lr 0.01,
-# beta 0.9. The contours are of :math:`\log_{10} f`; the star is the minimum (1, 1).
+# beta 0.9. The contours are of :math:`\log_{10} f`; the white circle is the start, the
+# gold star the minimum (1, 1).
 
 grid = path_grid(
     ["sgd", "momentum", "adam", "rmsprop"],
@@ -174,13 +284,16 @@ figure
 # %%
 # Takeaways
 # ---------
-# * Tune each optimizer on the problem at hand: the best rates here span more than a
-#   factor of ten, from SGD with momentum's to Adagrad's.
-# * Plain SGD is limited by stability: its best rate sits just below the one that
-#   diverges. Momentum and Adam trade a bumpy path (f goes up on many steps) for speed.
+# * Tune each optimizer on the problem at hand, and say for which budget: the best
+#   rates here span more than a factor of ten at 100 steps, and several picks change
+#   between 100 and 500 steps.
+# * f after N steps is not the whole story: ask whether the run settles, cycles or
+#   diverges. Plain SGD's 100-step pick is past its stability limit, 2 / h, and cycles;
+#   RMSprop at a fixed rate bounces about the minimum; Adagrad is slow, then settles.
+# * Momentum and Adam trade a bumpy path (f goes up on many steps) for speed.
 # * SGD with momentum and the exercise's momentum rule are one method: the same path
 #   at learning rates a factor :math:`1/(1-\beta)` apart.
 # * On this valley, the per-coordinate scaling of RMSprop and Adagrad does not help;
-#   Adam, which adds momentum to it, is fastest. A two-dimensional valley is not a
+#   Adam, which adds momentum to it, is fastest at 100 steps. A two-dimensional valley is not a
 #   neural network: compare them on the network too
 #   (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`).

@@ -24,13 +24,16 @@ This page draws the function and measures what makes it hard; the :ref:`next pag
 # Filled contours over the exercise's region, darker where the function is lower, with the
 # exercise's level breaks. The breaks are finer near 0 (0.1 apart below 2, 1 apart below
 # 20, 10 apart above), so the colour bar gives each band the same room and its ticks say
-# where the round values are. The circle is where the optimization will start,
-# :math:`(-1, 2)`; the star is the minimum, as on every page of this site; the dashed
-# curve is the valley floor :math:`y = x^2`, where the second term vanishes.
+# where the round values are. The white circle is where the optimization will start,
+# :math:`(-1, 2)`; the gold star is the minimum; the same markers mean the same on every
+# landscape figure of this site. The dashed white curve, edged in black so that it shows
+# on the light legend too, is the valley floor :math:`y = x^2`, where the second term
+# vanishes.
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import patheffects
 
 import optimlab
 
@@ -38,8 +41,11 @@ claims = optimlab.Claims("rosenbrock")
 
 ax = optimlab.plot_rosenbrock(mark_minimum=True)
 floor_x = np.linspace(-1.7, 1.7, 200)
-ax.plot(floor_x, floor_x**2, color="white", linestyle="--", linewidth=1, label="floor y = x²")
-ax.plot(-1, 2, "o", color="red", markeredgecolor="black", label="start (-1, 2)")
+edged = [patheffects.Stroke(linewidth=2.5, foreground="black"), patheffects.Normal()]
+ax.plot(floor_x, floor_x**2, color="white", linestyle="--", linewidth=1.2, path_effects=edged,
+        label="floor y = x²")  # fmt: skip
+ax.plot(-1, 2, "o", color="white", markeredgecolor="black", linestyle="none",
+        label="start (-1, 2)")  # fmt: skip
 ax.legend(loc="lower right", fontsize="small")
 ax.set_title("f(x, y) = (1 - x)² + 2 (y - x²)²")
 plt.show()

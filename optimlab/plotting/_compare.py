@@ -13,7 +13,7 @@ from ..metrics import quantiles_finite
 from ..rosenbrock_runs import RosenbrockRace
 from ..tuning import TunedComparison
 from ._common import axes_or_new
-from ._landscape import plot_rosenbrock
+from ._landscape import MINIMUM_MARKER, START_MARKER, plot_rosenbrock
 from ._sweep import sweep_ylim
 
 if TYPE_CHECKING:
@@ -175,8 +175,8 @@ def plot_lr_range(
 def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     """Overlay each optimizer's path at its tuned rate on the Rosenbrock contours.
 
-    Path ``i`` has the colour ``"Ci"``, as in :func:`plot_race_values`; the star marks the
-    minimum.
+    Path ``i`` has the colour ``"Ci"``, as in :func:`plot_race_values`; the white circle
+    marks the start, the gold star the minimum (the site's markers).
 
     Examples
     --------
@@ -197,7 +197,9 @@ def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     for i, (label, path) in enumerate(race.paths.items()):
         ax.plot(path.x, path.y, color=f"C{i % 10}", lw=1.3, path_effects=edge,
                 label=f"{label}, lr {race.chosen_lr[label]:g}")  # fmt: skip
-    ax.plot(*MINIMUM, "*", color="gold", ms=12)
+    first = race.paths[race.labels[0]]
+    ax.plot(first.x[0], first.y[0], **START_MARKER, label="start")
+    ax.plot(*MINIMUM, **MINIMUM_MARKER)
     ax.set_xlim(-2, 2)
     ax.set_ylim(-1, 3)
     ax.legend(fontsize="small", loc="upper right")

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._validation import check_positive_finite
 from ..landscape import MINIMUM, ROSENBROCK_LEVELS, rosenbrock
+from ..momentum import stable_lr_limit
 from ..rosenbrock_runs import MomentumMap, Trajectory
 from ..weight_decay import DecayPoint
 from ._common import axes_or_new
@@ -20,12 +22,15 @@ __all__ = ["plot_decay_points", "plot_momentum_map", "plot_path", "plot_rosenbro
 #: The exercise's setting, marked on the momentum map.
 SEED_SETTING = (0.01, 0.9)
 
-# One marker, one meaning, on every landscape figure. Paths: a circle where they start, a
-# square where they end (in an animation: where the point is now). The minimum (1, 1): a
-# white star. Weight-decay end points (plot_decay_points): a diamond by default.
+# One marker, one meaning, on every landscape figure. Paths: a white circle where they
+# start, a square in the path's colour where they end (in an animation: where the point
+# is now). The minimum (1, 1): a gold star. Weight-decay end points (plot_decay_points): a
+# diamond by default. On the momentum map, whose axes are settings, not points: a filled
+# plus for a setting (lr, beta).
 START_MARKER: dict[str, Any] = {
     "marker": "o",
     "markersize": 6,
+    "color": "white",
     "markeredgecolor": "black",
     "linestyle": "none",
     "zorder": 3,
@@ -38,8 +43,12 @@ END_MARKER: dict[str, Any] = {
     "zorder": 3,
 }
 MINIMUM_MARKER: dict[str, Any] = {
-    "marker": "*", "markersize": 15, "color": "white", "markeredgecolor": "black",
+    "marker": "*", "markersize": 15, "color": "gold", "markeredgecolor": "black",
     "linestyle": "none", "zorder": 2.5, "label": "minimum (1, 1)",
+}  # fmt: skip
+SETTING_MARKER: dict[str, Any] = {
+    "marker": "P", "markersize": 11, "markeredgecolor": "black", "linestyle": "none",
+    "zorder": 3,
 }  # fmt: skip
 DECAY_MARKER = "D"
 #: Colour-bar ticks, those of them inside the levels drawn.
@@ -78,7 +87,7 @@ def plot_rosenbrock(
         Add a colour bar, labelled "f(x, y)", beside ``ax`` (it takes its room from
         ``ax``).
     mark_minimum : bool, default=False
-        Mark the minimum (1, 1) with a white star, legend label "minimum (1, 1)", the
+        Mark the minimum (1, 1) with a gold star, legend label "minimum (1, 1)", the
         marker it has on every page of the site.
 
     Returns
@@ -141,8 +150,8 @@ def plot_path(
     label : str, optional
         Legend label of the path.
     show_ends : bool, default=True
-        Mark the start (a circle) and the end (a square), filled with ``color`` and edged
-        in black. The first path drawn on ``ax`` labels them "start" and "end" for the
+        Mark the start (a white circle) and the end (a square filled with ``color``),
+        edged in black. The first path drawn on ``ax`` labels them "start" and "end" for the
         legend; later paths leave them out of it.
 
     Returns
@@ -165,9 +174,9 @@ def plot_path(
     ax.plot(trajectory.x, trajectory.y, color=color, label=label)
     if show_ends:
         labelled = {line.get_label() for line in ax.get_lines()}
-        ends = [(0, "start", START_MARKER), (-1, "end", END_MARKER)]
+        ends = [(0, "start", START_MARKER), (-1, "end", {"color": color, **END_MARKER})]
         for i, name, style in ends:
-            ax.plot(trajectory.x[i], trajectory.y[i], color=color, **style,
+            ax.plot(trajectory.x[i], trajectory.y[i], **style,
                     label=f"_{name}" if name in labelled else name)  # fmt: skip
     return ax
 
@@ -192,8 +201,8 @@ def plot_decay_points(
     ax : matplotlib.axes.Axes, optional
         Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
     marker : str, default="D"
-        A diamond: the circle, the square and the star mean a path's start, a path's end
-        and the minimum (1, 1) on the site's figures.
+        A diamond: the circle, the square, the star and the filled plus mean a path's
+        start, a path's end, the minimum (1, 1) and a setting on the momentum map.
     color : str, default="white"
         Light, to stand out on the dark valley.
     label : str, optional
@@ -258,6 +267,7 @@ def plot_momentum_map(
     mark: tuple[float, float] | None = SEED_SETTING,
     cmap: str = "viridis",
     colorbar: bool = True,
+    curvature: float | None = None,
 ) -> Axes:
     """Draw a :class:`~optimlab.MomentumMap`: lr (log scale) across, momentum up, diverged red.
 
@@ -271,21 +281,28 @@ def plot_momentum_map(
         The colour: the final value (log scale, floored at 1e-12), or the steps to reach
         ``tol`` for good (cells above ``tol`` after the last step in grey).
     mark : (float, float) or None, default=(0.01, 0.9)
-        An (lr, momentum) to mark with a star: by default the exercise's setting.
+        An (lr, momentum) to mark with a white filled plus: by default the exercise's
+        setting.
     cmap : str, default="viridis"
         A colormap without red, so that divergence stays distinct.
     colorbar : bool, default=True
         Add a colour bar to the figure.
+    curvature : float, optional
+        Draw the momentum rule's stability limit on a quadratic of this curvature, the
+        lr :func:`optimlab.momentum.stable_lr_limit` gives at each momentum, as a dashed
+        white line (black-edged): past it, to the right, a run cannot settle at a minimum
+        whose largest Hessian eigenvalue is ``curvature``. ``None`` draws none.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The legend names "diverged", the grey cells (for ``steps_to_tol``) and the mark.
+        The legend names "diverged", the grey cells (for ``steps_to_tol``), the limit and
+        the mark.
 
     Raises
     ------
     ValueError
-        If ``quantity`` is not one of the two names.
+        If ``quantity`` is not one of the two names, or ``curvature`` is not positive.
 
     Examples
     --------
@@ -296,12 +313,18 @@ def plot_momentum_map(
     >>> ax = plot_momentum_map(momentum_map([0.01, 0.1, 1.0], [0.0, 0.9], steps=50))
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
     ['diverged', 'lr = 0.01, beta = 0.9']
+    >>> ax = plot_momentum_map(momentum_map([0.01, 0.1], [0.0, 0.9], steps=50), curvature=21.6)
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['diverged', 'stability limit, h = 21.6', 'lr = 0.01, beta = 0.9']
     """
+    from matplotlib import patheffects
     from matplotlib.colors import ListedColormap, LogNorm
     from matplotlib.patches import Patch
 
     if quantity not in ("final_value", "steps_to_tol"):
         raise ValueError(f"quantity must be 'final_value' or 'steps_to_tol', got {quantity!r}")
+    if curvature is not None:
+        curvature = check_positive_finite("curvature", curvature)
     ax = axes_or_new(ax)
     # pcolormesh wants (rows = momentum, columns = lr).
     lr_edges, momentum_edges = _edges(result.lrs, log=True), _edges(result.momenta, log=False)
@@ -321,15 +344,24 @@ def plot_momentum_map(
         label = f"steps to f ≤ {result.tol:g}"
     red = np.ma.masked_where(~diverged, np.ones(diverged.shape))
     ax.pcolormesh(lr_edges, momentum_edges, red, cmap=ListedColormap(["tab:red"]))
+    if curvature is not None:
+        betas = np.linspace(momentum_edges[0], momentum_edges[-1], 200)
+        betas = betas[(betas >= 0) & (betas < 1)]
+        limit = [stable_lr_limit(float(beta), curvature) for beta in betas]
+        edge = [patheffects.Stroke(linewidth=3.5, foreground="black"), patheffects.Normal()]
+        name = f"stability limit, h = {curvature:.3g}"
+        (line,) = ax.plot(limit, betas, color="white", linestyle="--", linewidth=1.8,
+                          path_effects=edge, label=name)  # fmt: skip
+        handles.append(line)
     if mark is not None:
-        (star,) = ax.plot(
-            *mark, "*", color="white", markeredgecolor="black", markersize=14,
-            label=f"lr = {mark[0]:g}, beta = {mark[1]:g}",
-        )  # fmt: skip
-        handles.append(star)
+        (setting,) = ax.plot(
+            *mark, color="white", **SETTING_MARKER, label=f"lr = {mark[0]:g}, beta = {mark[1]:g}"
+        )
+        handles.append(setting)
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=label)
     ax.set_xscale("log")
+    ax.set_xlim(lr_edges[0], lr_edges[-1])
     ax.set_xlabel("Learning rate (lr)")
     ax.set_ylabel("Momentum (beta)")
     ax.legend(handles=handles, loc="lower left", fontsize="small")
