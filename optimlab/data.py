@@ -190,7 +190,7 @@ def standardized_exercise_data(seed: int = 0) -> Split:
     """``exercise_data(seed, standardize=True)``, as a function of the seed alone.
 
     What a sweep's ``data`` takes to run on the standardised inputs; a sweep given it
-    knows its inputs (:attr:`optimlab.SweepResult.inputs`).
+    knows its inputs (``SweepResult.inputs``).
 
     Examples
     --------

@@ -84,7 +84,7 @@ def make_mlp(
     ----------
     seed : int, default=123
         Seed of the initial weights; the exercise uses 123 for every configuration
-        (seed ``s`` of a sweep uses ``123 + s``: :func:`init_seed`).
+        (seed ``s`` of a sweep uses ``123 + s``: ``init_seed``).
     n_hidden : int, default=50
         Width of both hidden layers.
     n_features : int, default=4

@@ -47,7 +47,7 @@ def _frozen(array: Any, dtype: Any = float) -> np.ndarray:
     return copy
 
 
-#: The exercise's two input worlds, as :attr:`SweepResult.inputs` names them.
+#: The exercise's two input worlds, as ``SweepResult.inputs`` names them.
 INPUTS = ("raw", "standardized")
 
 

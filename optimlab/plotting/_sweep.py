@@ -150,7 +150,7 @@ def plot_sweep(
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`), drawn
         as a dashed grey line labelled with its value. One value per seed (each seed has
         its own data) draws their median, the statistic of the curves. ``"auto"``: the
-        result's own :attr:`~optimlab.SweepResult.yardsticks` where it has them;
+        result's own ``yardsticks`` where it has them;
         ``None``: none.
     metric : str, optional
         The metric to draw: the result's own (``SweepResult.metric``, the
@@ -244,7 +244,7 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     yardstick : "auto", float, array_like or None, default="auto"
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
         value, or one per seed in the order of ``result.seeds``. ``"auto"``: the
-        result's own :attr:`~optimlab.SweepResult.yardsticks` where it has them;
+        result's own ``yardsticks`` where it has them;
         ``None``: none.
 
     Returns
