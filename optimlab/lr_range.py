@@ -183,7 +183,7 @@ class LRRangeResult:
         return float(self.suggested.max() / self.suggested.min())
 
     def suggest(self, rule: str = "steepest", *, skip_start: int = 10) -> np.ndarray:
-        """Each seed's suggested rate by ``rule``, from its smoothed curve (``optimlab.lr_range.suggest_lr``).
+        """Each seed's suggested rate by ``rule``, from its smoothed curve (``suggest_lr``).
 
         Examples
         --------
