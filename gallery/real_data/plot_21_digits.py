@@ -131,8 +131,11 @@ claims.seeds("lr = 0.001 is still lowering its log loss in the last epoch",
 # %%
 # With ``lr = 0.03`` the log loss often passes its best before the end and rises again;
 # how often varies with the seeds. Yet the accuracy ends within 2 points of its best in
-# most seeds: the network keeps most answers right but grows more confident, and
-# confident mistakes are what the log loss punishes and the accuracy does not see.
+# most seeds. The two can part because they measure different things: the accuracy
+# counts the images whose top score is right, the log loss the probability given to the
+# true label on every image. A log loss that rises while the accuracy stays means that
+# probability fell on some images without changing many top answers; these runs do not
+# record which images, so this page does not say.
 
 loss_rise = log_loss[-1, :, -1] / log_loss[-1].min(axis=1) - 1  # per seed, from its best
 accuracy_drop = accuracy[-1].max(axis=1) - final_accuracy[-1]
@@ -153,5 +156,6 @@ claims.seeds("with lr = 0.03 the accuracy ends within 2 points of its best", acc
 # * A classification result tracks the log loss (``result.runs``, ``result.metric ==
 #   "valid_log_loss"``) and records the accuracy (``result.accuracy``); both go into
 #   ``result.to_frame()`` and ``result.save()``.
-# * Read both: the log loss sees confidence, the accuracy only the top answer. A rising
-#   log loss at a steady accuracy is overconfidence, not forgetting.
+# * Read both: the log loss sees the probability of the true label, the accuracy only the
+#   top answer. A rising log loss at a steady accuracy is a warning the accuracy alone
+#   would miss.
