@@ -14,9 +14,12 @@ import torch
 
 from ._validation import brief
 from ._version import __version__
-from .engine import RunSpec, trainer
+from .engine import RunSpec
 
 __all__ = ["Provenance"]
+
+#: What can train a run (``train_runs(..., with_trainers=True)``).
+TRAINERS = ("engine", "func", "reference")
 
 
 def _version() -> str:
@@ -78,7 +81,9 @@ class Provenance:
     created: str
 
     @classmethod
-    def capture(cls, runs: Sequence[Sequence[RunSpec]]) -> Provenance:
+    def capture(
+        cls, runs: Sequence[Sequence[RunSpec]], trained_by: Sequence[Sequence[str]]
+    ) -> Provenance:
         """Record this process's software and machine, and the seeds and trainer of ``runs``.
 
         Parameters
@@ -86,16 +91,22 @@ class Provenance:
         runs : sequence of sequence of RunSpec
             The runs of one result, shape ``(len(values), len(seeds))``, as they were
             given to ``train_runs``.
+        trained_by : sequence of sequence of str
+            What trained each run, same shape: ``"engine"``, ``"func"`` or
+            ``"reference"``, as ``train_runs(..., with_trainers=True)`` reports it from
+            the process that trained the run (a worker may fall back on its own).
 
         Returns
         -------
         Provenance
 
-        Notes
-        -----
-        A run is marked ``"reference"`` by the very rule ``train_runs``
-        applies when it plans the work, in this process: so the mark says what trained
-        it, provided ``runs`` was just trained here.
+        Raises
+        ------
+        ValueError
+            If ``runs`` is not a non-empty rectangle, or ``trained_by`` is not of its
+            shape or names another trainer.
+        TypeError
+            If ``runs`` holds something other than RunSpecs.
         """
         runs = [list(row) for row in runs]
         if not runs or not runs[0] or any(len(row) != len(runs[0]) for row in runs):
@@ -104,6 +115,14 @@ class Provenance:
             for spec in row:
                 if not isinstance(spec, RunSpec):
                     raise TypeError(f"runs must hold RunSpecs, got {brief(spec)}")
+        trained = tuple(tuple(row) for row in trained_by)
+        if [len(row) for row in trained] != [len(row) for row in runs] or not all(
+            how in TRAINERS for row in trained for how in row
+        ):
+            raise ValueError(
+                f"trained_by must name one of {', '.join(TRAINERS)} for each run, in the "
+                f"shape of runs ({len(runs)} by {len(runs[0])}), got {brief(trained_by)}"
+            )
         return cls(
             optimlab=_version(),
             torch=torch.__version__,
@@ -113,7 +132,7 @@ class Provenance:
             torch_threads=torch.get_num_threads(),
             init_seeds=tuple(spec.seed for spec in runs[0]),
             shuffle_seeds=tuple(spec.shuffle_seed for spec in runs[0]),
-            trained_by=tuple(tuple(trainer(spec) for spec in row) for row in runs),
+            trained_by=trained,
             created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         )
 

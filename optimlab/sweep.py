@@ -457,8 +457,11 @@ def _run_sweeps(
         for value in values
         for seed in seeds
     ]
-    curves = iter(train_runs(specs, n_jobs=n_jobs, executor=executor, all_metrics=True))
-    made = iter(specs)  # the runs of each result, for its provenance
+    trained, trained_by = train_runs(
+        specs, n_jobs=n_jobs, executor=executor, all_metrics=True, with_trainers=True
+    )
+    curves = iter(trained)
+    made, how = iter(specs), iter(trained_by)  # each result's runs, for its provenance
 
     results = []
     timed: dict[TrainingConfig, float] = {}  # each configuration timed once, though in many sweeps
@@ -476,7 +479,10 @@ def _run_sweeps(
                     timed[one] = epoch_seconds(one, data_of[seeds[0]], model=model_fn, loss=loss)
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
         n_train = len(data_of[seeds[0]][0][0])
-        provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
+        provenance = Provenance.capture(
+            [[next(made) for _ in seeds] for _ in values],
+            [[next(how) for _ in seeds] for _ in values],
+        )
         result = SweepResult(
             param, values, runs, config, seeds, n_train, seconds, provenance=provenance,
             metric=METRICS[loss], accuracy=accuracy,
