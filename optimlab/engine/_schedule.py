@@ -408,7 +408,8 @@ def train_runs(
     except _Lost as error:
         finished = {i: error.done[u][0][0].copy() for i, u in enumerate(unique) if u in error.done}
         lost = [i for i, u in enumerate(unique) if u not in error.done]
-        cause = f"{type(error.cause).__name__}: {error.cause}"
+        said = str(error.cause).partition("\n")[0]  # loky's runs on with advice of its own
+        cause = f"{type(error.cause).__name__}: {said}"
         message = describe_lost(specs, lost, len(finished), cause)
         raise WorkerLostError(message, finished, lost) from error.cause
     finally:
