@@ -15,19 +15,15 @@ exit status 2 and a one-line message, never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import functools
 import os
 import sys
-import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
-from tqdm import tqdm
 
 from ._cli_values import (
     SWEPT_OPTIONS,
@@ -37,6 +33,7 @@ from ._cli_values import (
     optimizer_option,
     raised_in_your_code,
 )
+from ._progress import PROG, progress
 from ._version import __version__
 from .config import DEFAULTS
 from .data import exercise_data
@@ -45,47 +42,6 @@ from .results import BUDGETS, SweepResult
 from .sweep import compare_configs
 
 __all__ = ["build_parser", "main", "write_csv"]
-
-#: The command's name, which starts each line it writes on stderr.
-PROG = "optimlab"
-
-#: Seconds of work before the progress line appears: shorter commands stay silent.
-PROGRESS_DELAY = 2.0
-
-
-@contextlib.contextmanager
-def progress(text: str, file: TextIO | None = None) -> Iterator[None]:
-    """Say on ``file`` (stderr), if it is a terminal, what the command does and for how long.
-
-    The sweep engine trains every run in one call and reports no progress from inside
-    it, so a bar with a fraction done would be made up: the line shows the phase and its
-    elapsed time, from :data:`PROGRESS_DELAY` seconds on, and how long it took once done.
-    tqdm redraws only when told, so a thread tells it a few times a second.
-    """
-    with tqdm(
-        desc=f"{PROG}: {text}",
-        bar_format="{desc} {elapsed}",
-        file=file or sys.stderr,
-        delay=PROGRESS_DELAY,
-        disable=None,  # on anything but a terminal
-    ) as line:
-        if line.disable:
-            yield
-            return
-        stop = threading.Event()
-
-        def tick() -> None:
-            while not stop.wait(0.25):
-                line.update(0)  # draws once the delay is over
-
-        thread = threading.Thread(target=tick, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join()
-            line.bar_format = "{desc}: done in {elapsed_s:.1f} s"  # drawn at close, if shown
 
 
 #: The metric a result tracks, as its final value reads in the command's report.

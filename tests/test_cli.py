@@ -20,6 +20,7 @@ from optimlab import (
     DivergenceWarning,
     SweepResult,
     TrainingConfig,
+    _progress,
     cli,
     compare_configs,
 )
@@ -463,16 +464,16 @@ class Terminal(io.StringIO):
 
 def test_progress_line_only_on_a_terminal_and_after_the_delay(monkeypatch):
     terminal = Terminal()
-    with cli.progress("quick", file=terminal):
+    with _progress.progress("quick", file=terminal):
         pass
     assert terminal.getvalue() == ""  # under PROGRESS_DELAY: silent
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.05)
-    with cli.progress("training 4 runs", file=terminal):
+    monkeypatch.setattr(_progress, "PROGRESS_DELAY", 0.05)
+    with _progress.progress("training 4 runs", file=terminal):
         time.sleep(0.6)
     shown = terminal.getvalue().split("\r")
     assert shown[0] == "" and shown[1].startswith("optimlab: training 4 runs 00:00")
     assert re.fullmatch(r"optimlab: training 4 runs: done in 0\.\d s\n", shown[-1])
     not_a_terminal = io.StringIO()
-    with cli.progress("silent", file=not_a_terminal):
+    with _progress.progress("silent", file=not_a_terminal):
         time.sleep(0.1)
     assert not_a_terminal.getvalue() == ""
