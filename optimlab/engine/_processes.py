@@ -140,8 +140,8 @@ def _lost_worker(error: BaseException) -> bool:
     return isinstance(error, kinds)
 
 
-def _collect(done: Results, future: Future) -> None:
-    indices, curves, paths = future.result()
+def _collect(done: Results, result: tuple[list[int], list[np.ndarray], list[str]]) -> None:
+    indices, curves, paths = result
     done.update(zip(indices, zip(curves, paths, strict=True), strict=True))
 
 
@@ -173,7 +173,7 @@ def _gather(
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in finished:
                 try:
-                    _collect(done, future)
+                    _collect(done, future.result())
                 except Exception as error:
                     failure = failure or error
         clean = failure is None
@@ -187,7 +187,7 @@ def _gather(
         return done
     for future in pending:  # finished while the failure was handled
         if future.done() and not future.cancelled() and future.exception() is None:
-            _collect(done, future)
+            _collect(done, future.result())
     if not _lost_worker(failure):
         raise failure
     lost = sorted(i for task in tasks for i in task.indices if i not in done)
@@ -208,8 +208,7 @@ def execute(
         threads = torch.get_num_threads()
         try:
             for task in tasks:
-                indices, curves, paths = run(task.portable())
-                done.update(zip(indices, zip(curves, paths, strict=True), strict=True))
+                _collect(done, run(task.portable()))
         finally:
             torch.set_num_threads(threads)  # the caller's setting, untouched
         return done
