@@ -33,7 +33,7 @@ from ._cli_values import (
     optimizer_option,
     raised_in_your_code,
 )
-from ._progress import PROG, Status, is_terminal
+from ._progress import PROG, progress
 from ._version import __version__
 from .config import DEFAULTS
 from .data import standardized_exercise_data
@@ -252,12 +252,11 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
     data = args.data
     if args.standardize:
         data = standardized_exercise_data
-    status = Status(enabled=is_terminal(sys.stderr))
     param = next(name for name, value in settings.items() if isinstance(value, list))
     n_runs = len(settings[param]) * seeds
     with (
         warnings.catch_warnings(record=True) as caught,
-        status.phase(f"training {n_runs} run{'s' * (n_runs > 1)}"),
+        progress(f"training {n_runs} run{'s' * (n_runs > 1)}"),
     ):
         warnings.simplefilter("always")
         try:
@@ -288,7 +287,7 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
         if path is None:
             continue
         try:
-            with status.phase(f"{doing} {path}"):
+            with progress(f"{doing} {path}"):
                 write(path)
         except OSError as error:  # checked before training, but the disk can still fail
             print(f"{PROG}: error: cannot write {str(path)!r}: {error}", file=sys.stderr)

@@ -14,9 +14,11 @@ import torch
 
 from ._validation import brief
 from ._version import __version__
-from .engine import RunSpec, trainer
 
 __all__ = ["Provenance"]
+
+#: What can train a run (``train_runs(..., with_trainers=True)``).
+TRAINERS = ("engine", "func", "reference")
 
 
 def _version() -> str:
@@ -52,7 +54,8 @@ class Provenance:
         is not a plain MLP, or the cross-entropy loss: equal up to float32 rounding),
         ``"reference"`` where the reference loop did (an optimizer the engine does not
         have, or a model ``torch.vmap`` cannot run; the latter warns with an
-        :class:`~optimlab.engine.EngineFallbackWarning`).
+        :class:`~optimlab.engine.EngineFallbackWarning`; or a worker whose torch build
+        failed the engine's self-check). Each worker reports what it did.
     created : str
         When the result was made: UTC, ISO 8601.
 
@@ -78,32 +81,47 @@ class Provenance:
     created: str
 
     @classmethod
-    def capture(cls, runs: Sequence[Sequence[RunSpec]]) -> Provenance:
-        """Record this process's software and machine, and the seeds and trainer of ``runs``.
+    def capture(
+        cls,
+        trained_by: Sequence[Sequence[str]],
+        init_seeds: Sequence[int],
+        shuffle_seeds: Sequence[int | None],
+    ) -> Provenance:
+        """Record this process's software and machine, and the seeds and trainer of each run.
 
         Parameters
         ----------
-        runs : sequence of sequence of RunSpec
-            The runs of one result, shape ``(len(values), len(seeds))``, as they were
-            given to ``train_runs``.
+        trained_by : sequence of sequence of str
+            What trained each run of one result, shape ``(len(values), len(seeds))``:
+            ``"engine"``, ``"func"`` or ``"reference"``, as ``train_runs(...,
+            with_trainers=True)`` reports it from the process that trained the run (a
+            worker may fall back on its own).
+        init_seeds, shuffle_seeds : sequence
+            Each seed's initial-weight seed and row-order seed (``None``: stored order).
 
         Returns
         -------
         Provenance
 
-        Notes
-        -----
-        A run is marked ``"reference"`` by the very rule ``train_runs``
-        applies when it plans the work, in this process: so the mark says what trained
-        it, provided ``runs`` was just trained here.
+        Raises
+        ------
+        ValueError
+            If ``trained_by`` is not a non-empty rectangle with one column per seed, or
+            names another trainer.
         """
-        runs = [list(row) for row in runs]
-        if not runs or not runs[0] or any(len(row) != len(runs[0]) for row in runs):
-            raise ValueError(f"runs must be a non-empty rectangle of RunSpecs, got {brief(runs)}")
-        for row in runs:
-            for spec in row:
-                if not isinstance(spec, RunSpec):
-                    raise TypeError(f"runs must hold RunSpecs, got {brief(spec)}")
+        trained = tuple(tuple(row) for row in trained_by)
+        n_seeds = len(init_seeds)
+        if (
+            not trained
+            or n_seeds == 0
+            or len(shuffle_seeds) != n_seeds
+            or any(len(row) != n_seeds for row in trained)
+            or not all(how in TRAINERS for row in trained for how in row)
+        ):
+            raise ValueError(
+                f"trained_by must name one of {', '.join(TRAINERS)} for each run, one row "
+                f"per value and one column per seed ({n_seeds}), got {brief(trained_by)}"
+            )
         return cls(
             optimlab=_version(),
             torch=torch.__version__,
@@ -111,9 +129,9 @@ class Provenance:
             python=platform.python_version(),
             platform=platform.platform(),
             torch_threads=torch.get_num_threads(),
-            init_seeds=tuple(spec.seed for spec in runs[0]),
-            shuffle_seeds=tuple(spec.shuffle_seed for spec in runs[0]),
-            trained_by=tuple(tuple(trainer(spec) for spec in row) for row in runs),
+            init_seeds=tuple(init_seeds),
+            shuffle_seeds=tuple(shuffle_seeds),
+            trained_by=trained,
             created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         )
 

@@ -448,8 +448,11 @@ def _run_sweeps(
         for value in values
         for seed in seeds
     ]
-    curves = iter(train_runs(specs, n_jobs=n_jobs, executor=executor, all_metrics=True))
-    made = iter(specs)  # the runs of each result, for its provenance
+    trained, trained_by = train_runs(
+        specs, n_jobs=n_jobs, executor=executor, all_metrics=True, with_trainers=True
+    )
+    curves = iter(trained)
+    how = iter(trained_by)  # what trained each run, for the provenance of its result
 
     results = []
     timed: dict[TrainingConfig, float] = {}  # each configuration timed once, though in many sweeps
@@ -468,7 +471,11 @@ def _run_sweeps(
                     timed[one] = epoch_seconds(one, first, model=model_fn, loss=loss)
             seconds = np.array([timed[config.replace(**{param: v})] for v in values])
         n_train = len(data_by_seed[seeds[0]][0][0])
-        provenance = Provenance.capture([[next(made) for _ in seeds] for _ in values])
+        provenance = Provenance.capture(
+            [[next(how) for _ in seeds] for _ in values],
+            init_seeds=[init_seed(seed) for seed in seeds],
+            shuffle_seeds=[seed if shuffle else None for seed in seeds],
+        )
         result = SweepResult(
             param, values, runs, config, seeds, n_train, seconds, provenance=provenance,
             metric=METRICS[loss], accuracy=accuracy, yardsticks=yardsticks, inputs=inputs,

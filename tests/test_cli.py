@@ -1,7 +1,9 @@
 """The optimlab command: a sweep's files, its help, its one-line errors, its progress line."""
 
 import csv
+import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -463,20 +465,23 @@ def test_warnings_become_one_line_each(monkeypatch, capsys):
     ]
 
 
-def test_progress_line_only_after_the_delay(monkeypatch):
-    written = []
-    status = _progress.Status(enabled=True, write=written.append)
-    with status.phase("quick"):
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_line_only_on_a_terminal_and_after_the_delay(monkeypatch):
+    terminal = Terminal()
+    with _progress.progress("quick", file=terminal):
         pass
-    assert written == []  # under PROGRESS_DELAY: silent
+    assert terminal.getvalue() == ""  # under PROGRESS_DELAY: silent
     monkeypatch.setattr(_progress, "PROGRESS_DELAY", 0.05)
-    with status.phase("training 4 runs"):
+    with _progress.progress("training 4 runs", file=terminal):
         time.sleep(0.6)
-    assert written[0].startswith("\r\x1b[Koptimlab: training 4 runs | ")
-    assert written[-1].startswith("\r\x1b[Koptimlab: training 4 runs: done in 0.")
-    assert written[-1].endswith(" s\n")
-    off = _progress.Status(enabled=False, write=written.append)
-    count = len(written)
-    with off.phase("silent"):
+    shown = terminal.getvalue().split("\r")
+    assert shown[0] == "" and shown[1].startswith("optimlab: training 4 runs 00:00")
+    assert re.fullmatch(r"optimlab: training 4 runs: done in 0\.\d s\n", shown[-1])
+    not_a_terminal = io.StringIO()
+    with _progress.progress("silent", file=not_a_terminal):
         time.sleep(0.1)
-    assert len(written) == count
+    assert not_a_terminal.getvalue() == ""

@@ -1,23 +1,30 @@
-"""The engine's speed-ups change nothing: a kept worker pool, cached probes and columns.
+"""The engine's speed-ups change nothing: kept workers, per-process caches.
 
 Each test compares the engine's curves with the plain loop train_valid on one thread (the
-oracle), and checks the speed-up's own rule: which pool a call uses, when a pool is
-replaced, that a warm cache gives what a cold one gives.
+oracle), and checks what the speed-up promises as a user sees it: a second call starts
+no process, idle workers end, a forked child and a script's own functions still train,
+a process with warm caches trains what a fresh one trains.
 """
 
+import json
 import multiprocessing
-import types
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from optimlab import TrainingConfig, exercise_data, make_mlp, train_valid
-from optimlab.engine import RunSpec, _exact, _optimizers, _processes, train_runs
-from optimlab.engine._kernel import Group
+from optimlab.engine import RunSpec, _processes, train_runs
 
-fork_only = pytest.mark.skipif(
-    not _processes.fork_safe(), reason="the kept pool is tested with forked workers"
+ROOT = Path(__file__).resolve().parents[1]
+
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="counts worker processes in /proc (Linux)"
 )
 
 #: Two batch sizes, so two groups and two tasks: the call goes to worker processes.
@@ -42,85 +49,56 @@ def assert_curves(curves: list[np.ndarray], references: list[np.ndarray]) -> Non
         np.testing.assert_array_equal(curve, want, strict=True)
 
 
-@fork_only
-def test_consecutive_calls_share_one_pool_and_get_the_plain_loops_curves(references):
-    _processes._stop_shared_pool()
+def child_processes() -> set[int]:
+    """The live child processes of this one, but for resource trackers, by process id."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text, command = stat.read_text(), (stat.parent / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        state, parent = text.rsplit(")", 1)[1].split()[:2]
+        if int(parent) == os.getpid() and state != "Z" and b"resource_tracker" not in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@needs_proc
+def test_a_second_call_starts_no_process_and_gets_the_plain_loops_curves(references):
     assert_curves(train_runs(SPECS, n_jobs=2), references)
-    assert _processes._shared is not None
-    first = _processes._shared[1]
+    workers = child_processes()
+    assert len(workers) >= 2
     assert_curves(train_runs(SPECS, n_jobs=2), references)
-    assert _processes._shared[1] is first
+    assert child_processes() == workers
 
 
-@fork_only
-def test_another_worker_count_or_a_stopped_pool_gets_a_new_pool(references):
-    assert_curves(train_runs(SPECS, n_jobs=2), references)
-    two = _processes._shared[1]
-    assert_curves(train_runs(SPECS, n_jobs=3), references)
-    three = _processes._shared[1]
-    assert three is not two and three._max_workers == 3
-    _processes._stop_shared_pool()  # what Ctrl-C or a failed task does
-    assert _processes._shared is None
-    assert_curves(train_runs(SPECS, n_jobs=3), references)
-    assert _processes._shared[1] is not three
+def test_another_worker_count_gets_the_plain_loops_curves(references):
+    for n_jobs in (3, 2):
+        assert_curves(train_runs(SPECS, n_jobs=n_jobs), references)
 
 
-@fork_only
-def test_an_idle_pool_ends_and_the_next_call_starts_another(references, monkeypatch):
-    _processes._stop_shared_pool()
+@needs_proc
+def test_idle_workers_end_and_the_next_call_starts_others(references, monkeypatch):
     monkeypatch.setattr(_processes, "IDLE_SECONDS", 2.0)
     assert_curves(train_runs(SPECS, n_jobs=2), references)
-    pool = _processes._shared[1]
-    workers = list(pool._processes.values())
-    assert workers and all(worker.is_alive() for worker in workers)
-    _processes._idle_timer.join(timeout=60)  # it fires after IDLE_SECONDS, then ends
-    assert _processes._shared is None
-    for worker in workers:
-        worker.join(timeout=60)
-        assert not worker.is_alive()
+    workers = child_processes()
+    assert workers
+    for _ in range(600):
+        if not child_processes() & workers:
+            break
+        time.sleep(0.1)
+    assert not child_processes() & workers
     assert_curves(train_runs(SPECS, n_jobs=2), references)
-    assert _processes._shared[1] is not pool
-
-
-@fork_only
-def test_a_call_within_the_idle_time_keeps_the_pool(references, monkeypatch):
-    monkeypatch.setattr(_processes, "IDLE_SECONDS", 60.0)
-    assert_curves(train_runs(SPECS, n_jobs=2), references)
-    pool, timer = _processes._shared[1], _processes._idle_timer
-    assert timer.is_alive()  # counting down
-    assert_curves(train_runs(SPECS, n_jobs=2), references)
-    assert _processes._shared[1] is pool
-    timer.join(timeout=10)  # cancelled by the second call, which started its own
-    assert not timer.is_alive() and _processes._shared[1] is pool
-    assert _processes._idle_timer is not timer and _processes._idle_timer.is_alive()
-    _processes._idle_timer.cancel()
-    _processes._release_idle_pool(pool)  # what the timer does when it fires
-    assert _processes._shared is None
-
-
-def _idle_state_in_child(queue) -> None:
-    queue.put((_processes._in_use, _processes._idle_timer, _processes._guard.acquire(False)))
-
-
-@fork_only
-def test_a_forked_child_starts_with_no_calls_no_timer_and_a_free_lock():
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    with _processes._guard:  # as if another thread were inside a call at the fork
-        child = context.Process(target=_idle_state_in_child, args=(queue,))
-        child.start()
-    assert queue.get(timeout=60) == (0, None, True)
-    child.join(timeout=60)
-    assert child.exitcode == 0
 
 
 def _train_in_child(queue) -> None:
     queue.put([curve.tolist() for curve in train_runs(SPECS, n_jobs=2)])
 
 
-@fork_only
-def test_a_forked_child_does_not_use_its_parents_pool(references):
-    train_runs(SPECS, n_jobs=2)  # the parent now holds a pool, which the child inherits
+@pytest.mark.skipif(not _processes.fork_safe(), reason="forks a child")
+@pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
+def test_a_forked_child_trains_with_workers_and_exits(references):
+    train_runs(SPECS, n_jobs=2)  # the parent now keeps workers, which the child cannot use
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     child = context.Process(target=_train_in_child, args=(queue,))
@@ -131,34 +109,89 @@ def test_a_forked_child_does_not_use_its_parents_pool(references):
     assert_curves([np.array(curve) for curve in curves], references)
 
 
-def test_only_tasks_free_of_the_callers_script_go_to_the_kept_pool():
-    def model(seed):
-        return make_mlp(seed=seed)
+#: A script's own model function and optimizer class, trained on two workers.
+SCRIPT = """\
+import json
+import sys
 
-    assert not _processes._uses_main((SPECS, [None] * len(SPECS)))
-    model.__module__ = "__main__"  # as a function of the caller's script is
-    assert _processes._uses_main([RunSpec(TrainingConfig(epochs=1), model=model)])
-    script = types.new_class("Script", (torch.optim.SGD,))
-    script.__module__ = "__main__"
-    assert _processes._uses_main([RunSpec(TrainingConfig(epochs=1, optimizer=script))])
+import torch
+
+import optimlab
+from optimlab import make_mlp
+
+with open(sys.argv[2], "a") as runs:
+    runs.write("ran\\n")
 
 
-def test_a_warm_cache_trains_what_a_cold_one_trains():
-    """Probe verdicts and per-step columns, kept per process, give the same curves."""
+def model(seed):
+    return make_mlp(seed=seed)
+
+
+class ScriptSGD(torch.optim.SGD):
+    pass
+
+
+result = optimlab.compare_configs(
+    optimizer=[ScriptSGD, "sgd"], batch_size=16, epochs=2, seeds=2, model=model, n_jobs=2
+)
+with open(sys.argv[1], "w") as out:
+    json.dump({"runs": result.runs.tolist(), "by": result.provenance.trained_by}, out)
+"""
+
+
+def test_a_scripts_own_functions_and_classes_train_in_workers(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT)
+    out, ran = tmp_path / "out.json", tmp_path / "ran.txt"
+    done = subprocess.run(
+        [sys.executable, str(script), str(out), str(ran)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ran.read_text() == "ran\n"  # the workers did not re-run the script
+    made = json.loads(out.read_text())
+    assert made["by"] == [["reference"] * 2, ["engine"] * 2]
+    plain = [
+        train_valid(make_mlp(seed=123 + s), exercise_data(s), epochs=2, batch_size=16,
+                    optimizer="sgd")
+        for s in range(2)
+    ]  # fmt: skip
+    for row in made["runs"]:
+        np.testing.assert_array_equal(np.array(row), np.array(plain), strict=True)
+
+
+#: Trains the same runs twice in one fresh process: with cold caches, then warm ones.
+COLD_AND_WARM = """\
+import json
+
+from optimlab import TrainingConfig
+from optimlab.engine import RunSpec, train_runs
+
+specs = [
+    RunSpec(TrainingConfig(epochs=2, batch_size=7, lr=lr, beta1=beta1))
+    for lr, beta1 in ((0.01, 0.9), (0.02, 0.5))
+]
+print(json.dumps([[c.tolist() for c in train_runs(specs, n_jobs=1)] for _ in range(2)]))
+"""
+
+
+def test_a_process_with_warm_caches_trains_what_a_fresh_one_trains():
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(COLD_AND_WARM)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    cold, warm = json.loads(done.stdout)
     specs = [
         RunSpec(TrainingConfig(epochs=2, batch_size=7, lr=lr, beta1=beta1))
         for lr, beta1 in ((0.01, 0.9), (0.02, 0.5))
     ]
-    data = exercise_data()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        _exact._chosen.clear()
-        _optimizers._column.cache_clear()
-        cold = Group(specs, [data, data]).run()
-        assert _exact._chosen and _optimizers._column.cache_info().currsize > 0
-        warm = Group(specs, [data, data]).run()
-    finally:
-        torch.set_num_threads(threads)
-    np.testing.assert_array_equal(warm, cold, strict=True)
-    np.testing.assert_array_equal(warm, np.stack([plain_loop(s) for s in specs]), strict=True)
+    for got in (cold, warm):
+        assert_curves([np.array(curve) for curve in got], [plain_loop(s) for s in specs])

@@ -9,6 +9,8 @@ import multiprocessing
 import os
 import runpy
 import signal
+import subprocess
+import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -192,3 +194,46 @@ def test_executor_must_be_an_executor(executor):
         warnings.simplefilter("error")
         with pytest.raises(TypeError, match="executor must be"):
             compare_sweeps(SWEEPS, executor=executor)
+
+
+#: A script whose model function kills the worker that builds seed 124's network.
+DIES = """\
+import os
+import signal
+
+import optimlab
+from optimlab import make_mlp
+
+PARENT = os.getpid()
+
+
+def model(seed):
+    if os.getpid() != PARENT and seed == 124:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does when memory runs out
+    return make_mlp(seed=seed)
+
+
+try:
+    optimlab.compare_configs(batch_size=[16, 32], epochs=2, seeds=2, model=model, n_jobs=2)
+except optimlab.WorkerLostError as error:
+    print(error)
+result = optimlab.compare_configs(batch_size=[16, 32], epochs=2, model=model, n_jobs=2)
+print(result.runs.shape)
+"""
+
+
+def test_a_killed_engine_worker_raises_worker_lost_and_the_next_call_trains(tmp_path):
+    script = tmp_path / "dies.py"
+    script.write_text(DIES)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lost, shape = done.stdout.splitlines()
+    assert lost.startswith("a worker stopped before finishing") and "run 1: RunSpec(" in lost
+    assert shape == "(2, 1, 2)"  # fresh workers trained the next call

@@ -114,6 +114,7 @@ def test_where_fork_is_unsafe_the_default_trains_in_process(
     def no_pool(*args, **kwargs):
         raise AssertionError("the engine started worker processes")
 
+    monkeypatch.setattr(_processes, "get_reusable_executor", no_pool)
     monkeypatch.setattr(_processes, "ProcessPoolExecutor", no_pool)
     with caplog.at_level(logging.INFO, logger="optimlab"):
         for _ in range(2):

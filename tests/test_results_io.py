@@ -7,6 +7,7 @@ import math
 import platform
 import sys
 import zipfile
+from concurrent.futures import Executor, Future
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import torch
 
 import optimlab
 from optimlab import SweepResult, TrainingConfig, compare_configs
-from optimlab.engine import EngineFallbackWarning, _schedule
+from optimlab.engine import EngineFallbackWarning, RunSpec, _schedule, trainer
 from optimlab.provenance import Provenance
 
 COLUMNS = [
@@ -401,6 +402,31 @@ def test_trained_by_says_reference_where_the_engine_fell_back(monkeypatch, swept
     assert np.array_equal(fallen.runs, swept.runs)  # the curves do not depend on who trained
 
 
+class AnotherTorchBuild(Executor):
+    """Runs each chunk here, as a worker would whose torch build the engine does not trust."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        with self.monkeypatch.context() as worker:
+            worker.setattr(_schedule, "_trusted", lambda: "another torch build")
+            future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_trained_by_says_what_the_worker_did_not_what_the_caller_planned(monkeypatch, swept):
+    # The caller trusts its engine and plans engine groups; the worker falls back to the
+    # reference loop on its own (as on a cluster node with another torch build).
+    elsewhere = compare_configs(
+        epochs=2, batch_size=[128, 300], lr=0.05, seeds=3, executor=AnotherTorchBuild(monkeypatch)
+    )
+    assert {trainer(RunSpec(config)) for config in swept.configs} == {"engine"}
+    assert elsewhere.provenance.trained_by == (("reference",) * 3,) * 2
+    assert np.array_equal(elsewhere.runs, swept.runs)
+
+
 def test_each_result_of_compare_sweeps_has_its_own_runs():
     by_lr, by_batch = optimlab.compare_sweeps(
         [{"epochs": 1, "lr": [0.1, 0.2, 0.3]}, {"epochs": 1, "batch_size": [350, 700]}],
@@ -416,10 +442,19 @@ def test_provenance_dict_round_trip_and_checks(swept):
     assert Provenance.from_dict(json.loads(json.dumps(made.as_dict()))) == made
     with pytest.raises(ValueError, match="exactly the fields"):
         Provenance.from_dict({**made.as_dict(), "extra": 1})
-    with pytest.raises(ValueError, match="non-empty rectangle"):
-        Provenance.capture([])
-    with pytest.raises(TypeError, match="must hold RunSpecs"):
-        Provenance.capture([["run"]])
+    rule = r"trained_by must name one of engine, func, reference for each run"
+    with pytest.raises(ValueError, match=rule):
+        Provenance.capture([], [123], [None])
+    with pytest.raises(ValueError, match=r"one column per seed \(1\)"):
+        Provenance.capture([["engine", "engine"]], [123], [None])
+    with pytest.raises(ValueError, match=rule):
+        Provenance.capture([["gpu"]], [123], [None])
+    with pytest.raises(ValueError, match=rule):
+        Provenance.capture([["engine"]], [123], [])
+    made = Provenance.capture([["engine", "reference"]], [123, 124], [0, 1])
+    assert (made.trained_by, made.init_seeds, made.shuffle_seeds) == (
+        (("engine", "reference"),), (123, 124), (0, 1),
+    )  # fmt: skip
 
 
 def test_a_result_checks_its_provenance():

@@ -155,10 +155,11 @@ def _tensor(array: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(array if array.flags.writeable else array.copy())
 
 
-def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray]]:
-    """Train a task given by :meth:`_Task.portable`; return its run indices and curves.
+def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray], list[str]]:
+    """Train a task given by :meth:`_Task.portable`; return its run indices, curves and paths.
 
-    Each curve has shape ``(metrics, epochs)`` (see ``metric_names``). Wherever it runs,
+    Each curve has shape ``(metrics, epochs)`` (see ``metric_names``); each path is what
+    trained the run here (``ENGINE``, ``FUNC`` or ``REFERENCE``). Wherever it runs,
     it runs on one torch thread: the operations are far too small to share, and a single
     thread keeps every kernel's summation order fixed. In a thread of the caller's
     process this sets that thread's count only.
@@ -176,10 +177,13 @@ def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray]]:
     # A worker on another machine may have another torch build than the caller: it
     # decides for itself whether to trust the exact kernel (the reference loop is exact).
     if kind == REFERENCE or (kind == ENGINE and _trusted() is not None):
-        return indices, [reference_curve(s, d) for s, d in zip(specs, datas, strict=True)]
-    if kind == FUNC:
-        return indices, list(FuncGroup(specs, datas).run())
-    return indices, list(Group(specs, datas, valid_offset, widths).run()[:, None])
+        curves = [reference_curve(s, d) for s, d in zip(specs, datas, strict=True)]
+        kind = REFERENCE
+    elif kind == FUNC:
+        curves = list(FuncGroup(specs, datas).run())
+    else:
+        curves = list(Group(specs, datas, valid_offset, widths).run()[:, None])
+    return indices, curves, [kind] * len(curves)
 
 
 #: torch releases whose CPU build ``tests/test_engine.py`` checks run for run against the
@@ -279,7 +283,8 @@ def train_runs(
     n_jobs: int | None = None,
     executor: Executor | None = None,
     all_metrics: bool = False,
-) -> list[Any]:
+    with_trainers: bool = False,
+) -> Any:
     """Train every run and return its validation curve, as :func:`~optimlab.train_valid` would.
 
     Identical runs are trained once. Runs that share epochs, batch size, network
@@ -293,7 +298,9 @@ def train_runs(
     ensured). Any other model, or the cross-entropy loss, trains in the ``torch.func``
     fast path (``_func``), equal to the reference loop up to float32 rounding, unless
     ``vmap`` cannot run it (buffers, dropout): then in the reference loop, with a
-    warning. :func:`trainer` tells which.
+    warning. :func:`trainer` tells which, as this process routes the run; a worker (on a
+    cluster maybe with another torch build) may fall back to the reference loop itself:
+    ``with_trainers`` returns what each worker did.
 
     Parameters
     ----------
@@ -305,9 +312,9 @@ def train_runs(
         (with one torch thread, the caller's setting restored afterwards). Where
         workers cannot be forked (Windows, macOS, or a start method other than fork
         set with ``multiprocessing.set_start_method``), the default is 1, said once in
-        the ``"optimlab"`` logger, and ``n_jobs > 1`` spawns workers that do not re-run
-        the caller's script. The workers are kept for the next call with the same
-        ``n_jobs``; they end after five idle minutes, or with this process. With
+        the ``"optimlab"`` logger. Workers (loky's reusable executor) never re-run the
+        caller's script; they are kept for the next call (resized to its ``n_jobs``)
+        and end after five idle minutes, or with this process. With
         ``executor``: the number of workers to plan chunks for; default: the
         executor's ``max_workers``, else the cores here.
     executor : concurrent.futures.Executor, optional
@@ -317,6 +324,8 @@ def train_runs(
         to one torch thread. It stays open: shutting it down is the caller's business.
     all_metrics : bool, default=False
         Return every metric of each run, not only the tracked one.
+    with_trainers : bool, default=False
+        Return also what trained each run, as the process that trained it reports it.
 
     Returns
     -------
@@ -325,6 +334,9 @@ def train_runs(
         (or log loss, for ``loss="cross_entropy"``) after every epoch. With
         ``all_metrics``, one dict per spec, from metric name to curve, as
         ``optimlab.training.learning_curves`` returns.
+    list of str
+        Only with ``with_trainers`` (the result is then the pair): per spec, in order,
+        ``"engine"``, ``"func"`` or ``"reference"``, as :func:`trainer` names them.
 
     Raises
     ------
@@ -364,6 +376,7 @@ def train_runs(
             f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
         )
     all_metrics = check_bool("all_metrics", all_metrics)
+    with_trainers = check_bool("with_trainers", with_trainers)
     explain = False
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
@@ -374,7 +387,7 @@ def train_runs(
     else:
         n_jobs, explain = 1, default_jobs() > 1
     if not specs:
-        return []
+        return ([], []) if with_trainers else []
     first: dict[tuple, int] = {}
     unique = [first.setdefault(spec.key(), i) for i, spec in enumerate(specs)]
     runs = sorted(set(unique))
@@ -389,26 +402,28 @@ def train_runs(
         explain_in_process()
     threads = torch.get_num_threads()
     try:
-        curves = execute(away, _run_task, n_jobs, executor) if away else {}
+        done = execute(away, _run_task, n_jobs, executor) if away else {}
         if here:
-            curves.update(execute(here, _run_task, 1, None))
+            done.update(execute(here, _run_task, 1, None))
     except _Lost as error:
-        finished = {
-            i: error.curves[u][0].copy() for i, u in enumerate(unique) if u in error.curves
-        }
-        lost = [i for i, u in enumerate(unique) if u not in error.curves]
-        cause = f"{type(error.cause).__name__}: {error.cause}"
+        finished = {i: error.done[u][0][0].copy() for i, u in enumerate(unique) if u in error.done}
+        lost = [i for i, u in enumerate(unique) if u not in error.done]
+        said = str(error.cause).partition("\n")[0]  # loky's runs on with advice of its own
+        cause = f"{type(error.cause).__name__}: {said}"
         message = describe_lost(specs, lost, len(finished), cause)
         raise WorkerLostError(message, finished, lost) from error.cause
     finally:
         if executor is not None:
             torch.set_num_threads(threads)  # tasks run in the caller's threads set theirs
+    curves: list[Any]
     if all_metrics:
-        return [
-            {name: curves[i][row].copy() for row, name in enumerate(metric_names(specs[i]))}
+        curves = [
+            {name: done[i][0][row].copy() for row, name in enumerate(metric_names(specs[i]))}
             for i in unique
         ]
-    return [curves[i][0].copy() for i in unique]
+    else:
+        curves = [done[i][0][0].copy() for i in unique]
+    return (curves, [done[i][1] for i in unique]) if with_trainers else curves
 
 
 def _picklable(task: _Task) -> bool:
