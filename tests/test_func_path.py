@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from optimlab import TrainingConfig, compare_configs, exercise_data, train_valid
-from optimlab.engine import EngineFallbackWarning, RunSpec, train_runs, trainer
+from optimlab.engine import EngineFallbackWarning, RunSpec, train_runs, training_path
 from optimlab.training import learning_curves
 
 #: The largest absolute difference the tests allow between the fast path and the reference.
@@ -73,7 +73,7 @@ def test_cnn_is_close_to_the_reference_loop():
         RunSpec(TrainingConfig(epochs=5, lr=lr), data=data, model=small_cnn)
         for lr in (0.003, 0.03)
     ]
-    assert trainer(specs[0]) == "func"
+    assert training_path(specs[0]) == "func"
     got = train_runs(specs, n_jobs=1)
     for spec, curve in zip(specs, got, strict=True):
         want = train_valid(small_cnn(spec.seed), data, spec.config)

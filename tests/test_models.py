@@ -12,7 +12,7 @@ from torch import nn
 import optimlab
 import optimlab.sweep
 from optimlab import TrainingConfig, compare_configs, exercise_data, train_valid
-from optimlab.engine import RunSpec, train_runs, trainer
+from optimlab.engine import RunSpec, train_runs, training_path
 
 
 def plain_mlp(widths):
@@ -277,10 +277,13 @@ def test_train_valid_checks_the_output_shape_too():
 
 def test_trainer_names_the_exact_kernel_for_plain_mlps_only():
     data = exercise_data(standardize=True)
-    assert trainer(RunSpec(data=data, model=plain_mlp((4, 8, 1)))) == "engine"
+    assert training_path(RunSpec(data=data, model=plain_mlp((4, 8, 1)))) == "engine"
     tanh = lambda seed: nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))  # noqa: E731
-    assert trainer(RunSpec(data=data, model=tanh)) == "func"
-    assert trainer(RunSpec(TrainingConfig(optimizer=torch.optim.Adamax), data=data)) == "reference"
+    assert training_path(RunSpec(data=data, model=tanh)) == "func"
+    assert (
+        training_path(RunSpec(TrainingConfig(optimizer=torch.optim.Adamax), data=data))
+        == "reference"
+    )
 
 
 def test_compare_sweeps_takes_the_same_problem():

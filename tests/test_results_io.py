@@ -15,7 +15,7 @@ import torch
 
 import optimlab
 from optimlab import SweepResult, TrainingConfig, compare_configs
-from optimlab.engine import EngineFallbackWarning, RunSpec, _schedule, trainer
+from optimlab.engine import EngineFallbackWarning, RunSpec, _schedule, training_path
 from optimlab.provenance import Provenance
 
 COLUMNS = [
@@ -422,7 +422,7 @@ def test_trained_by_says_what_the_worker_did_not_what_the_caller_planned(monkeyp
     elsewhere = compare_configs(
         epochs=2, batch_size=[128, 300], lr=0.05, seeds=3, executor=AnotherTorchBuild(monkeypatch)
     )
-    assert {trainer(RunSpec(config)) for config in swept.configs} == {"engine"}
+    assert {training_path(RunSpec(config)) for config in swept.configs} == {"engine"}
     assert elsewhere.provenance.trained_by == (("reference",) * 3,) * 2
     assert np.array_equal(elsewhere.runs, swept.runs)
 

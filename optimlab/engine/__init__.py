@@ -28,7 +28,7 @@ road, the *fast path* (``_func``): the runs of a group are stacked with
 ``stack_module_state`` and run under ``vmap``, and the optimizer step is the kernel's.
 Its curves agree with the reference loop's to float32 rounding (measured: at most 4e-7
 in validation RMSE over 30 epochs on a tanh MLP, except where training is chaotic),
-not to the bit; :func:`trainer` tells which path a run takes, and the result's
+not to the bit; :func:`training_path` tells which path a run takes, and the result's
 provenance records it. A model ``vmap`` cannot run (batch normalisation, dropout) trains
 in the reference loop, with an :class:`EngineFallbackWarning`.
 
@@ -43,7 +43,7 @@ other release, a self-check against it runs once per process, and if it disagree
 run falls back to the reference loop with an :class:`EngineFallbackWarning`.
 """
 
-from ._schedule import EngineFallbackWarning, WorkerLostError, train_runs, trainer
+from ._schedule import EngineFallbackWarning, WorkerLostError, train_runs, training_path
 from ._spec import RunSpec
 
-__all__ = ["EngineFallbackWarning", "RunSpec", "WorkerLostError", "train_runs", "trainer"]
+__all__ = ["EngineFallbackWarning", "RunSpec", "WorkerLostError", "train_runs", "training_path"]

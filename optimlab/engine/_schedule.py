@@ -32,9 +32,9 @@ from ._processes import (
     fork_safe,
     workers,
 )
-from ._spec import RunSpec, data_of, metric_names, model_of, reference_curve
+from ._spec import RunSpec, metric_names, model_of, reference_curve, run_data
 
-__all__ = ["EngineFallbackWarning", "WorkerLostError", "train_runs", "trainer"]
+__all__ = ["EngineFallbackWarning", "WorkerLostError", "train_runs", "training_path"]
 
 #: What trains a run: the exact kernel, the torch.func fast path, or the reference loop.
 ENGINE, FUNC, REFERENCE = "engine", "func", "reference"
@@ -106,9 +106,9 @@ def _refusal(spec: RunSpec, data: Split) -> str | None:
     return _refusals[key]
 
 
-def trainer(spec: RunSpec) -> str:
+def training_path(spec: RunSpec) -> str:
     """What :func:`train_runs` trains ``spec`` with: ``"engine"``, ``"func"``, ``"reference"``."""
-    return _route(spec, data_of(spec))[0]
+    return _route(spec, run_data(spec))[0]
 
 
 def _cost(specs: Sequence[RunSpec], data: Split, kind: str = ENGINE) -> float:
@@ -168,7 +168,7 @@ def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray], list[str]]:
         torch.set_num_threads(1)
     indices, specs, arrays, kind, valid_offset, widths = task
     datas: list[Split] = [
-        data_of(spec)
+        run_data(spec)
         if array is None
         else ((_tensor(array[0][0]), _tensor(array[0][1])),
               (_tensor(array[1][0]), _tensor(array[1][1])))
@@ -243,7 +243,7 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
     tasks: list[_Task] = []
     groups: dict[tuple, list[int]] = {}
     for i, spec in enumerate(specs):
-        kind, key, reason = _route(spec, data_of(spec))
+        kind, key, reason = _route(spec, run_data(spec))
         if kind != REFERENCE:
             groups.setdefault(key, []).append(i)
             continue
@@ -254,9 +254,9 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
                 EngineFallbackWarning,
                 stacklevel=3,
             )
-        tasks.append(_Task([i], [spec], REFERENCE, _cost([spec], data_of(spec), REFERENCE)))
+        tasks.append(_Task([i], [spec], REFERENCE, _cost([spec], run_data(spec), REFERENCE)))
     costs = {
-        key: _cost([specs[i] for i in ids], data_of(specs[ids[0]]), key[0])
+        key: _cost([specs[i] for i in ids], run_data(specs[ids[0]]), key[0])
         for key, ids in groups.items()
     }
     share = sum(costs.values()) / n_jobs
@@ -268,7 +268,7 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
         parts = min(len(ids), max(1, math.ceil(costs[key] / share - 0.25)))
         for part in np.array_split(np.array(ids), parts):
             chunk = [specs[i] for i in part]
-            cost = _cost(chunk, data_of(chunk[0]), key[0])
+            cost = _cost(chunk, run_data(chunk[0]), key[0])
             if key[0] == ENGINE:
                 task = _Task(part.tolist(), chunk, ENGINE, cost, key[-1], widths=key[1])
             else:
@@ -298,7 +298,7 @@ def train_runs(
     ensured). Any other model, or the cross-entropy loss, trains in the ``torch.func``
     fast path (``_func``), equal to the reference loop up to float32 rounding, unless
     ``vmap`` cannot run it (buffers, dropout): then in the reference loop, with a
-    warning. :func:`trainer` tells which, as this process routes the run; a worker (on a
+    warning. :func:`training_path` tells which, as this process routes the run; a worker (on a
     cluster maybe with another torch build) may fall back to the reference loop itself:
     ``with_trainers`` returns what each worker did.
 
@@ -336,7 +336,7 @@ def train_runs(
         ``optimlab.training.learning_curves`` returns.
     list of str
         Only with ``with_trainers`` (the result is then the pair): per spec, in order,
-        ``"engine"``, ``"func"`` or ``"reference"``, as :func:`trainer` names them.
+        ``"engine"``, ``"func"`` or ``"reference"``, as :func:`training_path` names them.
 
     Raises
     ------

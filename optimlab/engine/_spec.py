@@ -110,7 +110,7 @@ def _exercise_data(seed: int) -> Split:
     return exercise_data(seed=seed)
 
 
-def data_of(spec: RunSpec) -> Split:
+def run_data(spec: RunSpec) -> Split:
     """The tensors ``spec`` trains on."""
     return _exercise_data(spec.data_seed) if spec.data is None else spec.data
 
@@ -119,7 +119,7 @@ def model_of(spec: RunSpec, data: Split | None = None) -> nn.Module:
     """The run's initial network: ``spec.model(spec.seed)``, or the exercise's MLP."""
     if spec.model is not None:
         return build(spec.model, spec.seed)
-    data = data_of(spec) if data is None else data
+    data = run_data(spec) if data is None else data
     return exercise_mlp_for(data, spec.n_hidden)(spec.seed)
 
 
@@ -135,7 +135,7 @@ def reference_curve(spec: RunSpec, data: Split | None = None) -> np.ndarray:
 
     Shape ``(len(metric_names(spec)), epochs)``.
     """
-    data = data_of(spec) if data is None else data
+    data = run_data(spec) if data is None else data
     curves = learning_curves(
         model_of(spec, data), data, spec.config, loss=spec.loss, shuffle_seed=spec.shuffle_seed
     )
