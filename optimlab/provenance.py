@@ -54,7 +54,7 @@ class Provenance:
         is not a plain MLP, or the cross-entropy loss: equal up to float32 rounding),
         ``"reference"`` where the reference loop did (an optimizer the engine does not
         have, or a model ``torch.vmap`` cannot run; the latter warns with an
-        :class:`~optimlab.engine.EngineFallbackWarning`; or a worker whose torch build
+        :class:`~optimlab.EngineFallbackWarning`; or a worker whose torch build
         failed the engine's self-check). Each worker reports what it did.
     created : str
         When the result was made: UTC, ISO 8601.

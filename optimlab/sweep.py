@@ -31,7 +31,7 @@ from .provenance import Provenance
 from .results import InputComparison, SweepResult
 from .training import epoch_seconds
 
-__all__ = ["DivergenceWarning", "compare_configs", "compare_inputs", "compare_sweeps"]
+__all__ = ["compare_configs", "compare_inputs", "compare_sweeps"]
 
 Data = Split | Callable[[int], Split] | None
 Model = Callable[[int], Any] | None

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._exceptions import DivergenceWarning
 from ._validation import Split, check_choice, check_grid, check_positive_finite, check_seeds
 from .config import DEFAULTS, TrainingConfig, check_optimizers, check_settings
 from .metrics import median_finite
 from .results import SweepResult
-from .sweep import DivergenceWarning, compare_sweeps
+from .sweep import compare_sweeps
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

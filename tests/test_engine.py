@@ -24,6 +24,7 @@ import torch
 import optimlab.engine._schedule as schedule
 from optimlab import (
     DivergenceWarning,
+    EngineFallbackWarning,
     TrainingConfig,
     compare_configs,
     compare_sweeps,
@@ -31,7 +32,7 @@ from optimlab import (
     make_mlp,
     train_valid,
 )
-from optimlab.engine import EngineFallbackWarning, RunSpec, train_runs
+from optimlab.engine import RunSpec, train_runs
 
 
 def run(**fields) -> RunSpec:

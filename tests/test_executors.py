@@ -20,8 +20,15 @@ import pytest
 import torch
 
 import optimlab
-from optimlab import TrainingConfig, compare_sweeps, exercise_data, make_mlp, train_valid
-from optimlab.engine import RunSpec, WorkerLostError, train_runs
+from optimlab import (
+    TrainingConfig,
+    WorkerLostError,
+    compare_sweeps,
+    exercise_data,
+    make_mlp,
+    train_valid,
+)
+from optimlab.engine import RunSpec, train_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEPS = [{"epochs": 2, "batch_size": [8, 32]}, {"epochs": 2, "lr": [0.1, 0.01]}]

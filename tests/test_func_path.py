@@ -21,8 +21,14 @@ import pytest
 import torch
 from torch import nn
 
-from optimlab import TrainingConfig, compare_configs, exercise_data, train_valid
-from optimlab.engine import EngineFallbackWarning, RunSpec, train_runs, training_path
+from optimlab import (
+    EngineFallbackWarning,
+    TrainingConfig,
+    compare_configs,
+    exercise_data,
+    train_valid,
+)
+from optimlab.engine import RunSpec, train_runs, training_path
 from optimlab.training import learning_curves
 
 #: The largest absolute difference the tests allow between the fast path and the reference.

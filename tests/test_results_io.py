@@ -14,8 +14,8 @@ import pytest
 import torch
 
 import optimlab
-from optimlab import SweepResult, TrainingConfig, compare_configs
-from optimlab.engine import EngineFallbackWarning, RunSpec, _schedule, training_path
+from optimlab import EngineFallbackWarning, SweepResult, TrainingConfig, compare_configs
+from optimlab.engine import RunSpec, _schedule, training_path
 from optimlab.provenance import Provenance
 
 COLUMNS = [

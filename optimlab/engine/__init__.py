@@ -43,7 +43,7 @@ other release, a self-check against it runs once per process, and if it disagree
 run falls back to the reference loop with an :class:`EngineFallbackWarning`.
 """
 
-from ._schedule import EngineFallbackWarning, WorkerLostError, train_runs, training_path
+from ._schedule import train_runs, training_path
 from ._spec import RunSpec
 
-__all__ = ["EngineFallbackWarning", "RunSpec", "WorkerLostError", "train_runs", "training_path"]
+__all__ = ["RunSpec", "train_runs", "training_path"]

@@ -34,7 +34,7 @@ from ._processes import (
 )
 from ._spec import RunSpec, metric_names, model_of, reference_curve, run_data
 
-__all__ = ["EngineFallbackWarning", "WorkerLostError", "train_runs", "training_path"]
+__all__ = ["train_runs", "training_path"]
 
 #: What trains a run: the exact kernel, the torch.func fast path, or the reference loop.
 ENGINE, FUNC, REFERENCE = "engine", "func", "reference"
