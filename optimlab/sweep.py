@@ -196,22 +196,7 @@ def compare_configs(
     return result
 
 
-def compare_inputs(
-    epochs: int = DEFAULTS.epochs,
-    batch_size: int | Sequence[int] = DEFAULTS.batch_size,
-    lr: float | Sequence[float] = DEFAULTS.lr,
-    weight_decay: float | Sequence[float] = DEFAULTS.weight_decay,
-    beta1: float | Sequence[float] = DEFAULTS.beta1,
-    beta2: float | Sequence[float] = DEFAULTS.beta2,
-    *,
-    optimizer: Any = DEFAULTS.optimizer,
-    optimizer_options: Mapping[str, Any] | None = None,
-    seeds: int | Sequence[int] | None = None,
-    shuffle: bool = False,
-    measure_time: bool = False,
-    n_jobs: int | None = None,
-    executor: Executor | None = None,
-) -> InputComparison:
+def compare_inputs(*, measure_time: bool = False, **settings: Any) -> InputComparison:
     """Run :func:`compare_configs` on the exercise's raw inputs and on standardised ones.
 
     The exercise feeds its network raw inputs, whose columns differ in scale by a factor
@@ -222,13 +207,14 @@ def compare_inputs(
 
     Parameters
     ----------
-    epochs, batch_size, lr, weight_decay, beta1, beta2, optimizer, optimizer_options
-        As :func:`compare_configs`: exactly one is a list.
-    seeds, shuffle, n_jobs, executor
-        As :func:`compare_configs`, for both worlds.
     measure_time : bool, default=False
         As :func:`compare_configs`, measured once on the raw inputs: an epoch costs the
         same whatever the input values, so the standardised result gets the same timings.
+    **settings
+        Any other keyword argument of :func:`compare_configs` (``epochs``, ``lr``, ...,
+        ``seeds``, ``shuffle``, ``n_jobs``, ``executor``), for both worlds: exactly one
+        setting is a list. Not ``model``, ``data`` or ``loss``: the worlds are the
+        exercise's.
 
     Returns
     -------
@@ -240,7 +226,8 @@ def compare_inputs(
     Raises
     ------
     ValueError, TypeError
-        As :func:`compare_configs`, before any training.
+        As :func:`compare_configs`, before any training; ``TypeError`` for ``model``,
+        ``data`` or ``loss``.
 
     Examples
     --------
@@ -251,20 +238,12 @@ def compare_inputs(
     >>> list(worlds), worlds["raw"] is worlds.raw
     (['raw', 'standardized'], True)
     """
-    settings: dict[str, Any] = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "lr": lr,
-        "weight_decay": weight_decay,
-        "beta1": beta1,
-        "beta2": beta2,
-        "optimizer": optimizer,
-        "optimizer_options": optimizer_options,
-        "seeds": seeds,
-        "shuffle": shuffle,
-        "n_jobs": n_jobs,
-        "executor": executor,
-    }
+    own = sorted({"model", "data", "loss"} & set(settings))
+    if own:
+        raise TypeError(
+            f"compare_inputs runs the exercise's model on its raw and standardised data, so "
+            f"it takes no {', '.join(own)}; use compare_configs for a problem of your own"
+        )
     raw = compare_configs(**settings, measure_time=measure_time)
     standardized = compare_configs(**settings, data=standardized_exercise_data)
     if measure_time:

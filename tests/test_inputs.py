@@ -64,6 +64,8 @@ def test_measured_time_is_shared_and_the_summary_and_figures_name_each_world():
     [
         (lambda: compare_inputs(lr=[0.1], batch_size=[8, 16]), ValueError, "exactly one"),
         (lambda: compare_inputs(lr=[0.1], seeds=0), ValueError, "seeds"),
+        (lambda: compare_inputs(lr=[0.1], data=None), TypeError, "takes no data"),
+        (lambda: compare_inputs(lr=[0.1], momentum=0.9), TypeError, "unexpected keyword"),
         (lambda: optimlab.plotting.plot_inputs("raw", "x"), TypeError, "InputComparison"),
     ],
 )
