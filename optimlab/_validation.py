@@ -14,10 +14,12 @@ import math
 import numbers
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
+
+Number = TypeVar("Number", int, float)
 
 
 def brief(value: object, limit: int = 60) -> str:
@@ -26,65 +28,50 @@ def brief(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _integer(name: str, value: object, rule: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+def _number(
+    name: str, value: object, rule: str, kind: type[Number], ok: Callable[[Number], bool]
+) -> Number:
+    """``value`` as ``kind`` (``int`` or ``float``) if it is such a number and ``ok``."""
+    abstract = numbers.Integral if kind is int else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, abstract):
         raise TypeError(
             f"{name} must be {rule}, got {brief(value)} of type {type(value).__name__}"
         )
-    return int(value)
-
-
-def check_positive_int(name: str, value: object) -> int:
-    """Return ``value`` as an ``int`` if it is an integer >= 1 (``bool`` and floats refused)."""
-    rule = "a positive integer"
-    number = _integer(name, value, rule)
-    if number < 1:
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
-
-
-def check_nonnegative_int(name: str, value: object) -> int:
-    """Return ``value`` as an ``int`` if it is an integer >= 0 (``bool`` and floats refused)."""
-    rule = "a non-negative integer"
-    number = _integer(name, value, rule)
-    if number < 0:
+    number = kind(value)  # type: ignore[call-overload]
+    if not ok(number):
         raise ValueError(f"{name} must be {rule}, got {value!r}")
     return number
 
 
 def _real(name: str, value: object, rule: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be {rule}, got {brief(value)} of type {type(value).__name__}"
-        )
-    return float(value)
+    return _number(name, value, rule, float, lambda _: True)
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 1 (``bool`` and floats refused)."""
+    return _number(name, value, "a positive integer", int, lambda n: n >= 1)
+
+
+def check_nonnegative_int(name: str, value: object) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 0 (``bool`` and floats refused)."""
+    return _number(name, value, "a non-negative integer", int, lambda n: n >= 0)
 
 
 def check_positive_finite(name: str, value: object) -> float:
     """Return ``value`` as a ``float`` if it is a real number in (0, inf)."""
     rule = "a positive finite number"
-    number = _real(name, value, rule)
-    if not (math.isfinite(number) and number > 0):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
+    return _number(name, value, rule, float, lambda x: math.isfinite(x) and x > 0)
 
 
 def check_nonnegative_finite(name: str, value: object) -> float:
     """Return ``value`` as a ``float`` if it is a real number in [0, inf)."""
     rule = "a non-negative finite number"
-    number = _real(name, value, rule)
-    if not (math.isfinite(number) and number >= 0):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
+    return _number(name, value, rule, float, lambda x: math.isfinite(x) and x >= 0)
 
 
 def check_beta(name: str, value: object) -> float:
     """Return ``value`` as a ``float`` if it lies in [0, 1)."""
-    rule = "a number in [0, 1)"
-    number = _real(name, value, rule)
-    if not 0 <= number < 1:
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
+    return _number(name, value, "a number in [0, 1)", float, lambda x: 0 <= x < 1)
 
 
 def check_bool(name: str, value: object) -> bool:
