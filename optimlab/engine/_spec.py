@@ -44,8 +44,8 @@ class RunSpec:
     n_hidden : int, default=50
         Width of both hidden layers.
     data : ((X_train, Y_train), (X_valid, Y_valid)), optional
-        Your own tensors or arrays (see :func:`optimlab.train_valid`), converted to
-        tensors. Runs given the very same tensor objects share them.
+        Your own tensors, as ``check_split`` returns them: the sweep checks data where
+        they enter, once. Runs given the very same tensor objects share them.
     model : callable, optional
         A model function ``seed -> torch.nn.Module``; ``None``: the exercise's MLP.
         Runs with the same function object may train together.

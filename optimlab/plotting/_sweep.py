@@ -237,15 +237,11 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     result : SweepResult
         From :func:`~optimlab.compare_configs`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when ``None``. The legend sits below the axes, where
-        it hides no data: in a figure of your own, a layout engine
-        (``plt.subplots(..., layout="constrained")`` or ``fig.tight_layout()``) keeps it
-        inside the figure.
+        Where to draw, as in :func:`plot_sweep`.
     yardstick : "auto", float, array_like or None, default="auto"
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
-        value, or one per seed in the order of ``result.seeds``. ``"auto"``: the
-        result's own ``yardsticks`` where it has them;
-        ``None``: none.
+        value, or one per seed in the order of ``result.seeds``; ``"auto"`` and ``None``
+        as in :func:`plot_sweep`.
 
     Returns
     -------
