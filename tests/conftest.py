@@ -1,9 +1,16 @@
 """Shared test set-up: Agg backend, one torch thread, no figure left open, one reference MLP."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import matplotlib
 import pytest
 import torch
 from torch import nn
+
+ROOT = Path(__file__).resolve().parents[1]
 
 matplotlib.use("Agg")
 # One thread: the plain-loop references are then reproducible to the bit (MKL splits some
@@ -23,6 +30,19 @@ def reference_mlp(seed: int = 123, n_hidden: int = 50) -> nn.Sequential:
         nn.Linear(n_hidden, n_hidden),
         nn.ReLU(),
         nn.Linear(n_hidden, 1),
+    )
+
+
+def run_script(script: Path, *args: object, env: dict | None = None):
+    """``python script *args`` in the script's folder, with this checkout importable."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)} if env is None else env
+    return subprocess.run(
+        [sys.executable, str(script), *map(str, args)],
+        cwd=script.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_script
 
 from optimlab import TrainingConfig, exercise_data, make_mlp, train_valid
 from optimlab.engine import RunSpec, _processes, train_runs
@@ -143,14 +144,7 @@ def test_a_scripts_own_functions_and_classes_train_in_workers(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(SCRIPT)
     out, ran = tmp_path / "out.json", tmp_path / "ran.txt"
-    done = subprocess.run(
-        [sys.executable, str(script), str(out), str(ran)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_script(script, out, ran)
     assert done.returncode == 0, done.stderr
     assert ran.read_text() == "ran\n"  # the workers did not re-run the script
     made = json.loads(out.read_text())

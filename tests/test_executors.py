@@ -9,8 +9,6 @@ import multiprocessing
 import os
 import runpy
 import signal
-import subprocess
-import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import run_script
 
 import optimlab
 from optimlab import (
@@ -232,14 +231,7 @@ print(result.runs.shape)
 def test_a_killed_engine_worker_raises_worker_lost_and_the_next_call_trains(tmp_path):
     script = tmp_path / "dies.py"
     script.write_text(DIES)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_script(script)
     assert done.returncode == 0, done.stderr
     lost, shape = done.stdout.splitlines()
     assert lost.startswith("a worker stopped before finishing") and "run 1: RunSpec(" in lost

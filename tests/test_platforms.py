@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import run_script
 
 import optimlab
 from optimlab import exercise_data, make_mlp, train_valid
@@ -80,14 +81,7 @@ def test_an_unguarded_script_runs_once_and_gets_the_plain_loops_curves(
     script = tmp_path / "unguarded.py"
     script.write_text(SCRIPT.format(method=method))
     out, ran = tmp_path / "curves.npz", tmp_path / "ran.txt"
-    done = subprocess.run(
-        [sys.executable, str(script), str(out), str(ran)],
-        cwd=tmp_path,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_script(script, out, ran, env=environment())
     assert done.returncode == 0, done.stderr
     # The script ran once: the spawned workers of the n_jobs=2 call did not re-run it.
     assert ran.read_text() == "ran\n"
