@@ -77,15 +77,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from optimlab import (
-    DivergenceWarning,
-    TrainingConfig,
-    compare_configs,
-    compare_sweeps,
-    exercise_data,
-    make_mlp,
-    train_valid,
-)
+import optimlab
+from optimlab import DivergenceWarning, TrainingConfig, compare_configs, compare_sweeps, make_mlp
 from optimlab.engine import RunSpec, train_runs
 
 #: The five comparisons of the exercise; every other argument takes its default.
@@ -166,14 +159,14 @@ def plain_loop_fast_path(epochs: int = 30) -> np.ndarray:
     data = standardized(0)
     return np.stack(
         [
-            train_valid(tanh_mlp(123), data, config.replace(epochs=epochs))
+            optimlab.train_valid(tanh_mlp(123), data, config.replace(epochs=epochs))
             for config in configs_of(FAST_PATH)
         ]
     )
 
 
 def standardized(seed: int):
-    return exercise_data(seed, standardize=True)
+    return optimlab.exercise_data(seed, standardize=True)
 
 
 def with_epochs(sweeps: list[dict], epochs: int) -> list[dict]:
@@ -216,10 +209,10 @@ def configs_of(sweeps: list[dict]) -> list[TrainingConfig]:
 
 def plain_loop(sweeps: list[dict] = SWEEPS, epochs: int = 30, data=None) -> np.ndarray:
     """Every curve of ``sweeps`` from train_valid, one configuration after another."""
-    data = exercise_data() if data is None else data
+    data = optimlab.exercise_data() if data is None else data
     return np.stack(
         [
-            train_valid(make_mlp(seed=123), data, config.replace(epochs=epochs))
+            optimlab.train_valid(make_mlp(seed=123), data, config.replace(epochs=epochs))
             for config in configs_of(sweeps)
         ]
     )

@@ -21,17 +21,9 @@ import numpy as np
 import pytest
 import torch
 
+import optimlab
 import optimlab.engine._schedule as schedule
-from optimlab import (
-    DivergenceWarning,
-    EngineFallbackWarning,
-    TrainingConfig,
-    compare_configs,
-    compare_sweeps,
-    exercise_data,
-    make_mlp,
-    train_valid,
-)
+from optimlab import DivergenceWarning, EngineFallbackWarning, TrainingConfig, compare_configs
 from optimlab.engine import RunSpec, train_runs
 
 
@@ -58,13 +50,13 @@ FULL_LENGTH = [run(lr=1), run(weight_decay=0.5), run(beta1=0.999), run(beta2=0.9
 
 def reference(spec: RunSpec, epochs: int | None = None) -> np.ndarray:
     """The plain loop's curve for ``spec`` on one thread, optionally its first ``epochs``."""
-    data = exercise_data(seed=spec.data_seed) if spec.data is None else spec.data
+    data = optimlab.exercise_data(seed=spec.data_seed) if spec.data is None else spec.data
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         config = spec.config if epochs is None else spec.config.replace(epochs=epochs)
-        return train_valid(
-            make_mlp(seed=spec.seed, n_hidden=spec.n_hidden),
+        return optimlab.train_valid(
+            optimlab.make_mlp(seed=spec.seed, n_hidden=spec.n_hidden),
             data,
             config,
             shuffle_seed=spec.shuffle_seed,
@@ -123,7 +115,7 @@ def test_a_diverging_run_alone_matches():
 
 
 def test_seeds_shuffling_widths_and_own_data_match():
-    (X_train, Y_train), (X_valid, Y_valid) = exercise_data(seed=3)
+    (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data(seed=3)
     # 100 rows in batches of 7: a last batch of 2, where batched products are inexact.
     small = ((X_train[:100], Y_train[:100]), (X_valid[:50], Y_valid[:50]))
     specs = [
@@ -160,7 +152,7 @@ def test_own_data_is_deduplicated_by_identity(monkeypatch):
     trained = []
     group = schedule.Group
     monkeypatch.setattr(schedule, "Group", lambda s, *args: trained.extend(s) or group(s, *args))
-    data, copy = exercise_data(), exercise_data()
+    data, copy = optimlab.exercise_data(), optimlab.exercise_data()
     specs = [run(epochs=1, batch_size=128, data=d) for d in (data, data, copy)]
     curves = train_runs(specs, n_jobs=1)
     assert len(trained) == 2  # equal tensors, but not the same objects: two runs
@@ -204,7 +196,7 @@ def test_compare_sweeps_equals_compare_configs_one_by_one():
         {"epochs": 2, "batch_size": [16, 64]},
         {"epochs": 3, "beta2": [0.99, 0.999]},
     ]
-    together = compare_sweeps(sweeps, n_jobs=1)
+    together = optimlab.compare_sweeps(sweeps, n_jobs=1)
     for sweep, result in zip(sweeps, together, strict=True):
         alone = compare_configs(**sweep, n_jobs=1)
         assert (result.param, result.values, result.epochs) == (
@@ -221,7 +213,7 @@ def test_compare_sweeps_equals_compare_configs_one_by_one():
 def test_compare_sweeps_warns_for_each_diverged_configuration():
     sweeps = [{"epochs": 2, "lr": [0.01, 1000]}, {"epochs": 2, "lr": [1000], "beta1": 0.5}]
     with pytest.warns(DivergenceWarning) as record:
-        compare_sweeps(sweeps, n_jobs=1)
+        optimlab.compare_sweeps(sweeps, n_jobs=1)
     messages = [str(w.message) for w in record]
     assert len(messages) == 2
     assert all("configuration lr = 1000 diverged" in m for m in messages)
@@ -272,7 +264,7 @@ BAD_SWEEPS = [
 @pytest.mark.parametrize(("sweeps", "error", "match"), BAD_SWEEPS)
 def test_bad_sweeps(sweeps, error, match):
     with pytest.raises(error, match=match):
-        compare_sweeps(sweeps)
+        optimlab.compare_sweeps(sweeps)
 
 
 def test_compare_configs_checks_n_jobs():

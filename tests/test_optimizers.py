@@ -12,16 +12,9 @@ import pytest
 import torch
 from torch import nn
 
+import optimlab
 import optimlab.sweep
-from optimlab import (
-    Momentum,
-    TrainingConfig,
-    compare_configs,
-    compare_sweeps,
-    exercise_data,
-    make_mlp,
-    train_valid,
-)
+from optimlab import Momentum, TrainingConfig, compare_configs, compare_sweeps, exercise_data
 from optimlab.optimizers import OPTIMIZERS, make_optimizer
 
 STANDARDIZED = exercise_data(0, standardize=True)
@@ -83,10 +76,10 @@ def test_train_valid_with_sgd_is_a_hand_written_sgd_loop():
     """The reference loop with optimizer="sgd" against torch.optim.SGD driven by hand."""
     config = TrainingConfig(epochs=2, batch_size=100, lr=0.05, weight_decay=0.1,
                             optimizer="sgd", optimizer_options={"momentum": 0.9})  # fmt: skip
-    got = train_valid(make_mlp(), STANDARDIZED, config)
+    got = optimlab.train_valid(optimlab.make_mlp(), STANDARDIZED, config)
 
     (X, Y), (X_valid, Y_valid) = STANDARDIZED
-    model = make_mlp()
+    model = optimlab.make_mlp()
     sgd = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=0.1)
     expected = []
     for _ in range(2):
@@ -120,7 +113,9 @@ def test_compare_configs_sweeps_the_optimizer():
         ("sgd", {"momentum": 0.9, "nesterov": True}),
     ]
     for config, curve in zip(result.configs, result.valid_rmse, strict=True):
-        np.testing.assert_array_equal(curve, train_valid(make_mlp(), STANDARDIZED, config))
+        np.testing.assert_array_equal(
+            curve, optimlab.train_valid(optimlab.make_mlp(), STANDARDIZED, config)
+        )
 
 
 def test_fixed_options_apply_to_every_plain_entry_and_other_sweeps():
@@ -241,7 +236,7 @@ def test_compare_sweeps_refuses_a_bad_optimizer_with_the_sweep_index(no_training
 def _adagrad_plain_loop(epochs: int) -> np.ndarray:
     """The exercise's loop, written out, with torch.optim.Adagrad made as torch documents it."""
     (X, Y), (X_valid, Y_valid) = exercise_data()
-    net = make_mlp(seed=123)
+    net = optimlab.make_mlp(seed=123)
     optimizer = torch.optim.Adagrad(net.parameters(), lr=0.01, weight_decay=0.01)
     curve = []
     for _ in range(epochs):
@@ -266,7 +261,7 @@ def test_eps_is_each_optimizers_own_torch_default():
     result = compare_configs(epochs=4, optimizer=["adagrad"], n_jobs=1)
     np.testing.assert_allclose(result.runs[0, 0], expected, rtol=0, atol=1e-7)
     adam_eps = TrainingConfig(epochs=4, optimizer="adagrad", eps=1e-8)
-    other = train_valid(make_mlp(seed=123), exercise_data(), adam_eps)
+    other = optimlab.train_valid(optimlab.make_mlp(seed=123), exercise_data(), adam_eps)
     assert np.abs(other - expected).max() > 1e-6  # the test tells the two apart
     assert TrainingConfig(optimizer="adagrad").optimizer_kwargs()["eps"] == 1e-10
     assert TrainingConfig(optimizer="adam", eps=1e-6).optimizer_kwargs()["eps"] == 1e-6

@@ -10,16 +10,8 @@ from conftest import reference_mlp
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from optimlab import (
-    DivergenceWarning,
-    SweepResult,
-    TrainingConfig,
-    compare_configs,
-    compare_sweeps,
-    exercise_data,
-    make_mlp,
-    train_valid,
-)
+import optimlab
+from optimlab import DivergenceWarning, SweepResult, TrainingConfig, compare_configs, exercise_data
 
 DEFAULTS = {"batch_size": 16, "lr": 0.01, "weight_decay": 0.01, "beta1": 0.9, "beta2": 0.999}
 
@@ -223,8 +215,8 @@ def reference_runs(values, param, seeds, epochs=2, shuffle=False, data_of=None, 
         config = TrainingConfig(epochs=epochs, **{**DEFAULTS, **fixed, param: value})
         runs.append(
             [
-                train_valid(
-                    make_mlp(seed=123 + seed),
+                optimlab.train_valid(
+                    optimlab.make_mlp(seed=123 + seed),
                     exercise_data(seed=seed) if data_of is None else data_of(seed),
                     config,
                     shuffle_seed=seed if shuffle else None,
@@ -371,7 +363,7 @@ def test_bad_shuffle():
 
 
 def test_shared_configuration_is_timed_once():
-    by_lr, by_beta1 = compare_sweeps(
+    by_lr, by_beta1 = optimlab.compare_sweeps(
         [{"epochs": 1, "lr": [0.01, 0.1]}, {"epochs": 1, "beta1": [0.5, 0.9]}],
         measure_time=True,
     )
