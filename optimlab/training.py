@@ -115,16 +115,12 @@ def train_valid(
 
 
 def learning_curves(
-    model: nn.Module,
-    data: Split,
-    config: TrainingConfig = DEFAULTS,
-    *,
-    loss: str = "mse",
-    shuffle_seed: int | None = None,
-    callback: Callable[[int, nn.Module], None] | None = None,
-    **settings: Any,
+    model: nn.Module, data: Split, config: TrainingConfig = DEFAULTS, **options: Any
 ) -> dict[str, np.ndarray]:
     """:func:`~optimlab.train_valid`, returning every validation metric it records, by name.
+
+    ``options`` are those of :func:`~optimlab.train_valid`: ``loss``, ``shuffle_seed``,
+    ``callback`` and changes to ``config`` by name.
 
     Returns
     -------
@@ -147,6 +143,10 @@ def learning_curves(
     >>> sorted(curves), curves["valid_accuracy"].shape
     (['valid_accuracy', 'valid_log_loss'], (2,))
     """
+    loss = options.pop("loss", "mse")
+    shuffle_seed = options.pop("shuffle_seed", None)
+    callback = options.pop("callback", None)
+    settings = options
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {brief(model)}")
     if not isinstance(config, TrainingConfig):
