@@ -81,15 +81,22 @@ def check_bool(name: str, value: object) -> bool:
     return value
 
 
+def _pair(
+    name: str, value: object, rule: str, ok: Callable[[float, float], bool]
+) -> tuple[float, float]:
+    """``value`` as two floats if it is a pair of real numbers that are ``ok``."""
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        raise TypeError(f"{name} must be {rule}, got {brief(value)}")
+    first, second = (_real(f"{name}[{i}]", v, rule) for i, v in enumerate(value))
+    if not ok(first, second):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return first, second
+
+
 def check_finite_point(name: str, value: object) -> tuple[float, float]:
     """Return ``value`` as ``(x, y)`` floats if it is a pair of finite real numbers."""
     rule = "a pair (x, y) of finite numbers"
-    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
-        raise TypeError(f"{name} must be {rule}, got {brief(value)}")
-    point = (_real(f"{name}[0]", value[0], rule), _real(f"{name}[1]", value[1], rule))
-    if not all(math.isfinite(c) for c in point):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return point
+    return _pair(name, value, rule, lambda x, y: math.isfinite(x) and math.isfinite(y))
 
 
 def check_grid(
@@ -112,12 +119,7 @@ def check_grid(
 def check_quantiles(name: str, value: object) -> tuple[float, float]:
     """Return ``value`` as ``(low, high)`` if ``0 <= low < high <= 1``."""
     rule = "two quantiles (low, high) with 0 <= low < high <= 1"
-    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
-        raise TypeError(f"{name} must be {rule}, got {brief(value)}")
-    low, high = (_real(f"{name}[{i}]", v, rule) for i, v in enumerate(value))
-    if not 0 <= low < high <= 1:
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return low, high
+    return _pair(name, value, rule, lambda low, high: 0 <= low < high <= 1)
 
 
 def check_choice(name: str, value: object, choices: Sequence[Any]) -> Any:
