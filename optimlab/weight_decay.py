@@ -227,7 +227,7 @@ def adamw_limit_point(weight_decay: float) -> DecayPoint:
     Raises
     ------
     ValueError
-        If ``weight_decay`` is negative, infinite or NaN.
+        As :func:`l2_minimiser`, for a bad ``weight_decay``.
 
     Examples
     --------
