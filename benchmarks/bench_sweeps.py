@@ -51,9 +51,9 @@ ReLU units and strong weight decay make them), which the reference loop computes
 the engine must reproduce bit for bit.
 
 Peak memory is the peak resident set size (``getrusage`` ``ru_maxrss``) of a fresh
-process that makes one engine call, and of the largest of its worker processes. Forked
-workers share the parent's pages until written, so the sum of the parent and every
-worker at their peaks is an upper bound on the physical memory the call used.
+process that makes one engine call, and of the largest of its worker processes (loky
+starts each as a fresh interpreter that imports torch); the sum of the parent and every
+worker at their peaks bounds the physical memory the call used.
 
 The figures go to ``bench-results/bench.json`` (git-ignored). The load average is
 recorded too: other work on the machine slows both sides, not always equally.
