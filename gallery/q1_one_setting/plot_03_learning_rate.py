@@ -3,9 +3,23 @@
 The learning rate
 =================
 
-You will learn: what a too large learning rate does to this network (a collapse, not an
-infinite loss), and which of the exercise's learning-rate observations survive fifty seeds
-and standardised inputs, and which were artefacts of one seed or of the raw inputs.
+.. lesson::
+   :figure: 3
+
+   **Question.** Which of :torch-optim:`AdamW`'s learning rates 1, 0.1, 0.01 and 0.001
+   works, and is ``lr = 1`` really "unstable"?
+
+   **Answer.** Only standardised inputs make the question meaningful: there the default
+   0.01 ends below the yardstick :verdict:`learning_rate:standardized: lr = 0.01 (the
+   default) ends below its seed's yardstick`, on raw inputs only
+   :verdict:`learning_rate:raw: lr = 0.01 (the default) ends below its seed's
+   yardstick`. ``lr = 1`` is too large in both worlds: it ends above the yardstick
+   :verdict:`learning_rate:standardized: lr = 1 ends above its seed's yardstick`
+   (standardised), by a collapse of the first layer on raw inputs, not an infinite loss.
+
+You will learn: that ``lr = 1`` fails without diverging (a dead first layer); that on raw
+inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures; that standardised,
+0.01 and 0.001 end lowest and 0.1 is the unsteady one.
 
 The learning rate scales every AdamW step. The exercise compares four, each ten times the
 next: ``lr = [1, 0.1, 0.01, 0.001]``, with the other settings at their defaults. It
@@ -21,6 +35,7 @@ the smallest one "oddly unstable" without knowing why.
 # of predicting the training mean (:func:`optimlab.baseline_rmse`).
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 import optimlab
@@ -49,6 +64,9 @@ plt.show()
 #
 # What happened to ``lr = 1``?
 # ----------------------------
+#
+# .. fold-start:: A dead first layer: the probe (code, output)
+#
 # Its RMSE does not grow without bound (no run diverged to infinity or NaN). Train that
 # network again and look inside: every unit of the first hidden layer is inactive on
 # every validation row (a "dead" ReLU layer), so the network outputs the same number for
@@ -72,6 +90,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # The exercise's "divergence" shows here as a collapse, not as an infinite loss. Each
 # of these readings comes from one seed on raw inputs, where the default network does
 # not beat the yardstick
@@ -85,6 +105,8 @@ claims.check(
 # Each figure is one world: the median curve of each learning rate with a band over the
 # seeds, then every seed's final RMSE as a dot beside a grey tick at that seed's
 # yardstick.
+#
+# .. fold-output:: The medians of each world, printed
 
 SEEDS = 50
 worlds = optimlab.compare_inputs(epochs=30, lr=lrs, seeds=SEEDS)
@@ -96,18 +118,23 @@ plt.show()
 # %%
 # The verdicts
 # ------------
-# Each observation of the exercise and of the single run, turned into a yes or no per
-# seed and stated with a word of the vocabulary ("in most seeds": at least 60 %; see
-# :doc:`/claims`), which holds only where the count's 95 % interval lies inside the
-# word's range; "varies" is shown with its count and not asserted.
 #
-# On raw inputs, ``lr = 1`` is too large: it ends above ``lr = 0.1`` and above the
-# yardstick in most seeds, and collapses to more than three times the yardstick in
-# about half the seeds. Whether ``lr = 0.1`` ends lowest of the four varies with the
-# seeds. The default ``lr = 0.01`` ends below the yardstick in a minority of seeds,
-# and turns back up after its best in a minority. Whether ``lr = 0.001`` climbs back
-# the most of the three smaller rates, the exercise's "oddly unstable" curve, varies
-# with the seeds, and so does whether 0.1 climbs back more than 0.01.
+# .. fold:: How the verdicts are worded, and what they say on raw inputs
+#
+#    Each observation of the exercise and of the single run, turned into a yes or no per
+#    seed and stated with a word of the vocabulary ("in most seeds": at least 60 %; see
+#    :doc:`/claims`), which holds only where the count's 95 % interval lies inside the
+#    word's range; "varies" is shown with its count and not asserted.
+#
+#    On raw inputs, ``lr = 1`` is too large: it ends above ``lr = 0.1`` and above the
+#    yardstick in most seeds, and collapses to more than three times the yardstick in
+#    about half the seeds. Whether ``lr = 0.1`` ends lowest of the four varies with the
+#    seeds. The default ``lr = 0.01`` ends below the yardstick in a minority of seeds,
+#    and turns back up after its best in a minority. Whether ``lr = 0.001`` climbs back
+#    the most of the three smaller rates, the exercise's "oddly unstable" curve, varies
+#    with the seeds, and so does whether 0.1 climbs back more than 0.01.
+#
+# .. fold-output:: The raw-input verdicts, printed by the run
 
 raw, scaled = worlds["raw"], worlds["standardized"]
 final, runs, climbs = raw.final, raw.runs, optimlab.climb(raw.runs[..., 5:])  # from epoch 6
@@ -127,12 +154,16 @@ claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], 
              world="raw")  # fmt: skip
 
 # %%
-# On standardised inputs ``lr = 1`` still ends above ``lr = 0.1`` and above the
-# yardstick in nearly every seed, but collapses in none. ``lr = 0.1`` ends lowest in
-# few seeds; the default ends below the yardstick in every seed; ``lr = 0.001`` climbs
-# back the most in few seeds, and ``lr = 0.01`` turns back up in a minority. The
-# unsteady curve is now ``lr = 0.1``'s: it climbs back more than ``lr = 0.01`` in most
-# seeds.
+# .. fold:: What they say on standardised inputs
+#
+#    On standardised inputs ``lr = 1`` still ends above ``lr = 0.1`` and above the
+#    yardstick in nearly every seed, but collapses in none. ``lr = 0.1`` ends lowest in
+#    few seeds; the default ends below the yardstick in every seed; ``lr = 0.001`` climbs
+#    back the most in few seeds, and ``lr = 0.01`` turns back up in a minority. The
+#    unsteady curve is now ``lr = 0.1``'s: it climbs back more than ``lr = 0.01`` in most
+#    seeds.
+#
+# .. fold-output:: The standardised verdicts and the table of both worlds
 
 final, runs, climbs = scaled.final, scaled.runs, optimlab.climb(scaled.runs[..., 5:])
 claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "nearly every",
@@ -159,28 +190,31 @@ print(claims.table())
 # %%
 # What survives, and what was an artefact
 # ---------------------------------------
-# * **Survives:** ``lr = 1`` is too large. In both worlds it ends above the yardstick and
-#   above ``lr = 0.1`` in most seeds.
-# * **Raw-input artefact:** the *collapse* of ``lr = 1`` to a dead first layer, far
-#   above the yardstick, happens in about half the raw seeds and in no standardised
-#   one: there ``lr = 1`` is merely too large, not fatal.
-# * **Artefact of one seed, then of the raw inputs:** "``lr = 0.1`` ends best" varies
-#   with the seeds on raw inputs and holds in few standardised seeds, where
-#   0.01 and 0.001 end lowest. On raw inputs 0.1 looked best only because nothing else
-#   learned either: there it kills most of the first layer and predicts about the mean,
-#   while 0.01, thrown off by its first steps and slowed by AdamW's memory of them, ends
-#   above it (:ref:`raw_input_steps` measures both).
-# * **The network learns only when standardised:** the default ``lr = 0.01`` beats the
-#   yardstick in a minority of raw seeds and in every standardised one.
-# * **Raw-input artefact:** ``lr = 0.001`` climbing back the most, the exercise's "oddly
-#   unstable" small learning rate, varies with the seeds on raw inputs and holds in few
-#   standardised seeds; :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`
-#   measures its climbs on both.
-# * **Artefact of one seed:** ``lr = 0.01`` turning back up after its best happens in a
-#   minority of seeds in both worlds.
-# * **New once standardised:** the unsteady curve is now ``lr = 0.1``'s: it climbs back
-#   more than ``lr = 0.01`` in most standardised seeds, while on raw inputs that varies
-#   with the seeds. With standardised inputs, 0.1 is the "large" step for this network.
+#
+# .. fold:: Observation by observation
+#
+#    * **Survives:** ``lr = 1`` is too large. In both worlds it ends above the yardstick and
+#      above ``lr = 0.1`` in most seeds.
+#    * **Raw-input artefact:** the *collapse* of ``lr = 1`` to a dead first layer, far
+#      above the yardstick, happens in about half the raw seeds and in no standardised
+#      one: there ``lr = 1`` is merely too large, not fatal.
+#    * **Artefact of one seed, then of the raw inputs:** "``lr = 0.1`` ends best" varies
+#      with the seeds on raw inputs and holds in few standardised seeds, where
+#      0.01 and 0.001 end lowest. On raw inputs 0.1 looked best only because nothing else
+#      learned either: there it kills most of the first layer and predicts about the mean,
+#      while 0.01, thrown off by its first steps and slowed by AdamW's memory of them, ends
+#      above it (:ref:`raw_input_steps` measures both).
+#    * **The network learns only when standardised:** the default ``lr = 0.01`` beats the
+#      yardstick in a minority of raw seeds and in every standardised one.
+#    * **Raw-input artefact:** ``lr = 0.001`` climbing back the most, the exercise's "oddly
+#      unstable" small learning rate, varies with the seeds on raw inputs and holds in few
+#      standardised seeds; :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`
+#      measures its climbs on both.
+#    * **Artefact of one seed:** ``lr = 0.01`` turning back up after its best happens in a
+#      minority of seeds in both worlds.
+#    * **New once standardised:** the unsteady curve is now ``lr = 0.1``'s: it climbs back
+#      more than ``lr = 0.01`` in most standardised seeds, while on raw inputs that varies
+#      with the seeds. With standardised inputs, 0.1 is the "large" step for this network.
 #
 # Takeaways
 # ---------
@@ -190,3 +224,32 @@ print(claims.table())
 #   inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures.
 # * Once the inputs are standardised, 0.01 and 0.001 end best and steady, 0.1 is
 #   noisier, 1 is too large: the textbook picture.
+#
+# Predict, then run
+# -----------------
+# Not on this page: ``lr = 0.3``, between 0.1 and 1. On standardised inputs ``lr = 0.1``
+# ends below the yardstick and ``lr = 1`` above it. Predict: does ``lr = 0.3`` still
+# learn (end well below the yardstick), or does it fail as 1 does? Then run it on ten of
+# the seeds above, about a second, and unfold the answer.
+#
+# .. fold-output:: The answer, from this build's run
+
+
+def standardized(seed):
+    """Seed ``seed``'s exercise data with standardised inputs (targets unchanged)."""
+    return optimlab.exercise_data(seed, standardize=True)
+
+
+guess = optimlab.compare_configs(epochs=30, lr=[0.3], seeds=10, data=standardized)
+ten = yardsticks[:10]  # the same ten seeds as the first ten above
+ratios = {lr: np.median(final / ten) for lr, final in zip(lrs, scaled.final[:, :10], strict=True)}
+ratios[0.3] = np.median(guess.final[0] / ten)
+print("median final RMSE / yardstick, ten seeds, standardised:")
+print(", ".join(f"lr = {lr}: {ratios[lr]:.2f}" for lr in [1, 0.3, 0.1, 0.01]))
+claims.check(
+    "standardised, lr = 0.3 learns as 0.1 does: its median final RMSE is below 0.8 x the "
+    "yardstick, while lr = 1's is above it",
+    bool(ratios[0.3] < 0.8 < 1 < ratios[1]),
+    evidence=f"lr = 0.3: {ratios[0.3]:.2f}, lr = 1: {ratios[1]:.2f} x the yardstick",
+    key="exercise_lr_03",
+)
