@@ -13,9 +13,9 @@ The learning rate
    0.01 ends below the yardstick :verdict:`learning_rate:standardized: lr = 0.01 (the
    default) ends below its seed's yardstick`, on raw inputs only
    :verdict:`learning_rate:raw: lr = 0.01 (the default) ends below its seed's
-   yardstick`. ``lr = 1`` is too large in both worlds: it ends above the yardstick
-   :verdict:`learning_rate:standardized: lr = 1 ends above its seed's yardstick`
-   (standardised), by a collapse of the first layer on raw inputs, not an infinite loss.
+   yardstick`. ``lr = 1`` is too large: standardised, it ends above the yardstick
+   :verdict:`learning_rate:standardized: lr = 1 ends above its seed's yardstick`; on
+   raw inputs it fails without an infinite loss, by a dead first layer (seed 0).
 
 You will learn: that ``lr = 1`` fails without diverging (a dead first layer); that on raw
 inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures; that standardised,

@@ -3,9 +3,25 @@
 Weight decay on Rosenbrock, quantified
 ======================================
 
-**You will learn:** where weight decay moves the end point (the minimum of a penalised
-function, whatever the step size and momentum), why decay makes a run settle sooner, and
-why AdamW's decay ends somewhere else and hovers there instead of stopping.
+.. lesson::
+   :figure: 2
+
+   **Question.** Where exactly does weight decay :math:`\\lambda` move the end point on
+   Rosenbrock, for momentum descent (the rule of :torch-optim:`SGD` with momentum) and
+   for :torch-optim:`AdamW`?
+
+   **Answer.** Momentum descent ends at the minimiser of
+   :math:`f + \\tfrac{\\lambda}{2}(x^2 + y^2)`, whatever lr and beta
+   :verdict:`weight_decay_quantified:fixed_point_is_l2`. AdamW ends near the minimiser
+   of :math:`f` over the box :math:`|x|, |y| \\le 1/\\lambda` instead
+   :verdict:`weight_decay_quantified:adamw_limit_3`, hovering rather than stopping. Either
+   way :math:`f > 0` at the end: for :math:`\\lambda` =
+   :verdict-data:`weight_decay_quantified:value_grows:decays:g`, the minimiser's
+   :math:`f` is :verdict-data:`weight_decay_quantified:value_grows:values:.3g`.
+
+**You will learn:** that decay changes the function minimised rather than nudging the
+answer; that it makes the run settle sooner by steepening the flat valley; that for AdamW
+"weight decay" and "L2" are not the same thing.
 
 The exercise's third question asks whether weight decay makes sense when minimising the
 Rosenbrock function :math:`f(x, y) = (1 - x)^2 + 2\\,(y - x^2)^2`. Its answer is no:
@@ -27,6 +43,8 @@ decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
 # where :math:`y = 4x^2 / (4 + \lambda)` and :math:`\frac{8\lambda}{4 + \lambda} x^3 +
 # (2 + \lambda)\, x = 2`, a strictly increasing cubic: one stationary point, the global
 # minimum. :func:`optimlab.l2_minimiser` solves it in float64.
+#
+# .. fold-output:: The minimisers and their checks, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -59,19 +77,24 @@ claims.check(
     and round(values[-1], 2) == 0.41,
     evidence="f " + ", ".join(f"{v:.3g}" for v in values),
     key="value_grows",
+    decays=decays,
+    values=values,
 )
 
 # %%
 # Decoupled decay stops at the same point
 # ---------------------------------------
-# optimlab's momentum rule with decoupled decay (as in AdamW) is
-# :math:`v \leftarrow \beta v + (1 - \beta)\nabla f`,
-# :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v`. At a fixed point
-# :math:`v = \nabla f` and :math:`\eta\,(\lambda\theta + \nabla f) = 0`: the step size
-# cancels and the equation is that of the L2 minimum.
-# :func:`optimlab.momentum_fixed_point` solves the fixed-point equations of
-# the update itself, for any :math:`\eta` and :math:`\beta`, and lands on the same
-# points.
+# .. fold:: Why: the fixed point of the update is the L2 minimum
+#
+#    optimlab's momentum rule with decoupled decay (as in AdamW) is
+#    :math:`v \leftarrow \beta v + (1 - \beta)\nabla f`,
+#    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v`. At a fixed point
+#    :math:`v = \nabla f` and :math:`\eta\,(\lambda\theta + \nabla f) = 0`: the step size
+#    cancels and the equation is that of the L2 minimum.
+#    :func:`optimlab.momentum_fixed_point` solves the fixed-point equations of
+#    the update itself, for any :math:`\eta` and :math:`\beta`, and lands on the same
+#    points.
+
 
 settings = [(0.001, 0.0), (0.01, 0.9), (0.1, 0.5), (1.0, 0.99)]
 gap = max(
@@ -94,6 +117,8 @@ claims.check(
 # :math:`\lambda \ge 1`, not for the smaller ones. The penalty adds :math:`\lambda` to
 # every curvature, so the flat direction of the valley gets steeper and the run settles
 # sooner.
+#
+# .. fold-output:: Where each run ends, and how far it is after 500 steps, printed
 
 paths = [
     optimlab.rosenbrock_path("momentum", lr=0.01, steps=3000, momentum=0.9, weight_decay=lam)
@@ -159,6 +184,9 @@ plt.show()
 # %%
 # AdamW's decay ends somewhere else
 # ---------------------------------
+#
+# .. fold-start:: Why: AdamW's decay acts like a box (the derivation, a one-step check)
+#
 # AdamW divides the gradient by a running root mean square before it adds the decay,
 #
 # .. math:: \theta_i \leftarrow \theta_i\,(1 - \eta\lambda)
@@ -193,11 +221,15 @@ claims.check(
 # while the box contains it (:math:`\lambda \le 1`), else :math:`(1/\lambda,
 # 1/\lambda^2)`, on the edge :math:`x = 1/\lambda`.
 #
+# .. fold-end::
+#
 # Now run AdamW with lr 0.01 and ``betas=(0.9, 0.99)`` (a shorter memory of the large
 # early gradients, so it gets there within 3000 steps) for :math:`\lambda = 0.3` and 3. The
 # loop is that of :func:`optimlab.rosenbrock_path` with ``"adamw"`` (whose ``momentum`` is
 # AdamW's ``beta1``); it also records the gradient and AdamW's normalised step
 # :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the optimizer's state.
+#
+# .. fold-output:: Where AdamW ends, and the checks, printed
 
 
 def adamw_run(steps, lr, weight_decay, start=(-1.0, 2.0), betas=(0.9, 0.99), eps=1e-8):
@@ -264,6 +296,11 @@ plt.show()
 # %%
 # Does AdamW stop there?
 # ----------------------
+# Not quite: a coordinate whose gradient would have to vanish hovers, at a distance that
+# shrinks with the learning rate.
+#
+# .. fold-start:: The last 500 steps, and the hover at a tenth of the rate (code, output)
+#
 # Not quite. Look at the last 500 of the 3000 steps. With :math:`\lambda = 3`, the
 # gradient in :math:`x` keeps its sign, the normalised step is :math:`-1`, and :math:`x`
 # sits on the edge :math:`1/\lambda`: a fixed point in that coordinate. The gradient in
@@ -328,24 +365,29 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # What the numbers show
 # ---------------------
-# * The exercise is right that weight decay has no place here: every :math:`\lambda > 0`
-#   moves the end point away from (1, 1) and leaves :math:`f > 0` there, more so as
-#   :math:`\lambda` grows (:math:`f = 0.013` at :math:`\lambda = 0.1`, :math:`0.41` at
-#   :math:`\lambda = 3`). The decay is not a nudge toward a better answer; it changes
-#   the question. It does make the run settle sooner, by steepening the flat valley, but
-#   it settles on the wrong point.
-# * For plain momentum descent, decoupled decay and L2 decay are the same thing at the
-#   end: the fixed point does not depend on lr or beta, and the float32 runs land on it.
-#   lr and beta decide only whether, and how fast, the run gets there.
-# * AdamW is different: its normalised step makes decay act like a box
-#   :math:`|\theta_i| \le 1/\lambda`. A small :math:`\lambda` leaves the minimum alone; a
-#   large one pins a coordinate to the edge of the box. A coordinate whose gradient
-#   would have to vanish never stops: it hovers, at a distance that shrinks with the
-#   learning rate. This is why "weight decay" and "L2 regularisation" are not
-#   interchangeable words for adaptive optimizers (:ref:`AdamW's weight decay on the
-#   network <sphx_glr_auto_examples_q1_one_setting_plot_05_weight_decay.py>`).
+# .. fold:: Point by point
+#
+#    * The exercise is right that weight decay has no place here: every :math:`\lambda > 0`
+#      moves the end point away from (1, 1) and leaves :math:`f > 0` there, more so as
+#      :math:`\lambda` grows (:math:`f = 0.013` at :math:`\lambda = 0.1`, :math:`0.41` at
+#      :math:`\lambda = 3`). The decay is not a nudge toward a better answer; it changes
+#      the question. It does make the run settle sooner, by steepening the flat valley, but
+#      it settles on the wrong point.
+#    * For plain momentum descent, decoupled decay and L2 decay are the same thing at the
+#      end: the fixed point does not depend on lr or beta, and the float32 runs land on it.
+#      lr and beta decide only whether, and how fast, the run gets there.
+#    * AdamW is different: its normalised step makes decay act like a box
+#      :math:`|\theta_i| \le 1/\lambda`. A small :math:`\lambda` leaves the minimum alone; a
+#      large one pins a coordinate to the edge of the box. A coordinate whose gradient
+#      would have to vanish never stops: it hovers, at a distance that shrinks with the
+#      learning rate. This is why "weight decay" and "L2 regularisation" are not
+#      interchangeable words for adaptive optimizers (:ref:`AdamW's weight decay on the
+#      network <sphx_glr_auto_examples_q1_one_setting_plot_05_weight_decay.py>`).
+#
 #
 # **Takeaways**
 #
