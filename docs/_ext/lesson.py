@@ -148,15 +148,21 @@ class LessonDirective(SphinxDirective):
 
 
 def _image_block(text: str, name: str) -> list[str] | None:
-    """The lines of sphinx-gallery's ``image-sg`` directive that shows ``name``, or None."""
+    """The lines of sphinx-gallery's ``image-sg`` directive that shows ``name``, or None.
+
+    A cell with several figures lists them indented (``sphx-glr-horizontal``); the block
+    comes back unindented, with the class of a single figure.
+    """
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if line.startswith(".. image-sg::") and line.rstrip().endswith("/" + name):
-            block = [line]
+        directive = line.lstrip()
+        if directive.startswith(".. image-sg::") and directive.rstrip().endswith("/" + name):
+            indent = len(line) - len(directive)
+            block = [directive]
             for option in lines[i + 1 :]:
-                if not option.startswith("   :"):
+                if not option[indent:].startswith("   :"):
                     break
-                block.append(option)
+                block.append(option[indent:].replace("sphx-glr-multi-img", "sphx-glr-single-img"))
             return block
     return None
 

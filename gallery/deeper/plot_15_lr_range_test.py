@@ -177,7 +177,7 @@ claims.check(
 #    and a larger rate goes further. The input-scale page measures both phases, and what
 #    the rates they favour do over thirty epochs (:ref:`raw_input_steps`): on raw
 #    inputs neither rate makes the network learn; standardising the inputs does.
-#
+
 # %%
 # Takeaways
 # ---------
