@@ -6,17 +6,14 @@ The learning-rate range test, across seeds
 .. lesson::
    :figure: 1
 
-   **Question.** How far can you trust the learning rate that the range test suggests
-   for :torch-optim:`AdamW` from one short run?
+   **Question.** How far can you trust the rate the range test suggests for
+   :torch-optim:`AdamW` from one short run?
 
-   **Answer.** Read with the steepest-descent rule, the suggestion is stable: it lies
-   within a factor of 2 of the seeds' median (here
+   **Answer.** Read with the steepest-descent rule, the suggestion (median
    :verdict-data:`lr_range_test:the steepest-descent suggestion lies within a factor of
-   2 of the seeds' median:median:.2g`) :verdict:`lr_range_test:the steepest-descent
-   suggestion lies within a factor of 2 of the seeds' median`. Read as a tenth of the
-   lowest loss, it wanders over three times as many decades. On raw inputs it is
-   smaller :verdict:`lr_range_test:the raw-input suggestion is smaller than the same
-   seed's standardised-input one`.
+   2 of the seeds' median:median:.2g`) lies within a factor of 2 of the seeds' median
+   :verdict:`lr_range_test:the steepest-descent suggestion lies within a factor of 2 of
+   the seeds' median`; read as a tenth of the lowest loss, it wanders far more.
 
 You will learn: to repeat the test over seeds and read the spread, not one number; that
 the rule that reads the curve matters as much as the curve; that the test answers "which
@@ -130,7 +127,7 @@ claims.seeds("the lowest smoothed loss is at the last rate tried (minimum / 10 s
 # far higher, and falls and blows up at much smaller rates. Seed by seed, the raw-input
 # suggestion is smaller than the standardised-input one in nearly every seed.
 #
-# .. fold-output:: The raw-input suggestions and the checks, printed
+# .. fold-start:: The raw-input runs, their figure and checks (code, figure, output)
 
 raw = optimlab.lr_range_test("adamw", **test)
 print("raw inputs, steepest-descent suggestion per seed:")
@@ -159,6 +156,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Range test or tuning?
 # ---------------------
 # .. fold:: Two questions: the first hundred steps, or the end of training

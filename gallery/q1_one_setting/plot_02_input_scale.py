@@ -21,11 +21,13 @@ first step on raw inputs moves each first-layer unit's input by about ``1000 * l
 that this one mechanism is why a larger rate, smaller batches and a shorter ``beta2``
 memory help on raw inputs.
 
-Every comparison of the exercise trains the same network on the raw Friedman #3 inputs,
-where :math:`x_2` reaches about 1760 while the other inputs stay below about 100. This
-page asks first whether that network learns at all, then what the input scale has to do
-with the exercise's odd observation that ``lr = 0.001`` is unstable, and finally why the
-raw inputs fail, reading AdamW's steps out of its state.
+.. fold:: What this page does
+
+   Every comparison of the exercise trains the same network on the raw Friedman #3
+   inputs, where :math:`x_2` reaches about 1760 while the other inputs stay below about
+   100. This page asks first whether that network learns at all, then what the input
+   scale has to do with the exercise's odd observation that ``lr = 0.001`` is unstable,
+   and finally why the raw inputs fail, reading AdamW's steps out of its state.
 """
 
 # %%
@@ -442,8 +444,6 @@ print(f"raw, lr = 0.1: first step moved the pre-activations by "
 # the weights), along training, one thin line per seed and the median of the seeds
 # thick, on log scales. The dashed line is Kingma and Ba's bound, ``3.16 * lr``; the
 # dotted one marks the end of the first epoch.
-#
-# .. fold-output:: The checks of the measurement, printed
 
 fig, ax = plt.subplots(figsize=(6.4, 4.8))
 for (world, rec), color in zip([("raw", raw_lr01), ("standardised", std_lr01)], ["C3", "C0"],
@@ -462,6 +462,9 @@ fig.tight_layout()
 plt.show()
 
 # sphinx_gallery_thumbnail_number = 4
+
+# %%
+# .. fold-start:: The checks of the measurement (code, output)
 
 raw_step, std_step = (
     np.median(late_step["raw"], axis=1),
@@ -534,6 +537,8 @@ claims.seeds("lr = 0.0001 ends above its seed's yardstick", raw.final[lr_0001] >
 
 
 # %%
+# .. fold-end::
+#
 # .. fold:: What the measurement shows, and what it explains
 #
 #    On both inputs the median weight's first step is exactly ``lr``: at step 1,

@@ -33,6 +33,8 @@ the smallest one "oddly unstable" without knowing why.
 # One seed, raw inputs, as in the exercise: the same data and initial weights for every
 # value, 30 epochs of batches of 16. The dashed line is the yardstick, the validation RMSE
 # of predicting the training mean (:func:`optimlab.baseline_rmse`).
+#
+# .. fold-output:: Each curve's best, last and climb, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -56,11 +58,14 @@ ax.set_title("Learning rate: one seed, raw inputs")
 plt.show()
 
 # %%
-# Read one run as the exercise does: the printed lines give each curve's best and last
-# RMSE and its climb (how far it goes back up, :func:`optimlab.climb`). The exercise
-# saw ``lr = 0.001`` climb back up, "oddly unstable", and ``lr = 1`` settle far above
-# the others. Single runs on raw inputs are fragile: on another processor, or with
-# another seed, the order of the smaller rates can change. The next sections count.
+# .. fold:: Reading this one run
+#
+#    Read one run as the exercise does: the printed lines give each curve's best and last
+#    RMSE and its climb (how far it goes back up, :func:`optimlab.climb`). The exercise
+#    saw ``lr = 0.001`` climb back up, "oddly unstable", and ``lr = 1`` settle far above
+#    the others. Single runs on raw inputs are fragile: on another processor, or with
+#    another seed, the order of the smaller rates can change. The next sections count.
+#
 #
 # What happened to ``lr = 1``?
 # ----------------------------
@@ -92,11 +97,10 @@ claims.check(
 # %%
 # .. fold-end::
 #
-# The exercise's "divergence" shows here as a collapse, not as an infinite loss. Each
-# of these readings comes from one seed on raw inputs, where the default network does
-# not beat the yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`). So repeat the
-# comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
+# The exercise's "divergence" shows here as a collapse, not as an infinite loss. One
+# seed on raw inputs, where the default network does not beat the yardstick
+# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), settles
+# little, so repeat the comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
 # ``make_mlp(seed=123 + s)``), on raw inputs and on standardised inputs
 # (:func:`optimlab.compare_inputs` runs both, with each seed's yardstick), and count.
 #
@@ -118,6 +122,9 @@ plt.show()
 # %%
 # The verdicts
 # ------------
+# Each observation, counted per seed in both worlds; the answer above quotes them.
+#
+# .. fold-start:: The claims, seed by seed (code, output)
 #
 # .. fold:: How the verdicts are worded, and what they say on raw inputs
 #
@@ -133,8 +140,6 @@ plt.show()
 #    and turns back up after its best in a minority. Whether ``lr = 0.001`` climbs back
 #    the most of the three smaller rates, the exercise's "oddly unstable" curve, varies
 #    with the seeds, and so does whether 0.1 climbs back more than 0.01.
-#
-# .. fold-output:: The raw-input verdicts, printed by the run
 
 raw, scaled = worlds["raw"], worlds["standardized"]
 final, runs, climbs = raw.final, raw.runs, optimlab.climb(raw.runs[..., 5:])  # from epoch 6
@@ -162,8 +167,6 @@ claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], 
 #    back the most in few seeds, and ``lr = 0.01`` turns back up in a minority. The
 #    unsteady curve is now ``lr = 0.1``'s: it climbs back more than ``lr = 0.01`` in most
 #    seeds.
-#
-# .. fold-output:: The standardised verdicts and the table of both worlds
 
 final, runs, climbs = scaled.final, scaled.runs, optimlab.climb(scaled.runs[..., 5:])
 claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "nearly every",
@@ -188,6 +191,8 @@ print()
 print(claims.table())
 
 # %%
+# .. fold-end::
+#
 # What survives, and what was an artefact
 # ---------------------------------------
 #

@@ -35,6 +35,8 @@ updates; it adds that equal epochs is not a fair comparison.
 # validation RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
 # The first epochs of batch sizes 32 and 64 are far above the other curves, so the
 # raw-input figures of this page zoom in on RMSEs from 0.2 to 0.9.
+#
+# .. fold-output:: Each curve's first, best and last RMSE, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -64,6 +66,8 @@ print(f"RMSE of the untrained network: {(untrained - Y_valid).square().mean().sq
 # ---------------------------------
 # An epoch is ``ceil(700 / batch_size)`` steps. Plotting the same curves against the
 # number of steps (log scale) compares the batch sizes at equal numbers of updates.
+#
+# .. fold-start:: The single run per step (code, figure, output)
 
 steps_per_epoch = single.budget("step")[:, 0]
 print("steps per epoch:", steps_per_epoch.astype(int).tolist())
@@ -85,6 +89,8 @@ print(f"batch_size = 64 after {30 * steps_per_epoch[-1]:.0f} steps (30 epochs): 
       f"{single.valid_rmse[-1, -1]:.3f}")  # fmt: skip
 
 # %%
+# .. fold-end::
+#
 # In this run, per epoch, smaller is better: the best RMSE a run reaches rises with every
 # doubling of the batch size, and only batch sizes 2 and 4 end clearly below the
 # yardstick; at the last epoch 16 even ends above 32. Per step, the advantage goes away:
@@ -195,6 +201,11 @@ for world, result in worlds.items():
 #
 # The verdicts
 # ------------
+#
+# Each observation, counted per seed in both worlds; the answer above quotes them.
+#
+# .. fold-start:: The claims, seed by seed (code, output)
+#
 # .. fold:: What the verdicts say on raw inputs
 #
 #    Each observation of the exercise and of the single run, turned into a yes or no per
@@ -224,7 +235,6 @@ def per_seed(result):
 
 
 # %%
-# .. fold-output:: The raw-input verdicts, printed
 
 seen = per_seed(raw)
 claims.seeds("per epoch, 2 and 4 both reach a lower best than 32 and 64", seen["small_best"],
@@ -251,8 +261,6 @@ claims.seeds("at 330 steps, batch size 64 is below batch size 4", seen["64_below
 #    thousandths: a coin flip. Equal
 #    steps still favour the large batch: batch size 2 after 350 steps is above 64 after 330
 #    in nearly every seed, and at 330 steps 64 is below 4 in nearly every seed.
-#
-# .. fold-output:: The standardised verdicts and the table of both worlds
 
 seen = per_seed(standardized)
 claims.seeds("per epoch, 2 and 4 both reach a lower best than 32 and 64", seen["small_best"],
@@ -274,6 +282,8 @@ print()
 print(claims.table())
 
 # %%
+# .. fold-end::
+#
 # How the conclusion changes with the budget, and with the inputs
 # ---------------------------------------------------------------
 # .. fold:: Budget by budget, world by world

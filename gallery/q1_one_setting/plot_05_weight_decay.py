@@ -87,6 +87,8 @@ plt.show()
 # weight decay. On standardised inputs every median ends well below the yardstick, and
 # the two largest values have the two highest medians, over epochs 1-10 and after 30
 # epochs.
+#
+# .. fold-start:: The medians, checked (code, output)
 
 raw_final = np.median(worlds["raw"].final, axis=1)
 scaled_early = np.median(worlds["standardized"].runs[:, :, :10].mean(axis=2), axis=1)
@@ -113,8 +115,15 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Count the seeds
 # ---------------
+#
+# Each observation, counted per seed in both worlds; the answer above quotes them.
+#
+# .. fold-start:: The claims, seed by seed, and the size of the effect (code, output)
+#
 # .. fold:: How the seeds are counted
 #
 #    Each observation, the exercise's and those a single run of seed 0 suggests, is turned
@@ -147,8 +156,6 @@ def per_seed(result):
 #    in about half the seeds, and whether 0.03125 ends best, or every value ends above the
 #    yardstick, varies with the seeds. Seed 0's striking start, 0.5 and 0.25 more than four
 #    times as high as the two smallest after one epoch, happens in few seeds.
-#
-# .. fold-output:: The raw-input verdicts, printed
 
 seen = per_seed(worlds["raw"])
 STRUGGLES = "0.5 has the highest mean RMSE over epochs 1-10 (the exercise: struggles at first)"
@@ -170,8 +177,6 @@ claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "
 #    seeds, and 0.5 still ends worst in most seeds. Which value ends best varies with the
 #    seeds. Seed 0's four-fold start happens in no seed, and every value ends above the
 #    yardstick in no seed.
-#
-# .. fold-output:: The standardised verdicts, printed
 
 seen = per_seed(worlds["standardized"])
 claims.seeds(STRUGGLES, seen["struggles"], "most", world="standardized")
@@ -187,8 +192,6 @@ claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "
 # %%
 # The verdicts side by side: in how many of the seeds each observation holds, raw and
 # standardised (✓: the page's word for it holds; ~: shown, not asserted).
-#
-# .. fold-output:: The table of both worlds
 
 print(claims.table())
 
@@ -207,6 +210,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Takeaways
 # ---------
 # * Once the network learns (standardised inputs), the exercise's observation holds: the

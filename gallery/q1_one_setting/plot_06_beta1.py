@@ -6,15 +6,14 @@ beta1, the momentum of the gradient
 .. lesson::
    :figure: 2
 
-   **Question.** The exercise says that too large a ``beta1`` oscillates and too small a
-   one does worse. Does either survive fifty seeds of :torch-optim:`AdamW`?
+   **Question.** Too large a ``beta1`` oscillates and too small a one does worse, says
+   the exercise. Does either survive fifty seeds of :torch-optim:`AdamW`?
 
-   **Answer.** "Too large oscillates" does: standardised, ``beta1 = 0.999`` climbs back
-   the most over epochs 11-30 :verdict:`beta1:standardized: 0.999 climbs back the most
-   over epochs 11-30 (the exercise: too large oscillates)`. "Too small does worse" does
-   not: whether 0.5 ends above the default 0.9 varies
-   (:verdict:`beta1:standardized: 0.5 ends above the default 0.9 (the exercise: too
-   small values do worse)`, standardised).
+   **Answer.** "Too large oscillates" does: standardised, 0.999 climbs back the most
+   :verdict:`beta1:standardized: 0.999 climbs back the most over epochs 11-30 (the
+   exercise: too large oscillates)`. "Too small does worse" does not: 0.5 ends above 0.9
+   :verdict:`beta1:standardized: 0.5 ends above the default 0.9 (the exercise: too small
+   values do worse)`.
 
 You will learn: that a momentum memory of about 1000 steps keeps swinging in both worlds;
 that at 30 epochs the values from 0.5 to 0.95 are too close to order; that seed 0's
@@ -89,7 +88,7 @@ plt.show()
 # yardstick; standardised, it ends below two thirds of it, and the middle values are
 # hard to tell apart.
 #
-# .. fold-output:: The checks of these medians, printed
+# .. fold-start:: The medians, checked (code, output)
 
 for world, result in worlds.items():
     median_climb = np.median(optimlab.climb(result.runs[:, :, 10:]), axis=1)
@@ -119,8 +118,15 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Count the seeds
 # ---------------
+#
+# Each observation, counted per seed in both worlds; the answer above quotes them.
+#
+# .. fold-start:: The claims, seed by seed (code, output)
+#
 # .. fold:: How the seeds are counted
 #
 #    Each observation, the exercise's two and those a single run of seed 0 suggests, is
@@ -158,8 +164,6 @@ SMALL_WORSE = "0.5 ends above the default 0.9 (the exercise: too small values do
 #    0's details: 0.99 shoots above 1 early in nearly every seed, 0.5 above 2 in about half
 #    of them, and 0.999 swings by more than 1 in a minority. The default ends above the
 #    yardstick in most seeds.
-#
-# .. fold-output:: The raw-input verdicts, printed
 
 seen = per_seed(worlds["raw"])
 claims.seeds(OSCILLATES, seen["oscillates"], "varies", world="raw")
@@ -182,8 +186,6 @@ claims.seeds("the default 0.9 ends above the seed's yardstick", seen["default_ab
 #    widest in most seeds: "too large oscillates" survives. Whether 0.5 ends above the
 #    default varies with the seeds, and so does whether 0.99 ends best. None of seed 0's
 #    raw-input spikes happens, and the default ends above the yardstick in no seed.
-#
-# .. fold-output:: The standardised verdicts and the table of both worlds
 
 seen = per_seed(worlds["standardized"])
 claims.seeds(OSCILLATES, seen["oscillates"], "most", world="standardized")
@@ -201,6 +203,8 @@ claims.seeds("the default 0.9 ends above the seed's yardstick", seen["default_ab
 print(claims.table())
 
 # %%
+# .. fold-end::
+#
 # Takeaways
 # ---------
 # * "Too large oscillates" survives, and is clearest once the network learns:

@@ -6,18 +6,15 @@ Weight decay on Rosenbrock, quantified
 .. lesson::
    :figure: 2
 
-   **Question.** Where exactly does weight decay :math:`\\lambda` move the end point on
-   Rosenbrock, for momentum descent (the rule of :torch-optim:`SGD` with momentum) and
-   for :torch-optim:`AdamW`?
+   **Question.** Where does weight decay :math:`\\lambda` move the end point, for
+   momentum descent (the rule of :torch-optim:`SGD`) and for :torch-optim:`AdamW`?
 
-   **Answer.** Momentum descent ends at the minimiser of
-   :math:`f + \\tfrac{\\lambda}{2}(x^2 + y^2)`, whatever lr and beta
-   :verdict:`weight_decay_quantified:fixed_point_is_l2`. AdamW ends near the minimiser
-   of :math:`f` over the box :math:`|x|, |y| \\le 1/\\lambda` instead
-   :verdict:`weight_decay_quantified:adamw_limit_3`, hovering rather than stopping. Either
-   way :math:`f > 0` at the end: for :math:`\\lambda` =
-   :verdict-data:`weight_decay_quantified:value_grows:decays:g`, the minimiser's
-   :math:`f` is :verdict-data:`weight_decay_quantified:value_grows:values:.3g`.
+   **Answer.** Momentum descent ends at the minimiser of :math:`f + \\tfrac{\\lambda}{2}
+   (x^2 + y^2)` :verdict:`weight_decay_quantified:fixed_point_is_l2`, AdamW near that of
+   :math:`f` over the box :math:`|x|, |y| \\le 1/\\lambda`
+   :verdict:`weight_decay_quantified:adamw_limit_3`. Either way :math:`f > 0`: it is
+   :verdict-data:`weight_decay_quantified:value_grows:values:.2g` for :math:`\\lambda`
+   = :verdict-data:`weight_decay_quantified:value_grows:decays:g`.
 
 **You will learn:** that decay changes the function minimised rather than nudging the
 answer; that it makes the run settle sooner by steepening the flat valley; that for AdamW
@@ -118,7 +115,7 @@ claims.check(
 # every curvature, so the flat direction of the valley gets steeper and the run settles
 # sooner.
 #
-# .. fold-output:: Where each run ends, and how far it is after 500 steps, printed
+# .. fold-start:: The runs and their checks (code, output)
 
 paths = [
     optimlab.rosenbrock_path("momentum", lr=0.01, steps=3000, momentum=0.9, weight_decay=lam)
@@ -168,6 +165,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # The paths, with the computed points (diamonds) and the minimum (star):
 
 fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
@@ -229,7 +228,7 @@ claims.check(
 # AdamW's ``beta1``); it also records the gradient and AdamW's normalised step
 # :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the optimizer's state.
 #
-# .. fold-output:: Where AdamW ends, and the checks, printed
+# .. fold-start:: The loop, and a check against optimlab's runner (code, output)
 
 
 def adamw_run(steps, lr, weight_decay, start=(-1.0, 2.0), betas=(0.9, 0.99), eps=1e-8):
@@ -259,6 +258,13 @@ claims.check(
     evidence="200 steps compared",
     key="same_as_rosenbrock_path",
 )
+
+# %%
+# .. fold-end::
+#
+# Run it for both decays and draw where each run ends:
+#
+# .. fold-output:: Where AdamW ends, and the checks, printed
 
 adamw_decays = [0.3, 3.0]
 adamw_runs = {lam: adamw_run(3000, 0.01, lam) for lam in adamw_decays}
