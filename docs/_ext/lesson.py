@@ -195,14 +195,9 @@ def fold_outputs(app, docname: str, source: list[str]) -> None:
             out += [".. raw:: html", "", "   " + _details_open(pending), ""]
             out.append(line)
             i += 1
-            seen_block = False  # the block: blank lines, one code-block, its indented lines
-            while i < len(lines):
-                current = lines[i]
-                if current.startswith(".. code-block::") and not seen_block:
-                    seen_block = True
-                elif current.strip() and not current.startswith(" "):
-                    break
-                out.append(current)
+            # the block: its indented code-block of output, up to the next unindented line
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith(" ")):
+                out.append(lines[i])
                 i += 1
             out += ["", ".. raw:: html", "", "   </details>", ""]
             pending = None
