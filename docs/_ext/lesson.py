@@ -31,16 +31,22 @@ keep the secondary details of a page out of the way without hiding any of them:
   reader copies is never folded away. The predict-then-run exercises at the end of the
   Question 1 pages use it: the question and the code in sight, the answer (printed and
   claimed by the run) folded.
+- ``.. fold-start:: Summary text`` in one text cell and ``.. fold-end::`` in a later one
+  fold everything between, code cells included: for the cells that check a page's claims
+  (``claims.check``, ``claims.seeds``) and for secondary investigations (their prose,
+  code, output and figures), never for the code that runs the page's experiment. The
+  summary says what it holds ("(code, output)"); opened, its code shows with its copy
+  button as anywhere else.
 
 An optimizer's first mention on a page links to its algorithm in PyTorch's documentation
 with ``:torch-optim:`AdamW``` (or ``:torch-optim:`plain SGD <SGD>```): a plain link to
 ``https://docs.pytorch.org/docs/stable/generated/torch.optim.<Name>.html``; the build
 fetches nothing.
 
-- ``.. fold-start:: Summary text`` in one text cell and ``.. fold-end::`` in a later one
-  fold everything between, code cells included: for a secondary investigation (its
-  prose, code, output and figure), never for the code that computes the page's answer.
-  Opened, its code shows with its copy button as anywhere else.
+A page's "You will learn" lists results, not topics, and a Question 1 page ends with
+"Predict, then run": a setting the page does not show, a question, the small run (ten
+seeds, about a second) and its answer in a ``fold-output``, checked by a claim with a
+margin (``claims.check`` on medians: ten seeds are too few for most words).
 
 Folds never contain a section title. ``tests_site/test_lessons.py`` checks at 390 px
 that the box ends within the first screen after the title, that a page with its folds
