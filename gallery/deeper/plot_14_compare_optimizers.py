@@ -20,12 +20,14 @@ You will learn: that on raw inputs the tuned rates lie decades apart and a share
 ruins one optimizer; to choose on some seeds and report on others; that on raw inputs no
 tuned optimizer reliably beats the yardstick.
 
-Comparing AdamW with SGD at AdamW's learning rate says little about SGD: each optimizer
-has its own range of good learning rates. And picking the best learning rate on the same
-runs that you then show flatters it, since the pick also fits those runs' luck.
-:func:`optimlab.compare_optimizers` trains every optimizer at every learning rate of a
-grid on *tuning* seeds, picks the rate of lowest median final validation RMSE, and
-reports each pick on *held-out* seeds that played no part in the choice.
+.. fold:: Why tune each, and on other seeds
+
+   Comparing AdamW with SGD at AdamW's learning rate says little about SGD: each optimizer
+   has its own range of good learning rates. And picking the best learning rate on the same
+   runs that you then show flatters it, since the pick also fits those runs' luck.
+   :func:`optimlab.compare_optimizers` trains every optimizer at every learning rate of a
+   grid on *tuning* seeds, picks the rate of lowest median final validation RMSE, and
+   reports each pick on *held-out* seeds that played no part in the choice.
 """
 
 # %%

@@ -9,9 +9,8 @@ The example call: two learning rates
    **Question.** What does the exercise's example call show: :torch-optim:`AdamW` at
    ``lr = 0.1`` and ``lr = 0.2``, weight decay 0.02, one seed, raw inputs?
 
-   **Answer.** Two networks that have barely learned. Both curves rise before they fall
-   :verdict:`example_call:worse_before_better` and end near the yardstick, the error
-   of predicting the training mean: at
+   **Answer.** Two networks that have barely learned: both end near the yardstick, the
+   error of predicting the training mean, at
    :verdict-data:`example_call:end_near_yardstick:last:.3f` against
    :verdict-data:`example_call:end_near_yardstick:yardstick:.3f`.
 

@@ -33,13 +33,15 @@ memory help on raw inputs.
 # %%
 # The default network against the yardstick
 # -----------------------------------------
-# The yardstick is the validation RMSE of always predicting the mean of the training
-# targets (:func:`optimlab.baseline_rmse`): a network that does not beat it has learned
-# nothing about the inputs. Train the default network (``lr = 0.01``, batch size 16,
-# every other setting at its default) under fifty seeds: seed ``s`` draws its own data and
-# split (``exercise_data(seed=s)``) and its own initial weights (``make_mlp(seed=123 +
-# s)``), and has its own yardstick. The same call also runs two smaller learning rates
-# and ``beta2 = 0.99``, used further down.
+# .. fold:: The yardstick, and the fifty seeds
+#
+#    The yardstick is the validation RMSE of always predicting the mean of the training
+#    targets (:func:`optimlab.baseline_rmse`): a network that does not beat it has learned
+#    nothing about the inputs. Train the default network (``lr = 0.01``, batch size 16,
+#    every other setting at its default) under fifty seeds: seed ``s`` draws its own data and
+#    split (``exercise_data(seed=s)``) and its own initial weights (``make_mlp(seed=123 +
+#    s)``), and has its own yardstick. The same call also runs two smaller learning rates
+#    and ``beta2 = 0.99``, used further down.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -81,12 +83,15 @@ claims.seeds(
 #
 # Standardise the inputs
 # ----------------------
-# The classical remedy for inputs of very different scales (:doc:`/theory`) is to
-# standardise them (:func:`optimlab.standardize`): each column to mean 0 and standard
-# deviation 1, so that no input dominates the input of every first-layer unit. Why the
-# scale matters so much to AdamW, which divides each weight's step by the size of that
-# weight's own gradients, is measured at the end of this page
-# (:ref:`raw_input_steps`).
+# .. fold:: Why standardise, and how
+#
+#    The classical remedy for inputs of very different scales (:doc:`/theory`) is to
+#    standardise them (:func:`optimlab.standardize`): each column to mean 0 and standard
+#    deviation 1, so that no input dominates the input of every first-layer unit. Why the
+#    scale matters so much to AdamW, which divides each weight's step by the size of that
+#    weight's own gradients, is measured at the end of this page
+#    (:ref:`raw_input_steps`).
+#
 #
 # .. fold:: Two details: the statistics of the training split, the targets unscaled
 #

@@ -21,10 +21,12 @@ You will learn: that ``lr = 1`` fails without diverging (a dead first layer); th
 inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures; that standardised,
 0.01 and 0.001 end lowest and 0.1 is the unsteady one.
 
-The learning rate scales every AdamW step. The exercise compares four, each ten times the
-next: ``lr = [1, 0.1, 0.01, 0.001]``, with the other settings at their defaults. It
-explains that a too large learning rate makes the updates unstable and diverge, and finds
-the smallest one "oddly unstable" without knowing why.
+.. fold:: What the exercise compares
+
+   The learning rate scales every AdamW step. The exercise compares four, each ten times the
+   next: ``lr = [1, 0.1, 0.01, 0.001]``, with the other settings at their defaults. It
+   explains that a too large learning rate makes the updates unstable and diverge, and finds
+   the smallest one "oddly unstable" without knowing why.
 """
 
 # %%

@@ -21,11 +21,13 @@ You will learn: that per epoch, per step and per second give different winners; 
 a fixed number of epochs a smaller batch buys more steps, which couples batch size and
 learning rate; that "smaller is much better" was a raw-input artefact.
 
-The batch size sets how many training rows each AdamW step averages its gradient over,
-and so how many steps one epoch makes: 700 rows in batches of 2 are 350 steps, in batches
-of 64 only 11. The exercise compares ``batch_size = [2, 4, 8, 16, 32, 64]`` at a fixed 30
-epochs and finds that smaller batches do considerably better, because they make more
-updates; it adds that equal epochs is not a fair comparison.
+.. fold:: What the exercise compares
+
+   The batch size sets how many training rows each AdamW step averages its gradient over,
+   and so how many steps one epoch makes: 700 rows in batches of 2 are 350 steps, in batches
+   of 64 only 11. The exercise compares ``batch_size = [2, 4, 8, 16, 32, 64]`` at a fixed 30
+   epochs and finds that smaller batches do considerably better, because they make more
+   updates; it adds that equal epochs is not a fair comparison.
 """
 
 # %%
@@ -118,12 +120,15 @@ print(f"batch_size = 64 after {30 * steps_per_epoch[-1]:.0f} steps (30 epochs): 
 #
 # Fifty seeds, two worlds, three budgets
 # --------------------------------------
-# Repeat the comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
-# ``make_mlp(seed=123 + s)``), on raw and on standardised inputs, and also measure how
-# many seconds one epoch of each batch size takes with the plain training loop
-# (:func:`~optimlab.train_valid`, median of three), so that the curves can be drawn
-# against equal epochs, equal steps and equal wall-clock time. Each world gets two
-# figures: per epoch with every seed's final RMSE, then per step and per second.
+# .. fold:: Fifty seeds, and the seconds per epoch
+#
+#    Repeat the comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
+#    ``make_mlp(seed=123 + s)``), on raw and on standardised inputs, and also measure how
+#    many seconds one epoch of each batch size takes with the plain training loop
+#    (:func:`~optimlab.train_valid`, median of three), so that the curves can be drawn
+#    against equal epochs, equal steps and equal wall-clock time. Each world gets two
+#    figures: per epoch with every seed's final RMSE, then per step and per second.
+#
 #
 # .. fold-output:: The medians at each budget, printed
 

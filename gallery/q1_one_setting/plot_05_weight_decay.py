@@ -21,30 +21,35 @@ You will learn: that the largest decay's handicap is real but small on standardi
 inputs; that on raw inputs the order of the five values at epoch 30 is a coin flip; that
 seed 0's four-fold early gap is that seed's alone.
 
-AdamW's decoupled weight decay shrinks every weight a little at each step, by the factor
-``1 - lr * weight_decay``, pulling the network toward small weights. The exercise compares
-``weight_decay = [0.5, 0.25, 0.125, 0.0625, 0.03125]``, halving each time, and observes
-that with too large a value the network struggles to reach a good validation loss at
-first. With ``lr = 0.01`` and 44 steps an epoch (batch size 16), the largest value shrinks
-every weight by 0.5% a step, about 20% an epoch.
+.. fold:: What the exercise compares
+
+   AdamW's decoupled weight decay shrinks every weight a little at each step, by the factor
+   ``1 - lr * weight_decay``, pulling the network toward small weights. The exercise compares
+   ``weight_decay = [0.5, 0.25, 0.125, 0.0625, 0.03125]``, halving each time, and observes
+   that with too large a value the network struggles to reach a good validation loss at
+   first. With ``lr = 0.01`` and 44 steps an epoch (batch size 16), the largest value shrinks
+   every weight by 0.5% a step, about 20% an epoch.
 """
 
 # %%
 # Two worlds, fifty seeds
 # -----------------------
-# One run per value is one draw of the data, its split and the initial weights, so run
-# the comparison under fifty seeds: seed ``s`` draws its own data (``exercise_data(s)``) and
-# initial weights (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation
-# RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
+# .. fold:: Seeds, worlds and yardsticks
 #
-# Run it twice: on the exercise's raw inputs, where :math:`x_2` reaches about 1760 and the
-# default network ends *worse* than that yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
-# standardised inputs, where the same network learns. Standardising uses the training
-# split's means and standard deviations for both splits and leaves the targets as they
-# are, so every RMSE, and the yardstick, is in the same units in both worlds.
-# :func:`optimlab.compare_inputs` runs the comparison in both worlds and keeps each
-# seed's yardstick.
+#    One run per value is one draw of the data, its split and the initial weights, so run
+#    the comparison under fifty seeds: seed ``s`` draws its own data (``exercise_data(s)``) and
+#    initial weights (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation
+#    RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
+#
+#    Run it twice: on the exercise's raw inputs, where :math:`x_2` reaches about 1760 and the
+#    default network ends *worse* than that yardstick
+#    (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
+#    standardised inputs, where the same network learns. Standardising uses the training
+#    split's means and standard deviations for both splits and leaves the targets as they
+#    are, so every RMSE, and the yardstick, is in the same units in both worlds.
+#    :func:`optimlab.compare_inputs` runs the comparison in both worlds and keeps each
+#    seed's yardstick.
+#
 #
 # .. fold-output:: The medians of each value, printed
 

@@ -19,25 +19,29 @@ You will learn: that a momentum memory of about 1000 steps keeps swinging in bot
 that at 30 epochs the values from 0.5 to 0.95 are too close to order; that seed 0's
 raw-input spikes are artefacts of a network that does not learn.
 
-AdamW steps along a moving average of the gradients, ``m = beta1 * m + (1 - beta1) * g``,
-which averages over roughly the last ``1 / (1 - beta1)`` steps: 2 for ``beta1 = 0.5``, 10
-for the default 0.9, 1000 for 0.999 (about 23 epochs of 44 steps). The exercise compares
-``beta1 = [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]`` and observes that too large a value
-oscillates, because the local information is used too little, and that too small a value
-does worse.
+.. fold:: What the exercise compares
+
+   AdamW steps along a moving average of the gradients, ``m = beta1 * m + (1 - beta1) * g``,
+   which averages over roughly the last ``1 / (1 - beta1)`` steps: 2 for ``beta1 = 0.5``, 10
+   for the default 0.9, 1000 for 0.999 (about 23 epochs of 44 steps). The exercise compares
+   ``beta1 = [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]`` and observes that too large a value
+   oscillates, because the local information is used too little, and that too small a value
+   does worse.
 """
 
 # %%
 # Two worlds, fifty seeds
 # -----------------------
-# Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
-# (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
-# predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
-# exercise's raw inputs, where the default network ends worse than that yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
-# standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
-# yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs
-# both.
+# .. fold:: Seeds, worlds and yardsticks
+#
+#    Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
+#    (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
+#    predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
+#    exercise's raw inputs, where the default network ends worse than that yardstick
+#    (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
+#    standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
+#    yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs
+#    both.
 
 import matplotlib.pyplot as plt
 import numpy as np

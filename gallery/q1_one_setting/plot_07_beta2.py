@@ -18,26 +18,31 @@ You will learn: to read AdamW's memory out of ``optimizer.state``; that on raw i
 the first epoch makes up nearly all of ``v`` for 0.999 and 0.9999; that a setting which
 wins on badly scaled inputs may be repairing the scaling.
 
-AdamW divides each step by the square root of a moving average of squared gradients,
-``v = beta2 * v + (1 - beta2) * g**2``, which remembers roughly the last
-``1 / (1 - beta2)`` steps: 100 for ``beta2 = 0.99`` (about two epochs of 44 steps), 1000
-for the default 0.999 (about 23 epochs), 10000 for 0.9999 (longer than the 1320 steps of
-training). The comparison ``beta2 = [0.99, 0.999, 0.9999]`` is expected to show that
-larger values give smoother curves.
+.. fold:: What the exercise compares
+
+   AdamW divides each step by the square root of a moving average of squared gradients,
+   ``v = beta2 * v + (1 - beta2) * g**2``, which remembers roughly the last
+   ``1 / (1 - beta2)`` steps: 100 for ``beta2 = 0.99`` (about two epochs of 44 steps), 1000
+   for the default 0.999 (about 23 epochs), 10000 for 0.9999 (longer than the 1320 steps of
+   training). The comparison ``beta2 = [0.99, 0.999, 0.9999]`` is expected to show that
+   larger values give smoother curves.
 """
 
 # %%
 # Two worlds, fifty seeds
 # -----------------------
-# Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
-# (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
-# predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
-# exercise's raw inputs, where the default network ends worse than that yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
-# standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
-# yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs both.
-# Roughness is measured by the *climb* of a curve (:func:`optimlab.climb`): the sum of its
-# rises, 0 for a curve that only falls.
+# .. fold:: Seeds, worlds, yardsticks and the climb
+#
+#    Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
+#    (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
+#    predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
+#    exercise's raw inputs, where the default network ends worse than that yardstick
+#    (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
+#    standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
+#    yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs both.
+#    Roughness is measured by the *climb* of a curve (:func:`optimlab.climb`): the sum of its
+#    rises, 0 for a curve that only falls.
+#
 #
 # .. fold-output:: The medians of each value, printed
 
@@ -333,7 +338,7 @@ for world, title in titles.items():
 #    many epochs, the more the longer the memory, but that shrinks each step by a factor
 #    below 3, not hundreds, and all three values learn alike.
 #
-# .. fold-output:: The checks of the memory, printed
+# .. fold-start:: The checks of the memory (code, output)
 
 raw, scaled = memory["raw"], memory["standardized"]
 raw_drop = raw[0.999]["grad_sq"][0] / raw[0.999]["grad_sq"][-1]
@@ -392,6 +397,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Takeaways
 # ---------
 # * "Larger is smoother" survives only as "0.99 is the roughest": it climbs more than

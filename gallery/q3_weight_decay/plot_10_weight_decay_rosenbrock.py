@@ -6,9 +6,8 @@ Weight decay on Rosenbrock?
 .. lesson::
    :figure: 1
 
-   **Question.** Does weight decay make sense when minimizing the Rosenbrock function
-   with momentum descent (the exercise's heavy-ball rule, that of :torch-optim:`SGD`
-   with momentum, with decoupled decay)?
+   **Question.** Does weight decay make sense for momentum descent (the heavy-ball rule
+   of :torch-optim:`SGD`, decay decoupled) on the Rosenbrock function?
 
    **Answer.** No. Without it the run ends at the minimum :math:`(1, 1)`
    :verdict:`weight_decay_rosenbrock:no_decay_reaches_minimum`; with

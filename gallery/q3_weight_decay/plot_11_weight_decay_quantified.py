@@ -20,17 +20,19 @@ Weight decay on Rosenbrock, quantified
 answer; that it makes the run settle sooner by steepening the flat valley; that for AdamW
 "weight decay" and "L2" are not the same thing.
 
-The exercise's third question asks whether weight decay makes sense when minimising the
-Rosenbrock function :math:`f(x, y) = (1 - x)^2 + 2\\,(y - x^2)^2`. Its answer is no:
-weight decay fights overfitting, and a known function has nothing to overfit. This page
-measures what decay does instead: it changes the function being minimised, so the point
-an optimizer settles on moves away from the minimum (1, 1), and :math:`f` there is no
-longer 0. We compute that point exactly for several decay strengths :math:`\\lambda`,
-check that optimlab's momentum descent with decay ends there, and contrast AdamW, whose
-decay ends somewhere else. The :ref:`previous page
-<sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py>` ran three
-decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
-<sphx_glr_auto_examples_q2_momentum_plot_08_rosenbrock.py>`.
+.. fold:: What this page computes
+
+   The exercise's third question asks whether weight decay makes sense when minimising the
+   Rosenbrock function :math:`f(x, y) = (1 - x)^2 + 2\\,(y - x^2)^2`. Its answer is no:
+   weight decay fights overfitting, and a known function has nothing to overfit. This page
+   measures what decay does instead: it changes the function being minimised, so the point
+   an optimizer settles on moves away from the minimum (1, 1), and :math:`f` there is no
+   longer 0. We compute that point exactly for several decay strengths :math:`\\lambda`,
+   check that optimlab's momentum descent with decay ends there, and contrast AdamW, whose
+   decay ends somewhere else. The :ref:`previous page
+   <sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py>` ran three
+   decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
+   <sphx_glr_auto_examples_q2_momentum_plot_08_rosenbrock.py>`.
 """
 
 # %%
