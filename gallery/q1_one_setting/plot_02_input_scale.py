@@ -63,6 +63,9 @@ print(f"seed {seeds[0]}: the default network ends at {default_raw[0]:.3f}, the y
 print(f"first ten seeds: final RMSE {np.round(default_raw[:10], 3).tolist()}")
 print(f"                 yardstick  {np.round(yardsticks[:10], 3).tolist()}")
 
+# %%
+# .. fold-start:: The claim, checked (code, output)
+
 claims.seeds(
     "the default network on raw inputs ends above its seed's yardstick (worse than "
     "predicting the mean)",
@@ -78,6 +81,8 @@ claims.seeds(
 )
 
 # %%
+# .. fold-end::
+#
 # In most seeds thirty epochs of training end *above* the yardstick: on the exercise's
 # inputs the default network does worse than a constant.
 #
@@ -110,6 +115,9 @@ def standardized(seed):
 scaled = optimlab.compare_configs(lr=[0.01, 0.001, 0.0001], seeds=SEEDS, data=standardized)
 default_scaled = scaled.final[0]
 print(f"standardised, first ten seeds: final RMSE {np.round(default_scaled[:10], 3).tolist()}")
+# %%
+# .. fold-start:: The claim, checked (code, output)
+
 claims.seeds(
     "the default network on standardised inputs ends below its seed's yardstick",
     default_scaled < yardsticks,
@@ -129,6 +137,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # The same network, the same settings, the same seeds: standardised, it ends below the
 # yardstick in nearly every seed. Each figure below shows one world: the
 # median curve of each learning rate with a band over the seeds, then every seed's
@@ -608,21 +618,25 @@ print(claims.table())
 # * Standardising the inputs with the training split's statistics (targets unscaled, so
 #   every RMSE stays comparable) makes the same network end below the yardstick in
 #   nearly every seed, at a median well under half of it.
-# * The cause, measured in AdamW's state: on raw inputs its first step (exactly ``lr``
-#   per weight) moves each first-layer unit's input by about ``1000 * lr`` and throws
-#   the network far off; the enormous gradients of that first epoch then stay in ``v``
-#   and keep the later steps below a hundredth of ``lr`` (the median over weights,
-#   epochs and seeds), so the network crawls back and ends above the yardstick. Too
-#   large at first, far too small afterwards.
-# * That one mechanism is what the other raw-input results show: ``lr = 0.1`` ends
-#   lower by killing the first layer and predicting about the mean; smaller batches and
-#   ``beta2 = 0.99`` give the tiny later steps more number or more size; tuning (30
-#   epochs) picks a large rate and the range test (the first hundred steps) a small one.
-# * Dead ReLU units are a symptom of the same scale that wastes capacity, but not the
-#   ceiling: the same dead units reach below the yardstick with ``beta2 = 0.99`` or
-#   small batches.
-# * The next pages run every sweep in both worlds and count in how many seeds each of
-#   the exercise's observations survives once the network learns.
+#
+# .. fold:: The mechanism, and what else it explains
+#
+#    * The cause, measured in AdamW's state: on raw inputs its first step (exactly ``lr``
+#      per weight) moves each first-layer unit's input by about ``1000 * lr`` and throws
+#      the network far off; the enormous gradients of that first epoch then stay in ``v``
+#      and keep the later steps below a hundredth of ``lr`` (the median over weights,
+#      epochs and seeds), so the network crawls back and ends above the yardstick. Too
+#      large at first, far too small afterwards.
+#    * That one mechanism is what the other raw-input results show: ``lr = 0.1`` ends
+#      lower by killing the first layer and predicting about the mean; smaller batches and
+#      ``beta2 = 0.99`` give the tiny later steps more number or more size; tuning (30
+#      epochs) picks a large rate and the range test (the first hundred steps) a small one.
+#    * Dead ReLU units are a symptom of the same scale that wastes capacity, but not the
+#      ceiling: the same dead units reach below the yardstick with ``beta2 = 0.99`` or
+#      small batches.
+#    * The next pages run every sweep in both worlds and count in how many seeds each of
+#      the exercise's observations survives once the network learns.
+#
 #
 # Predict, then run
 # -----------------

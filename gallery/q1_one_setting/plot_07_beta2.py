@@ -301,8 +301,10 @@ for world in worlds:
 # sphinx_gallery_thumbnail_number = 3
 
 epochs = np.arange(1, 31)
-titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
-for world, title in titles.items():
+
+
+def plot_memory(world, title):
+    """The share of v from epoch 1 and the shrink factor of one world's seed-0 runs."""
     fig, (share_ax, shrink_ax) = plt.subplots(2, 1, figsize=(6.4, 8), sharex=True)
     for i, (beta2, rec) in enumerate(memory[world].items()):
         share_ax.plot(epochs, rec["share"], color=f"C{i}", label=f"beta2 = {beta2}")
@@ -320,7 +322,17 @@ for world, title in titles.items():
     fig.tight_layout()
     plt.show()
 
+
+plot_memory("raw", "Raw inputs (the exercise)")
+
 # %%
+# .. fold-start:: The same on standardised inputs (code, figure)
+
+plot_memory("standardized", "Standardised inputs")
+
+# %%
+# .. fold-end::
+#
 # .. fold:: What the memory shows, world by world
 #
 #    On raw inputs the first epoch's mean squared gradient is more than a hundred thousand
