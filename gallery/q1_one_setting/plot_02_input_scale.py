@@ -42,6 +42,8 @@ memory help on raw inputs.
 #    split (``exercise_data(seed=s)``) and its own initial weights (``make_mlp(seed=123 +
 #    s)``), and has its own yardstick. The same call also runs two smaller learning rates
 #    and ``beta2 = 0.99``, used further down.
+#
+# .. fold-output:: The first ten seeds, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -105,6 +107,8 @@ claims.seeds(
 #    training. The targets are left unscaled: they already lie between about -0.3 and 1.9,
 #    and unscaled targets keep every RMSE, and the yardstick, in the same units in both
 #    worlds, so that the numbers on this page compare directly.
+#
+# .. fold-output:: The first ten standardised seeds, printed
 
 
 def standardized(seed):
@@ -139,13 +143,17 @@ claims.check(
 # %%
 # .. fold-end::
 #
-# The same network, the same settings, the same seeds: standardised, it ends below the
-# yardstick in nearly every seed. Each figure below shows one world: the
-# median curve of each learning rate with a band over the seeds, then every seed's
-# final RMSE as a dot next to a grey tick at that seed's yardstick (a dot above its tick
-# is a run worse than predicting the mean). Both worlds share the y-axis.
+# .. fold:: How to read the two figures
+#
+#    The same network, the same settings, the same seeds: standardised, it ends below the
+#    yardstick in nearly every seed. Each figure below shows one world: the
+#    median curve of each learning rate with a band over the seeds, then every seed's
+#    final RMSE as a dot next to a grey tick at that seed's yardstick (a dot above its tick
+#    is a run worse than predicting the mean). Both worlds share the y-axis.
 
-for result, world in [(raw, "Raw inputs (the exercise)"), (scaled, "Standardised inputs")]:
+
+def plot_world(result, world):
+    """The median curves with their bands, then every seed's final RMSE."""
     fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6), sharey=True)
     result.plot(ax=curves, yardstick=yardsticks)
     curves.set_title(world)
@@ -154,6 +162,19 @@ for result, world in [(raw, "Raw inputs (the exercise)"), (scaled, "Standardised
     curves.set_ylim(0, 1.2)
     fig.tight_layout()
     plt.show()
+
+
+# %%
+# .. fold-start:: Raw inputs: the figure (code, figure)
+
+plot_world(raw, "Raw inputs (the exercise)")
+
+# %%
+# .. fold-end::
+#
+# Standardised inputs:
+
+plot_world(scaled, "Standardised inputs")
 
 # %%
 # Why is the small learning rate unstable?
@@ -326,12 +347,15 @@ claims.check(
 #
 # Why raw inputs fail: AdamW's steps, measured
 # --------------------------------------------
-# A common rule of thumb says that AdamW moves every weight by about ``lr`` per step, so
-# that on raw inputs, where a first-layer weight multiplies :math:`x_2 \approx 1000`, the
-# steps would be too large. The rule is not what Adam guarantees: Kingma and Ba bound
-# the step of a weight by ``lr * (1 - beta1) / sqrt(1 - beta2)``, about ``3.16 * lr`` at
-# the defaults, and only in the common case of gradients with a steady sign is it about
-# ``lr`` (:doc:`/theory`). Nor does it say how long that case lasts. Measure it.
+# .. fold:: The rule of thumb, and what Adam guarantees
+#
+#    A common rule of thumb says that AdamW moves every weight by about ``lr`` per step, so
+#    that on raw inputs, where a first-layer weight multiplies :math:`x_2 \approx 1000`, the
+#    steps would be too large. The rule is not what Adam guarantees: Kingma and Ba bound
+#    the step of a weight by ``lr * (1 - beta1) / sqrt(1 - beta2)``, about ``3.16 * lr`` at
+#    the defaults, and only in the common case of gradients with a steady sign is it about
+#    ``lr`` (:doc:`/theory`). Nor does it say how long that case lasts. Measure it.
+#
 #
 # .. fold-start:: The measuring loop: AdamW written out for ten seeds at once (code, output)
 #
@@ -455,10 +479,12 @@ print(f"raw, lr = 0.1: first step moved the pre-activations by "
 # %%
 # .. fold-end::
 #
-# One figure: the step of each first-layer weight in units of ``lr`` (the median over
-# the weights), along training, one thin line per seed and the median of the seeds
-# thick, on log scales. The dashed line is Kingma and Ba's bound, ``3.16 * lr``; the
-# dotted one marks the end of the first epoch.
+# .. fold:: How to read the figure
+#
+#    One figure: the step of each first-layer weight in units of ``lr`` (the median over
+#    the weights), along training, one thin line per seed and the median of the seeds
+#    thick, on log scales. The dashed line is Kingma and Ba's bound, ``3.16 * lr``; the
+#    dotted one marks the end of the first epoch.
 
 fig, ax = plt.subplots(figsize=(6.4, 4.8))
 for (world, rec), color in zip([("raw", raw_lr01), ("standardised", std_lr01)], ["C3", "C0"],

@@ -108,9 +108,12 @@ claims.check(
 #
 # Fifty seeds, two worlds
 # -----------------------
-# Each figure is one world: the median curve of each learning rate with a band over the
-# seeds, then every seed's final RMSE as a dot beside a grey tick at that seed's
-# yardstick.
+# .. fold:: How to read the figures
+#
+#    Each figure is one world: the median curve of each learning rate with a band over the
+#    seeds, then every seed's final RMSE as a dot beside a grey tick at that seed's
+#    yardstick.
+#
 #
 # .. fold-output:: The medians of each world, printed
 

@@ -33,10 +33,13 @@ learning rate; that "smaller is much better" was a raw-input artefact.
 # %%
 # The exercise's comparison
 # -------------------------
-# One seed, raw inputs, as in the exercise. The dashed line is the yardstick, the
-# validation RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
-# The first epochs of batch sizes 32 and 64 are far above the other curves, so the
-# raw-input figures of this page zoom in on RMSEs from 0.2 to 0.9.
+# .. fold:: One seed, raw inputs, as in the exercise
+#
+#    One seed, raw inputs, as in the exercise. The dashed line is the yardstick, the
+#    validation RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
+#    The first epochs of batch sizes 32 and 64 are far above the other curves, so the
+#    raw-input figures of this page zoom in on RMSEs from 0.2 to 0.9.
+#
 #
 # .. fold-output:: Each curve's first, best and last RMSE, printed
 
@@ -60,9 +63,12 @@ untrained = optimlab.make_mlp(seed=123)(X_valid).detach()
 print(f"RMSE of the untrained network: {(untrained - Y_valid).square().mean().sqrt():.1f}")
 
 # %%
-# The large batches start so high because the untrained network's RMSE is large (the
-# raw inputs make its outputs large), and with batches of 64 the first epoch makes only
-# 11 steps, too few to bring it down.
+# .. fold:: Why the large batches start so high
+#
+#    The large batches start so high because the untrained network's RMSE is large (the
+#    raw inputs make its outputs large), and with batches of 64 the first epoch makes only
+#    11 steps, too few to bring it down.
+#
 #
 # Per epoch, and per optimizer step
 # ---------------------------------
@@ -93,11 +99,14 @@ print(f"batch_size = 64 after {30 * steps_per_epoch[-1]:.0f} steps (30 epochs): 
 # %%
 # .. fold-end::
 #
-# In this run, per epoch, smaller is better: the best RMSE a run reaches rises with every
-# doubling of the batch size, and only batch sizes 2 and 4 end clearly below the
-# yardstick; at the last epoch 16 even ends above 32. Per step, the advantage goes away:
-# after about 350 steps, batch size 2 (one epoch) is *worse* than batch size 64 (thirty
-# epochs).
+# .. fold:: What this one run shows
+#
+#    In this run, per epoch, smaller is better: the best RMSE a run reaches rises with every
+#    doubling of the batch size, and only batch sizes 2 and 4 end clearly below the
+#    yardstick; at the last epoch 16 even ends above 32. Per step, the advantage goes away:
+#    after about 350 steps, batch size 2 (one epoch) is *worse* than batch size 64 (thirty
+#    epochs).
+#
 #
 # Why batch size and learning rate are coupled
 # --------------------------------------------
@@ -129,13 +138,25 @@ print(f"batch_size = 64 after {30 * steps_per_epoch[-1]:.0f} steps (30 epochs): 
 #    against equal epochs, equal steps and equal wall-clock time. Each world gets two
 #    figures: per epoch with every seed's final RMSE, then per step and per second.
 #
-#
-# .. fold-output:: The medians at each budget, printed
 
 SEEDS = 50
 # measure_time: measured on the raw inputs; an epoch costs the same whatever the values.
 worlds = optimlab.compare_inputs(epochs=30, batch_size=batch_sizes, seeds=SEEDS, measure_time=True)
 raw, standardized, yardsticks = worlds.raw, worlds.standardized, worlds.yardsticks
+
+for world, result in worlds.items():
+    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
+    result.plot(ax=curves, yardstick=yardsticks)
+    if world == "raw":
+        curves.set_ylim(*RAW_ZOOM)
+    curves.set_title(f"Batch size, {world} inputs: per epoch")
+    plot_finals(result, ax=finals, yardstick=yardsticks)
+    finals.set_title(f"{world.capitalize()} inputs: every seed after epoch 30")
+    fig.tight_layout()
+    plt.show()
+
+# %%
+# .. fold-start:: The medians at each budget: equal epochs, steps and seconds (code, output)
 
 
 def at_budget(result, x, amount):
@@ -172,17 +193,9 @@ for world, result in worlds.items():
     print(f"  at equal time ({time_budget:.2f} s), lowest median RMSE first: "
           + ", ".join(result.labels[i] for i in ranked))  # fmt: skip
 
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
-    result.plot(ax=curves, yardstick=yardsticks)
-    if world == "raw":
-        curves.set_ylim(*RAW_ZOOM)
-    curves.set_title(f"Batch size, {world} inputs: per epoch")
-    plot_finals(result, ax=finals, yardstick=yardsticks)
-    finals.set_title(f"{world.capitalize()} inputs: every seed after epoch 30")
-    fig.tight_layout()
-    plt.show()
-
 # %%
+# .. fold-end::
+#
 # .. fold-start:: Each world per step and per second: the figures (code, figures)
 
 for world, result in worlds.items():

@@ -71,10 +71,12 @@ for world, result in worlds.items():
 # %%
 # The curves
 # ----------
-# For each world, the median curve of each value with a band from the 10% to the 90%
-# quantile of the runs, and the yardstick (dashed, the median of the seeds'
-# values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
-# seed's own yardstick.
+# .. fold:: How to read the figures
+#
+#    For each world, the median curve of each value with a band from the 10% to the 90%
+#    quantile of the runs, and the yardstick (dashed, the median of the seeds'
+#    values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
+#    seed's own yardstick.
 
 worlds.plot("beta2")
 plt.show()
@@ -294,6 +296,8 @@ for world in worlds:
 # %%
 # .. fold-end::
 #
+# .. fold-start:: The plotting code (code)
+#
 # Plot the two measurements for each world: the share of ``v`` that the first epoch
 # still makes up, and the shrink factor (log scale, the same range for both worlds; 1
 # would be no lingering memory).
@@ -322,6 +326,12 @@ def plot_memory(world, title):
     fig.tight_layout()
     plt.show()
 
+
+# %%
+# .. fold-end::
+#
+# The share of ``v`` that the first epoch still makes up, and the shrink factor, on raw
+# inputs (seed 0):
 
 plot_memory("raw", "Raw inputs (the exercise)")
 
@@ -420,14 +430,18 @@ claims.check(
 # * "0.99 ends lowest" is a raw-input effect: on raw inputs 0.99 is the value that beats
 #   the yardstick in most seeds (the default 0.999 ends above it in most), while
 #   standardised it ends lowest in about half the seeds, the medians within 0.01.
-# * The mechanism, measured (seed 0): on raw inputs the first epoch's squared gradients,
-#   more than a hundred thousand times the later ones, stay in ``v`` and keep every later
-#   step of ``0.999`` and ``0.9999`` more than twenty times smaller than the current
-#   gradients call for; ``0.99`` forgets them, its steps grow, and it both learns and
-#   jumps. Standardising removes the giant first gradients (the memory then costs a
-#   factor below 3), and with them most of what ``beta2`` decided. The input-scale page
-#   measures the same small steps on ten seeds, and what else they explain
-#   (:ref:`raw_input_steps`).
+#
+# .. fold:: The mechanism, measured (seed 0)
+#
+#    * The mechanism, measured (seed 0): on raw inputs the first epoch's squared gradients,
+#      more than a hundred thousand times the later ones, stay in ``v`` and keep every later
+#      step of ``0.999`` and ``0.9999`` more than twenty times smaller than the current
+#      gradients call for; ``0.99`` forgets them, its steps grow, and it both learns and
+#      jumps. Standardising removes the giant first gradients (the memory then costs a
+#      factor below 3), and with them most of what ``beta2`` decided. The input-scale page
+#      measures the same small steps on ten seeds, and what else they explain
+#      (:ref:`raw_input_steps`).
+#
 # * Lesson: a hyperparameter that "wins" on badly scaled inputs may be repairing the
 #   scaling. Measure the optimizer's state before explaining a curve.
 #

@@ -62,6 +62,9 @@ print("lambda        x        y   f(x, y)  distance to (1, 1)")
 for p, d in zip(minimisers, distance, strict=True):
     print(f"{p.weight_decay:6g}  {p.x:7.4f}  {p.y:7.4f}  {p.value:8.4f}  {d:8.4f}")
 
+# %%
+# .. fold-start:: The minimisers, checked (code, output)
+
 claims.check(
     "the larger lambda, the further the minimiser from (1, 1)",
     np.all(np.diff(distance) > 0),
@@ -81,6 +84,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Decoupled decay stops at the same point
 # ---------------------------------------
 # .. fold:: Why: the fixed point of the update is the L2 minimum
@@ -224,11 +229,14 @@ claims.check(
 #
 # .. fold-end::
 #
-# Now run AdamW with lr 0.01 and ``betas=(0.9, 0.99)`` (a shorter memory of the large
-# early gradients, so it gets there within 3000 steps) for :math:`\lambda = 0.3` and 3. The
-# loop is that of :func:`optimlab.rosenbrock_path` with ``"adamw"`` (whose ``momentum`` is
-# AdamW's ``beta1``); it also records the gradient and AdamW's normalised step
-# :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the optimizer's state.
+# .. fold:: How AdamW is run here
+#
+#    Now run AdamW with lr 0.01 and ``betas=(0.9, 0.99)`` (a shorter memory of the large
+#    early gradients, so it gets there within 3000 steps) for :math:`\lambda = 0.3` and 3. The
+#    loop is that of :func:`optimlab.rosenbrock_path` with ``"adamw"`` (whose ``momentum`` is
+#    AdamW's ``beta1``); it also records the gradient and AdamW's normalised step
+#    :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the optimizer's state.
+#
 #
 # .. fold-start:: The loop, and a check against optimlab's runner (code, output)
 
