@@ -676,7 +676,6 @@ print(claims.table())
 
 
 def x2_rescaled(seed):
-    """Seed ``seed``'s exercise data, raw, with the second input divided by 1000."""
     (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data(seed)
     scale = torch.tensor([1.0, 1e-3, 1.0, 1.0])
     return (X_train * scale, Y_train), (X_valid * scale, Y_valid)

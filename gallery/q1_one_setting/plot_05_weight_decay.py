@@ -243,12 +243,9 @@ claims.check(
 # .. fold-output:: The answer, from this build's run
 
 
-def standardized(seed):
-    """Seed ``seed``'s exercise data with standardised inputs (targets unchanged)."""
-    return optimlab.exercise_data(seed, standardize=True)
-
-
-guess = optimlab.compare_configs(weight_decay=[2.0], seeds=10, data=standardized)
+guess = optimlab.compare_configs(
+    weight_decay=[2.0], seeds=10, data=lambda seed: optimlab.exercise_data(seed, standardize=True)
+)
 ten = yardsticks[:10]  # the same ten seeds as the first ten above
 ratio_2 = np.median(guess.final[0] / ten)
 ratio_05 = np.median(worlds["standardized"].final[0, :10] / ten)

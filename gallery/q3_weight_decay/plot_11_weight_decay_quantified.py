@@ -98,7 +98,8 @@ claims.check(
 #    :func:`optimlab.momentum_fixed_point` solves the fixed-point equations of
 #    the update itself, for any :math:`\eta` and :math:`\beta`, and lands on the same
 #    points.
-
+#
+# .. fold-start:: The fixed points, solved and compared (code, output)
 
 settings = [(0.001, 0.0), (0.01, 0.9), (0.1, 0.5), (1.0, 0.99)]
 gap = max(
@@ -114,13 +115,18 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Momentum descent with decay ends there
 # --------------------------------------
-# The exercise's setting, lr 0.01 and beta 0.9, from (-1, 2), run for 3000 steps with
-# ``weight_decay`` :math:`\lambda`. The exercise's demo takes 500 steps: enough for
-# :math:`\lambda \ge 1`, not for the smaller ones. The penalty adds :math:`\lambda` to
-# every curvature, so the flat direction of the valley gets steeper and the run settles
-# sooner.
+# .. fold:: The setting, and why decay settles sooner
+#
+#    The exercise's setting, lr 0.01 and beta 0.9, from (-1, 2), run for 3000 steps with
+#    ``weight_decay`` :math:`\lambda`. The exercise's demo takes 500 steps: enough for
+#    :math:`\lambda \ge 1`, not for the smaller ones. The penalty adds :math:`\lambda` to
+#    every curvature, so the flat direction of the valley gets steeper and the run settles
+#    sooner.
+#
 #
 # .. fold-start:: The runs and their checks (code, output)
 
