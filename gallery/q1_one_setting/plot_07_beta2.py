@@ -14,8 +14,7 @@ beta2, the memory of the squared gradient
    ends below the yardstick :verdict:`beta2:raw: 0.99 ends below the seed's yardstick`.
    Standardised, the three end alike.
 
-You will learn: to read AdamW's memory out of ``optimizer.state``; that on raw inputs
-the first epoch makes up nearly all of ``v`` for 0.999 and 0.9999; that a setting which
+You will learn: to read AdamW's memory out of ``optimizer.state``; that a setting which
 wins on badly scaled inputs may be repairing the scaling.
 
 .. fold:: What the exercise compares
@@ -198,10 +197,13 @@ print(claims.table())
 #
 # Why does the shortest memory win on raw inputs?
 # -----------------------------------------------
-# A guess: on raw inputs the untrained network's predictions are far off and
-# :math:`x_2` reaches about 1760, so the first gradients are enormous. ``v`` remembers
-# their squares, and AdamW's step, ``lr * m_hat / (sqrt(v_hat) + eps)``, stays small for as
-# long as it does. A short memory forgets them and lets the steps grow back.
+# .. fold:: A guess: the first gradients linger in v
+#
+#    A guess: on raw inputs the untrained network's predictions are far off and
+#    :math:`x_2` reaches about 1760, so the first gradients are enormous. ``v`` remembers
+#    their squares, and AdamW's step, ``lr * m_hat / (sqrt(v_hat) + eps)``, stays small for as
+#    long as it does. A short memory forgets them and lets the steps grow back.
+#
 #
 # .. fold-start:: Measure it: AdamW's memory read out of its state (code, output)
 #
