@@ -17,9 +17,8 @@ The batch size
    yardstick`), and per step the large batch is ahead: at 330 steps 64 is below 4
    :verdict:`batch_size:standardized: at 330 steps, batch size 64 is below batch size 4`.
 
-You will learn: that per epoch, per step and per second give different winners; that at
-a fixed number of epochs a smaller batch buys more steps, which couples batch size and
-learning rate; that "smaller is much better" was a raw-input artefact.
+You will learn: that per epoch, per step and per second give different winners; that
+"smaller is much better" was a raw-input artefact.
 
 .. fold:: What the exercise compares
 
@@ -344,10 +343,9 @@ print(claims.table())
 #
 # Predict, then run
 # -----------------
-# Not on this page: batch size 128, six steps an epoch, 180 steps in thirty epochs, fewer
-# than any batch size above. Predict: on standardised inputs, does it end clearly above
-# batch size 16 (which makes 44 steps an epoch), or about as low? Then run it on ten of
-# the seeds above, about a second, and unfold the answer.
+# Not on this page: batch size 128, 180 steps in thirty epochs. Predict: on standardised
+# inputs, does it end clearly above batch size 16 (1320 steps), or about as low? Run it on
+# ten of the seeds above (about a second), then unfold the answer.
 #
 # .. fold-output:: The answer, from this build's run
 
