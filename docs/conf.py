@@ -16,7 +16,7 @@ import optimlab
 
 logger = logging.getLogger(__name__)
 DOCS = Path(__file__).parent
-# gallery_reset and accessibility (named as strings below), verdicts
+# gallery_reset and accessibility (named as strings below), verdicts, lesson
 sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "optimlab"
@@ -35,6 +35,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "cli_help",
     "verdicts",  # the gallery's recorded claims on other pages: docs/_ext/verdicts.py
+    "lesson",  # a gallery page's answer box and its folds: docs/_ext/lesson.py
     "accessibility",  # names, alternative text, code colours: docs/_ext/accessibility.py
     "explorer",  # the explorer page's runs, trained at build time: docs/_ext/explorer.py
 ]

@@ -129,7 +129,8 @@ class VerdictRole(_Lookup, SphinxRole):
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         try:
-            ref = parse_reference(self.text, with_data=self.with_data)
+            # a reference may wrap across lines of the source: one space per break
+            ref = parse_reference(" ".join(self.text.split()), with_data=self.with_data)
         except ValueError as error:
             self._warn(str(error))  # a typo in the source: a warning in every build
             return [nodes.inline(self.rawtext, self.text, classes=["verdict-missing"])], []

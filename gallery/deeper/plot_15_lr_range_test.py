@@ -3,10 +3,21 @@
 The learning-rate range test, across seeds
 ===========================================
 
-You will learn: how the learning-rate range test (Smith, 2017) reads a good learning
-rate off a single short run; how much its suggestion moves from seed to seed, which
-learning-rate finders run once and do not show; and that the rule used to read the curve
-matters as much as the curve.
+.. lesson::
+   :figure: 1
+
+   **Question.** How far can you trust the rate the range test suggests for
+   :torch-optim:`AdamW` from one short run?
+
+   **Answer.** Read with the steepest-descent rule, the suggestion (median
+   :verdict-data:`lr_range_test:the steepest-descent suggestion lies within a factor of
+   2 of the seeds' median:median:.2g`) lies within a factor of 2 of the seeds' median
+   :verdict:`lr_range_test:the steepest-descent suggestion lies within a factor of 2 of
+   the seeds' median`; read as a tenth of the lowest loss, it wanders far more.
+
+You will learn: to repeat the test over seeds and read the spread, not one number; that
+the rule that reads the curve matters as much as the curve; that the test answers "which
+rate helps most at the start?", not "which rate ends best?".
 
 The test trains for 100 mini-batch steps while the learning rate grows exponentially,
 here from 1e-5 to 10, one step per value, and records each step's training loss: the
@@ -21,6 +32,8 @@ and suggests a rate per seed.
 # The loss is smoothed (an exponential moving average, as fastai does) and a seed stops
 # once its smoothed loss exceeds four times its lowest. The suggestion is the rate where
 # the smoothed loss falls fastest (against log lr), the first 10 steps skipped.
+#
+# .. fold-output:: The suggestion of each seed, printed
 
 import textwrap
 
@@ -66,7 +79,8 @@ plt.show()
 
 steepest_median = np.median(adamw.suggested)
 claims.seeds("the steepest-descent suggestion lies within a factor of 2 of the seeds' median",
-             np.abs(np.log2(adamw.suggested / steepest_median)) < 1, "nearly every")  # fmt: skip
+             np.abs(np.log2(adamw.suggested / steepest_median)) < 1, "nearly every",
+             median=steepest_median)  # fmt: skip
 
 # %%
 # A different rule, a different answer
@@ -75,6 +89,8 @@ claims.seeds("the steepest-descent suggestion lies within a factor of 2 of the s
 # curves, it disagrees with itself far more: the lowest point of a noisy, flat bottom
 # wanders, and in a minority of seeds the loss had not yet blown up at the last step, so
 # that the lowest point is the last rate tried.
+#
+# .. fold-output:: The suggestions of this rule, and the checks, printed
 
 minimum = adamw.suggest("minimum")
 print("minimum / 10 per seed:")
@@ -110,6 +126,8 @@ claims.seeds("the lowest smoothed loss is at the last rate tried (minimum / 10 s
 # The same test on the exercise's raw inputs, drawn on the same axes: the loss starts
 # far higher, and falls and blows up at much smaller rates. Seed by seed, the raw-input
 # suggestion is smaller than the standardised-input one in nearly every seed.
+#
+# .. fold-start:: The raw-input runs, their figure and checks (code, figure, output)
 
 raw = optimlab.lr_range_test("adamw", **test)
 print("raw inputs, steepest-descent suggestion per seed:")
@@ -138,22 +156,26 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Range test or tuning?
 # ---------------------
-# On raw inputs the range test suggests small rates, a median below 1e-3, yet tuning
-# the learning rate over thirty epochs picks the largest rate of its grid there
-# (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`). Neither is
-# wrong: they answer different questions. The range test measures the training loss
-# over the first hundred steps from the initial weights, with a rate that grows at every
-# step: which rate makes the loss fall fastest at the start? Tuning measures the
-# validation RMSE after thirty epochs: which rate ends lowest? On raw inputs the
-# answers differ because AdamW's step changes along training. Its first steps are its
-# largest, exactly the rate at the very first, and there a raw-input step moves the
-# first layer's pre-activations by about a thousand times the rate: only a small rate
-# lowers the loss. After the first epoch the steps are a few thousandths of the rate,
-# and a larger rate goes further. The input-scale page measures both phases, and what
-# the rates they favour do over thirty epochs (:ref:`raw_input_steps`): on raw
-# inputs neither rate makes the network learn; standardising the inputs does.
+# .. fold:: Two questions: the first hundred steps, or the end of training
+#
+#    On raw inputs the range test suggests small rates, a median below 1e-3, yet tuning
+#    the learning rate over thirty epochs picks the largest rate of its grid there
+#    (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`). Neither is
+#    wrong: they answer different questions. The range test measures the training loss
+#    over the first hundred steps from the initial weights, with a rate that grows at every
+#    step: which rate makes the loss fall fastest at the start? Tuning measures the
+#    validation RMSE after thirty epochs: which rate ends lowest? On raw inputs the
+#    answers differ because AdamW's step changes along training. Its first steps are its
+#    largest, exactly the rate at the very first, and there a raw-input step moves the
+#    first layer's pre-activations by about a thousand times the rate: only a small rate
+#    lowers the loss. After the first epoch the steps are a few thousandths of the rate,
+#    and a larger rate goes further. The input-scale page measures both phases, and what
+#    the rates they favour do over thirty epochs (:ref:`raw_input_steps`): on raw
+#    inputs neither rate makes the network learn; standardising the inputs does.
 
 # %%
 # Takeaways

@@ -3,14 +3,24 @@
 The example call: two learning rates
 ====================================
 
-You will learn: how to run the exercise's ``compare_configs`` call, how to read its
-figure against a yardstick (the error of predicting the training mean), and why its two
-curves, for all their wiggles, show a network that has learned almost nothing yet.
+.. lesson::
+   :figure: 1
 
-The exercise starts with one call of ``compare_configs``: train the same small network
-twice, with AdamW's learning rate at 0.1 and at 0.2, weight decay 0.02 and every other
-setting at its default (30 epochs, batch size 16, betas 0.9 and 0.999), and plot the
-validation RMSE after each epoch.
+   **Question.** What does the exercise's example call show: :torch-optim:`AdamW` at
+   ``lr = 0.1`` and ``lr = 0.2``, weight decay 0.02, one seed, raw inputs?
+
+   **Answer.** Two networks that have barely learned: both end near the yardstick, the
+   error of predicting the training mean, at
+   :verdict-data:`example_call:end_near_yardstick:last:.3f` against
+   :verdict-data:`example_call:end_near_yardstick:yardstick:.3f`.
+
+You will learn: that ``compare_configs`` trains one network per value of one setting,
+from the same initial weights; that a curve means something only against the yardstick
+(drawn dashed); and that this call's curves, for all their wiggles, stay next to it.
+
+The exercise's call trains the same small network twice, with every other setting at its
+default (30 epochs, batch size 16, betas 0.9 and 0.999), and plots the validation RMSE
+after each epoch.
 """
 
 # %%

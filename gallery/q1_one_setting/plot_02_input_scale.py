@@ -3,29 +3,47 @@ r"""
 Input scale: why the default network fails
 ===========================================
 
-You will learn: that on the exercise's raw inputs the default network ends *worse* than
-predicting the mean and that standardising the inputs fixes it; that dead ReLU units do
-not explain it; and why, measured in AdamW's own state: on raw inputs its first steps
-are too large and all later ones far too small, which is also why a larger learning
-rate, smaller batches and a shorter ``beta2`` memory help there.
+.. lesson::
+   :figure: 4
 
-Every comparison of the exercise trains the same network on the raw Friedman #3 inputs,
-where :math:`x_2` reaches about 1760 while the other inputs stay below about 100. This
-page asks first whether that network learns at all, then what the input scale has to do
-with the exercise's odd observation that ``lr = 0.001`` is unstable, and finally why the
-raw inputs fail, reading AdamW's steps out of its state.
+   **Question.** Does the exercise's network learn on its raw inputs, and if not, why?
+
+   **Answer.** No: the default :torch-optim:`AdamW` network ends worse than predicting
+   the mean :verdict:`input_scale:default_raw_worse_than_mean`. Standardise the inputs
+   and the same network ends below it
+   :verdict:`input_scale:default_standardized_beats_mean`, at a median of
+   :verdict-data:`input_scale:default_standardized_beats_mean:median_ratio:.2f` times
+   it. Read out of AdamW's state (the figure), raw steps are too large at first and far
+   too small afterwards.
+
+You will learn: that dead ReLU units do not set the raw network's ceiling; that AdamW's
+first step on raw inputs moves each first-layer unit's input by about ``1000 * lr``;
+that this one mechanism is why a larger rate, smaller batches and a shorter ``beta2``
+memory help on raw inputs.
+
+.. fold:: What this page does
+
+   Every comparison of the exercise trains the same network on the raw Friedman #3
+   inputs, where :math:`x_2` reaches about 1760 while the other inputs stay below about
+   100. This page asks first whether that network learns at all, then what the input
+   scale has to do with the exercise's odd observation that ``lr = 0.001`` is unstable,
+   and finally why the raw inputs fail, reading AdamW's steps out of its state.
 """
 
 # %%
 # The default network against the yardstick
 # -----------------------------------------
-# The yardstick is the validation RMSE of always predicting the mean of the training
-# targets (:func:`optimlab.baseline_rmse`): a network that does not beat it has learned
-# nothing about the inputs. Train the default network (``lr = 0.01``, batch size 16,
-# every other setting at its default) under fifty seeds: seed ``s`` draws its own data and
-# split (``exercise_data(seed=s)``) and its own initial weights (``make_mlp(seed=123 +
-# s)``), and has its own yardstick. The same call also runs two smaller learning rates
-# and ``beta2 = 0.99``, used further down.
+# .. fold:: The yardstick, and the fifty seeds
+#
+#    The yardstick is the validation RMSE of always predicting the mean of the training
+#    targets (:func:`optimlab.baseline_rmse`): a network that does not beat it has learned
+#    nothing about the inputs. Train the default network (``lr = 0.01``, batch size 16,
+#    every other setting at its default) under fifty seeds: seed ``s`` draws its own data and
+#    split (``exercise_data(seed=s)``) and its own initial weights (``make_mlp(seed=123 +
+#    s)``), and has its own yardstick. The same call also runs two smaller learning rates
+#    and ``beta2 = 0.99``, used further down.
+#
+# .. fold-output:: The first ten seeds, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -47,6 +65,9 @@ print(f"seed {seeds[0]}: the default network ends at {default_raw[0]:.3f}, the y
 print(f"first ten seeds: final RMSE {np.round(default_raw[:10], 3).tolist()}")
 print(f"                 yardstick  {np.round(yardsticks[:10], 3).tolist()}")
 
+# %%
+# .. fold-start:: The claim, checked (code, output)
+
 claims.seeds(
     "the default network on raw inputs ends above its seed's yardstick (worse than "
     "predicting the mean)",
@@ -65,20 +86,29 @@ claims.seeds(
 # In most seeds thirty epochs of training end *above* the yardstick: on the exercise's
 # inputs the default network does worse than a constant.
 #
+# .. fold-end::
+#
 # Standardise the inputs
 # ----------------------
-# The classical remedy for inputs of very different scales (:doc:`/theory`) is to
-# standardise them (:func:`optimlab.standardize`): each column to mean 0 and standard
-# deviation 1, so that no input dominates the input of every first-layer unit. Why the
-# scale matters so much to AdamW, which divides each weight's step by the size of that
-# weight's own gradients, is measured at the end of this page
-# (:ref:`raw_input_steps`).
+# .. fold:: Why standardise, and how
 #
-# Two details matter. The means and standard deviations come from the *training* split
-# only and are applied to both splits, so nothing about the validation rows leaks into
-# training. The targets are left unscaled: they already lie between about -0.3 and 1.9,
-# and unscaled targets keep every RMSE, and the yardstick, in the same units in both
-# worlds, so that the numbers on this page compare directly.
+#    The classical remedy for inputs of very different scales (:doc:`/theory`) is to
+#    standardise them (:func:`optimlab.standardize`): each column to mean 0 and standard
+#    deviation 1, so that no input dominates the input of every first-layer unit. Why the
+#    scale matters so much to AdamW, which divides each weight's step by the size of that
+#    weight's own gradients, is measured at the end of this page
+#    (:ref:`raw_input_steps`).
+#
+#
+# .. fold:: Two details: the statistics of the training split, the targets unscaled
+#
+#    Two details matter. The means and standard deviations come from the *training* split
+#    only and are applied to both splits, so nothing about the validation rows leaks into
+#    training. The targets are left unscaled: they already lie between about -0.3 and 1.9,
+#    and unscaled targets keep every RMSE, and the yardstick, in the same units in both
+#    worlds, so that the numbers on this page compare directly.
+#
+# .. fold-output:: The first ten standardised seeds, printed
 
 
 def standardized(seed):
@@ -89,6 +119,9 @@ def standardized(seed):
 scaled = optimlab.compare_configs(lr=[0.01, 0.001, 0.0001], seeds=SEEDS, data=standardized)
 default_scaled = scaled.final[0]
 print(f"standardised, first ten seeds: final RMSE {np.round(default_scaled[:10], 3).tolist()}")
+# %%
+# .. fold-start:: The claim, checked (code, output)
+
 claims.seeds(
     "the default network on standardised inputs ends below its seed's yardstick",
     default_scaled < yardsticks,
@@ -108,13 +141,21 @@ claims.check(
 )
 
 # %%
-# The same network, the same settings, the same seeds: standardised, it ends below the
-# yardstick in nearly every seed. Each figure below shows one world: the
-# median curve of each learning rate with a band over the seeds, then every seed's
-# final RMSE as a dot next to a grey tick at that seed's yardstick (a dot above its tick
-# is a run worse than predicting the mean). Both worlds share the y-axis.
+# .. fold-end::
+#
+# .. fold:: How to read the two figures
+#
+#    The same network, the same settings, the same seeds: standardised, it ends below the
+#    yardstick in nearly every seed. Each figure below shows one world: the
+#    median curve of each learning rate with a band over the seeds, then every seed's
+#    final RMSE as a dot next to a grey tick at that seed's yardstick (a dot above its tick
+#    is a run worse than predicting the mean). Both worlds share the y-axis.
+#
+# .. fold-start:: The plotting code, and the raw-input figure (code, figure)
 
-for result, world in [(raw, "Raw inputs (the exercise)"), (scaled, "Standardised inputs")]:
+
+def plot_world(result, world):
+    """The median curves with their bands, then every seed's final RMSE."""
     fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6), sharey=True)
     result.plot(ax=curves, yardstick=yardsticks)
     curves.set_title(world)
@@ -124,9 +165,22 @@ for result, world in [(raw, "Raw inputs (the exercise)"), (scaled, "Standardised
     fig.tight_layout()
     plt.show()
 
+
+plot_world(raw, "Raw inputs (the exercise)")
+
+# %%
+# .. fold-end::
+#
+# Standardised inputs:
+
+plot_world(scaled, "Standardised inputs")
+
 # %%
 # Why is the small learning rate unstable?
 # ----------------------------------------
+#
+# .. fold-start:: The climbs of lr = 0.001, counted in both worlds (code, output)
+#
 # The exercise finds ``lr = 0.001`` oddly unstable: its validation RMSE falls, then
 # climbs back up. Measure instability as the *climb* of a curve (:func:`optimlab.climb`):
 # how far it goes back up, summed over epochs 6 to 30; a curve that only falls has
@@ -159,8 +213,13 @@ claims.check(
 # climb vanishes: a raw-input effect. This page measures what raw inputs do to AdamW's
 # steps (:ref:`raw_input_steps`), not what makes this particular curve climb.
 #
+# .. fold-end::
+#
 # Dead ReLU units: what they do and do not explain
 # ------------------------------------------------
+#
+# .. fold-start:: Counted and followed along training (code, output, figure)
+#
 # A ReLU unit that outputs 0 for every training row passes no gradient to its incoming
 # weights: it is dead, and in the first layer (whose inputs are the fixed data) it stays
 # dead. :func:`~optimlab.dead_units` counts them. On raw inputs :math:`x_2` dominates
@@ -279,18 +338,25 @@ claims.check(
 # 0.99`` averages the squared gradients over about the last 100 steps instead of the
 # last 1000, and batch sizes 2 and 4 make eight and four times as many steps per epoch
 # as the default 16. The next section measures those steps.
+#
+# .. fold-end::
 
 # %%
 # .. _raw_input_steps:
 #
 # Why raw inputs fail: AdamW's steps, measured
 # --------------------------------------------
-# A common rule of thumb says that AdamW moves every weight by about ``lr`` per step, so
-# that on raw inputs, where a first-layer weight multiplies :math:`x_2 \approx 1000`, the
-# steps would be too large. The rule is not what Adam guarantees: Kingma and Ba bound
-# the step of a weight by ``lr * (1 - beta1) / sqrt(1 - beta2)``, about ``3.16 * lr`` at
-# the defaults, and only in the common case of gradients with a steady sign is it about
-# ``lr`` (:doc:`/theory`). Nor does it say how long that case lasts. Measure it.
+# .. fold:: The rule of thumb, and what Adam guarantees
+#
+#    A common rule of thumb says that AdamW moves every weight by about ``lr`` per step, so
+#    that on raw inputs, where a first-layer weight multiplies :math:`x_2 \approx 1000`, the
+#    steps would be too large. The rule is not what Adam guarantees: Kingma and Ba bound
+#    the step of a weight by ``lr * (1 - beta1) / sqrt(1 - beta2)``, about ``3.16 * lr`` at
+#    the defaults, and only in the common case of gradients with a steady sign is it about
+#    ``lr`` (:doc:`/theory`). Nor does it say how long that case lasts. Measure it.
+#
+#
+# .. fold-start:: The measuring loop: AdamW written out for ten seeds at once (code, output)
 #
 # The loop below is the exercise's training of ten seeds at once, written out with
 # :class:`torch.optim.AdamW` and :func:`torch.baddbmm` (one matrix product per layer
@@ -410,28 +476,48 @@ print(f"raw, lr = 0.1: first step moved the pre-activations by "
       f"targets {raw_lr1['spread'].round(2).tolist()}")  # fmt: skip
 
 # %%
-# One figure: the step of each first-layer weight in units of ``lr`` (the median over
-# the weights), along training, one thin line per seed and the median of the seeds
-# thick, on log scales. The dashed line is Kingma and Ba's bound, ``3.16 * lr``; the
-# dotted one marks the end of the first epoch.
+# .. fold-end::
+#
+# .. fold:: How to read the figure
+#
+#    One figure: the step of each first-layer weight in units of ``lr`` (the median over
+#    the weights), along training, one thin line per seed and the median of the seeds
+#    thick, on log scales. The dashed line is Kingma and Ba's bound, ``3.16 * lr``; the
+#    dotted one marks the end of the first epoch.
+#
+# .. fold-start:: The plotting code (code)
 
-fig, ax = plt.subplots(figsize=(6.4, 4.8))
-for (world, rec), color in zip([("raw", raw_lr01), ("standardised", std_lr01)], ["C3", "C0"],
-                               strict=True):  # fmt: skip
-    ax.plot(rec["t"], rec["step"][0].T, color=color, alpha=0.25, linewidth=0.8)
-    ax.plot(rec["t"], np.median(rec["step"][0], axis=0), color=color, linewidth=2.5,
-            label=f"{world} inputs, median of {len(few_seeds)} seeds")  # fmt: skip
-ax.axhline(0.1 / np.sqrt(0.001), color="0.3", linestyle="--", linewidth=1)
-ax.text(1.1, 3.7, "Kingma and Ba's bound, 3.16 x lr", fontsize="small")
-ax.axvline(44, color="0.45", linestyle=":", linewidth=1)
-ax.set(xscale="log", yscale="log", ylim=(3e-4, 10), xlabel="Optimizer step (44 per epoch)",
-       ylabel="First-layer step / lr (median over weights)")  # fmt: skip
-ax.set_title("AdamW's step on the first layer, lr = 0.01")
-ax.legend(loc="lower left", fontsize="small")
-fig.tight_layout()
-plt.show()
+
+def plot_steps():
+    """The first layer's step / lr along training, each seed thin, the median thick."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    for (world, rec), color in zip([("raw", raw_lr01), ("standardised", std_lr01)], ["C3", "C0"],
+                                   strict=True):  # fmt: skip
+        ax.plot(rec["t"], rec["step"][0].T, color=color, alpha=0.25, linewidth=0.8)
+        ax.plot(rec["t"], np.median(rec["step"][0], axis=0), color=color, linewidth=2.5,
+                label=f"{world} inputs, median of {len(few_seeds)} seeds")  # fmt: skip
+    ax.axhline(0.1 / np.sqrt(0.001), color="0.3", linestyle="--", linewidth=1)
+    ax.text(1.1, 3.7, "Kingma and Ba's bound, 3.16 x lr", fontsize="small")
+    ax.axvline(44, color="0.45", linestyle=":", linewidth=1)
+    ax.set(xscale="log", yscale="log", ylim=(3e-4, 10), xlabel="Optimizer step (44 per epoch)",
+           ylabel="First-layer step / lr (median over weights)")  # fmt: skip
+    ax.set_title("AdamW's step on the first layer, lr = 0.01")
+    ax.legend(loc="lower left", fontsize="small")
+    fig.tight_layout()
+    plt.show()
+
+
+# %%
+# .. fold-end::
+#
+# AdamW's step on the first layer, raw and standardised, ten seeds:
+
+plot_steps()
 
 # sphinx_gallery_thumbnail_number = 4
+
+# %%
+# .. fold-start:: The checks of the measurement (code, output)
 
 raw_step, std_step = (
     np.median(late_step["raw"], axis=1),
@@ -504,55 +590,61 @@ claims.seeds("lr = 0.0001 ends above its seed's yardstick", raw.final[lr_0001] >
 
 
 # %%
-# On both inputs the median weight's first step is exactly ``lr``: at step 1,
-# ``m_hat / sqrt(v_hat)`` is the gradient divided by its own size. On raw
-# inputs that step moves each first-layer unit's pre-activation by about ten, several
-# times the whole range of the targets; standardised, by about a hundredth. The first
-# epoch of such steps throws the raw network far off: after it the validation RMSE is
-# more than three times the yardstick, while the standardised network is already below
-# it.
+# .. fold-end::
 #
-# Then the steps shrink. The first gradients of the raw network are enormous, and
-# ``v``, which remembers about the last 1000 squared gradients, keeps them
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_07_beta2.py` measures that memory).
-# After the first epoch every layer's steps are a few thousandths of ``lr``, hundreds of
-# times smaller than the first step and more than ten times smaller than the
-# standardised network's. The raw network crawls back from where the first epoch threw
-# it: from epoch 20 to 30 it still falls by more than 0.02, and it ends above the
-# yardstick; the standardised one has settled.
+# .. fold:: What the measurement shows, and what it explains
 #
-# So on raw inputs AdamW's steps are **too large at first and far too small afterwards**.
-# That one measurement is what the other pages see on raw inputs:
+#    On both inputs the median weight's first step is exactly ``lr``: at step 1,
+#    ``m_hat / sqrt(v_hat)`` is the gradient divided by its own size. On raw
+#    inputs that step moves each first-layer unit's pre-activation by about ten, several
+#    times the whole range of the targets; standardised, by about a hundredth. The first
+#    epoch of such steps throws the raw network far off: after it the validation RMSE is
+#    more than three times the yardstick, while the standardised network is already below
+#    it.
 #
-# * **A larger learning rate ends lower** (``lr = 0.1`` against 0.01,
-#   :ref:`sphx_glr_auto_examples_q1_one_setting_plot_03_learning_rate.py`), but not by
-#   learning: its first step moves the pre-activations by about a hundred, the first
-#   layer dies (45 or more of its 50 units, median of the seeds), the network predicts
-#   a near constant and ends within 10 % of the yardstick, where ``lr = 0.01``, thrown
-#   off and crawling back, ends above it.
-# * **More steps help**: at 30 epochs, smaller batches make more of the tiny later steps
-#   (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_04_batch_size.py`).
-# * **A shorter memory helps**: ``beta2 = 0.99`` forgets the first epoch's gradients
-#   sooner and its steps grow back
-#   (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_07_beta2.py`).
-# * **Tuning and the range test disagree**, because they ask different questions. The
-#   range test (:ref:`sphx_glr_auto_examples_deeper_plot_15_lr_range_test.py`) asks which
-#   rate lowers the training loss fastest during the first hundred steps from the
-#   initial weights, the phase of the largest steps, where a raw step moves the
-#   pre-activations by about a thousand times ``lr``: it answers with a small rate.
-#   Tuning (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`) asks
-#   which rate ends lowest after 30 epochs, the phase where steps are a few
-#   thousandths of ``lr``: it picks the largest rate it is offered. Each answer is right
-#   for its own question, and neither makes the raw network learn: trained for 30
-#   epochs, ``lr = 0.0001``, a rate of the size the range test suggests on raw inputs,
-#   ends above the yardstick in nearly every seed (fifty seeds, from the first sweep of
-#   this page), and ``lr = 0.1`` ends lower than 0.01 only by giving up.
+#    Then the steps shrink. The first gradients of the raw network are enormous, and
+#    ``v``, which remembers about the last 1000 squared gradients, keeps them
+#    (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_07_beta2.py` measures that memory).
+#    After the first epoch every layer's steps are a few thousandths of ``lr``, hundreds of
+#    times smaller than the first step and more than ten times smaller than the
+#    standardised network's. The raw network crawls back from where the first epoch threw
+#    it: from epoch 20 to 30 it still falls by more than 0.02, and it ends above the
+#    yardstick; the standardised one has settled.
 #
-# Standardising the inputs repairs both phases at once: a first step that moves the
-# pre-activations by a hundredth, and later steps more than ten times larger than on
-# raw inputs.
+#    So on raw inputs AdamW's steps are **too large at first and far too small afterwards**.
+#    That one measurement is what the other pages see on raw inputs:
+#
+#    * **A larger learning rate ends lower** (``lr = 0.1`` against 0.01,
+#      :ref:`sphx_glr_auto_examples_q1_one_setting_plot_03_learning_rate.py`), but not by
+#      learning: its first step moves the pre-activations by about a hundred, the first
+#      layer dies (45 or more of its 50 units, median of the seeds), the network predicts
+#      a near constant and ends within 10 % of the yardstick, where ``lr = 0.01``, thrown
+#      off and crawling back, ends above it.
+#    * **More steps help**: at 30 epochs, smaller batches make more of the tiny later steps
+#      (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_04_batch_size.py`).
+#    * **A shorter memory helps**: ``beta2 = 0.99`` forgets the first epoch's gradients
+#      sooner and its steps grow back
+#      (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_07_beta2.py`).
+#    * **Tuning and the range test disagree**, because they ask different questions. The
+#      range test (:ref:`sphx_glr_auto_examples_deeper_plot_15_lr_range_test.py`) asks which
+#      rate lowers the training loss fastest during the first hundred steps from the
+#      initial weights, the phase of the largest steps, where a raw step moves the
+#      pre-activations by about a thousand times ``lr``: it answers with a small rate.
+#      Tuning (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`) asks
+#      which rate ends lowest after 30 epochs, the phase where steps are a few
+#      thousandths of ``lr``: it picks the largest rate it is offered. Each answer is right
+#      for its own question, and neither makes the raw network learn: trained for 30
+#      epochs, ``lr = 0.0001``, a rate of the size the range test suggests on raw inputs,
+#      ends above the yardstick in nearly every seed (fifty seeds, from the first sweep of
+#      this page), and ``lr = 0.1`` ends lower than 0.01 only by giving up.
+#
+#    Standardising the inputs repairs both phases at once: a first step that moves the
+#    pre-activations by a hundredth, and later steps more than ten times larger than on
+#    raw inputs.
 #
 # Every count on this page, by world (``✓``: what the page says of the count holds):
+#
+# .. fold-output:: The table of both worlds
 
 print(claims.table())
 
@@ -561,21 +653,57 @@ print(claims.table())
 # ---------
 # * On the exercise's raw inputs the default network ends worse than predicting the
 #   training mean in most seeds. Draw the yardstick before reading any curve.
-# * Standardising the inputs with the training split's statistics (targets unscaled, so
-#   every RMSE stays comparable) makes the same network end below the yardstick in
-#   nearly every seed, at a median well under half of it.
-# * The cause, measured in AdamW's state: on raw inputs its first step (exactly ``lr``
-#   per weight) moves each first-layer unit's input by about ``1000 * lr`` and throws
-#   the network far off; the enormous gradients of that first epoch then stay in ``v``
-#   and keep the later steps below a hundredth of ``lr`` (the median over weights,
-#   epochs and seeds), so the network crawls back and ends above the yardstick. Too
-#   large at first, far too small afterwards.
-# * That one mechanism is what the other raw-input results show: ``lr = 0.1`` ends
-#   lower by killing the first layer and predicting about the mean; smaller batches and
-#   ``beta2 = 0.99`` give the tiny later steps more number or more size; tuning (30
-#   epochs) picks a large rate and the range test (the first hundred steps) a small one.
-# * Dead ReLU units are a symptom of the same scale that wastes capacity, but not the
-#   ceiling: the same dead units reach below the yardstick with ``beta2 = 0.99`` or
-#   small batches.
-# * The next pages run every sweep in both worlds and count in how many seeds each of
-#   the exercise's observations survives once the network learns.
+#
+# .. fold:: Standardising, the mechanism, and what else it explains
+#
+#    * Standardising the inputs with the training split's statistics (targets unscaled, so
+#      every RMSE stays comparable) makes the same network end below the yardstick in
+#      nearly every seed, at a median well under half of it.
+#    * The cause, measured in AdamW's state: on raw inputs its first step (exactly ``lr``
+#      per weight) moves each first-layer unit's input by about ``1000 * lr`` and throws
+#      the network far off; the enormous gradients of that first epoch then stay in ``v``
+#      and keep the later steps below a hundredth of ``lr`` (the median over weights,
+#      epochs and seeds), so the network crawls back and ends above the yardstick. Too
+#      large at first, far too small afterwards.
+#    * That one mechanism is what the other raw-input results show: ``lr = 0.1`` ends
+#      lower by killing the first layer and predicting about the mean; smaller batches and
+#      ``beta2 = 0.99`` give the tiny later steps more number or more size; tuning (30
+#      epochs) picks a large rate and the range test (the first hundred steps) a small one.
+#    * Dead ReLU units are a symptom of the same scale that wastes capacity, but not the
+#      ceiling: the same dead units reach below the yardstick with ``beta2 = 0.99`` or
+#      small batches.
+#    * The next pages run every sweep in both worlds and count in how many seeds each of
+#      the exercise's observations survives once the network learns.
+#
+#
+# Predict, then run
+# -----------------
+# Not on this page: rescale only :math:`x_2`, the input that reaches about 1760, by
+# dividing it by 1000, and leave the other three raw (:math:`x_1` still reaches about
+# 100). Predict: does the default network then beat the yardstick, and does it do as
+# well as with every input standardised? Then run it on ten of the seeds above, about a
+# second, and unfold the answer.
+#
+# .. fold-output:: The answer, from this build's run
+
+
+def x2_rescaled(seed):
+    (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data(seed)
+    scale = torch.tensor([1.0, 1e-3, 1.0, 1.0])
+    return (X_train * scale, Y_train), (X_valid * scale, Y_valid)
+
+
+guess = optimlab.compare_configs(lr=[0.01], seeds=10, data=x2_rescaled)
+ten = yardsticks[:10]  # the same ten seeds as the first ten above
+ratio_x2 = np.median(guess.final[0] / ten)
+ratio_raw, ratio_std = (np.median(result.final[0, :10] / ten) for result in (raw, scaled))
+print(f"median final RMSE / yardstick, ten seeds: raw {ratio_raw:.2f}, x_2 / 1000 "
+      f"{ratio_x2:.2f}, standardised {ratio_std:.2f}")  # fmt: skip
+claims.check(
+    "dividing x_2 alone by 1000 makes the default network beat the yardstick (median below "
+    "0.8 x it) but not as well as standardising every input (median above it by more than "
+    "a tenth of the yardstick)",
+    bool(ratio_x2 < 0.8 and ratio_x2 - ratio_std > 0.1),
+    evidence=f"{ratio_x2:.2f} against {ratio_std:.2f} standardised and {ratio_raw:.2f} raw",
+    key="exercise_x2_rescaled",
+)

@@ -3,14 +3,30 @@
 The learning rate
 =================
 
-You will learn: what a too large learning rate does to this network (a collapse, not an
-infinite loss), and which of the exercise's learning-rate observations survive fifty seeds
-and standardised inputs, and which were artefacts of one seed or of the raw inputs.
+.. lesson::
+   :figure: 3
 
-The learning rate scales every AdamW step. The exercise compares four, each ten times the
-next: ``lr = [1, 0.1, 0.01, 0.001]``, with the other settings at their defaults. It
-explains that a too large learning rate makes the updates unstable and diverge, and finds
-the smallest one "oddly unstable" without knowing why.
+   **Question.** Which of :torch-optim:`AdamW`'s learning rates 1, 0.1, 0.01 and 0.001
+   works, and is ``lr = 1`` really "unstable"?
+
+   **Answer.** Only standardised inputs make the question meaningful: there the default
+   0.01 ends below the yardstick :verdict:`learning_rate:standardized: lr = 0.01 (the
+   default) ends below its seed's yardstick`, on raw inputs only
+   :verdict:`learning_rate:raw: lr = 0.01 (the default) ends below its seed's
+   yardstick`. ``lr = 1`` is too large: standardised, it ends above the yardstick
+   :verdict:`learning_rate:standardized: lr = 1 ends above its seed's yardstick`; on
+   raw inputs it fails without an infinite loss, by a dead first layer (seed 0).
+
+You will learn: that ``lr = 1`` fails without diverging (a dead first layer); that on raw
+inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures; that standardised,
+0.01 and 0.001 end lowest and 0.1 is the unsteady one.
+
+.. fold:: What the exercise compares
+
+   The learning rate scales every AdamW step. The exercise compares four, each ten times the
+   next: ``lr = [1, 0.1, 0.01, 0.001]``, with the other settings at their defaults. It
+   explains that a too large learning rate makes the updates unstable and diverge, and finds
+   the smallest one "oddly unstable" without knowing why.
 """
 
 # %%
@@ -19,8 +35,11 @@ the smallest one "oddly unstable" without knowing why.
 # One seed, raw inputs, as in the exercise: the same data and initial weights for every
 # value, 30 epochs of batches of 16. The dashed line is the yardstick, the validation RMSE
 # of predicting the training mean (:func:`optimlab.baseline_rmse`).
+#
+# .. fold-output:: Each curve's best, last and climb, printed
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 import optimlab
@@ -41,14 +60,20 @@ ax.set_title("Learning rate: one seed, raw inputs")
 plt.show()
 
 # %%
-# Read one run as the exercise does: the printed lines give each curve's best and last
-# RMSE and its climb (how far it goes back up, :func:`optimlab.climb`). The exercise
-# saw ``lr = 0.001`` climb back up, "oddly unstable", and ``lr = 1`` settle far above
-# the others. Single runs on raw inputs are fragile: on another processor, or with
-# another seed, the order of the smaller rates can change. The next sections count.
+# .. fold:: Reading this one run
+#
+#    Read one run as the exercise does: the printed lines give each curve's best and last
+#    RMSE and its climb (how far it goes back up, :func:`optimlab.climb`). The exercise
+#    saw ``lr = 0.001`` climb back up, "oddly unstable", and ``lr = 1`` settle far above
+#    the others. Single runs on raw inputs are fragile: on another processor, or with
+#    another seed, the order of the smaller rates can change. The next sections count.
+#
 #
 # What happened to ``lr = 1``?
 # ----------------------------
+#
+# .. fold-start:: A dead first layer: the probe (code, output)
+#
 # Its RMSE does not grow without bound (no run diverged to infinity or NaN). Train that
 # network again and look inside: every unit of the first hidden layer is inactive on
 # every validation row (a "dead" ReLU layer), so the network outputs the same number for
@@ -72,19 +97,25 @@ claims.check(
 )
 
 # %%
-# The exercise's "divergence" shows here as a collapse, not as an infinite loss. Each
-# of these readings comes from one seed on raw inputs, where the default network does
-# not beat the yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`). So repeat the
-# comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
+# .. fold-end::
+#
+# The exercise's "divergence" shows here as a collapse, not as an infinite loss. One
+# seed on raw inputs, where the default network does not beat the yardstick
+# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), settles
+# little, so repeat the comparison under fifty seeds (seed ``s``: ``exercise_data(seed=s)`` and
 # ``make_mlp(seed=123 + s)``), on raw inputs and on standardised inputs
 # (:func:`optimlab.compare_inputs` runs both, with each seed's yardstick), and count.
 #
 # Fifty seeds, two worlds
 # -----------------------
-# Each figure is one world: the median curve of each learning rate with a band over the
-# seeds, then every seed's final RMSE as a dot beside a grey tick at that seed's
-# yardstick.
+# .. fold:: How to read the figures
+#
+#    Each figure is one world: the median curve of each learning rate with a band over the
+#    seeds, then every seed's final RMSE as a dot beside a grey tick at that seed's
+#    yardstick.
+#
+#
+# .. fold-output:: The medians of each world, printed
 
 SEEDS = 50
 worlds = optimlab.compare_inputs(epochs=30, lr=lrs, seeds=SEEDS)
@@ -96,18 +127,24 @@ plt.show()
 # %%
 # The verdicts
 # ------------
-# Each observation of the exercise and of the single run, turned into a yes or no per
-# seed and stated with a word of the vocabulary ("in most seeds": at least 60 %; see
-# :doc:`/claims`), which holds only where the count's 95 % interval lies inside the
-# word's range; "varies" is shown with its count and not asserted.
+# Each observation, counted per seed in both worlds; the answer above quotes them.
 #
-# On raw inputs, ``lr = 1`` is too large: it ends above ``lr = 0.1`` and above the
-# yardstick in most seeds, and collapses to more than three times the yardstick in
-# about half the seeds. Whether ``lr = 0.1`` ends lowest of the four varies with the
-# seeds. The default ``lr = 0.01`` ends below the yardstick in a minority of seeds,
-# and turns back up after its best in a minority. Whether ``lr = 0.001`` climbs back
-# the most of the three smaller rates, the exercise's "oddly unstable" curve, varies
-# with the seeds, and so does whether 0.1 climbs back more than 0.01.
+# .. fold-start:: The claims, seed by seed (code, output)
+#
+# .. fold:: How the verdicts are worded, and what they say on raw inputs
+#
+#    Each observation of the exercise and of the single run, turned into a yes or no per
+#    seed and stated with a word of the vocabulary ("in most seeds": at least 60 %; see
+#    :doc:`/claims`), which holds only where the count's 95 % interval lies inside the
+#    word's range; "varies" is shown with its count and not asserted.
+#
+#    On raw inputs, ``lr = 1`` is too large: it ends above ``lr = 0.1`` and above the
+#    yardstick in most seeds, and collapses to more than three times the yardstick in
+#    about half the seeds. Whether ``lr = 0.1`` ends lowest of the four varies with the
+#    seeds. The default ``lr = 0.01`` ends below the yardstick in a minority of seeds,
+#    and turns back up after its best in a minority. Whether ``lr = 0.001`` climbs back
+#    the most of the three smaller rates, the exercise's "oddly unstable" curve, varies
+#    with the seeds, and so does whether 0.1 climbs back more than 0.01.
 
 raw, scaled = worlds["raw"], worlds["standardized"]
 final, runs, climbs = raw.final, raw.runs, optimlab.climb(raw.runs[..., 5:])  # from epoch 6
@@ -127,12 +164,14 @@ claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], 
              world="raw")  # fmt: skip
 
 # %%
-# On standardised inputs ``lr = 1`` still ends above ``lr = 0.1`` and above the
-# yardstick in nearly every seed, but collapses in none. ``lr = 0.1`` ends lowest in
-# few seeds; the default ends below the yardstick in every seed; ``lr = 0.001`` climbs
-# back the most in few seeds, and ``lr = 0.01`` turns back up in a minority. The
-# unsteady curve is now ``lr = 0.1``'s: it climbs back more than ``lr = 0.01`` in most
-# seeds.
+# .. fold:: What they say on standardised inputs
+#
+#    On standardised inputs ``lr = 1`` still ends above ``lr = 0.1`` and above the
+#    yardstick in nearly every seed, but collapses in none. ``lr = 0.1`` ends lowest in
+#    few seeds; the default ends below the yardstick in every seed; ``lr = 0.001`` climbs
+#    back the most in few seeds, and ``lr = 0.01`` turns back up in a minority. The
+#    unsteady curve is now ``lr = 0.1``'s: it climbs back more than ``lr = 0.01`` in most
+#    seeds.
 
 final, runs, climbs = scaled.final, scaled.runs, optimlab.climb(scaled.runs[..., 5:])
 claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "nearly every",
@@ -157,30 +196,35 @@ print()
 print(claims.table())
 
 # %%
+# .. fold-end::
+#
 # What survives, and what was an artefact
 # ---------------------------------------
-# * **Survives:** ``lr = 1`` is too large. In both worlds it ends above the yardstick and
-#   above ``lr = 0.1`` in most seeds.
-# * **Raw-input artefact:** the *collapse* of ``lr = 1`` to a dead first layer, far
-#   above the yardstick, happens in about half the raw seeds and in no standardised
-#   one: there ``lr = 1`` is merely too large, not fatal.
-# * **Artefact of one seed, then of the raw inputs:** "``lr = 0.1`` ends best" varies
-#   with the seeds on raw inputs and holds in few standardised seeds, where
-#   0.01 and 0.001 end lowest. On raw inputs 0.1 looked best only because nothing else
-#   learned either: there it kills most of the first layer and predicts about the mean,
-#   while 0.01, thrown off by its first steps and slowed by AdamW's memory of them, ends
-#   above it (:ref:`raw_input_steps` measures both).
-# * **The network learns only when standardised:** the default ``lr = 0.01`` beats the
-#   yardstick in a minority of raw seeds and in every standardised one.
-# * **Raw-input artefact:** ``lr = 0.001`` climbing back the most, the exercise's "oddly
-#   unstable" small learning rate, varies with the seeds on raw inputs and holds in few
-#   standardised seeds; :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`
-#   measures its climbs on both.
-# * **Artefact of one seed:** ``lr = 0.01`` turning back up after its best happens in a
-#   minority of seeds in both worlds.
-# * **New once standardised:** the unsteady curve is now ``lr = 0.1``'s: it climbs back
-#   more than ``lr = 0.01`` in most standardised seeds, while on raw inputs that varies
-#   with the seeds. With standardised inputs, 0.1 is the "large" step for this network.
+#
+# .. fold:: Observation by observation
+#
+#    * **Survives:** ``lr = 1`` is too large. In both worlds it ends above the yardstick and
+#      above ``lr = 0.1`` in most seeds.
+#    * **Raw-input artefact:** the *collapse* of ``lr = 1`` to a dead first layer, far
+#      above the yardstick, happens in about half the raw seeds and in no standardised
+#      one: there ``lr = 1`` is merely too large, not fatal.
+#    * **Artefact of one seed, then of the raw inputs:** "``lr = 0.1`` ends best" varies
+#      with the seeds on raw inputs and holds in few standardised seeds, where
+#      0.01 and 0.001 end lowest. On raw inputs 0.1 looked best only because nothing else
+#      learned either: there it kills most of the first layer and predicts about the mean,
+#      while 0.01, thrown off by its first steps and slowed by AdamW's memory of them, ends
+#      above it (:ref:`raw_input_steps` measures both).
+#    * **The network learns only when standardised:** the default ``lr = 0.01`` beats the
+#      yardstick in a minority of raw seeds and in every standardised one.
+#    * **Raw-input artefact:** ``lr = 0.001`` climbing back the most, the exercise's "oddly
+#      unstable" small learning rate, varies with the seeds on raw inputs and holds in few
+#      standardised seeds; :ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`
+#      measures its climbs on both.
+#    * **Artefact of one seed:** ``lr = 0.01`` turning back up after its best happens in a
+#      minority of seeds in both worlds.
+#    * **New once standardised:** the unsteady curve is now ``lr = 0.1``'s: it climbs back
+#      more than ``lr = 0.01`` in most standardised seeds, while on raw inputs that varies
+#      with the seeds. With standardised inputs, 0.1 is the "large" step for this network.
 #
 # Takeaways
 # ---------
@@ -190,3 +234,29 @@ print(claims.table())
 #   inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures.
 # * Once the inputs are standardised, 0.01 and 0.001 end best and steady, 0.1 is
 #   noisier, 1 is too large: the textbook picture.
+#
+# Predict, then run
+# -----------------
+# Not on this page: ``lr = 0.3``, between 0.1 and 1. On standardised inputs ``lr = 0.1``
+# ends below the yardstick and ``lr = 1`` above it. Predict: does ``lr = 0.3`` still
+# learn (end well below the yardstick), or does it fail as 1 does? Then run it on ten of
+# the seeds above, about a second, and unfold the answer.
+#
+# .. fold-output:: The answer, from this build's run
+
+
+guess = optimlab.compare_configs(
+    epochs=30, lr=[0.3], seeds=10, data=lambda seed: optimlab.exercise_data(seed, standardize=True)
+)
+ten = yardsticks[:10]  # the same ten seeds as the first ten above
+ratios = {lr: np.median(final / ten) for lr, final in zip(lrs, scaled.final[:, :10], strict=True)}
+ratios[0.3] = np.median(guess.final[0] / ten)
+print("median final RMSE / yardstick, ten seeds, standardised:")
+print(", ".join(f"lr = {lr}: {ratios[lr]:.2f}" for lr in [1, 0.3, 0.1, 0.01]))
+claims.check(
+    "standardised, lr = 0.3 learns as 0.1 does: its median final RMSE is below 0.8 x the "
+    "yardstick, while lr = 1's is above it",
+    bool(ratios[0.3] < 0.8 < 1 < ratios[1]),
+    evidence=f"lr = 0.3: {ratios[0.3]:.2f}, lr = 1: {ratios[1]:.2f} x the yardstick",
+    key="exercise_lr_03",
+)

@@ -3,35 +3,55 @@
 Weight decay
 ============
 
-You will learn: what AdamW's decoupled weight decay does at every step, how to count in
-how many of fifty seeds an observation holds, and why the exercise's observation ("too
-much weight decay struggles at first") is not settled on the raw inputs but holds in
-most seeds once the network can learn.
+.. lesson::
+   :figure: 2
 
-AdamW's decoupled weight decay shrinks every weight a little at each step, by the factor
-``1 - lr * weight_decay``, pulling the network toward small weights. The exercise compares
-``weight_decay = [0.5, 0.25, 0.125, 0.0625, 0.03125]``, halving each time, and observes
-that with too large a value the network struggles to reach a good validation loss at
-first. With ``lr = 0.01`` and 44 steps an epoch (batch size 16), the largest value shrinks
-every weight by 0.5% a step, about 20% an epoch.
+   **Question.** Does too much weight decay make :torch-optim:`AdamW` "struggle at
+   first", as the exercise found with ``weight_decay = 0.5``?
+
+   **Answer.** Yes once the network learns (standardised inputs): 0.5 has the highest
+   RMSE over epochs 1-10 :verdict:`weight_decay:standardized: 0.5 has the highest mean
+   RMSE over epochs 1-10 (the exercise: struggles at first)` and ends worst
+   :verdict:`weight_decay:standardized: 0.5 ends worst`, by less than a tenth of the
+   yardstick. On raw inputs the seeds decide: it holds
+   :verdict:`weight_decay:raw: 0.5 has the highest mean RMSE over epochs 1-10 (the
+   exercise: struggles at first)`.
+
+You will learn: that the largest decay's handicap is real but small on standardised
+inputs; that on raw inputs the order of the five values at epoch 30 is a coin flip; that
+seed 0's four-fold early gap is that seed's alone.
+
+.. fold:: What the exercise compares
+
+   AdamW's decoupled weight decay shrinks every weight a little at each step, by the factor
+   ``1 - lr * weight_decay``, pulling the network toward small weights. The exercise compares
+   ``weight_decay = [0.5, 0.25, 0.125, 0.0625, 0.03125]``, halving each time, and observes
+   that with too large a value the network struggles to reach a good validation loss at
+   first. With ``lr = 0.01`` and 44 steps an epoch (batch size 16), the largest value shrinks
+   every weight by 0.5% a step, about 20% an epoch.
 """
 
 # %%
 # Two worlds, fifty seeds
 # -----------------------
-# One run per value is one draw of the data, its split and the initial weights, so run
-# the comparison under fifty seeds: seed ``s`` draws its own data (``exercise_data(s)``) and
-# initial weights (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation
-# RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
+# .. fold:: Seeds, worlds and yardsticks
 #
-# Run it twice: on the exercise's raw inputs, where :math:`x_2` reaches about 1760 and the
-# default network ends *worse* than that yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
-# standardised inputs, where the same network learns. Standardising uses the training
-# split's means and standard deviations for both splits and leaves the targets as they
-# are, so every RMSE, and the yardstick, is in the same units in both worlds.
-# :func:`optimlab.compare_inputs` runs the comparison in both worlds and keeps each
-# seed's yardstick.
+#    One run per value is one draw of the data, its split and the initial weights, so run
+#    the comparison under fifty seeds: seed ``s`` draws its own data (``exercise_data(s)``) and
+#    initial weights (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation
+#    RMSE of predicting the training mean (:func:`optimlab.baseline_rmse`).
+#
+#    Run it twice: on the exercise's raw inputs, where :math:`x_2` reaches about 1760 and the
+#    default network ends *worse* than that yardstick
+#    (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
+#    standardised inputs, where the same network learns. Standardising uses the training
+#    split's means and standard deviations for both splits and leaves the targets as they
+#    are, so every RMSE, and the yardstick, is in the same units in both worlds.
+#    :func:`optimlab.compare_inputs` runs the comparison in both worlds and keeps each
+#    seed's yardstick.
+#
+#
+# .. fold-output:: The medians of each value, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -72,6 +92,8 @@ plt.show()
 # weight decay. On standardised inputs every median ends well below the yardstick, and
 # the two largest values have the two highest medians, over epochs 1-10 and after 30
 # epochs.
+#
+# .. fold-start:: The medians, checked (code, output)
 
 raw_final = np.median(worlds["raw"].final, axis=1)
 scaled_early = np.median(worlds["standardized"].runs[:, :, :10].mean(axis=2), axis=1)
@@ -98,11 +120,20 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Count the seeds
 # ---------------
-# Each observation, the exercise's and those a single run of seed 0 suggests, is turned
-# into a yes or no per seed and stated with a word of the vocabulary (:doc:`/claims`),
-# which holds only where the count's 95 % interval lies inside the word's range.
+#
+# Each observation, counted per seed in both worlds; the answer above quotes them.
+#
+# .. fold-start:: The claims, seed by seed, and the size of the effect (code, output)
+#
+# .. fold:: How the seeds are counted
+#
+#    Each observation, the exercise's and those a single run of seed 0 suggests, is turned
+#    into a yes or no per seed and stated with a word of the vocabulary (:doc:`/claims`),
+#    which holds only where the count's 95 % interval lies inside the word's range.
 
 
 def per_seed(result):
@@ -122,12 +153,14 @@ def per_seed(result):
 
 
 # %%
-# On the raw inputs, whether 0.5 has the highest RMSE over epochs 1-10 (the exercise's
-# "struggles at first") varies with the seeds, and so does whether 0.5 and 0.25 are the
-# two worst there. The order at epoch 30 is no better than a coin flip: 0.5 ends worst
-# in about half the seeds, and whether 0.03125 ends best, or every value ends above the
-# yardstick, varies with the seeds. Seed 0's striking start, 0.5 and 0.25 more than four
-# times as high as the two smallest after one epoch, happens in few seeds.
+# .. fold:: What the counts say on raw inputs
+#
+#    On the raw inputs, whether 0.5 has the highest RMSE over epochs 1-10 (the exercise's
+#    "struggles at first") varies with the seeds, and so does whether 0.5 and 0.25 are the
+#    two worst there. The order at epoch 30 is no better than a coin flip: 0.5 ends worst
+#    in about half the seeds, and whether 0.03125 ends best, or every value ends above the
+#    yardstick, varies with the seeds. Seed 0's striking start, 0.5 and 0.25 more than four
+#    times as high as the two smallest after one epoch, happens in few seeds.
 
 seen = per_seed(worlds["raw"])
 STRUGGLES = "0.5 has the highest mean RMSE over epochs 1-10 (the exercise: struggles at first)"
@@ -142,11 +175,13 @@ claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "
              world="raw")  # fmt: skip
 
 # %%
-# On standardised inputs the exercise's observation holds: 0.5 has the highest RMSE
-# over the first ten epochs in most seeds, 0.5 and 0.25 are the two worst there in most
-# seeds, and 0.5 still ends worst in most seeds. Which value ends best varies with the
-# seeds. Seed 0's four-fold start happens in no seed, and every value ends above the
-# yardstick in no seed.
+# .. fold:: What they say on standardised inputs
+#
+#    On standardised inputs the exercise's observation holds: 0.5 has the highest RMSE
+#    over the first ten epochs in most seeds, 0.5 and 0.25 are the two worst there in most
+#    seeds, and 0.5 still ends worst in most seeds. Which value ends best varies with the
+#    seeds. Seed 0's four-fold start happens in no seed, and every value ends above the
+#    yardstick in no seed.
 
 seen = per_seed(worlds["standardized"])
 claims.seeds(STRUGGLES, seen["struggles"], "most", world="standardized")
@@ -180,6 +215,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Takeaways
 # ---------
 # * Once the network learns (standardised inputs), the exercise's observation holds: the
@@ -195,3 +232,29 @@ claims.check(
 #   no standardised one.
 # * Lesson: judge a hyperparameter on a network that learns, and count seeds before
 #   trusting an order.
+#
+# Predict, then run
+# -----------------
+# Not on this page: ``weight_decay = 2``, four times the largest value above; with
+# ``lr = 0.01`` it shrinks every weight by 2 % a step. Predict: on standardised inputs,
+# does the network still beat the yardstick, and does it end above 0.5? Then run it on
+# ten of the seeds above, about a second, and unfold the answer.
+#
+# .. fold-output:: The answer, from this build's run
+
+
+guess = optimlab.compare_configs(
+    weight_decay=[2.0], seeds=10, data=lambda seed: optimlab.exercise_data(seed, standardize=True)
+)
+ten = yardsticks[:10]  # the same ten seeds as the first ten above
+ratio_2 = np.median(guess.final[0] / ten)
+ratio_05 = np.median(worlds["standardized"].final[0, :10] / ten)
+print(f"median final RMSE / yardstick, ten seeds, standardised: weight_decay = 2 "
+      f"{ratio_2:.2f}, weight_decay = 0.5 {ratio_05:.2f}")  # fmt: skip
+claims.check(
+    "standardised, weight_decay = 2 still beats the yardstick (median below 0.8 x it) but "
+    "ends above 0.5, by more than a twentieth of the yardstick (medians)",
+    bool(ratio_2 < 0.8 and ratio_2 - ratio_05 > 0.05),
+    evidence=f"{ratio_2:.2f} and {ratio_05:.2f} x the yardstick",
+    key="exercise_decay_2",
+)

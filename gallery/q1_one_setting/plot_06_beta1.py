@@ -3,30 +3,45 @@
 beta1, the momentum of the gradient
 ===================================
 
-You will learn: how ``beta1`` sets the memory of AdamW's gradient average, how to test
-each of the exercise's observations by counting seeds, and that "too large oscillates"
-holds in most seeds once the network learns, while "too small does worse" varies with
-the seeds in either world.
+.. lesson::
+   :figure: 2
 
-AdamW steps along a moving average of the gradients, ``m = beta1 * m + (1 - beta1) * g``,
-which averages over roughly the last ``1 / (1 - beta1)`` steps: 2 for ``beta1 = 0.5``, 10
-for the default 0.9, 1000 for 0.999 (about 23 epochs of 44 steps). The exercise compares
-``beta1 = [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]`` and observes that too large a value
-oscillates, because the local information is used too little, and that too small a value
-does worse.
+   **Question.** Too large a ``beta1`` oscillates and too small a one does worse, says
+   the exercise. Does either survive fifty seeds of :torch-optim:`AdamW`?
+
+   **Answer.** "Too large oscillates" does: standardised, 0.999 climbs back the most
+   :verdict:`beta1:standardized: 0.999 climbs back the most over epochs 11-30 (the
+   exercise: too large oscillates)`. "Too small does worse" does not: 0.5 ends above 0.9
+   :verdict:`beta1:standardized: 0.5 ends above the default 0.9 (the exercise: too small
+   values do worse)`.
+
+You will learn: that a momentum memory of about 1000 steps keeps swinging in both worlds;
+that at 30 epochs the values from 0.5 to 0.95 are too close to order; that seed 0's
+raw-input spikes are artefacts of a network that does not learn.
+
+.. fold:: What the exercise compares
+
+   AdamW steps along a moving average of the gradients, ``m = beta1 * m + (1 - beta1) * g``,
+   which averages over roughly the last ``1 / (1 - beta1)`` steps: 2 for ``beta1 = 0.5``, 10
+   for the default 0.9, 1000 for 0.999 (about 23 epochs of 44 steps). The exercise compares
+   ``beta1 = [0.5, 0.85, 0.9, 0.95, 0.99, 0.999]`` and observes that too large a value
+   oscillates, because the local information is used too little, and that too small a value
+   does worse.
 """
 
 # %%
 # Two worlds, fifty seeds
 # -----------------------
-# Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
-# (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
-# predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
-# exercise's raw inputs, where the default network ends worse than that yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
-# standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
-# yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs
-# both.
+# .. fold:: Seeds, worlds and yardsticks
+#
+#    Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
+#    (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
+#    predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
+#    exercise's raw inputs, where the default network ends worse than that yardstick
+#    (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
+#    standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
+#    yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs
+#    both.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -46,6 +61,8 @@ print(f"median yardstick: {np.median(yardsticks):.3f}")
 # %%
 # Oscillation is measured by the *climb* of a curve over epochs 11 to 30
 # (:func:`optimlab.climb`): the sum of its rises, 0 for a curve that only falls.
+#
+# .. fold-output:: The medians of each value, printed
 
 for world, result in worlds.items():
     climbs = optimlab.climb(result.runs[:, :, 10:])  # (values, seeds)
@@ -74,6 +91,8 @@ plt.show()
 # 0.999 exceeds 5 after the first epoch), and the median run ends above its seed's
 # yardstick; standardised, it ends below two thirds of it, and the middle values are
 # hard to tell apart.
+#
+# .. fold-start:: The medians, checked (code, output)
 
 for world, result in worlds.items():
     median_climb = np.median(optimlab.climb(result.runs[:, :, 10:]), axis=1)
@@ -103,12 +122,21 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Count the seeds
 # ---------------
-# Each observation, the exercise's two and those a single run of seed 0 suggests, is
-# turned into a yes or no per seed and stated with a word of the vocabulary
-# (:doc:`/claims`), which holds only where the count's 95 % interval lies inside the
-# word's range.
+#
+# Each observation, counted per seed in both worlds; the answer above quotes them.
+#
+# .. fold-start:: The claims, seed by seed (code, output)
+#
+# .. fold:: How the seeds are counted
+#
+#    Each observation, the exercise's two and those a single run of seed 0 suggests, is
+#    turned into a yes or no per seed and stated with a word of the vocabulary
+#    (:doc:`/claims`), which holds only where the count's 95 % interval lies inside the
+#    word's range.
 
 
 def per_seed(result):
@@ -133,11 +161,13 @@ OSCILLATES = "0.999 climbs back the most over epochs 11-30 (the exercise: too la
 SMALL_WORSE = "0.5 ends above the default 0.9 (the exercise: too small values do worse)"
 
 # %%
-# On raw inputs, whether 0.999 climbs back the most varies with the seeds, and so does
-# whether 0.5 ends above the default or 0.999 swings the widest. Seed
-# 0's details: 0.99 shoots above 1 early in nearly every seed, 0.5 above 2 in about half
-# of them, and 0.999 swings by more than 1 in a minority. The default ends above the
-# yardstick in most seeds.
+# .. fold:: What the counts say on raw inputs
+#
+#    On raw inputs, whether 0.999 climbs back the most varies with the seeds, and so does
+#    whether 0.5 ends above the default or 0.999 swings the widest. Seed
+#    0's details: 0.99 shoots above 1 early in nearly every seed, 0.5 above 2 in about half
+#    of them, and 0.999 swings by more than 1 in a minority. The default ends above the
+#    yardstick in most seeds.
 
 seen = per_seed(worlds["raw"])
 claims.seeds(OSCILLATES, seen["oscillates"], "varies", world="raw")
@@ -154,10 +184,12 @@ claims.seeds("the default 0.9 ends above the seed's yardstick", seen["default_ab
              world="raw")  # fmt: skip
 
 # %%
-# On standardised inputs 0.999 climbs back the most in most seeds and swings the
-# widest in most seeds: "too large oscillates" survives. Whether 0.5 ends above the
-# default varies with the seeds, and so does whether 0.99 ends best. None of seed 0's
-# raw-input spikes happens, and the default ends above the yardstick in no seed.
+# .. fold:: What they say on standardised inputs
+#
+#    On standardised inputs 0.999 climbs back the most in most seeds and swings the
+#    widest in most seeds: "too large oscillates" survives. Whether 0.5 ends above the
+#    default varies with the seeds, and so does whether 0.99 ends best. None of seed 0's
+#    raw-input spikes happens, and the default ends above the yardstick in no seed.
 
 seen = per_seed(worlds["standardized"])
 claims.seeds(OSCILLATES, seen["oscillates"], "most", world="standardized")
@@ -175,6 +207,8 @@ claims.seeds("the default 0.9 ends above the seed's yardstick", seen["default_ab
 print(claims.table())
 
 # %%
+# .. fold-end::
+#
 # Takeaways
 # ---------
 # * "Too large oscillates" survives, and is clearest once the network learns:
@@ -192,3 +226,29 @@ print(claims.table())
 # * Lesson: the oscillation of a long momentum memory is a property of the optimizer,
 #   visible in both worlds; the order of the moderate values is not something 30 epochs
 #   can settle.
+#
+# Predict, then run
+# -----------------
+# Not on this page: ``beta1 = 0``, no momentum at all: every step follows the current
+# gradient alone (AdamW then works like RMSprop with decoupled decay). Predict: on
+# standardised inputs, does it end clearly above the default 0.9, or about as low? Then
+# run it on ten of the seeds above, about a second, and unfold the answer.
+#
+# .. fold-output:: The answer, from this build's run
+
+
+guess = optimlab.compare_configs(
+    beta1=[0.0], seeds=10, data=lambda seed: optimlab.exercise_data(seed, standardize=True)
+)
+ten = yardsticks[:10]  # the same ten seeds as the first ten above
+ratio_0 = np.median(guess.final[0] / ten)
+ratio_09 = np.median(worlds["standardized"].final[DEFAULT, :10] / ten)
+print(f"median final RMSE / yardstick, ten seeds, standardised: beta1 = 0 {ratio_0:.2f}, "
+      f"beta1 = 0.9 {ratio_09:.2f}")  # fmt: skip
+claims.check(
+    "standardised, beta1 = 0 ends about as low as 0.9: medians within a tenth of the "
+    "yardstick of each other, both below 0.6 x the yardstick",
+    bool(abs(ratio_0 - ratio_09) < 0.1 and max(ratio_0, ratio_09) < 0.6),
+    evidence=f"{ratio_0:.2f} and {ratio_09:.2f} x the yardstick",
+    key="exercise_beta1_0",
+)

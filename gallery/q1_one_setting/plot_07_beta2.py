@@ -3,33 +3,47 @@
 beta2, the memory of the squared gradient
 =========================================
 
-You will learn: how ``beta2`` sets the memory of AdamW's squared-gradient average, how
-to read that memory out of ``optimizer.state`` during training, and why on the raw inputs
-the *shortest* memory (``beta2 = 0.99``) ends lowest: the first epoch's squared gradients
-are more than a hundred thousand times the later ones, and a long memory keeps every later step
-tiny.
-Once the inputs are standardised, that advantage all but disappears.
+.. lesson::
+   :figure: 3
 
-AdamW divides each step by the square root of a moving average of squared gradients,
-``v = beta2 * v + (1 - beta2) * g**2``, which remembers roughly the last
-``1 / (1 - beta2)`` steps: 100 for ``beta2 = 0.99`` (about two epochs of 44 steps), 1000
-for the default 0.999 (about 23 epochs), 10000 for 0.9999 (longer than the 1320 steps of
-training). The comparison ``beta2 = [0.99, 0.999, 0.9999]`` is expected to show that
-larger values give smoother curves.
+   **Question.** Why does the shortest memory, ``beta2 = 0.99``, end lowest on raw
+   inputs with :torch-optim:`AdamW`?
+
+   **Answer.** The first epoch's huge squared gradients stay in the memory ``v`` of 0.999
+   and 0.9999 and keep their later steps tiny (the figure: seed 0). 0.99 forgets them and
+   ends below the yardstick :verdict:`beta2:raw: 0.99 ends below the seed's yardstick`.
+   Standardised, the three end alike.
+
+You will learn: to read AdamW's memory out of ``optimizer.state``; that a setting which
+wins on badly scaled inputs may be repairing the scaling.
+
+.. fold:: What the exercise compares
+
+   AdamW divides each step by the square root of a moving average of squared gradients,
+   ``v = beta2 * v + (1 - beta2) * g**2``, which remembers roughly the last
+   ``1 / (1 - beta2)`` steps: 100 for ``beta2 = 0.99`` (about two epochs of 44 steps), 1000
+   for the default 0.999 (about 23 epochs), 10000 for 0.9999 (longer than the 1320 steps of
+   training). The comparison ``beta2 = [0.99, 0.999, 0.9999]`` is expected to show that
+   larger values give smoother curves.
 """
 
 # %%
 # Two worlds, fifty seeds
 # -----------------------
-# Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
-# (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
-# predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
-# exercise's raw inputs, where the default network ends worse than that yardstick
-# (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
-# standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
-# yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs both.
-# Roughness is measured by the *climb* of a curve (:func:`optimlab.climb`): the sum of its
-# rises, 0 for a curve that only falls.
+# .. fold:: Seeds, worlds, yardsticks and the climb
+#
+#    Seed ``s`` draws its own data (``exercise_data(s)``) and initial weights
+#    (``make_mlp(seed=123 + s)``), and has its own yardstick, the validation RMSE of
+#    predicting the training mean (:func:`optimlab.baseline_rmse`). The comparison runs on the
+#    exercise's raw inputs, where the default network ends worse than that yardstick
+#    (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py`), and on
+#    standardised inputs (training-split statistics, targets unchanged, so every RMSE and the
+#    yardstick keep their units), where it learns: :func:`optimlab.compare_inputs` runs both.
+#    Roughness is measured by the *climb* of a curve (:func:`optimlab.climb`): the sum of its
+#    rises, 0 for a curve that only falls.
+#
+#
+# .. fold-output:: The medians of each value, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -56,19 +70,26 @@ for world, result in worlds.items():
 # %%
 # The curves
 # ----------
-# For each world, the median curve of each value with a band from the 10% to the 90%
-# quantile of the runs, and the yardstick (dashed, the median of the seeds'
-# values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
-# seed's own yardstick.
+# .. fold:: How to read the figures
+#
+#    For each world, the median curve of each value with a band from the 10% to the 90%
+#    quantile of the runs, and the yardstick (dashed, the median of the seeds'
+#    values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
+#    seed's own yardstick.
 
 worlds.plot("beta2")
 plt.show()
 
 # %%
-# On raw inputs ``beta2 = 0.99`` is the odd one out: its median curve is the only one to
-# end below the yardstick, and its median climb is more than ten times that of the
-# others. Standardised, the three medians end within 0.01 of each other, far below the
-# yardstick, and every value is smooth.
+# .. fold:: What the figures show
+#
+#    On raw inputs ``beta2 = 0.99`` is the odd one out: its median curve is the only one to
+#    end below the yardstick, and its median climb is more than ten times that of the
+#    others. Standardised, the three medians end within 0.01 of each other, far below the
+#    yardstick, and every value is smooth.
+#
+#
+# .. fold-start:: The medians, checked (code, output)
 
 raw_final = np.median(worlds["raw"].final, axis=1)
 raw_climb = np.median(optimlab.climb(worlds["raw"].runs), axis=1)
@@ -91,12 +112,21 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Count the seeds
 # ---------------
-# Each observation, the expected one and those a single run of seed 0 suggests, is
-# turned into a yes or no per seed and stated with a word of the vocabulary
-# (:doc:`/claims`), which holds only where the count's 95 % interval lies inside the
-# word's range.
+#
+# Each observation, counted per seed in both worlds; the answer above quotes them.
+#
+# .. fold-start:: The claims, seed by seed (code, output)
+#
+# .. fold:: How the seeds are counted
+#
+#    Each observation, the expected one and those a single run of seed 0 suggests, is
+#    turned into a yes or no per seed and stated with a word of the vocabulary
+#    (:doc:`/claims`), which holds only where the count's 95 % interval lies inside the
+#    word's range.
 
 
 def per_seed(result):
@@ -117,12 +147,14 @@ def per_seed(result):
 SMOOTHER = "the climb falls with every step of beta2 (larger is smoother)"
 
 # %%
-# On raw inputs the full order, less climb at every step of ``beta2``, holds in about
-# half the seeds, but 0.99 climbs more than 0.999 in most seeds: "larger is
-# smoother" survives as "0.99 is the roughest". Whether 0.9999 climbs no more than
-# 0.999, or falls at every epoch, varies with the seeds. So does whether 0.99 ends
-# lowest of the three; yet 0.99 ends below the yardstick in most seeds, where the
-# default 0.999 ends above it in most.
+# .. fold:: What the counts say on raw inputs
+#
+#    On raw inputs the full order, less climb at every step of ``beta2``, holds in about
+#    half the seeds, but 0.99 climbs more than 0.999 in most seeds: "larger is
+#    smoother" survives as "0.99 is the roughest". Whether 0.9999 climbs no more than
+#    0.999, or falls at every epoch, varies with the seeds. So does whether 0.99 ends
+#    lowest of the three; yet 0.99 ends below the yardstick in most seeds, where the
+#    default 0.999 ends above it in most.
 
 seen = per_seed(worlds["raw"])
 claims.seeds(SMOOTHER, seen["smoother"], "about half", world="raw")
@@ -135,10 +167,12 @@ claims.seeds("the default 0.999 ends above the seed's yardstick", seen["default_
              "most", world="raw")  # fmt: skip
 
 # %%
-# On standardised inputs the full order again holds in about half the seeds, 0.99
-# climbs more than 0.999 in most, and 0.9999 never falls at every epoch. 0.99 ends
-# lowest in about half the seeds, a coin flip, and every value learns: 0.99 ends below
-# the yardstick in nearly every seed, the default above it in none.
+# .. fold:: What they say on standardised inputs
+#
+#    On standardised inputs the full order again holds in about half the seeds, 0.99
+#    climbs more than 0.999 in most, and 0.9999 never falls at every epoch. 0.99 ends
+#    lowest in about half the seeds, a coin flip, and every value learns: 0.99 ends below
+#    the yardstick in nearly every seed, the default above it in none.
 
 seen = per_seed(worlds["standardized"])
 claims.seeds(SMOOTHER, seen["smoother"], "about half", world="standardized")
@@ -159,12 +193,19 @@ claims.seeds("the default 0.999 ends above the seed's yardstick", seen["default_
 print(claims.table())
 
 # %%
+# .. fold-end::
+#
 # Why does the shortest memory win on raw inputs?
 # -----------------------------------------------
-# A guess: on raw inputs the untrained network's predictions are far off and
-# :math:`x_2` reaches about 1760, so the first gradients are enormous. ``v`` remembers
-# their squares, and AdamW's step, ``lr * m_hat / (sqrt(v_hat) + eps)``, stays small for as
-# long as it does. A short memory forgets them and lets the steps grow back.
+# .. fold:: A guess: the first gradients linger in v
+#
+#    A guess: on raw inputs the untrained network's predictions are far off and
+#    :math:`x_2` reaches about 1760, so the first gradients are enormous. ``v`` remembers
+#    their squares, and AdamW's step, ``lr * m_hat / (sqrt(v_hat) + eps)``, stays small for as
+#    long as it does. A short memory forgets them and lets the steps grow back.
+#
+#
+# .. fold-start:: Measure it: AdamW's memory read out of its state (code, output)
 #
 # Measure it. The loop below is the exercise's training (AdamW, batch size 16, the rows
 # in their stored order) written out with :class:`torch.optim.AdamW`, so that after
@@ -258,6 +299,10 @@ for world in worlds:
               f"after epoch 30 {shrink[-1]:.1f}")  # fmt: skip
 
 # %%
+# .. fold-end::
+#
+# .. fold-start:: The plotting code (code)
+#
 # Plot the two measurements for each world: the share of ``v`` that the first epoch
 # still makes up, and the shrink factor (log scale, the same range for both worlds; 1
 # would be no lingering memory).
@@ -265,8 +310,10 @@ for world in worlds:
 # sphinx_gallery_thumbnail_number = 3
 
 epochs = np.arange(1, 31)
-titles = {"raw": "Raw inputs (the exercise)", "standardized": "Standardised inputs"}
-for world, title in titles.items():
+
+
+def plot_memory(world, title):
+    """The share of v from epoch 1 and the shrink factor of one world's seed-0 runs."""
     fig, (share_ax, shrink_ax) = plt.subplots(2, 1, figsize=(6.4, 8), sharex=True)
     for i, (beta2, rec) in enumerate(memory[world].items()):
         share_ax.plot(epochs, rec["share"], color=f"C{i}", label=f"beta2 = {beta2}")
@@ -284,21 +331,41 @@ for world, title in titles.items():
     fig.tight_layout()
     plt.show()
 
+
 # %%
-# On raw inputs the first epoch's mean squared gradient is more than a hundred thousand
-# times that of epoch 30. All three values start alike: within five epochs every shrink
-# factor passes 100, each step more than a hundred times smaller than the current
-# gradients call for.
-# With ``0.999`` and ``0.9999`` the first epoch keeps making up more than 99% of ``v``
-# after every epoch, and their steps stay more than twenty times too small until the
-# end of training. ``0.99`` forgets fastest: after its first ten epochs the first
-# epoch's share of its ``v`` drops, its shrink factor falls more than five times below
-# that of ``0.999``, its steps grow, and it is the run that learns, and jumps.
+# .. fold-end::
 #
-# On standardised inputs the first gradients are less than a hundred times larger than
-# the last. With the longer memories they still make up more than half of ``v`` for
-# many epochs, the more the longer the memory, but that shrinks each step by a factor
-# below 3, not hundreds, and all three values learn alike.
+# The share of ``v`` that the first epoch still makes up, and the shrink factor, on raw
+# inputs (seed 0):
+
+plot_memory("raw", "Raw inputs (the exercise)")
+
+# %%
+# .. fold-start:: The same on standardised inputs (code, figure)
+
+plot_memory("standardized", "Standardised inputs")
+
+# %%
+# .. fold-end::
+#
+# .. fold:: What the memory shows, world by world
+#
+#    On raw inputs the first epoch's mean squared gradient is more than a hundred thousand
+#    times that of epoch 30. All three values start alike: within five epochs every shrink
+#    factor passes 100, each step more than a hundred times smaller than the current
+#    gradients call for.
+#    With ``0.999`` and ``0.9999`` the first epoch keeps making up more than 99% of ``v``
+#    after every epoch, and their steps stay more than twenty times too small until the
+#    end of training. ``0.99`` forgets fastest: after its first ten epochs the first
+#    epoch's share of its ``v`` drops, its shrink factor falls more than five times below
+#    that of ``0.999``, its steps grow, and it is the run that learns, and jumps.
+#
+#    On standardised inputs the first gradients are less than a hundred times larger than
+#    the last. With the longer memories they still make up more than half of ``v`` for
+#    many epochs, the more the longer the memory, but that shrinks each step by a factor
+#    below 3, not hundreds, and all three values learn alike.
+#
+# .. fold-start:: The checks of the memory (code, output)
 
 raw, scaled = memory["raw"], memory["standardized"]
 raw_drop = raw[0.999]["grad_sq"][0] / raw[0.999]["grad_sq"][-1]
@@ -357,6 +424,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Takeaways
 # ---------
 # * "Larger is smoother" survives only as "0.99 is the roughest": it climbs more than
@@ -366,13 +435,43 @@ claims.check(
 # * "0.99 ends lowest" is a raw-input effect: on raw inputs 0.99 is the value that beats
 #   the yardstick in most seeds (the default 0.999 ends above it in most), while
 #   standardised it ends lowest in about half the seeds, the medians within 0.01.
-# * The mechanism, measured (seed 0): on raw inputs the first epoch's squared gradients,
-#   more than a hundred thousand times the later ones, stay in ``v`` and keep every later
-#   step of ``0.999`` and ``0.9999`` more than twenty times smaller than the current
-#   gradients call for; ``0.99`` forgets them, its steps grow, and it both learns and
-#   jumps. Standardising removes the giant first gradients (the memory then costs a
-#   factor below 3), and with them most of what ``beta2`` decided. The input-scale page
-#   measures the same small steps on ten seeds, and what else they explain
-#   (:ref:`raw_input_steps`).
+#
+# .. fold:: The mechanism, measured (seed 0)
+#
+#    * The mechanism, measured (seed 0): on raw inputs the first epoch's squared gradients,
+#      more than a hundred thousand times the later ones, stay in ``v`` and keep every later
+#      step of ``0.999`` and ``0.9999`` more than twenty times smaller than the current
+#      gradients call for; ``0.99`` forgets them, its steps grow, and it both learns and
+#      jumps. Standardising removes the giant first gradients (the memory then costs a
+#      factor below 3), and with them most of what ``beta2`` decided. The input-scale page
+#      measures the same small steps on ten seeds, and what else they explain
+#      (:ref:`raw_input_steps`).
+#
 # * Lesson: a hyperparameter that "wins" on badly scaled inputs may be repairing the
 #   scaling. Measure the optimizer's state before explaining a curve.
+#
+# Predict, then run
+# -----------------
+# Not on this page: ``beta2 = 0.9``, a memory of about ten steps, ten times shorter than
+# 0.99. Predict: on standardised inputs, where the memory costs little, does it end
+# clearly above the default 0.999, or about as low? Then run it on ten of the seeds
+# above, about a second, and unfold the answer.
+#
+# .. fold-output:: The answer, from this build's run
+
+
+guess = optimlab.compare_configs(
+    beta2=[0.9], seeds=10, data=lambda seed: optimlab.exercise_data(seed, standardize=True)
+)
+ten = yardsticks[:10]  # the same ten seeds as the first ten above
+ratio_09 = np.median(guess.final[0] / ten)
+ratio_0999 = np.median(worlds["standardized"].final[1, :10] / ten)
+print(f"median final RMSE / yardstick, ten seeds, standardised: beta2 = 0.9 {ratio_09:.2f}, "
+      f"beta2 = 0.999 {ratio_0999:.2f}")  # fmt: skip
+claims.check(
+    "standardised, beta2 = 0.9 ends about as low as 0.999: medians within a tenth of the "
+    "yardstick of each other, both below 0.6 x the yardstick",
+    bool(abs(ratio_09 - ratio_0999) < 0.1 and max(ratio_09, ratio_0999) < 0.6),
+    evidence=f"{ratio_09:.2f} and {ratio_0999:.2f} x the yardstick",
+    key="exercise_beta2_09",
+)

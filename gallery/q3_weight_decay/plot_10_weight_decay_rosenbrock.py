@@ -3,8 +3,23 @@ r"""
 Weight decay on Rosenbrock?
 ===========================
 
-**You will learn:** what weight decay does to a function that has nothing to overfit:
-it moves the end point away from the minimum, to the minimum of a penalized function.
+.. lesson::
+   :figure: 1
+
+   **Question.** Does weight decay make sense for momentum descent (the heavy-ball rule
+   of :torch-optim:`SGD`, decay decoupled) on the Rosenbrock function?
+
+   **Answer.** No. Without it the run ends at the minimum :math:`(1, 1)`
+   :verdict:`weight_decay_rosenbrock:no_decay_reaches_minimum`; with
+   :math:`\lambda` = :verdict-data:`weight_decay_rosenbrock:decay_moves_away:decays` it
+   comes to rest at distances
+   :verdict-data:`weight_decay_rosenbrock:decay_moves_away:distances:.3f` from it, at
+   the minimum of :math:`f + \tfrac{\lambda}{2}(x^2 + y^2)`
+   :verdict:`weight_decay_rosenbrock:penalized_stationary`.
+
+**You will learn:** that weight decay moves the end point away from the minimum, the
+further the larger :math:`\lambda`, and buys nothing on a function with nothing to
+overfit.
 
 Question 3 asks whether weight decay makes sense when optimizing the Rosenbrock function
 (:ref:`drawn here <sphx_glr_auto_examples_q2_momentum_plot_08_rosenbrock.py>`).
@@ -101,6 +116,8 @@ claims.check(
     evidence="distances " + ", ".join(f"{d:.3f}" for d in distances)
     + "; f " + ", ".join(f"{v:.3g}" for v in end_values),
     key="decay_moves_away",
+    decays=decays[1:],  # the runs with decay
+    distances=distances[1:],
 )  # fmt: skip
 claims.check(
     "with decay the end point is nearer the origin than (1, 1) is",

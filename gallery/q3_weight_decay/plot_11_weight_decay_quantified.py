@@ -3,21 +3,36 @@
 Weight decay on Rosenbrock, quantified
 ======================================
 
-**You will learn:** where weight decay moves the end point (the minimum of a penalised
-function, whatever the step size and momentum), why decay makes a run settle sooner, and
-why AdamW's decay ends somewhere else and hovers there instead of stopping.
+.. lesson::
+   :figure: 2
 
-The exercise's third question asks whether weight decay makes sense when minimising the
-Rosenbrock function :math:`f(x, y) = (1 - x)^2 + 2\\,(y - x^2)^2`. Its answer is no:
-weight decay fights overfitting, and a known function has nothing to overfit. This page
-measures what decay does instead: it changes the function being minimised, so the point
-an optimizer settles on moves away from the minimum (1, 1), and :math:`f` there is no
-longer 0. We compute that point exactly for several decay strengths :math:`\\lambda`,
-check that optimlab's momentum descent with decay ends there, and contrast AdamW, whose
-decay ends somewhere else. The :ref:`previous page
-<sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py>` ran three
-decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
-<sphx_glr_auto_examples_q2_momentum_plot_08_rosenbrock.py>`.
+   **Question.** Where does weight decay :math:`\\lambda` move the end point, for
+   momentum descent (the rule of :torch-optim:`SGD`) and for :torch-optim:`AdamW`?
+
+   **Answer.** Momentum descent ends at the minimiser of :math:`f + \\tfrac{\\lambda}{2}
+   (x^2 + y^2)` :verdict:`weight_decay_quantified:fixed_point_is_l2`, AdamW near that of
+   :math:`f` over the box :math:`|x|, |y| \\le 1/\\lambda`
+   :verdict:`weight_decay_quantified:adamw_limit_3`. Either way :math:`f > 0`: it is
+   :verdict-data:`weight_decay_quantified:value_grows:values:.2g` for :math:`\\lambda`
+   = :verdict-data:`weight_decay_quantified:value_grows:decays:g`.
+
+**You will learn:** that decay changes the function minimised rather than nudging the
+answer; that it makes the run settle sooner by steepening the flat valley; that for AdamW
+"weight decay" and "L2" are not the same thing.
+
+.. fold:: What this page computes
+
+   The exercise's third question asks whether weight decay makes sense when minimising the
+   Rosenbrock function :math:`f(x, y) = (1 - x)^2 + 2\\,(y - x^2)^2`. Its answer is no:
+   weight decay fights overfitting, and a known function has nothing to overfit. This page
+   measures what decay does instead: it changes the function being minimised, so the point
+   an optimizer settles on moves away from the minimum (1, 1), and :math:`f` there is no
+   longer 0. We compute that point exactly for several decay strengths :math:`\\lambda`,
+   check that optimlab's momentum descent with decay ends there, and contrast AdamW, whose
+   decay ends somewhere else. The :ref:`previous page
+   <sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py>` ran three
+   decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
+   <sphx_glr_auto_examples_q2_momentum_plot_08_rosenbrock.py>`.
 """
 
 # %%
@@ -27,6 +42,8 @@ decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
 # where :math:`y = 4x^2 / (4 + \lambda)` and :math:`\frac{8\lambda}{4 + \lambda} x^3 +
 # (2 + \lambda)\, x = 2`, a strictly increasing cubic: one stationary point, the global
 # minimum. :func:`optimlab.l2_minimiser` solves it in float64.
+#
+# .. fold-output:: The minimisers and their checks, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,6 +62,9 @@ print("lambda        x        y   f(x, y)  distance to (1, 1)")
 for p, d in zip(minimisers, distance, strict=True):
     print(f"{p.weight_decay:6g}  {p.x:7.4f}  {p.y:7.4f}  {p.value:8.4f}  {d:8.4f}")
 
+# %%
+# .. fold-start:: The minimisers, checked (code, output)
+
 claims.check(
     "the larger lambda, the further the minimiser from (1, 1)",
     np.all(np.diff(distance) > 0),
@@ -59,19 +79,27 @@ claims.check(
     and round(values[-1], 2) == 0.41,
     evidence="f " + ", ".join(f"{v:.3g}" for v in values),
     key="value_grows",
+    decays=decays,
+    values=values,
 )
 
 # %%
+# .. fold-end::
+#
 # Decoupled decay stops at the same point
 # ---------------------------------------
-# optimlab's momentum rule with decoupled decay (as in AdamW) is
-# :math:`v \leftarrow \beta v + (1 - \beta)\nabla f`,
-# :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v`. At a fixed point
-# :math:`v = \nabla f` and :math:`\eta\,(\lambda\theta + \nabla f) = 0`: the step size
-# cancels and the equation is that of the L2 minimum.
-# :func:`optimlab.momentum_fixed_point` solves the fixed-point equations of
-# the update itself, for any :math:`\eta` and :math:`\beta`, and lands on the same
-# points.
+# .. fold:: Why: the fixed point of the update is the L2 minimum
+#
+#    optimlab's momentum rule with decoupled decay (as in AdamW) is
+#    :math:`v \leftarrow \beta v + (1 - \beta)\nabla f`,
+#    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v`. At a fixed point
+#    :math:`v = \nabla f` and :math:`\eta\,(\lambda\theta + \nabla f) = 0`: the step size
+#    cancels and the equation is that of the L2 minimum.
+#    :func:`optimlab.momentum_fixed_point` solves the fixed-point equations of
+#    the update itself, for any :math:`\eta` and :math:`\beta`, and lands on the same
+#    points.
+#
+# .. fold-start:: The fixed points, solved and compared (code, output)
 
 settings = [(0.001, 0.0), (0.01, 0.9), (0.1, 0.5), (1.0, 0.99)]
 gap = max(
@@ -87,13 +115,20 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # Momentum descent with decay ends there
 # --------------------------------------
-# The exercise's setting, lr 0.01 and beta 0.9, from (-1, 2), run for 3000 steps with
-# ``weight_decay`` :math:`\lambda`. The exercise's demo takes 500 steps: enough for
-# :math:`\lambda \ge 1`, not for the smaller ones. The penalty adds :math:`\lambda` to
-# every curvature, so the flat direction of the valley gets steeper and the run settles
-# sooner.
+# .. fold:: The setting, and why decay settles sooner
+#
+#    The exercise's setting, lr 0.01 and beta 0.9, from (-1, 2), run for 3000 steps with
+#    ``weight_decay`` :math:`\lambda`. The exercise's demo takes 500 steps: enough for
+#    :math:`\lambda \ge 1`, not for the smaller ones. The penalty adds :math:`\lambda` to
+#    every curvature, so the flat direction of the valley gets steeper and the run settles
+#    sooner.
+#
+#
+# .. fold-start:: The runs and their checks (code, output)
 
 paths = [
     optimlab.rosenbrock_path("momentum", lr=0.01, steps=3000, momentum=0.9, weight_decay=lam)
@@ -143,6 +178,8 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # The paths, with the computed points (diamonds) and the minimum (star):
 
 fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
@@ -159,6 +196,9 @@ plt.show()
 # %%
 # AdamW's decay ends somewhere else
 # ---------------------------------
+#
+# .. fold-start:: Why: AdamW's decay acts like a box (the derivation, a one-step check)
+#
 # AdamW divides the gradient by a running root mean square before it adds the decay,
 #
 # .. math:: \theta_i \leftarrow \theta_i\,(1 - \eta\lambda)
@@ -193,11 +233,18 @@ claims.check(
 # while the box contains it (:math:`\lambda \le 1`), else :math:`(1/\lambda,
 # 1/\lambda^2)`, on the edge :math:`x = 1/\lambda`.
 #
-# Now run AdamW with lr 0.01 and ``betas=(0.9, 0.99)`` (a shorter memory of the large
-# early gradients, so it gets there within 3000 steps) for :math:`\lambda = 0.3` and 3. The
-# loop is that of :func:`optimlab.rosenbrock_path` with ``"adamw"`` (whose ``momentum`` is
-# AdamW's ``beta1``); it also records the gradient and AdamW's normalised step
-# :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the optimizer's state.
+# .. fold-end::
+#
+# .. fold:: How AdamW is run here
+#
+#    Now run AdamW with lr 0.01 and ``betas=(0.9, 0.99)`` (a shorter memory of the large
+#    early gradients, so it gets there within 3000 steps) for :math:`\lambda = 0.3` and 3. The
+#    loop is that of :func:`optimlab.rosenbrock_path` with ``"adamw"`` (whose ``momentum`` is
+#    AdamW's ``beta1``); it also records the gradient and AdamW's normalised step
+#    :math:`\hat m / (\sqrt{\hat v} + \epsilon)`, read from the optimizer's state.
+#
+#
+# .. fold-start:: The loop, and a check against optimlab's runner (code, output)
 
 
 def adamw_run(steps, lr, weight_decay, start=(-1.0, 2.0), betas=(0.9, 0.99), eps=1e-8):
@@ -227,6 +274,13 @@ claims.check(
     evidence="200 steps compared",
     key="same_as_rosenbrock_path",
 )
+
+# %%
+# .. fold-end::
+#
+# Run it for both decays and draw where each run ends:
+#
+# .. fold-output:: Where AdamW ends, and the checks, printed
 
 adamw_decays = [0.3, 3.0]
 adamw_runs = {lam: adamw_run(3000, 0.01, lam) for lam in adamw_decays}
@@ -264,6 +318,11 @@ plt.show()
 # %%
 # Does AdamW stop there?
 # ----------------------
+# Not quite: a coordinate whose gradient would have to vanish hovers, at a distance that
+# shrinks with the learning rate.
+#
+# .. fold-start:: The last 500 steps, and the hover at a tenth of the rate (code, output)
+#
 # Not quite. Look at the last 500 of the 3000 steps. With :math:`\lambda = 3`, the
 # gradient in :math:`x` keeps its sign, the normalised step is :math:`-1`, and :math:`x`
 # sits on the edge :math:`1/\lambda`: a fixed point in that coordinate. The gradient in
@@ -328,24 +387,29 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+#
 # What the numbers show
 # ---------------------
-# * The exercise is right that weight decay has no place here: every :math:`\lambda > 0`
-#   moves the end point away from (1, 1) and leaves :math:`f > 0` there, more so as
-#   :math:`\lambda` grows (:math:`f = 0.013` at :math:`\lambda = 0.1`, :math:`0.41` at
-#   :math:`\lambda = 3`). The decay is not a nudge toward a better answer; it changes
-#   the question. It does make the run settle sooner, by steepening the flat valley, but
-#   it settles on the wrong point.
-# * For plain momentum descent, decoupled decay and L2 decay are the same thing at the
-#   end: the fixed point does not depend on lr or beta, and the float32 runs land on it.
-#   lr and beta decide only whether, and how fast, the run gets there.
-# * AdamW is different: its normalised step makes decay act like a box
-#   :math:`|\theta_i| \le 1/\lambda`. A small :math:`\lambda` leaves the minimum alone; a
-#   large one pins a coordinate to the edge of the box. A coordinate whose gradient
-#   would have to vanish never stops: it hovers, at a distance that shrinks with the
-#   learning rate. This is why "weight decay" and "L2 regularisation" are not
-#   interchangeable words for adaptive optimizers (:ref:`AdamW's weight decay on the
-#   network <sphx_glr_auto_examples_q1_one_setting_plot_05_weight_decay.py>`).
+# .. fold:: Point by point
+#
+#    * The exercise is right that weight decay has no place here: every :math:`\lambda > 0`
+#      moves the end point away from (1, 1) and leaves :math:`f > 0` there, more so as
+#      :math:`\lambda` grows (:math:`f = 0.013` at :math:`\lambda = 0.1`, :math:`0.41` at
+#      :math:`\lambda = 3`). The decay is not a nudge toward a better answer; it changes
+#      the question. It does make the run settle sooner, by steepening the flat valley, but
+#      it settles on the wrong point.
+#    * For plain momentum descent, decoupled decay and L2 decay are the same thing at the
+#      end: the fixed point does not depend on lr or beta, and the float32 runs land on it.
+#      lr and beta decide only whether, and how fast, the run gets there.
+#    * AdamW is different: its normalised step makes decay act like a box
+#      :math:`|\theta_i| \le 1/\lambda`. A small :math:`\lambda` leaves the minimum alone; a
+#      large one pins a coordinate to the edge of the box. A coordinate whose gradient
+#      would have to vanish never stops: it hovers, at a distance that shrinks with the
+#      learning rate. This is why "weight decay" and "L2 regularisation" are not
+#      interchangeable words for adaptive optimizers (:ref:`AdamW's weight decay on the
+#      network <sphx_glr_auto_examples_q1_one_setting_plot_05_weight_decay.py>`).
+#
 #
 # **Takeaways**
 #
