@@ -18,6 +18,9 @@ You will learn: that ``compare_configs`` trains one network per value of one set
 from the same initial weights; that a curve means something only against the yardstick
 (drawn dashed); and that this call's curves, for all their wiggles, stay next to it.
 
+Try it yourself: this page's settings, their neighbours and both input worlds, ten
+seeds each, in the `explorer <../../explorer.html>`__, in your browser.
+
 The exercise's call trains the same small network twice, with every other setting at its
 default (30 epochs, batch size 16, betas 0.9 and 0.999), and plots the validation RMSE
 after each epoch.

@@ -21,6 +21,9 @@ first step on raw inputs moves each first-layer unit's input by about ``1000 * l
 that this one mechanism is why a larger rate, smaller batches and a shorter ``beta2``
 memory help on raw inputs.
 
+Try it yourself: this page's settings, their neighbours and both input worlds, ten
+seeds each, in the `explorer <../../explorer.html#world=standardized>`__, in your browser.
+
 .. fold:: What this page does
 
    Every comparison of the exercise trains the same network on the raw Friedman #3

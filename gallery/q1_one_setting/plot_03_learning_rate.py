@@ -21,6 +21,9 @@ You will learn: that ``lr = 1`` fails without diverging (a dead first layer); th
 inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures; that standardised,
 0.01 and 0.001 end lowest and 0.1 is the unsteady one.
 
+Try it yourself: this page's settings, their neighbours and both input worlds, ten
+seeds each, in the `explorer <../../explorer.html#lr=0.1>`__, in your browser.
+
 .. fold:: What the exercise compares
 
    The learning rate scales every AdamW step. The exercise compares four, each ten times the

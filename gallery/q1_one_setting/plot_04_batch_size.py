@@ -20,6 +20,9 @@ The batch size
 You will learn: that per epoch, per step and per second give different winners; that
 "smaller is much better" was a raw-input artefact.
 
+Try it yourself: this page's settings, their neighbours and both input worlds, ten
+seeds each, in the `explorer <../../explorer.html#batch_size=2>`__, in your browser.
+
 .. fold:: What the exercise compares
 
    The batch size sets how many training rows each AdamW step averages its gradient over,

@@ -21,6 +21,9 @@ You will learn: that the largest decay's handicap is real but small on standardi
 inputs; that on raw inputs the order of the five values at epoch 30 is a coin flip; that
 seed 0's four-fold early gap is that seed's alone.
 
+Try it yourself: this page's settings, their neighbours and both input worlds, ten
+seeds each, in the `explorer <../../explorer.html#weight_decay=0.5>`__, in your browser.
+
 .. fold:: What the exercise compares
 
    AdamW's decoupled weight decay shrinks every weight a little at each step, by the factor

@@ -19,6 +19,9 @@ You will learn: that a momentum memory of about 1000 steps keeps swinging in bot
 that at 30 epochs the values from 0.5 to 0.95 are too close to order; that seed 0's
 raw-input spikes are artefacts of a network that does not learn.
 
+Try it yourself: this page's settings, their neighbours and both input worlds, ten
+seeds each, in the `explorer <../../explorer.html#beta1=0.99>`__, in your browser.
+
 .. fold:: What the exercise compares
 
    AdamW steps along a moving average of the gradients, ``m = beta1 * m + (1 - beta1) * g``,

@@ -17,6 +17,9 @@ beta2, the memory of the squared gradient
 You will learn: to read AdamW's memory out of ``optimizer.state``; that a setting which
 wins on badly scaled inputs may be repairing the scaling.
 
+Try it yourself: this page's settings, their neighbours and both input worlds, ten
+seeds each, in the `explorer <../../explorer.html#beta2=0.99>`__, in your browser.
+
 .. fold:: What the exercise compares
 
    AdamW divides each step by the square root of a moving average of squared gradients,
