@@ -243,9 +243,9 @@ def lr_range_test(
         Stop a seed once its smoothed loss exceeds ``stop_factor`` times its smallest so
         far, or is not finite (its remaining losses are NaN); ``None`` never stops.
     rule : {"steepest", "minimum"}, default="steepest"
-        How each seed's rate is suggested (:func:`~optimlab.suggest_lr`).
+        How each seed's rate is suggested (:meth:`~optimlab.LRRangeResult.suggest`).
     skip_start : int, default=10
-        Steps the ``"steepest"`` rule ignores at the start (:func:`~optimlab.suggest_lr`).
+        Steps the ``"steepest"`` rule ignores at the start (as in ``suggest``).
     **settings
         Any other setting of :class:`~optimlab.TrainingConfig` (``batch_size``,
         ``weight_decay``, ``eps``, ...; defaults: its own).

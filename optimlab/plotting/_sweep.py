@@ -237,11 +237,11 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     result : SweepResult
         From :func:`~optimlab.compare_configs`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw, as in :func:`plot_sweep`.
+        Where to draw, as in ``plot_sweep``.
     yardstick : "auto", float, array_like or None, default="auto"
         The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
         value, or one per seed in the order of ``result.seeds``; ``"auto"`` and ``None``
-        as in :func:`plot_sweep`.
+        as in ``plot_sweep``.
 
     Returns
     -------
