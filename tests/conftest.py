@@ -33,6 +33,14 @@ def reference_mlp(seed: int = 123, n_hidden: int = 50) -> nn.Sequential:
     )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--gallery",
+        action="store_true",
+        help="also run every gallery script on its own under MKL_CBWR=COMPATIBLE (minutes)",
+    )
+
+
 def run_script(script: Path, *args: object, env: dict | None = None):
     """``python script *args`` in the script's folder, with this checkout importable."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT)} if env is None else env

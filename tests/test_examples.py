@@ -1,5 +1,10 @@
 """Every gallery script runs as a reader would run it: ``python plot_x.py``, on its own.
 
+These runs take minutes, so they are opt-in, ``pytest --gallery`` (``nox -s tests --
+--gallery``): the default run, CI's, leaves them to the site build, which executes
+every script (its claims checked by ``nox -s verdicts``), and to ``nox -s claims``,
+which runs every script on its own under five variants, this module's regime among them.
+
 Each script runs in a fresh interpreter, from a scratch working directory, with the
 non-GUI matplotlib backend Agg. The scripts check what their text claims through
 :class:`optimlab.Claims`, which prints a false claim with ✗ and runs on; here every claim
@@ -104,7 +109,10 @@ def standalone_runs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[script.stem for script in SCRIPTS])
-def test_example_runs_standalone(script, standalone_runs):
+def test_example_runs_standalone(script, request):
+    if not request.config.getoption("--gallery"):
+        pytest.skip("the gallery's own runs: pass --gallery (nox -s tests -- --gallery)")
+    standalone_runs = request.getfixturevalue("standalone_runs")
     run, folder, records = standalone_runs[script]
     assert run.returncode == 0, f"{script.name} failed:\n{run.stdout}\n{run.stderr}"
     assert run.stdout.strip(), f"{script.name} printed nothing"
