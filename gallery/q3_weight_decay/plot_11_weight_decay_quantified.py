@@ -227,7 +227,8 @@ claims.check(
 
 # %%
 # As :math:`\epsilon \to 0`, each coordinate either goes to the edge of the box
-# :math:`|x|, |y| \le 1/\lambda`, with the gradient pointing out of it, or has
+# :math:`|x|, |y| \le 1/\lambda`, with the descent direction :math:`-g` pointing out
+# of it (the decay holding it back), or has
 # :math:`g_i \to 0` inside it: the first-order conditions for minimising :math:`f` over
 # the box. That minimiser is :func:`optimlab.adamw_limit_point`: (1, 1)
 # while the box contains it (:math:`\lambda \le 1`), else :math:`(1/\lambda,
