@@ -3,8 +3,20 @@ r"""
 The Rosenbrock function
 =======================
 
-**You will learn:** what the exercise's Rosenbrock function looks like, where its minimum
-is, and why gradient descent's first steps lead away from it.
+.. lesson::
+   :figure: 1
+
+   **Question.** Where is the minimum of the exercise's Rosenbrock function, and why is
+   it hard to reach from the start :math:`(-1, 2)`?
+
+   **Answer.** At :math:`f(1, 1) = 0` :verdict:`rosenbrock:values`, at the end of a
+   curved valley. From the start the way down points
+   :verdict-data:`rosenbrock:first_direction:angle:.0f` degrees away from it
+   :verdict:`rosenbrock:first_direction`: descent must turn.
+
+**You will learn:** that the minimum is :math:`f(1, 1) = 0`, that the valley's walls are
+gentle (2 per unit of height) while its curve is what is hard, and that the first step of
+gradient descent points more than 90 degrees away from the minimum.
 
 Question 2 of the exercise minimizes a two-dimensional function by hand-written gradient
 descent with momentum. The function is the exercise's variant of Rosenbrock's,
