@@ -1,11 +1,25 @@
-"""
+r"""
 =========================
 Momentum paths, animated
 =========================
 
-**You will learn:** how fast the point moves along the valley at the exercise's setting
-and at the fastest setting of the momentum map, and why the fast run goes uphill on some
-steps and still arrives first.
+.. lesson::
+   :figure: 2
+
+   **Question.** How does the point move at the exercise's setting, and at the fastest
+   setting of the momentum map?
+
+   **Answer.** The exercise's run only goes downhill
+   :verdict:`momentum_animation:slow_downhill` and reaches :math:`f \le 0.01` at step
+   :verdict-data:`momentum_animation:fast_arrives_first:slow_steps`; the fastest goes
+   uphill on its first step :verdict:`momentum_animation:fast_goes_uphill`, yet gets
+   there at step :verdict-data:`momentum_animation:fast_arrives_first:fast_steps`
+   :verdict:`momentum_animation:fast_arrives_first`.
+
+**You will learn:** that at the exercise's lr 0.01 momentum slides downhill no faster than
+plain gradient descent; that the map's fastest run is thrown further from the minimum on
+its first step than the exercise's run ever goes, rises on several of its first 20 steps,
+and still arrives over ten times sooner.
 
 The exercise draws its momentum path as one red line (:ref:`drawn here
 <sphx_glr_auto_examples_q2_momentum_plot_09_momentum_path.py>`), which hides how the point
@@ -101,6 +115,8 @@ claims.check(
     steps_to(fast) < 40 < steps_to(slow) and 10 * steps_to(fast) < steps_to(slow),
     evidence=f"step {steps_to(fast)} against {steps_to(slow)}",
     key="fast_arrives_first",
+    fast_steps=int(steps_to(fast)),
+    slow_steps=int(steps_to(slow)),
 )
 claims.check(
     "the fast run's first step throws it left of x = -1.3, further from the minimum than "
@@ -172,16 +188,18 @@ plt.show()
 # %%
 # What the animation shows
 # ------------------------
-# * At the exercise's settings the point slides down the valley and never goes uphill:
-#   it reaches f ≤ 0.01 within a few steps of plain gradient descent with the same lr,
-#   because this momentum averages the gradients instead of adding them up. It is still
-#   well above 0.01 when the animation ends and takes over 400 steps to get there.
-# * The map's fastest cell, a learning rate tens of times larger with a smaller beta,
-#   goes uphill on its very first step: it is thrown to the left, further from the
-#   minimum than the exercise's run ever goes, swings across the valley, and f rises on
-#   several of its first 20 steps; yet it reaches f ≤ 0.01 for good in under 40 steps,
-#   more than ten times sooner. Going uphill is not a failure of momentum, it is how
-#   momentum moves fast along a curved valley.
+# .. fold:: What the animation shows, in detail
+#
+#    * At the exercise's settings the point slides down the valley and never goes uphill:
+#      it reaches f ≤ 0.01 within a few steps of plain gradient descent with the same lr,
+#      because this momentum averages the gradients instead of adding them up. It is still
+#      well above 0.01 when the animation ends and takes over 400 steps to get there.
+#    * The map's fastest cell, a learning rate tens of times larger with a smaller beta,
+#      goes uphill on its very first step: it is thrown to the left, further from the
+#      minimum than the exercise's run ever goes, swings across the valley, and f rises on
+#      several of its first 20 steps; yet it reaches f ≤ 0.01 for good in under 40 steps,
+#      more than ten times sooner. Going uphill is not a failure of momentum, it is how
+#      momentum moves fast along a curved valley.
 #
 # **Takeaways**
 #
