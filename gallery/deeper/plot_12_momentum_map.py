@@ -83,18 +83,23 @@ print(
 # %%
 # The stability limit
 # -------------------
-# Near the minimum :math:`f` is a quadratic whose steepest curvature is the largest
-# eigenvalue of the Hessian there, :math:`h \approx 21.6`. On a quadratic of curvature
-# :math:`h` the exercise's rule, :math:`v_t = \beta v_{t-1} + (1 - \beta) h \theta_{t-1}`,
-# :math:`\theta_t = \theta_{t-1} - \eta v_t`, is the recursion
-# :math:`\theta_t = (1 + \beta - \eta (1 - \beta) h)\, \theta_{t-1} - \beta\,
-# \theta_{t-2}`, which decays if and only if
+# Past a learning rate that grows with beta, a run cannot settle at the minimum; the
+# maps draw that limit as a dashed line.
 #
-# .. math:: \eta\,(1 - \beta)\, h < 2 (1 + \beta),
+# .. fold:: The stability limit, derived
 #
-# (``optimlab.momentum.stable_lr_limit`` computes it). Past this limit a run cannot
-# settle at the minimum, whatever happened on the way there. The maps draw it as a
-# dashed line.
+#    Near the minimum :math:`f` is a quadratic whose steepest curvature is the largest
+#    eigenvalue of the Hessian there, :math:`h \approx 21.6`. On a quadratic of curvature
+#    :math:`h` the exercise's rule, :math:`v_t = \beta v_{t-1} + (1 - \beta) h \theta_{t-1}`,
+#    :math:`\theta_t = \theta_{t-1} - \eta v_t`, is the recursion
+#    :math:`\theta_t = (1 + \beta - \eta (1 - \beta) h)\, \theta_{t-1} - \beta\,
+#    \theta_{t-2}`, which decays if and only if
+#
+#    .. math:: \eta\,(1 - \beta)\, h < 2 (1 + \beta),
+#
+#    (``optimlab.momentum.stable_lr_limit`` computes it). Past this limit a run cannot
+#    settle at the minimum, whatever happened on the way there. The maps draw it as a
+#    dashed line.
 
 curvature = np.linalg.eigvalsh(optimlab.landscape.rosenbrock_hessian(1.0, 1.0)).max()
 limit = 2 * (1 + betas) / ((1 - betas) * curvature)  # the largest stable lr, per beta
@@ -133,6 +138,10 @@ plt.show()
 # %%
 # What the limit explains
 # -----------------------
+# No run past the limit settles; the limit is sharp, and some runs inside it diverge.
+#
+# .. fold-start:: What the limit explains, and the checks (code, output)
+#
 # No cell to the right of the dashed line settles: past the limit, the minimum repels
 # the run, which bounces in a cycle or leaves the valley. The limit is sharp: cells just
 # to its left settle. It is a limit at the minimum, not on the way there: some cells to
@@ -167,8 +176,13 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+
+# %%
 # At a small learning rate, beta changes nothing
 # ----------------------------------------------
+# .. fold-start:: Why, and the check (code, output)
+#
 # optimlab's momentum is an average, :math:`v = \beta v + (1 - \beta) g`: when the
 # gradient changes slowly, :math:`v \approx g` and the step is :math:`\eta g` whatever
 # beta is. At lr 0.01 the path creeps down the valley at that speed.
@@ -182,12 +196,17 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+
+# %%
 # What beta buys: a larger stable learning rate
 # ---------------------------------------------
 # The limit grows with beta, as :math:`(1 + \beta) / (1 - \beta)`: 19 times larger at
 # beta 0.9 than at beta 0. The grid agrees on the trend: the largest learning rate that
 # converges grows tenfold from beta 0 to beta 0.9, and stays below the limit. Above the
 # first diverging learning rate, every larger one diverges too.
+#
+# .. fold-start:: The largest converging learning rates, and the checks (code, output)
 
 largest, threshold_holds, below_bound = {}, [], []
 for j, beta in enumerate(betas):
@@ -221,11 +240,16 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+
+# %%
 # Between converging and diverging
 # --------------------------------
 # Just below the divergence threshold, past the stability limit, lies a band of runs
 # that neither converge nor blow up: they bounce across the valley through all 500 steps
 # (at beta 0 and lr 0.1 to 0.16, between two points, a cycle).
+#
+# .. fold-start:: The bouncing runs, and the checks (code, output)
 
 bouncing = ~result.diverged & (result.steps_to_tol < 0) & (lrs[:, None] > 0.05)
 print(f"runs with lr > 0.05 that stay bounded but never settle: {bouncing.sum()}")
@@ -249,8 +273,12 @@ claims.check(
 )
 
 # %%
+# .. fold-end::
+
+# %%
 # The fastest setting
 # -------------------
+# .. fold-start:: The two claims about the fastest cell, checked (code, output)
 
 claims.check(
     "the fastest cell needs under a tenth of the exercise's steps",
@@ -267,6 +295,9 @@ claims.check(
     evidence=f"diverges from lr {edge:.3g}, {edge / lrs[best_i]:.2f} times the fastest",
     key="fragile_edge",
 )
+
+# %%
+# .. fold-end::
 
 # %%
 # What the map shows

@@ -83,6 +83,10 @@ for label, path in paths.items():
         f"{label}: f = {path.value[40]:.2g} at step 40, f <= 0.01 from step "
         f"{steps_to(path)} on, f rises on {rises} of the first 20 steps"
     )
+
+# %%
+# .. fold-start:: What the two runs do, checked (code, output)
+
 claims.check(
     "the fast run is the map's fastest cell: no cell reaches f <= 0.01 for good sooner",
     steps_to(fast) == to_tol.min() == grid.steps_to_tol[best_i, best_j]
@@ -125,6 +129,9 @@ claims.check(
     evidence=f"x {fast.x[1]:.2f} after one step; the exercise's run: lowest x {slow.x.min():.2f}",
     key="overshoot",
 )
+
+# %%
+# .. fold-end::
 
 # %%
 # Animate them

@@ -92,6 +92,10 @@ print(f"f there: {rosenbrock(*path[-1]):.5f} (it was 6 at the start)")
 # path, to the last bit:
 
 trajectory = optimlab.rosenbrock_path("momentum", lr=0.01, steps=500, momentum=0.9)
+
+# %%
+# .. fold-start:: The check that the two paths agree (code, output)
+
 gap = np.abs(path - np.c_[trajectory.x, trajectory.y]).max()
 claims.check(
     "optimlab's run gives the same path as the loop above, bit for bit",
@@ -99,6 +103,9 @@ claims.check(
     evidence=f"largest difference {gap:.1e}",
     key="same_path",
 )
+
+# %%
+# .. fold-end::
 
 # %%
 # Draw the path
@@ -142,6 +149,8 @@ plt.show()
 # %%
 # What the figures show
 # ---------------------
+# .. fold-start:: What the two figures show, and the checks (code, output)
+#
 # * The path first heads left, away from the minimum (the gradient at the start points
 #   that way, see the previous page), then turns right, sweeps through the bend of the
 #   valley near :math:`(0.4, 0.1)` and climbs along its floor toward :math:`(1, 1)`, ever
@@ -219,6 +228,9 @@ claims.check(
     key="same_end",
     distance=end_gap,
 )
+
+# %%
+# .. fold-end::
 
 # %%
 # .. fold:: How torch.optim.SGD's momentum differs from this one
