@@ -30,10 +30,17 @@ LESSON_PAGES = [
     "auto_examples/q1_one_setting/plot_05_weight_decay.html",
     "auto_examples/q1_one_setting/plot_06_beta1.html",
     "auto_examples/q1_one_setting/plot_07_beta2.html",
+    "auto_examples/q2_momentum/plot_08_rosenbrock.html",
+    "auto_examples/q2_momentum/plot_09_momentum_path.html",
     "auto_examples/q3_weight_decay/plot_10_weight_decay_rosenbrock.html",
     "auto_examples/q3_weight_decay/plot_11_weight_decay_quantified.html",
+    "auto_examples/real_data/plot_20_diabetes.html",
+    "auto_examples/real_data/plot_21_digits.html",
+    "auto_examples/deeper/plot_12_momentum_map.html",
+    "auto_examples/deeper/plot_13_momentum_animation.html",
     "auto_examples/deeper/plot_14_compare_optimizers.html",
     "auto_examples/deeper/plot_15_lr_range_test.html",
+    "auto_examples/deeper/plot_16_optimizers_on_rosenbrock.html",
 ]
 
 # Every image loaded (lazy ones too), so that the page has its final height.

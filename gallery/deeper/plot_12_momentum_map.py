@@ -179,8 +179,8 @@ claims.check(
 # .. fold-end::
 
 # %%
-# At a small learning rate, beta changes nothing
-# ----------------------------------------------
+# At a small lr, beta does nothing
+# --------------------------------
 # .. fold-start:: Why, and the check (code, output)
 #
 # optimlab's momentum is an average, :math:`v = \beta v + (1 - \beta) g`: when the
@@ -199,8 +199,8 @@ claims.check(
 # .. fold-end::
 
 # %%
-# What beta buys: a larger stable learning rate
-# ---------------------------------------------
+# What beta buys
+# --------------
 # The limit grows with beta, as :math:`(1 + \beta) / (1 - \beta)`: 19 times larger at
 # beta 0.9 than at beta 0. The grid agrees on the trend: the largest learning rate that
 # converges grows tenfold from beta 0 to beta 0.9, and stays below the limit. Above the
@@ -243,8 +243,8 @@ claims.check(
 # .. fold-end::
 
 # %%
-# Between converging and diverging
-# --------------------------------
+# Bounded, never settling
+# -----------------------
 # Just below the divergence threshold, past the stability limit, lies a band of runs
 # that neither converge nor blow up: they bounce across the valley through all 500 steps
 # (at beta 0 and lr 0.1 to 0.16, between two points, a cycle).

@@ -3,33 +3,50 @@
 The optimizers on Rosenbrock, each tuned
 ========================================
 
-You will learn: how SGD, SGD with momentum, the exercise's momentum rule, Adam, RMSprop
-and Adagrad move on the exercise's Rosenbrock valley when each gets its own best
-learning rate; why a ranking holds only for the budget of steps it was made at, and
-what changes between 100 and 500 steps; which runs settle, cycle or diverge; why SGD
-with momentum and the exercise's rule are one method at two scales; and, in an
-interactive figure, how the path changes with the learning rate and the momentum.
+.. lesson::
+   :figure: 2
 
-Each optimizer is a :mod:`torch.optim` class (or :class:`optimlab.Momentum`) driving the
-point :math:`(x, y)`, one float32 tensor, from the exercise's start (-1, 2).
-:func:`optimlab.race_rosenbrock` runs each at every learning rate of a grid and keeps
-the one with the lowest :math:`f` after a budget of steps: here 500, and the same runs
-cut at 100 (:meth:`~optimlab.RosenbrockRace.at`). No weight decay: on this function it
-only pulls the point away from the minimum
-(:ref:`sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py`).
+   **Question.** Each at its own best learning rate, how do :torch-optim:`SGD`,
+   :torch-optim:`Adam`, :torch-optim:`RMSprop`, :torch-optim:`Adagrad` and the
+   exercise's momentum rule fare on the Rosenbrock valley?
+
+   **Answer.** Adam is first below :math:`f = 0.001`, at step
+   :verdict-data:`optimizers_rosenbrock:adam_first:step`
+   :verdict:`optimizers_rosenbrock:adam_first`, but a ranking holds only for its budget
+   of steps: Adagrad, last at 100 steps, ends far below RMSprop at 500
+   :verdict:`optimizers_rosenbrock:order_changes`.
+
+You will learn: that the tuned rates span a factor of ten; that SGD's 100-step pick
+cycles by step 500, RMSprop bounces and Adagrad settles late; that momentum buys speed
+with a bumpy path; that SGD with momentum is the exercise's rule at a tenfold rate.
+
+.. fold:: How the race is run
+
+   Each optimizer is a :mod:`torch.optim` class (or :class:`optimlab.Momentum`) driving the
+   point :math:`(x, y)`, one float32 tensor, from the exercise's start (-1, 2).
+   :func:`optimlab.race_rosenbrock` runs each at every learning rate of a grid and keeps
+   the one with the lowest :math:`f` after a budget of steps: here 500, and the same runs
+   cut at 100 (:meth:`~optimlab.RosenbrockRace.at`). No weight decay: on this function it
+   only pulls the point away from the minimum
+   (:ref:`sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py`).
 """
 
 # %%
-# Tune each optimizer on the valley, at two budgets
-# -------------------------------------------------
-# Thirteen learning rates from 0.001 to 1, evenly spaced on a log scale; momentum 0.9
-# for SGD, the exercise's beta 0.9 for :class:`~optimlab.Momentum`, torch's defaults for
-# the others (Adam's betas 0.9 and 0.999). Every run takes 500 steps; ``race.at(100)``
-# re-tunes the same runs on :math:`f` after 100 steps (a run's first 100 steps are the
-# same whatever its length). For each pick, :meth:`~optimlab.Trajectory.outcome` says what
-# the run does by its last step, read off its last 50 steps: it *settles*
-# (:math:`f \le 10^{-6}` throughout), *cycles* (bounces without progress), *diverges*,
-# or still *descends*.
+# Tune each, at two budgets
+# -------------------------
+# Thirteen learning rates from 0.001 to 1, evenly spaced on a log scale; every run takes
+# 500 steps, and ``race.at(100)`` re-tunes the same runs on :math:`f` after 100 steps.
+#
+# .. fold:: The settings, and what "settles" and "cycles" mean
+#
+#    Momentum 0.9 for SGD, the exercise's beta 0.9 for :class:`~optimlab.Momentum`,
+#    torch's defaults for the others (Adam's betas 0.9 and 0.999). A run's first 100
+#    steps are the same whatever its length, so the 100-step picks come from the same
+#    runs. For each pick, :meth:`~optimlab.Trajectory.outcome` says what the run does by
+#    its last step, read off its last 50 steps: it *settles* (:math:`f \le 10^{-6}`
+#    throughout), *cycles* (bounces without progress), *diverges*, or still *descends*.
+#
+# .. fold-output:: The picks and the rankings at 100 and 500 steps, printed
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -66,11 +83,10 @@ for budget in (short, race):
     )
 
 # %%
-# The paths after 100 steps, each at its 100-step pick
-# ----------------------------------------------------
-# The white circle is the start, the gold star the minimum (the markers of every
-# landscape figure on this site). SGD with momentum (orange) runs exactly under the
-# exercise's rule (green): the last section shows why.
+# The 100-step paths
+# ------------------
+# SGD with momentum (orange) runs exactly under the exercise's rule (green): a later
+# section shows why.
 
 ax = short.plot()
 ax.figure.set_size_inches(6, 5.2)
@@ -78,8 +94,8 @@ ax.set_title("100 steps from (-1, 2), each optimizer at its 100-step pick")
 plt.show()
 
 # %%
-# The same runs carried on to 500 steps
-# -------------------------------------
+# The same runs, to 500
+# ---------------------
 # The value along each 100-step pick's run, beyond the budget it was tuned on (dotted
 # line).
 
@@ -93,6 +109,9 @@ ax.set_xlabel("Step")
 ax.set_ylabel("f (floored at 1e-12)")
 ax.legend(fontsize="x-small", ncols=2)
 plt.show()
+
+# %%
+# .. fold-start:: When each run first reaches f < 0.001, and how often f rises (code, output)
 
 
 def first_below(path, level=1e-3):
@@ -108,8 +127,15 @@ for label in race.labels:
     print(f"{label:>18}: {arrivals[label]}, {rises[label]}")
 
 # %%
-# What the race shows, at 100 steps
-# ---------------------------------
+# .. fold-end::
+
+# %%
+# At 100 steps
+# ------------
+# Adam comes first; RMSprop and Adagrad have not reached :math:`f < 0.001`.
+#
+# .. fold-start:: The ranking, and the four claims at 100 steps (code, output)
+#
 # Ranked by :math:`f` after 100 steps, Adam comes first, the two momentum methods next,
 # plain SGD, then RMSprop and Adagrad, which have not reached :math:`f < 0.001`.
 # Momentum lets the point go faster along the valley, at the price of overshooting (f
@@ -130,6 +156,7 @@ claims.check(
     min(reached, key=reached.get) == "adam",
     evidence=f"step {reached['adam']}; the next: step {sorted(reached.values())[1]}",
     key="adam_first",
+    step=reached["adam"],
 )
 momentum_like = ["sgd (momentum=0.9)", "momentum", "adam"]
 claims.check(
@@ -149,8 +176,13 @@ claims.check(
 )
 
 # %%
-# What changes at 500 steps
-# -------------------------
+# .. fold-end::
+
+# %%
+# At 500 steps
+# ------------
+# .. fold-start:: Why, optimizer by optimizer, and the checks (code, output)
+#
 # * Plain SGD's 100-step pick, lr 0.1, is past its stability limit: near the minimum
 #   :math:`f` is a quadratic whose steepest curvature is the largest Hessian eigenvalue,
 #   :math:`h \approx 21.6`, and plain descent settles there only for
@@ -223,12 +255,20 @@ claims.check(
 )
 
 # %%
-# SGD with momentum is the exercise's rule, rescaled
-# --------------------------------------------------
+# .. fold-end::
+
+# %%
+# SGD's momentum, rescaled
+# ------------------------
+# SGD at :math:`\eta` takes the exercise's steps at :math:`\eta / (1 - \beta)`, and the
+# 100-step tuning finds exactly that.
+#
+# .. fold-start:: Why, and the check (code, output)
+#
 # torch's SGD accumulates :math:`v \leftarrow \beta v + g` and steps by :math:`\eta v`;
 # the exercise's rule averages, :math:`v \leftarrow \beta v + (1 - \beta) g`. So SGD at
 # :math:`\eta` takes the exercise's steps at :math:`\eta / (1 - \beta)`, ten times
-# larger for :math:`\beta = 0.9`, and the 100-step tuning finds exactly that.
+# larger for :math:`\beta = 0.9`.
 
 heavy, exercise = short.paths["sgd (momentum=0.9)"], short.paths["momentum"]
 ratio = short.chosen_lr["momentum"] / short.chosen_lr["sgd (momentum=0.9)"]
@@ -242,14 +282,21 @@ claims.check(
 )
 
 # %%
-# Move the learning rate and the momentum yourself
-# ------------------------------------------------
-# Every path below was computed here, by the library, for four optimizers, eight
-# learning rates and five momenta (160 paths of 200 steps); the figure only looks them
-# up. "Momentum" is SGD's and RMSprop's ``momentum``, Adam's ``beta1`` and the
-# exercise's ``beta``. It opens at the exercise's setting: its momentum rule, lr 0.01,
-# beta 0.9. The contours are of :math:`\log_{10} f`; the white circle is the start, the
-# gold star the minimum (1, 1).
+# .. fold-end::
+
+# %%
+# Try the settings yourself
+# -------------------------
+# 160 paths of 200 steps, computed here; the figure only looks them up. It opens at the
+# exercise's setting: its momentum rule, lr 0.01, beta 0.9.
+#
+# .. fold:: What the figure holds
+#
+#    Every path below was computed here, by the library, for four optimizers, eight
+#    learning rates and five momenta (160 paths of 200 steps). "Momentum" is SGD's and
+#    RMSprop's ``momentum``, Adam's ``beta1`` and the exercise's ``beta``. The contours
+#    are of :math:`\log_{10} f`; the white circle is the start, the gold star the
+#    minimum (1, 1).
 
 grid = path_grid(
     ["sgd", "momentum", "adam", "rmsprop"],
@@ -257,6 +304,10 @@ grid = path_grid(
     momenta=[0.0, 0.5, 0.8, 0.9, 0.95],
     steps=200,
 )
+
+# %%
+# .. fold-start:: The check that stored paths are fresh runs (code, output)
+
 checked = [("momentum", 0.01, 0.9), ("sgd", 0.1, 0.0), ("adam", 0.5, 0.95), ("rmsprop", 0.03, 0.5)]
 identical = 0
 for name, lr, momentum in checked:
@@ -269,6 +320,9 @@ claims.check(
     evidence=f"{identical} of {len(checked)} identical",
     key="stored_is_fresh",
 )
+
+# %%
+# .. fold-end::
 
 # plotly.js comes from the site's own _static folder, two levels up from this page (the
 # site build copies it there); outside the site, leave plotlyjs out to inline it.
@@ -287,13 +341,17 @@ figure
 # * Tune each optimizer on the problem at hand, and say for which budget: the best
 #   rates here span more than a factor of ten at 100 steps, and several picks change
 #   between 100 and 500 steps.
-# * f after N steps is not the whole story: ask whether the run settles, cycles or
-#   diverges. Plain SGD's 100-step pick is past its stability limit, 2 / h, and cycles;
-#   RMSprop at a fixed rate bounces about the minimum; Adagrad is slow, then settles.
-# * Momentum and Adam trade a bumpy path (f goes up on many steps) for speed.
 # * SGD with momentum and the exercise's momentum rule are one method: the same path
 #   at learning rates a factor :math:`1/(1-\beta)` apart.
-# * On this valley, the per-coordinate scaling of RMSprop and Adagrad does not help;
-#   Adam, which adds momentum to it, is fastest at 100 steps. A two-dimensional valley is not a
-#   neural network: compare them on the network too
-#   (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`).
+#
+# .. fold:: Three more takeaways
+#
+#    * f after N steps is not the whole story: ask whether the run settles, cycles or
+#      diverges. Plain SGD's 100-step pick is past its stability limit, 2 / h, and
+#      cycles; RMSprop at a fixed rate bounces about the minimum; Adagrad is slow, then
+#      settles.
+#    * Momentum and Adam trade a bumpy path (f goes up on many steps) for speed.
+#    * On this valley, the per-coordinate scaling of RMSprop and Adagrad does not help;
+#      Adam, which adds momentum to it, is fastest at 100 steps. A two-dimensional
+#      valley is not a neural network: compare them on the network too
+#      (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`).

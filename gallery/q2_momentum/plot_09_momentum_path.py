@@ -6,8 +6,8 @@ Gradient descent with momentum, by hand
 .. lesson::
    :figure: 2
 
-   **Question.** What path does the exercise's momentum descent take on Rosenbrock, and
-   does momentum change it?
+   **Question.** What path does the exercise's momentum descent take, and does momentum
+   change it?
 
    **Answer.** It heads left first :verdict:`momentum_path:first_left`, turns through
    the bend and ends short of :math:`(1, 1)` :verdict:`momentum_path:not_arrived`. At
