@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -487,6 +487,17 @@ class InputComparison(Mapping[str, SweepResult]):
     raw: SweepResult
     standardized: SweepResult
 
+    def __post_init__(self) -> None:
+        for world in ("raw", "standardized"):
+            result = getattr(self, world)
+            if not isinstance(result, SweepResult):
+                raise TypeError(f"{world} must be a SweepResult, got {brief(result)}")
+            if result.yardsticks is None:
+                raise ValueError(
+                    f"{world} must record its yardsticks (an RMSE result of compare_configs), "
+                    f"got metric {result.metric!r} without them"
+                )
+
     @property
     def yardsticks(self) -> np.ndarray:
         """Each seed's RMSE of predicting the training mean, the same in both worlds.
@@ -494,8 +505,7 @@ class InputComparison(Mapping[str, SweepResult]):
         Shape ``(len(seeds),)``, in the order of ``raw.seeds``: the targets are not
         scaled, so standardising the inputs leaves it as it is.
         """
-        assert self.raw.yardsticks is not None  # compare_inputs fits RMSEs
-        return self.raw.yardsticks
+        return cast(np.ndarray, self.raw.yardsticks)  # checked in __post_init__
 
     def __getitem__(self, world: str) -> SweepResult:
         if world not in ("raw", "standardized"):

@@ -76,3 +76,13 @@ def test_bad_input_fails_before_training(call, error, match, monkeypatch):
     monkeypatch.setattr(optimlab.sweep, "train_runs", refuse)
     with pytest.raises(error, match=match):
         call()
+
+
+def test_a_comparison_by_hand_needs_two_results_with_yardsticks():
+    import numpy as np
+
+    result = optimlab.SweepResult("lr", (0.1,), np.ones((1, 1, 30)))  # by hand: no yardsticks
+    with pytest.raises(TypeError, match="raw must be a SweepResult, got 'raw'"):
+        optimlab.InputComparison("raw", result)
+    with pytest.raises(ValueError, match="raw must record its yardsticks"):
+        optimlab.InputComparison(result, result)
