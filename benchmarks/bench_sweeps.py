@@ -18,6 +18,8 @@ raw ones): the sweeps over ``lr``, ``batch_size`` and ``weight_decay``, and two 
 of its own coefficients in place of ``beta1`` and ``beta2`` (SGD: momentum and
 dampening; RMSprop: alpha and momentum; Adagrad: lr_decay and the initial accumulator;
 Momentum: beta, and lr at beta 0.5) -- one engine call against the plain loop, each.
+And AdamW under learning-rate schedules (``schedules``): the five schedules at three
+learning rates, a batch-size sweep under cosine and a beta1 sweep under one-cycle.
 
 The plain loop runs with torch's default threads: on some machines its curves then
 differ from the one-thread curves (which the engine reproduces bit for bit) in the last
@@ -80,6 +82,7 @@ from torch import nn
 import optimlab
 from optimlab import DivergenceWarning, TrainingConfig, compare_configs, compare_sweeps, make_mlp
 from optimlab.engine import RunSpec, train_runs
+from optimlab.lr_schedules import LR_SCHEDULES
 
 #: The five comparisons of the exercise; every other argument takes its default.
 SWEEPS = [
@@ -125,6 +128,12 @@ WORKLOADS = {
         *({**sweep, "optimizer": "momentum"} for sweep in SHARED),
         {"optimizer": "momentum", "beta1": SIX},
         {"optimizer": "momentum", "beta1": 0.5, "lr": [0.1, 0.03, 0.003]},
+    ],
+    # AdamW under every learning-rate schedule: each coefficient made from lr is per step.
+    "schedules": [
+        *({"lr_schedule": list(LR_SCHEDULES), "lr": lr} for lr in (0.03, 0.01, 0.003)),
+        {"batch_size": [2, 4, 8, 16, 32, 64], "lr_schedule": "cosine"},
+        {"beta1": [0.85, 0.9, 0.95], "lr_schedule": "onecycle"},
     ],
 }
 
@@ -385,7 +394,7 @@ def main() -> None:
         nargs="*",
         default=list(WORKLOADS),
         choices=list(WORKLOADS),
-        help="the optimizers whose workloads are timed (default: all)",
+        help="the workloads timed: each optimizer's, and AdamW's under schedules (default: all)",
     )
     parser.add_argument(
         "--epochs",

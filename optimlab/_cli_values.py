@@ -22,6 +22,7 @@ from torch.optim import Optimizer
 
 from ._validation import check_positive_int, check_takes_seed
 from .config import TrainingConfig
+from .lr_schedules import LR_SCHEDULES
 from .optimizers import OPTIMIZERS
 
 __all__ = [
@@ -208,6 +209,11 @@ SWEPT_OPTIONS: dict[str, tuple[str, Callable[[str], Any], str]] = {
         f"{', '.join(OPTIMIZERS)}, or your own torch.optim.Optimizer subclass as "
         "MODULE:CLASS; NAME(OPTION=VALUE, ...) gives one entry its own options, such as "
         "'sgd(momentum=0.9)'",
+    ),
+    "--lr-schedule": (
+        "lr_schedule",
+        str,
+        f"how the learning rate changes along the run, --lr its peak: {', '.join(LR_SCHEDULES)}",
     ),
 }
 

@@ -16,6 +16,7 @@ from ._validation import (
     check_positive_finite,
     check_positive_int,
 )
+from .lr_schedules import check_lr_schedule, lr_values
 from .optimizers import (
     OPTIMIZER_SETTINGS,
     check_optimizer,
@@ -68,6 +69,16 @@ class TrainingConfig:
         ``cls(params, lr=..., weight_decay=..., **optimizer_options)`` (and ``betas``,
         ``beta``, ``eps`` if it takes them). A pair ``(optimizer, {option: value})``
         sets the optimizer and, replacing ``optimizer_options``, its options.
+    lr_schedule : str, default="constant"
+        How the learning rate changes along the run, ``lr`` being its peak; a
+        :mod:`torch.optim.lr_scheduler` class fitted to the run's ``T`` optimizer steps
+        and stepped after each one. ``"constant"``: no scheduler. ``"step"``:
+        ``StepLR``, times 0.1 after each third of the steps. ``"cosine"``:
+        ``CosineAnnealingLR`` down to 0 over ``T`` steps. ``"warmup"``: ``LinearLR``
+        from ``lr / 100`` up to ``lr`` over the first tenth, then constant.
+        ``"onecycle"``: ``OneCycleLR`` at its defaults (up from ``lr / 25`` over 30 %
+        of the steps, then down to ``lr / 250000``) with ``cycle_momentum=False``, so
+        that beta1 stays the config's.
     optimizer_options : dict, default={}
         The optimizer's other settings, such as ``{"momentum": 0.9, "nesterov": True}``
         for SGD or ``{"alpha": 0.9}`` for RMSprop. Stored as sorted ``(name, value)``
@@ -105,6 +116,7 @@ class TrainingConfig:
     beta2: float = 0.999
     eps: float | None = None
     optimizer: str | type[Optimizer] = "adamw"
+    lr_schedule: str = "constant"
     optimizer_options: Mapping[str, Any] | tuple[tuple[str, Any], ...] = ()
 
     #: The settings that :func:`~optimlab.compare_configs` can compare.
@@ -115,6 +127,7 @@ class TrainingConfig:
         "beta1",
         "beta2",
         "optimizer",
+        "lr_schedule",
     )
 
     def __post_init__(self) -> None:
@@ -145,6 +158,21 @@ class TrainingConfig:
         settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
         defaults = {name: _FIELD_DEFAULTS[name] for name in OPTIMIZER_SETTINGS}
         return {**optimizer_arguments(self.optimizer, settings, defaults), **self.options}
+
+    def lr_values(self, steps: int) -> tuple[float, ...]:
+        """The learning rate of each of a run's ``steps`` optimizer steps, as torch sets it.
+
+        ``lr`` each step under ``"constant"``; else what the schedule's torch scheduler
+        sets, step by step (the floats the optimizer gets, to the last bit).
+
+        Examples
+        --------
+        >>> from optimlab import TrainingConfig
+        >>> rates = TrainingConfig(lr=0.1, lr_schedule="step").lr_values(6)
+        >>> [round(rate, 6) for rate in rates]
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+        """
+        return lr_values(self, check_positive_int("steps", steps))
 
     @property
     def betas(self) -> tuple[float, float]:
@@ -216,6 +244,7 @@ _CHECKS = {
     "beta1": check_beta,
     "beta2": check_beta,
     "eps": lambda name, value: None if value is None else check_positive_finite(name, value),
+    "lr_schedule": check_lr_schedule,
 }
 _FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
 

@@ -47,6 +47,7 @@ def compare_configs(
     *,
     optimizer: Any = DEFAULTS.optimizer,
     optimizer_options: Mapping[str, Any] | None = None,
+    lr_schedule: str | Sequence[str] = DEFAULTS.lr_schedule,
     model: Model = None,
     data: Data = None,
     loss: str = "mse",
@@ -58,8 +59,8 @@ def compare_configs(
 ) -> SweepResult:
     """Train the exercise's MLP once per value of one setting (AdamW unless told otherwise).
 
-    Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2`` and
-    ``optimizer`` is a list (or tuple) of values; the others stay fixed (see
+    Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``,
+    ``optimizer`` and ``lr_schedule`` is a list (or tuple) of values; the others stay fixed (see
     :class:`~optimlab.TrainingConfig` for what each one means). Every value starts from
     the same initial weights (:func:`~optimlab.make_mlp` with seed 123, or your
     ``model(123)``) and gets the curve that :func:`~optimlab.train_valid` computes on one
@@ -91,6 +92,11 @@ def compare_configs(
     optimizer_options : dict, optional
         The optimizer's other settings, e.g. ``{"momentum": 0.9, "nesterov": True}`` for
         SGD; with a list of optimizers, they must suit each plain entry.
+    lr_schedule : str or list of str, default="constant"
+        How the learning rate changes along each run, ``lr`` being its peak:
+        ``"constant"``, ``"step"``, ``"cosine"``, ``"warmup"`` or ``"onecycle"``, from
+        :mod:`torch.optim.lr_scheduler`, stepped after every mini-batch (see
+        :class:`~optimlab.TrainingConfig`).
     model : callable, optional
         A model function ``seed -> torch.nn.Module`` returning a fresh network, its
         initial weights drawn from ``seed`` (seed ``s`` of the sweep calls it with ``123 +
@@ -188,7 +194,8 @@ def compare_configs(
     """
     sweep = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
              "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2,
-             "optimizer": optimizer, "optimizer_options": optimizer_options or {}}  # fmt: skip
+             "optimizer": optimizer, "optimizer_options": optimizer_options or {},
+             "lr_schedule": lr_schedule}  # fmt: skip
     problem = (model, data, loss)
     (result,) = _run_sweeps(
         [sweep], problem, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
@@ -275,7 +282,7 @@ def compare_sweeps(
     sweeps : sequence of dict
         One dict of :func:`compare_configs` keyword arguments per comparison: ``epochs``,
         ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer``,
-        ``optimizer_options``; omitted ones take the defaults of
+        ``optimizer_options``, ``lr_schedule``; omitted ones take the defaults of
         :class:`~optimlab.TrainingConfig`.
     model, data, loss, seeds, shuffle, measure_time, n_jobs, executor
         As :func:`compare_configs`, shared by every sweep.

@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ._validation import METRICS, Split, brief, check_loss, check_nonnegative_int, check_split
 from .config import DEFAULTS, TrainingConfig
+from .lr_schedules import make_scheduler
 from .model import ModelFn, build, check_model_fn, check_output, init_seed
 from .optimizers import make_optimizer
 
@@ -57,7 +58,9 @@ def train_valid(
     (no shuffling, unless ``shuffle_seed`` is given) in mini-batches of
     ``config.batch_size``, one optimizer step per batch on the loss (MSE by default). The optimizer
     is ``config.optimizer`` (AdamW by default), made by
-    ``optimlab.optimizers.make_optimizer`` with the config's settings. After each epoch the
+    ``optimlab.optimizers.make_optimizer`` with the config's settings; a
+    ``config.lr_schedule`` other than ``"constant"`` steps its scheduler after each
+    optimizer step. After each epoch the
     RMSE over the *whole* validation set is recorded (the exercise averages per-batch
     RMSEs instead, which depends on the batch size); with ``loss="cross_entropy"``, the
     validation log loss (``learning_curves`` also gives the accuracy).
@@ -167,6 +170,7 @@ def learning_curves(
         TensorDataset(X_train, Y_train), batch_size=config.batch_size, sampler=sampler
     )
     optimizer = make_optimizer(config, model.parameters())
+    scheduler = make_scheduler(config, optimizer, config.epochs * len(loader))
     metric = np.empty(config.epochs)
     accuracy = np.empty(config.epochs)
     for epoch in range(config.epochs):
@@ -175,6 +179,8 @@ def learning_curves(
             optimizer.zero_grad()
             loss_fn(model(X_batch), Y_batch).backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
         model.eval()
         with torch.no_grad():
             out = model(X_valid)

@@ -82,3 +82,8 @@ def test_torch_optim_links():
     )
     match = lesson._TITLED.match("plain SGD <SGD>")
     assert (match["text"], match["name"]) == ("plain SGD", "SGD")
+    scheduler = lesson._TITLED.match("cosine <lr_scheduler.CosineAnnealingLR>")
+    assert lesson.TORCH_OPTIM.format(scheduler["name"]) == (
+        "https://docs.pytorch.org/docs/stable/generated/"
+        "torch.optim.lr_scheduler.CosineAnnealingLR.html"
+    )

@@ -29,6 +29,7 @@ COLUMNS = [
     "beta2",
     "eps",
     "optimizer",
+    "lr_schedule",
     "optimizer_options",
     "seed",
     "epoch",

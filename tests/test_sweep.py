@@ -93,6 +93,7 @@ def test_result_labels_and_fixed():
         "beta2": 0.999,
         "eps": None,
         "optimizer": "adamw",
+        "lr_schedule": "constant",
         "optimizer_options": {},
     }
     assert result.epochs == 1
@@ -113,7 +114,8 @@ BAD_INPUTS = [
     (
         {},
         ValueError,
-        r"exactly one of batch_size, lr, weight_decay, beta1, beta2, optimizer .* none is",
+        r"exactly one of batch_size, lr, weight_decay, beta1, beta2, optimizer, lr_schedule "
+        r".* none is",
     ),
     (
         {"lr": [0.1], "beta1": [0.9]},

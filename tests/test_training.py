@@ -64,6 +64,7 @@ def test_defaults_are_the_exercise_settings():
         "beta2": 0.999,
         "eps": None,  # each optimizer's own default
         "optimizer": "adamw",
+        "lr_schedule": "constant",  # no scheduler
         "optimizer_options": {},
     }
     assert DEFAULTS.optimizer_kwargs()["eps"] == 1e-8  # torch.optim.AdamW's

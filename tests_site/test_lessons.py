@@ -41,6 +41,7 @@ LESSON_PAGES = [
     "auto_examples/deeper/plot_14_compare_optimizers.html",
     "auto_examples/deeper/plot_15_lr_range_test.html",
     "auto_examples/deeper/plot_16_optimizers_on_rosenbrock.html",
+    "auto_examples/deeper/plot_17_lr_schedules.html",
 ]
 
 # Every image loaded (lazy ones too), so that the page has its final height.

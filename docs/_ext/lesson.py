@@ -215,14 +215,17 @@ def fold_outputs(app, docname: str, source: list[str]) -> None:
 
 #: Where PyTorch documents each optimizer's algorithm.
 TORCH_OPTIM = "https://docs.pytorch.org/docs/stable/generated/torch.optim.{}.html"
-_TITLED = re.compile(r"^(?P<text>.+?)\s*<(?P<name>\w+)>$", re.S)
+_TITLED = re.compile(r"^(?P<text>.+?)\s*<(?P<name>[\w.]+)>$", re.S)
 
 
 def torch_optim_role(name, rawtext, text, lineno, inliner, options=None, content=None):
-    """``:torch-optim:`AdamW``` or ``:torch-optim:`text <AdamW>```: a link to PyTorch's page."""
+    """``:torch-optim:`AdamW``` or ``:torch-optim:`text <AdamW>```: a link to PyTorch's page.
+
+    A scheduler is named with its module: ``:torch-optim:`lr_scheduler.StepLR```.
+    """
     match = _TITLED.match(text.strip())
     label, optimizer = (match["text"], match["name"]) if match else (text, text.strip())
-    if not re.fullmatch(r"[A-Z]\w*", optimizer):
+    if not re.fullmatch(r"(lr_scheduler\.)?[A-Z]\w*", optimizer):
         message = inliner.reporter.error(f"torch-optim: {optimizer!r} is not an optimizer name")
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     node = nodes.reference(rawtext, label, refuri=TORCH_OPTIM.format(optimizer))

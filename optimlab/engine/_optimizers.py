@@ -17,7 +17,9 @@ float32 tensor, through a form that computes the same numbers:
 
 The step count lives in a float32 tensor in torch and is read back as a float, so the
 per-step Python floats (bias corrections, Adagrad's decayed rate) are computed from
-``float(t)`` exactly as torch computes them.
+``float(t)`` exactly as torch computes them. Under a learning-rate schedule every
+coefficient made from ``lr`` is per step too, from the learning rates that torch's own
+scheduler sets (:func:`optimlab.lr_schedules.lr_values`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import torch
 from torch import Tensor
 
 from ..config import TrainingConfig
+from ..lr_schedules import lr_values
 from ..momentum import momentum_update
 from ..optimizers import optimizer_class
 
@@ -93,16 +96,16 @@ def _column(value: Callable[..., float], key: tuple, n_steps: int) -> tuple[floa
     return tuple([value(*key, float(t)) for t in range(1, n_steps + 1)])
 
 
-def _adam_step_size(lr: float, beta1: float, step: float) -> float:
-    return lr / (1 - beta1**step)
+def _adam_step_size(lrs: tuple[float, ...], beta1: float, step: float) -> float:
+    return lrs[int(step) - 1] / (1 - beta1**step)
 
 
 def _adam_bias2_sqrt(beta2: float, step: float) -> float:
     return (1 - beta2**step) ** 0.5
 
 
-def _adagrad_rate(lr: float, lr_decay: float, step: float) -> float:
-    return lr / (1 + (step - 1) * lr_decay)
+def _adagrad_rate(lrs: tuple[float, ...], lr_decay: float, step: float) -> float:
+    return lrs[int(step) - 1] / (1 + (step - 1) * lr_decay)
 
 
 def _step_values(columns: Sequence[Sequence[float]]) -> Sequence:
@@ -142,11 +145,19 @@ class _Update:
     decay: float | torch.Tensor | None = None
 
     def __init__(
-        self, configs: Sequence[TrainingConfig], params: torch.Tensor, grad: torch.Tensor
+        self,
+        configs: Sequence[TrainingConfig],
+        params: torch.Tensor,
+        grad: torch.Tensor,
+        n_steps: int,
     ):
         self.params, self.grad = params, grad
         self.options = [_options(c) for c in configs]
         self.configs = configs
+        self.n_steps = n_steps
+        #: Each run's learning rate at each step (one value repeated without a schedule).
+        self.lrs = [lr_values(c, n_steps) for c in configs]
+        self.scheduled = any(c.lr_schedule != "constant" for c in configs)
         self.big = params.numel() >= _SQRT_MASK_FROM
         self.tmp = torch.zeros_like(params)
 
@@ -158,6 +169,23 @@ class _Update:
 
     def coefficient(self, name: str) -> float | torch.Tensor:
         return per_run([o[name] for o in self.options])
+
+    def lr_coefficient(
+        self, value: Callable[[float, int], float], tensor: bool = False
+    ) -> list[float | torch.Tensor]:
+        """Each step's ``per_run([value(lr, k) for each run k])``, ``lr`` the run's rate then.
+
+        ``tensor``: as a float32 tensor (0-d where shared). Without a schedule, one
+        value serves every step.
+        """
+
+        def at(step: int) -> float | torch.Tensor:
+            values = per_run([value(lrs[step], k) for k, lrs in enumerate(self.lrs)])
+            return _tensor(values) if tensor else values
+
+        if not self.scheduled:
+            return [at(0)] * self.n_steps
+        return [at(step) for step in range(self.n_steps)]
 
     def sqrt(self, source: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """``torch.sqrt(source, out=out)`` for ``source >= 0`` (no -0.0), faster with zeros."""
@@ -193,13 +221,12 @@ class _Adam(_Update):
     def __init__(
         self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int, decoupled: bool
     ) -> None:
-        super().__init__(configs, params, grad)
-        lr = [c.lr for c in configs]
+        super().__init__(configs, params, grad, n_steps)
         wd = [c.weight_decay for c in configs]
         self.decoupled = decoupled
         self.decay = None if not any(wd) or decoupled else per_run(wd)
         self.keep = (
-            _tensor(per_run([1 - a * w for a, w in zip(lr, wd, strict=True)]))
+            self.lr_coefficient(lambda lr, k: 1 - lr * wd[k], tensor=True)
             if decoupled and any(wd)
             else None
         )
@@ -210,7 +237,11 @@ class _Adam(_Update):
         self.exp_avg, self.exp_avg_sq, self.denom = self.buffer(), self.buffer(), self.buffer()
         self.amsgrad = self.options[0]["amsgrad"]
         self.max_exp_avg_sq = self.buffer() if self.amsgrad else None
-        sizes = _per_step([(c.lr, c.beta1) for c in configs], _adam_step_size, n_steps)
+        sizes = _per_step(
+            [(lrs, c.beta1) for lrs, c in zip(self.lrs, configs, strict=True)],
+            _adam_step_size,
+            n_steps,
+        )
         self.step_sizes = _step_values(sizes)
         sqrts = _per_step([(c.beta2,) for c in configs], _adam_bias2_sqrt, n_steps)
         if _shared(sqrts):
@@ -221,7 +252,7 @@ class _Adam(_Update):
     def __call__(self, t: int) -> None:
         params, grad, exp_avg, exp_avg_sq = self.params, self.grad, self.exp_avg, self.exp_avg_sq
         if self.keep is not None:
-            params.mul_(self.keep)  # param.mul_(1 - lr * weight_decay)
+            params.mul_(self.keep[t])  # param.mul_(1 - lr * weight_decay)
         self.coupled_decay()
         exp_avg.lerp_(grad, self.weight1)
         exp_avg_sq.mul_(self.beta2)
@@ -240,10 +271,10 @@ class _SGD(_Update):
     """``_single_tensor_sgd``: plain, with momentum and dampening, or Nesterov's."""
 
     def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
-        super().__init__(configs, params, grad)
+        super().__init__(configs, params, grad, n_steps)
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
-        self.neg_lr = per_run([-c.lr for c in configs])
+        self.neg_lr = self.lr_coefficient(lambda lr, k: -lr)
         first = self.options[0]
         self.nesterov = first["nesterov"]
         self.momentum = self.coefficient("momentum")
@@ -265,18 +296,18 @@ class _SGD(_Update):
                 _axpy(grad, self.buf, self.momentum)
             else:
                 step = self.buf
-        _axpy(self.params, step, self.neg_lr)
+        _axpy(self.params, step, self.neg_lr[t])
 
 
 class _RMSprop(_Update):
     """``_single_tensor_rmsprop``: plain or centered, with momentum or without."""
 
     def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
-        super().__init__(configs, params, grad)
+        super().__init__(configs, params, grad, n_steps)
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
-        self.neg_lr = per_run([-c.lr for c in configs])
-        (self.lr,) = _step_values([(c.lr,) for c in configs])
+        self.neg_lr = self.lr_coefficient(lambda lr, k: -lr)
+        self.lr = _step_values(self.lrs)
         self.alpha = _tensor(self.coefficient("alpha"))
         self.weight = per_run([1 - o["alpha"] for o in self.options])
         self.eps = _tensor(per_run([c.optimizer_kwargs()["eps"] for c in configs]))
@@ -303,16 +334,16 @@ class _RMSprop(_Update):
         avg.add_(self.eps)
         if self.buf is not None:
             self.buf.mul_(self.momentum).addcdiv_(grad, avg)
-            _axpy(self.params, self.buf, self.neg_lr)
+            _axpy(self.params, self.buf, self.neg_lr[t])
         else:
-            self.divide_step(grad, avg, self.lr)
+            self.divide_step(grad, avg, self.lr[t])
 
 
 class _Adagrad(_Update):
     """``_single_tensor_adagrad`` on dense gradients."""
 
     def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
-        super().__init__(configs, params, grad)
+        super().__init__(configs, params, grad, n_steps)
         wd = [c.weight_decay for c in configs]
         self.decay = per_run(wd) if any(wd) else None
         self.eps = _tensor(per_run([c.optimizer_kwargs()["eps"] for c in configs]))
@@ -321,7 +352,7 @@ class _Adagrad(_Update):
             self.state_sum[k] = options["initial_accumulator_value"]
         self.positive = all(o["initial_accumulator_value"] >= 0 for o in self.options)
         rates = _per_step(
-            [(c.lr, o["lr_decay"]) for c, o in zip(configs, self.options, strict=True)],
+            [(lrs, o["lr_decay"]) for lrs, o in zip(self.lrs, self.options, strict=True)],
             _adagrad_rate,
             n_steps,
         )
@@ -342,7 +373,7 @@ class _Momentum(_Update):
     """optimlab's :class:`~optimlab.Momentum`: its rule, ``momentum_update``, for K runs."""
 
     def __init__(self, configs: Configs, params: Tensor, grad: Tensor, n_steps: int) -> None:
-        super().__init__(configs, params, grad)
+        super().__init__(configs, params, grad, n_steps)
         self.velocity = self.buffer()
         self.beta = per_run([c.beta1 for c in configs])
         self.one_minus_beta = (
@@ -350,20 +381,20 @@ class _Momentum(_Update):
             if isinstance(self.beta, float)
             else torch.tensor([1 - c.beta1 for c in configs], dtype=torch.float32).unsqueeze(1)
         )
-        self.lr = per_run([c.lr for c in configs])
-        shrink = [1 - c.lr * c.weight_decay for c in configs]
+        self.lr = self.lr_coefficient(lambda lr, k: lr)
+        wd = [c.weight_decay for c in configs]
         # A run without decay multiplies by 1.0: the same numbers as skipping it.
-        self.shrink = per_run(shrink) if any(c.weight_decay for c in configs) else None
+        self.shrink = self.lr_coefficient(lambda lr, k: 1 - lr * wd[k]) if any(wd) else None
 
     def __call__(self, t: int) -> None:
         momentum_update(
             self.params,
             self.velocity,
             self.grad,
-            lr=self.lr,
+            lr=self.lr[t],
             beta=self.beta,
             one_minus_beta=self.one_minus_beta,
-            shrink=self.shrink,
+            shrink=None if self.shrink is None else self.shrink[t],
         )
 
 
@@ -446,4 +477,5 @@ SELF_CHECK: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"optimizer": "rmsprop"}, {"optimizer_options": {"alpha": 0.9}}),
     ({"optimizer": "adagrad"}, {"optimizer_options": {"lr_decay": 0.1}}),
     ({"optimizer": "momentum"}, {"beta1": 0.5}),
+    ({"lr_schedule": "onecycle"}, {"lr_schedule": "step"}),
 ]

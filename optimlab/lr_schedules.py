@@ -1,0 +1,130 @@
+"""Learning-rate schedules: torch's ``lr_scheduler`` classes, scaled to a run's length.
+
+A schedule is named in :class:`~optimlab.TrainingConfig` (``lr_schedule="cosine"``) and
+steps once per mini-batch, after the optimizer's step, as in torch's own examples; the
+config's ``lr`` is its peak. Names, rather than scheduler objects, keep a config
+hashable, saveable with a result and printable in a figure's legend, and let one name
+fit runs of any length: a sweep over batch sizes changes the number of steps.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import torch
+from torch.optim import Optimizer, lr_scheduler
+
+from ._validation import check_choice
+
+if TYPE_CHECKING:
+    from .config import TrainingConfig
+
+__all__ = ["LR_SCHEDULES", "check_lr_schedule", "lr_values", "make_scheduler"]
+
+
+def _step(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
+    return lr_scheduler.StepLR(optimizer, step_size=math.ceil(steps / 3), gamma=0.1)
+
+
+def _cosine(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
+    return lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+
+
+def _warmup(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
+    return lr_scheduler.LinearLR(
+        optimizer, start_factor=0.01, end_factor=1.0, total_iters=max(1, steps // 10)
+    )
+
+
+def _one_cycle(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
+    # cycle_momentum=False: OneCycleLR would otherwise also cycle Adam's beta1 between
+    # 0.85 and 0.95, overriding the config's beta1, and a comparison of schedules
+    # would change two settings at once.
+    max_lr = optimizer.param_groups[0]["lr"]
+    return lr_scheduler.OneCycleLR(
+        optimizer, max_lr=max_lr, total_steps=steps, cycle_momentum=False
+    )
+
+
+#: Each schedule's name and how it is built for a run of ``steps`` optimizer steps:
+#: ``"constant"`` keeps ``lr``; ``"step"`` multiplies it by 0.1 after each third of the
+#: steps (:class:`~torch.optim.lr_scheduler.StepLR`); ``"cosine"`` anneals it to 0
+#: (:class:`~torch.optim.lr_scheduler.CosineAnnealingLR`); ``"warmup"`` raises it
+#: linearly from ``lr / 100`` over the first tenth of the steps, then keeps it
+#: (:class:`~torch.optim.lr_scheduler.LinearLR`); ``"onecycle"`` warms up from
+#: ``lr / 25`` over 30 % of the steps and anneals to ``lr / 250000``
+#: (:class:`~torch.optim.lr_scheduler.OneCycleLR` at its defaults, with
+#: ``cycle_momentum=False``).
+LR_SCHEDULES: dict[str, Callable[[Optimizer, int], lr_scheduler.LRScheduler] | None] = {
+    "constant": None,
+    "step": _step,
+    "cosine": _cosine,
+    "warmup": _warmup,
+    "onecycle": _one_cycle,
+}
+
+
+def check_lr_schedule(name: str, value: object) -> str:
+    """``value`` if it names a schedule of :data:`LR_SCHEDULES`."""
+    return check_choice(name, value, tuple(LR_SCHEDULES))
+
+
+def make_scheduler(
+    config: TrainingConfig, optimizer: Optimizer, steps: int
+) -> lr_scheduler.LRScheduler | None:
+    """The scheduler of ``config.lr_schedule`` for ``optimizer``, or ``None`` if constant.
+
+    Step it once after each of the run's ``steps`` optimizer steps.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from optimlab import TrainingConfig
+    >>> from optimlab.lr_schedules import make_scheduler
+    >>> from optimlab.optimizers import make_optimizer
+    >>> config = TrainingConfig(lr=0.1, lr_schedule="cosine")
+    >>> optimizer = make_optimizer(config, [torch.zeros(1, requires_grad=True)])
+    >>> type(make_scheduler(config, optimizer, 100)).__name__
+    'CosineAnnealingLR'
+    """
+    build = LR_SCHEDULES[config.lr_schedule]
+    return None if build is None else build(optimizer, steps)
+
+
+def lr_values(config: TrainingConfig, steps: int) -> tuple[float, ...]:
+    """The learning rate of each of a run's ``steps`` optimizer steps, as torch sets it.
+
+    Recorded from the config's scheduler on a dummy optimizer, so the floats are
+    torch's to the last bit: the sweep engine steps with them. (A scheduler sets the
+    rate from its own state and the group's ``lr`` alone, whatever the optimizer.)
+
+    Examples
+    --------
+    >>> from optimlab import TrainingConfig
+    >>> from optimlab.lr_schedules import lr_values
+    >>> [round(lr, 6) for lr in lr_values(TrainingConfig(lr=0.1, lr_schedule="step"), 6)]
+    [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    """
+    return _recorded(config, steps)
+
+
+@lru_cache(maxsize=64)
+def _recorded(config: TrainingConfig, steps: int) -> tuple[float, ...]:
+    build = LR_SCHEDULES[config.lr_schedule]
+    if build is None:
+        return (config.lr,) * steps
+    dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=config.lr)
+    scheduler = build(dummy, steps)
+    group = dummy.param_groups[0]
+    values = []
+    with warnings.catch_warnings():
+        # "lr_scheduler.step() before optimizer.step()": the dummy never steps.
+        warnings.simplefilter("ignore", UserWarning)
+        for _ in range(steps):
+            values.append(group["lr"])
+            scheduler.step()
+    return tuple(values)
