@@ -147,6 +147,20 @@ def test_an_optimizer_sweep_with_options_is_compare_configs(tmp_path, capsys):
                    for line in report), (label, report)  # fmt: skip
 
 
+def test_a_schedule_sweep_is_compare_configs(tmp_path):
+    path = tmp_path / "s.npz"
+    args = ["sweep", "--lr-schedule", "constant", "onecycle", "--lr", "0.05", *FAST,
+            "--save", str(path)]  # fmt: skip
+    assert cli.main(args) == 0
+    want = compare_configs(
+        epochs=2, batch_size=128, lr=0.05, lr_schedule=["constant", "onecycle"], n_jobs=1
+    )
+    saved = SweepResult.load(path)
+    assert saved.runs.tobytes() == want.runs.tobytes()
+    assert saved.labels == ["lr_schedule = constant", "lr_schedule = onecycle"]
+    assert saved.runs[0].tobytes() != saved.runs[1].tobytes()
+
+
 def test_an_optimizer_without_weight_decay_takes_weight_decay_0(tmp_path, capsys):
     path = tmp_path / "rprop.npz"
     args = ["sweep", "--optimizer", "torch.optim:Rprop", "torch.optim:ASGD", "--weight-decay",
@@ -372,6 +386,8 @@ def test_bad_arguments_exit_2_with_one_line_from_the_shell(tmp_path, args, parts
         (["sweep", "--lr", "0.1", "0.2", "--csv", "no/such/t.csv"],
          ["--csv", "folder 'no/such' does not exist"]),
         (["sweep", "--lr", "0.1", "0.2", "--save", "."], ["--save", "'.' is a folder"]),
+        (["sweep", "--lr-schedule", "constant", "cosin"],
+         ["--lr-schedule", "lr_schedule must be one of 'constant'", "got 'cosin'"]),
         (["sweep", "--optimizer", "sgd", "adamx"],
          ["--optimizer", "unknown optimizer 'adamx'", "adamw, adam, sgd"]),
         (["sweep", "--optimizer", "sgd", "sgd(0.9)"], ["--optimizer", "NAME(OPTION=VALUE"]),
