@@ -56,12 +56,14 @@ SEEDS = 50
 schedules = ["constant", "step", "cosine", "warmup", "onecycle"]
 CONSTANT, STEP, COSINE, WARMUP, ONECYCLE = range(5)
 
-steps = 30 * 44  # 30 epochs of 44 mini-batches: 700 training rows in batches of 16
+steps = 30 * 44  # 30 epochs of 44 mini-batches (700 rows, 16 a batch)
+styles = ["-", "--", "-.", ":", (0, (3, 1, 1, 1, 1, 1))]
 fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
-for name, style in zip(schedules, ["-", "--", "-", ":", "-."], strict=True):
+for name, style in zip(schedules, styles, strict=True):
     rates = optimlab.TrainingConfig(lr_schedule=name).lr_values(steps)
-    ax.plot(np.arange(1, steps + 1) / 44, rates, style, lw=2, label=name)
-ax.set(xlabel="epoch", ylabel="learning rate", title="AdamW's learning rate, step by step")
+    epochs = np.arange(1, steps + 1) / 44
+    ax.plot(epochs, rates, linestyle=style, lw=2, label=name)
+ax.set(xlabel="epoch", ylabel="learning rate", title="AdamW's rate by step")
 ax.legend()
 plt.show()
 
@@ -87,7 +89,8 @@ for world, result in worlds.items():
     late = optimlab.climb(result.runs[:, :, 10:])  # climb over epochs 11-30
     print(f"{world}, medians:  epoch 30   climb")
     for name, climb, final in zip(schedules, late, result.final, strict=True):
-        print(f"  {name:>8}:     {np.median(final):.3f}  {np.median(climb):.4f}")
+        final, climb = np.median(final), np.median(climb)
+        print(f"  {name:>8}:     {final:.3f}  {climb:.4f}")
 
 # %%
 # The curves
@@ -97,7 +100,7 @@ for world, result in worlds.items():
 # after epoch 30 as a dot, with a grey tick at that seed's yardstick.
 
 raw_figure, scaled_figure = worlds.plot("lr_schedule")
-raw_figure.axes[0].set_ylim(0.2, 1.5)  # past the first epochs' spikes to where curves end
+raw_figure.axes[0].set_ylim(0.2, 1.5)  # past the first epochs' spikes
 plt.show()
 
 # %%
