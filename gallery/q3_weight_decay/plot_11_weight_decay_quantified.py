@@ -7,7 +7,8 @@ Weight decay on Rosenbrock, quantified
    :figure: 2
 
    **Question.** Where does weight decay :math:`\\lambda` move the end point, for
-   momentum descent (the rule of :torch-optim:`SGD`) and for :torch-optim:`AdamW`?
+   momentum descent (the heavy-ball rule, which :torch-optim:`SGD` takes only at lr
+   :math:`\\eta(1 - \\beta)`) and for :torch-optim:`AdamW`?
 
    **Answer.** Momentum descent ends at the minimiser of :math:`f + \\tfrac{\\lambda}{2}
    (x^2 + y^2)` :verdict:`weight_decay_quantified:fixed_point_is_l2`, where any
