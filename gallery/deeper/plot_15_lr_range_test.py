@@ -162,20 +162,22 @@ claims.check(
 # ---------------------
 # .. fold:: Two questions: the first hundred steps, or the end of training
 #
-#    On raw inputs the range test suggests small rates, a median below 1e-3, yet tuning
-#    the learning rate over thirty epochs picks the largest rate of its grid there
+#    On raw inputs the range test suggests small rates, a median below 1e-3, yet tuning the
+#    learning rate over :verdict-data:`compare_optimizers:raw_picks_apart:epochs` epochs
+#    picks the largest rate of its grid there
 #    (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`). Neither is
-#    wrong: they answer different questions. The range test measures the training loss
-#    over the first hundred steps from the initial weights, with a rate that grows at every
+#    wrong: they answer different questions. The range test measures the training loss over
+#    the first hundred steps from the initial weights, with a rate that grows at every
 #    step: which rate makes the loss fall fastest at the start? Tuning measures the
-#    validation RMSE after thirty epochs: which rate ends lowest? On raw inputs the
-#    answers differ because AdamW's step changes along training. Its first steps are its
-#    largest, exactly the rate at the very first, and there a raw-input step moves the
-#    first layer's pre-activations by about a thousand times the rate: only a small rate
-#    lowers the loss. After the first epoch the steps are a few thousandths of the rate,
-#    and a larger rate goes further. The input-scale page measures both phases, and what
-#    the rates they favour do over thirty epochs (:ref:`raw_input_steps`): on raw
-#    inputs neither rate makes the network learn; standardising the inputs does.
+#    validation RMSE after :verdict-data:`compare_optimizers:raw_picks_apart:epochs`
+#    epochs: which rate ends lowest? On raw inputs the answers differ because AdamW's step
+#    changes along training. Its first steps are its largest, exactly the rate at the very
+#    first, and there a raw-input step moves the first layer's pre-activations by about a
+#    thousand times the rate: only a small rate lowers the loss. After the first epoch the
+#    steps are a few thousandths of the rate, and a larger rate goes further. The
+#    input-scale page measures both phases, and what the rates they favour do over the
+#    exercise's thirty epochs (:ref:`raw_input_steps`): on raw inputs neither rate makes
+#    the network learn; standardising the inputs does.
 
 # %%
 # Takeaways

@@ -631,17 +631,18 @@ claims.seeds("lr = 0.0001 ends above its seed's yardstick", raw.final[lr_0001] >
 #      sooner and its steps grow back
 #      (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_07_beta2.py`).
 #    * **Tuning and the range test disagree**, because they ask different questions. The
-#      range test (:ref:`sphx_glr_auto_examples_deeper_plot_15_lr_range_test.py`) asks which
-#      rate lowers the training loss fastest during the first hundred steps from the
+#      range test (:ref:`sphx_glr_auto_examples_deeper_plot_15_lr_range_test.py`) asks
+#      which rate lowers the training loss fastest during the first hundred steps from the
 #      initial weights, the phase of the largest steps, where a raw step moves the
 #      pre-activations by about a thousand times ``lr``: it answers with a small rate.
 #      Tuning (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`) asks
-#      which rate ends lowest after 30 epochs, the phase where steps are a few
-#      thousandths of ``lr``: it picks the largest rate it is offered. Each answer is right
-#      for its own question, and neither makes the raw network learn: trained for 30
-#      epochs, ``lr = 0.0001``, a rate of the size the range test suggests on raw inputs,
-#      ends above the yardstick in nearly every seed (fifty seeds, from the first sweep of
-#      this page), and ``lr = 0.1`` ends lower than 0.01 only by giving up.
+#      which rate ends lowest after
+#      :verdict-data:`compare_optimizers:raw_picks_apart:epochs` epochs, the phase where
+#      steps are a few thousandths of ``lr``: it picks the largest rate it is offered. Each
+#      answer is right for its own question, and neither makes the raw network learn:
+#      trained for 30 epochs, ``lr = 0.0001``, a rate of the size the range test suggests
+#      on raw inputs, ends above the yardstick in nearly every seed (fifty seeds, from the
+#      first sweep of this page), and ``lr = 0.1`` ends lower than 0.01 only by giving up.
 #
 #    Standardising the inputs repairs both phases at once: a first step that moves the
 #    pre-activations by a hundredth, and later steps more than ten times larger than on
@@ -672,8 +673,9 @@ print(claims.table())
 #      large at first, far too small afterwards.
 #    * That one mechanism is what the other raw-input results show: ``lr = 0.1`` ends
 #      lower by killing the first layer and predicting about the mean; smaller batches and
-#      ``beta2 = 0.99`` give the tiny later steps more number or more size; tuning (30
-#      epochs) picks a large rate and the range test (the first hundred steps) a small one.
+#      ``beta2 = 0.99`` give the tiny later steps more number or more size; tuning
+#      (:verdict-data:`compare_optimizers:raw_picks_apart:epochs` epochs) picks a large
+#      rate and the range test (the first hundred steps) a small one.
 #    * Dead ReLU units are a symptom of the same scale that wastes capacity, but not the
 #      ceiling: the same dead units reach below the yardstick with ``beta2 = 0.99`` or
 #      small batches.
