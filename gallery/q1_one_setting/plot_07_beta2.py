@@ -6,17 +6,15 @@ beta2, the memory of the squared gradient
 .. lesson::
    :figure: 3
 
-   **Question.** Why does the shortest memory, ``beta2 = 0.99``, beat the yardstick on
-   raw inputs with :torch-optim:`AdamW` when the default 0.999 does not?
+   **Question.** Why does ``beta2 = 0.99`` beat the yardstick on raw inputs with
+   :torch-optim:`AdamW`, and the default 0.999 not?
 
-   **Answer.** The first epoch's huge squared gradients stay in the memory ``v`` of 0.999
-   and 0.9999 and keep their later steps tiny (the figure: seed 0). 0.99 forgets them
-   faster: at epoch 30 its steps are :verdict-data:`beta2:shrink_end:shrink_099:.0f`
-   times smaller than the gradients call for, against
-   :verdict-data:`beta2:shrink_end:shrink_0999:.0f` for 0.999. It ends below the
-   yardstick :verdict:`beta2:raw: 0.99 ends below the seed's yardstick`, the default above
-   it :verdict:`beta2:raw: the default 0.999 ends above the seed's yardstick`.
-   Standardised, the three end alike.
+   **Answer.** The first epoch's huge squared gradients stay in ``v`` and keep later
+   steps tiny (the figure: seed 0). 0.99 forgets them faster (at epoch 30 its steps are
+   :verdict-data:`beta2:shrink_end:shrink_099:.0f` times too small, 0.999's
+   :verdict-data:`beta2:shrink_end:shrink_0999:.0f`) and beats the yardstick
+   :verdict:`beta2:raw: 0.99 ends below the seed's yardstick`. Standardised, the three
+   end alike.
 
 You will learn: that on raw inputs the first epoch's squared gradients, read out of
 AdamW's ``optimizer.state``, make up nearly all of ``v`` of 0.999 for the whole run and

@@ -7,18 +7,14 @@ Weight decay on Rosenbrock, quantified
    :figure: 2
 
    **Question.** Where does weight decay :math:`\\lambda` move the end point, for
-   momentum descent (the heavy-ball rule, which :torch-optim:`SGD` takes only at lr
-   :math:`\\eta(1 - \\beta)`) and for :torch-optim:`AdamW`?
+   momentum descent and for :torch-optim:`AdamW`?
 
    **Answer.** Momentum descent ends at the minimiser of :math:`f + \\tfrac{\\lambda}{2}
-   (x^2 + y^2)` :verdict:`weight_decay_quantified:fixed_point_is_l2`, where any
-   :math:`\\lambda > 0` leaves :math:`f > 0`: it is
+   (x^2 + y^2)` :verdict:`weight_decay_quantified:fixed_point_is_l2`: :math:`f` =
    :verdict-data:`weight_decay_quantified:value_grows:values:.2g` for :math:`\\lambda`
-   = :verdict-data:`weight_decay_quantified:value_grows:decays:g`. AdamW ends near the
-   minimiser of :math:`f` over the box :math:`|x|, |y| \\le 1/\\lambda`
-   :verdict:`weight_decay_quantified:adamw_limit_3`: the minimum (1, 1) itself, with
-   :math:`f = 0`, while the box contains it (:math:`\\lambda \\le` 1); :math:`f > 0` only
-   beyond :verdict:`weight_decay_quantified:adamw_keeps_minimum`.
+   = :verdict-data:`weight_decay_quantified:value_grows:decays:g`. AdamW ends near that
+   of :math:`f` over the box :math:`|x|, |y| \\le 1/\\lambda`: at (1, 1), :math:`f = 0`,
+   while :math:`\\lambda \\le 1` :verdict:`weight_decay_quantified:adamw_keeps_minimum`.
 
 **You will learn:** that decay changes the function minimised rather than nudging the
 answer; that it makes the run settle sooner by steepening the flat valley; that for AdamW
@@ -32,8 +28,11 @@ answer; that it makes the run settle sooner by steepening the flat valley; that 
    measures what decay does instead: it changes the function being minimised, so the point
    an optimizer settles on moves away from the minimum (1, 1), and :math:`f` there is no
    longer 0. We compute that point exactly for several decay strengths :math:`\\lambda`,
-   check that optimlab's momentum descent with decay ends there, and contrast AdamW, whose
-   decay ends somewhere else. The :ref:`previous page
+   check that optimlab's momentum descent with decay ends there (the heavy-ball rule,
+   which :torch-optim:`SGD` with momentum takes only at lr :math:`\\eta(1 - \\beta)`: see
+   :ref:`the momentum path page
+   <sphx_glr_auto_examples_q2_momentum_plot_09_momentum_path.py>`), and contrast AdamW,
+   whose decay ends somewhere else. The :ref:`previous page
    <sphx_glr_auto_examples_q3_weight_decay_plot_10_weight_decay_rosenbrock.py>` ran three
    decays; the function and its minimum are drawn on :ref:`the Rosenbrock page
    <sphx_glr_auto_examples_q2_momentum_plot_08_rosenbrock.py>`.
