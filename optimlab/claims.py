@@ -12,8 +12,9 @@ seeds ("most seeds": at least 60 %), and the claim holds only where the 95 % Wil
 interval of the count lies inside that range: a margin that the next sample will very
 likely keep. "every" and "no"
 are exact, for what arithmetic guarantees or what no variant of the robustness check
-contradicts. A count that fits no word is recorded as ``"varies"``: shown with its
-numbers, never asserted.
+contradicts. A page passes ``"varies"`` for a count that no word fits in every variant of
+the robustness check (``nox -s claims``), even where one fits this run's count: it is
+shown with its numbers, never asserted.
 
 A false claim is shown, not raised: its line starts with ✗ and the script runs on, so a
 reader's copy always runs to its end. The site build lists the ✗ lines at its end and the

@@ -15,9 +15,11 @@ The learning-rate range test, across seeds
    :verdict:`lr_range_test:the steepest-descent suggestion lies within a factor of 2 of
    the seeds' median`; read as a tenth of the lowest loss, it wanders far more.
 
-You will learn: to repeat the test over seeds and read the spread, not one number; that
-the rule that reads the curve matters as much as the curve; that the test answers "which
-rate helps most at the start?", not "which rate ends best?".
+You will learn: that one run's suggestion is one draw, steady across seeds only when read
+by the steepest descent (the tenth-of-the-minimum rule's spread is over three times as
+wide); that on raw inputs the test suggests a smaller rate than on standardised ones in
+nearly every seed; that it answers "which rate helps most at the start?", so on raw
+inputs it suggests a small rate where tuning picks the largest.
 
 The test trains for 100 mini-batch steps while the learning rate grows exponentially,
 here from 1e-5 to 10, one step per value, and records each step's training loss: the
@@ -162,20 +164,22 @@ claims.check(
 # ---------------------
 # .. fold:: Two questions: the first hundred steps, or the end of training
 #
-#    On raw inputs the range test suggests small rates, a median below 1e-3, yet tuning
-#    the learning rate over thirty epochs picks the largest rate of its grid there
+#    On raw inputs the range test suggests small rates, a median below 1e-3, yet tuning the
+#    learning rate over :verdict-data:`compare_optimizers:raw_picks_apart:epochs` epochs
+#    picks the largest rate of its grid there
 #    (:ref:`sphx_glr_auto_examples_deeper_plot_14_compare_optimizers.py`). Neither is
-#    wrong: they answer different questions. The range test measures the training loss
-#    over the first hundred steps from the initial weights, with a rate that grows at every
+#    wrong: they answer different questions. The range test measures the training loss over
+#    the first hundred steps from the initial weights, with a rate that grows at every
 #    step: which rate makes the loss fall fastest at the start? Tuning measures the
-#    validation RMSE after thirty epochs: which rate ends lowest? On raw inputs the
-#    answers differ because AdamW's step changes along training. Its first steps are its
-#    largest, exactly the rate at the very first, and there a raw-input step moves the
-#    first layer's pre-activations by about a thousand times the rate: only a small rate
-#    lowers the loss. After the first epoch the steps are a few thousandths of the rate,
-#    and a larger rate goes further. The input-scale page measures both phases, and what
-#    the rates they favour do over thirty epochs (:ref:`raw_input_steps`): on raw
-#    inputs neither rate makes the network learn; standardising the inputs does.
+#    validation RMSE after :verdict-data:`compare_optimizers:raw_picks_apart:epochs`
+#    epochs: which rate ends lowest? On raw inputs the answers differ because AdamW's step
+#    changes along training. Its first steps are its largest, exactly the rate at the very
+#    first, and there a raw-input step moves the first layer's pre-activations by about a
+#    thousand times the rate: only a small rate lowers the loss. After the first epoch the
+#    steps are a few thousandths of the rate, and a larger rate goes further. The
+#    input-scale page measures both phases, and what the rates they favour do over the
+#    exercise's thirty epochs (:ref:`raw_input_steps`): on raw inputs neither rate makes
+#    the network learn; standardising the inputs does.
 
 # %%
 # Takeaways

@@ -16,7 +16,8 @@ The optimizers on Rosenbrock, each tuned
    of steps: Adagrad, last at 100 steps, ends far below RMSprop at 500
    :verdict:`optimizers_rosenbrock:order_changes`.
 
-You will learn: that the tuned rates span a factor of ten; that SGD's 100-step pick
+You will learn: that the rates tuned on 100 steps span a factor of
+:verdict-data:`optimizers_rosenbrock:picks_span:factor:.0f`; that SGD's 100-step pick
 cycles by step 500, RMSprop bounces and Adagrad settles late; that momentum buys speed
 with a bumpy path; that SGD with momentum is the exercise's rule at a tenfold rate.
 
@@ -149,6 +150,7 @@ claims.check(
     picks[highest] / picks[lowest] > 10 and (lowest, highest) == ("sgd (momentum=0.9)", "adagrad"),
     evidence=f"{lowest} {picks[lowest]:g}, {highest} {picks[highest]:g}",
     key="picks_span",
+    factor=picks[highest] / picks[lowest],
 )
 reached = {label: step for label, step in arrivals.items() if step is not None}
 claims.check(
@@ -195,8 +197,8 @@ claims.check(
 # * RMSprop does not crawl either: it gets close fast and then bounces. At a fixed
 #   rate its step does not shrink near the minimum (it divides the gradient by its own
 #   running size), so none of its rates settles within 500 steps, and many cycle. Its
-#   lowest :math:`f` after 500 steps comes from a run that is still bouncing: ranked by
-#   :math:`f` at one step, it is a matter of luck.
+#   lowest :math:`f` after 500 steps comes from a run that still descends at step 500,
+#   not one that has settled; where it ends, 500 steps do not say.
 # * Adam and the two momentum methods still lead: their 500-step picks end with
 #   :math:`f` below :math:`10^{-12}` (0 in float32), where :math:`f` no longer ranks
 #   them. Plain SGD and Adagrad follow, RMSprop comes last: the order of the ranking
@@ -227,11 +229,13 @@ claims.check(
 rmsprop_outcomes = [run.outcome() for run in race.runs["rmsprop"]]
 rmsprop_later = run_on("rmsprop")
 claims.check(
-    "none of RMSprop's 13 rates settles within 500 steps, at least 4 cycle, and its "
-    "100-step pick comes below f = 1e-5 before it bounces back up",
+    "none of RMSprop's 13 rates settles within 500 steps, at least 4 cycle, its "
+    "100-step pick comes below f = 1e-5 before it bounces back up, and its 500-step pick "
+    "still descends at step 500",
     "settles" not in rmsprop_outcomes
     and rmsprop_outcomes.count("cycles") >= 4
-    and rmsprop_later.value.min() < 1e-5 < rmsprop_later.value[-1],
+    and rmsprop_later.value.min() < 1e-5 < rmsprop_later.value[-1]
+    and race.paths["rmsprop"].outcome() == "descends",
     evidence=f"{rmsprop_outcomes.count('cycles')} cycle; lr {short.chosen_lr['rmsprop']:g}: "
     f"lowest f {rmsprop_later.value.min():.1e} (step {rmsprop_later.value.argmin()}), "
     f"{rmsprop_later.value[-1]:.1e} at 500",

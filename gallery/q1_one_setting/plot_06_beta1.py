@@ -11,9 +11,11 @@ beta1, the momentum of the gradient
 
    **Answer.** "Too large oscillates" does: standardised, 0.999 climbs back the most
    :verdict:`beta1:standardized: 0.999 climbs back the most over epochs 11-30 (the
-   exercise: too large oscillates)`. "Too small does worse" does not: 0.5 ends above 0.9
-   :verdict:`beta1:standardized: 0.5 ends above the default 0.9 (the exercise: too small
-   values do worse)`.
+   exercise: too large oscillates)`. "Too small does worse" leans the exercise's way, by
+   little: 0.5 ends above 0.9 :verdict:`beta1:standardized: 0.5 ends above the default
+   0.9 (the exercise: too small values do worse)`, medians
+   :verdict-data:`beta1:small_close:median_05:.3f` and
+   :verdict-data:`beta1:small_close:median_09:.3f`.
 
 You will learn: that a momentum memory of about 1000 steps keeps swinging in both worlds;
 that at 30 epochs the values from 0.5 to 0.95 are too close to order; that seed 0's
@@ -123,6 +125,16 @@ claims.check(
     evidence=f"{first_raw[4]:.2f} and {first_raw[5]:.2f}",
     key="raw_start_high",
 )
+scaled_final = np.median(worlds["standardized"].final, axis=1)
+claims.check(
+    "standardised: the median final RMSE of 0.5 is within a tenth of the median yardstick "
+    "of the default 0.9's",
+    bool(abs(scaled_final[SMALLEST] - scaled_final[DEFAULT]) < 0.1 * np.median(yardsticks)),
+    evidence=f"{scaled_final[SMALLEST]:.3f} against {scaled_final[DEFAULT]:.3f}",
+    key="small_close",
+    median_05=scaled_final[SMALLEST],
+    median_09=scaled_final[DEFAULT],
+)
 
 # %%
 # .. fold-end::
@@ -219,9 +231,13 @@ print(claims.table())
 #   most standardised seeds; on raw inputs its climb varies with the seeds, though its
 #   median climb stays several times that of any other value. That fits the exercise's
 #   explanation: an average over about 1000 steps makes little use of the local gradient.
-# * "Too small does worse" does not survive: whether 0.5 ends above the default 0.9
-#   varies with the seeds in both worlds. At 30 epochs the values from 0.5 to 0.95 are
-#   too close to order.
+# * "Too small does worse" leans the exercise's way but is no rule: 0.5 ends above the
+#   default 0.9 :verdict:`beta1:raw: 0.5 ends above the default 0.9 (the exercise: too
+#   small values do worse)` on raw inputs and :verdict:`beta1:standardized: 0.5 ends above
+#   the default 0.9 (the exercise: too small values do worse)` standardised, counts near
+#   the edge of "most" that other seeds and roundings cross (:doc:`/claims`), so the page
+#   shows them without a word; standardised, the two medians differ by a few thousandths.
+#   At 30 epochs the values from 0.5 to 0.95 are too close to order.
 # * Seed 0's raw-input details are artefacts of a network that does not learn: ``0.99``
 #   and ``0.5`` shooting above 1 and 2 early, ``0.999`` swinging by more than 1; none of
 #   them happens on standardised inputs, where the default ``0.9`` never ends above its

@@ -6,8 +6,9 @@ Weight decay on Rosenbrock?
 .. lesson::
    :figure: 1
 
-   **Question.** Does weight decay make sense for momentum descent (the heavy-ball rule
-   of :torch-optim:`SGD`, decay decoupled) on the Rosenbrock function?
+   **Question.** Does weight decay make sense for momentum descent (the heavy-ball rule,
+   which :torch-optim:`SGD` takes only at lr :math:`\eta(1 - \beta)`; decay decoupled) on
+   the Rosenbrock function?
 
    **Answer.** No. Without it the run ends at the minimum :math:`(1, 1)`
    :verdict:`weight_decay_rosenbrock:no_decay_reaches_minimum`; with
