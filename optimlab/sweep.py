@@ -207,7 +207,7 @@ def compare_inputs(*, measure_time: bool = False, **settings: Any) -> InputCompa
     """Run :func:`compare_configs` on the exercise's raw inputs and on standardised ones.
 
     The exercise feeds its network raw inputs, whose columns differ in scale by a factor
-    of about 500; a comparison on them can say more about the inputs than about the
+    of about 1600; a comparison on them can say more about the inputs than about the
     setting compared. This runs the same comparison twice, on ``exercise_data(seed)``
     and on ``exercise_data(seed, standardize=True)``, with the same seeds and initial
     weights, and records each seed's yardstick.

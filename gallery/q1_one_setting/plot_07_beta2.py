@@ -165,16 +165,17 @@ SMOOTHER = "the climb falls with every step of beta2 (larger is smoother)"
 #    On raw inputs the full order, less climb at every step of ``beta2``, holds in about
 #    half the seeds, but 0.99 climbs more than 0.999 in most seeds: "larger is
 #    smoother" survives as "0.99 is the roughest". Whether 0.9999 climbs no more than
-#    0.999, or falls at every epoch, varies with the seeds. 0.99 ends lowest of the three
-#    in most seeds, and below the yardstick in most seeds, where the default 0.999 ends
-#    above it in most.
+#    0.999, or falls at every epoch, varies with the seeds, and so does whether 0.99 ends
+#    lowest of the three (its count sits at the edge of "most", with no margin); yet 0.99
+#    ends below the yardstick in most seeds, where the default 0.999 ends above it in
+#    most.
 
 seen = per_seed(worlds["raw"])
 claims.seeds(SMOOTHER, seen["smoother"], "about half", world="raw")
 claims.seeds("0.99 climbs more than 0.999", seen["099_rougher"], "most", world="raw")
 claims.seeds("0.9999 climbs no more than 0.999", seen["09999_calm"], "varies", world="raw")
 claims.seeds("0.9999 falls at every epoch", seen["09999_falls"], "varies", world="raw")
-claims.seeds("0.99 ends lowest", seen["099_lowest"], "most", world="raw")
+claims.seeds("0.99 ends lowest", seen["099_lowest"], "varies", world="raw")
 claims.seeds("0.99 ends below the seed's yardstick", seen["099_below"], "most", world="raw")
 claims.seeds("the default 0.999 ends above the seed's yardstick", seen["default_above"],
              "most", world="raw")  # fmt: skip
@@ -447,10 +448,9 @@ claims.check(
 #   0.999 in most seeds of either world, but the full order
 #   (less climb at every step of ``beta2``) holds in about half the seeds of either
 #   world, and standardised every median climb stays below 0.05.
-# * "0.99 ends lowest" is a raw-input effect: on raw inputs 0.99 ends lowest in most
-#   seeds and is the value that beats the yardstick in most seeds (the default 0.999 ends
-#   above it in most), while standardised it ends lowest in about half the seeds, the
-#   medians within 0.01.
+# * "0.99 ends lowest" is a raw-input effect: on raw inputs 0.99 is the value that beats
+#   the yardstick in most seeds (the default 0.999 ends above it in most), while
+#   standardised it ends lowest in about half the seeds, the medians within 0.01.
 #
 # .. fold:: The mechanism, measured (seed 0)
 #
