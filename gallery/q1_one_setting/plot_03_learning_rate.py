@@ -173,8 +173,9 @@ claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], 
 #    yardstick in nearly every seed, but collapses in none. ``lr = 0.1`` ends lowest in
 #    few seeds; the default ends below the yardstick in every seed; ``lr = 0.001`` climbs
 #    back the most in few seeds, and ``lr = 0.01`` turns back up in a minority. The
-#    unsteady curve is now ``lr = 0.1``'s: it climbs back more than ``lr = 0.01`` in most
-#    seeds.
+#    unsteady curve is now ``lr = 0.1``'s: its median climb over epochs 6-30 is more than
+#    four times that of ``lr = 0.01``. (Seed by seed, the count of 0.1 climbing more than
+#    0.01 sits at the edge of "most" on some seeds, so it is shown, not stated.)
 
 final, runs, climbs = scaled.final, scaled.runs, optimlab.climb(scaled.runs[..., 5:])
 claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "nearly every",
@@ -192,8 +193,16 @@ claims.seeds("lr = 0.001 climbs back the most of the three smaller rates",
 claims.seeds("lr = 0.01 ends more than 0.01 above its best (turns back up)",
              final[2] > runs[2].min(axis=1) + 0.01, "a minority of",
              world="standardized")  # fmt: skip
-claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], "most",
+claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], "varies",
              world="standardized")  # fmt: skip
+median_climb = np.median(climbs, axis=1)
+claims.check(
+    "standardised: the median climb of lr = 0.1 over epochs 6-30 is more than four times "
+    "that of lr = 0.01",
+    bool(median_climb[1] > 4 * median_climb[2]),
+    evidence=f"{median_climb[1]:.4f} against {median_climb[2]:.4f}",
+    key="scaled_01_unsteady",
+)
 
 print()
 print(claims.table())
@@ -238,7 +247,7 @@ print(claims.table())
 #   inputs the ranking of 0.1, 0.01 and 0.001 is a ranking of failures.
 # * Once the inputs are standardised, 0.01 and 0.001 end lowest (0.1 ends lowest of the
 #   four in few seeds); 0.001 is steady, 0.01 still climbs back now and then (the
-#   input-scale page counts both), 0.1 climbs back more than 0.01 in most seeds, and 1
+#   input-scale page counts both), 0.1's median climb is more than four times 0.01's, and 1
 #   ends above the yardstick in nearly every seed: the textbook picture.
 #
 # Predict, then run
