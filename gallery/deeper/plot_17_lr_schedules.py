@@ -22,9 +22,9 @@ inputs, where the network is still far from done at the end, a decay stops it ea
 
 .. fold:: The five schedules
 
-   Each schedule starts from the exercise's AdamW at ``lr = 0.01``, its peak, and is one
-   of :mod:`torch.optim.lr_scheduler`'s classes fitted to the run's 1,320 optimizer
-   steps (30 epochs of 44 mini-batches), stepped after every mini-batch:
+   Each schedule runs the exercise's AdamW with ``lr = 0.01`` as its peak rate, through
+   one of :mod:`torch.optim.lr_scheduler`'s classes fitted to the run's 1,320 optimizer
+   steps (30 epochs of 44 mini-batches) and stepped after every mini-batch:
 
    * ``"constant"``: the exercise, no scheduler;
    * ``"step"``: :torch-optim:`StepLR <lr_scheduler.StepLR>`, ten times smaller after
@@ -167,7 +167,7 @@ print(claims.table())
 #   rate's, and the last epochs stop climbing back.
 # * A warmup alone changes the first epochs and nothing clear at the end: whether it
 #   ends below the constant rate varies with the seeds, in both worlds.
-# * On raw inputs the network is still far from its yardstick after 30 epochs
+# * On raw inputs the network still ends above its yardstick after 30 epochs
 #   (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py` measures why:
 #   its steps soon become far too small for the weights). A decay makes them smaller
 #   still, so step and cosine end higher than the constant rate. Fix the inputs first;
