@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from optimlab import SweepResult, TrainingConfig
+from optimlab.metrics import quantiles_finite
 from optimlab.plotting import plot_finals, plot_sweep, sweep_ylim
 
 
@@ -273,3 +274,50 @@ def test_legend_below_the_axes_stays_inside_a_new_figure(draw):
     frame = ax.get_window_extent()
     assert legend.y1 <= frame.y0  # below the axes: it covers no data
     assert legend.y0 >= 0 and legend.x0 >= 0 and legend.x1 <= figure.bbox.x1  # not cut off
+
+
+# What runs off the top (issue 19, item 7) --------------------------------------------------
+
+
+def test_sweep_shows_a_wide_band_whole():
+    """A band that is wide for its first epochs fits: the README command's figure."""
+    runs = seeded_runs(n_values=2)
+    runs[0, 8:, :] += np.linspace(1.3, 0.2, 30)  # two seeds of ten start far above the rest
+    ax = plot_sweep(make_result(runs), yardstick=0.32)
+    low, high = quantiles_finite(runs[0], (0.1, 0.9))
+    medians = np.median(runs, axis=1)
+    bottom, top = ax.get_ylim()
+    assert top >= high.max() and bottom <= low.min()  # the whole band, epoch 1 included
+    assert top >= medians.max() and bottom < 0.32 < top
+    assert len(ax.texts) == 0  # nothing is clipped, so no note
+
+
+def test_sweep_notes_what_it_clips():
+    """A spike far above the rest stays off the figure, and the figure says so."""
+    runs = seeded_runs()
+    runs[1, :, 0] = 100.0  # every seed's first epoch of one value blows up
+    ax = plot_sweep(make_result(runs, values=[0.1, 0.2, 0.3]))
+    assert ax.get_ylim()[1] < 1.5
+    (note,) = ax.texts
+    assert note.get_text() == "\u2191 off the top: lr = 0.2 median to 100 (epoch 1)"
+
+
+def test_sweep_bands_overlap_with_distinct_hatches():
+    ax = plot_sweep(make_result(seeded_runs(), values=[0.1, 0.2, 0.3]))
+    hatches = [band.get_hatch() for band in ax.collections]
+    assert len(set(hatches)) == 3 and None not in hatches
+    # Each legend entry shows its value's line over its hatched band.
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()][:3] == ["lr = 0.1", "lr = 0.2", "lr = 0.3"]
+    assert len(legend.legend_handles) == 3
+
+
+def test_sweep_ylim_contain():
+    curves = np.array([[1.2, 0.6, 0.5, 0.4], [0.9, 0.8, 0.7, 0.6]])
+    assert sweep_ylim(curves, quantile=1.0, margin=0.0) == pytest.approx((0.4, 0.8))
+    assert sweep_ylim(curves, quantile=1.0, margin=0.0, contain=2.0) == pytest.approx((0.4, 1.2))
+    # 9.0 is 21 times the robust span above the bottom: it stays off.
+    spiked = np.array([[9.0, 0.6, 0.5, 0.4], [0.9, 0.8, 0.7, 0.6]])
+    assert sweep_ylim(spiked, quantile=1.0, margin=0.0, contain=2.0) == pytest.approx((0.4, 0.8))
+    with pytest.raises(ValueError, match="contain"):
+        sweep_ylim(curves, contain=0.5)

@@ -37,6 +37,7 @@ def sweep_ylim(
     skip: int = 1,
     quantile: float = 0.9,
     margin: float = 0.05,
+    contain: float | None = None,
 ) -> tuple[float, float] | None:
     """A y-range for sweep curves that an early spike does not flatten.
 
@@ -44,8 +45,11 @@ def sweep_ylim(
     the curves, of each curve's ``quantile`` after its first ``skip`` epochs: one early
     spike (an untrained network's first epoch, one seed's blow-up) then lies above the
     figure instead of squeezing every other curve into its bottom. A ``yardstick`` is
-    always inside the range. Both ends are then moved out by ``margin`` times the span,
-    so that nothing sits on the frame.
+    always inside the range. With ``contain``, every finite value is kept inside instead
+    when that at most multiplies the height by ``contain``: a band that is wide for its
+    first epochs is shown whole, while a spike far above the rest still lies above the
+    figure. Both ends are then moved out by ``margin`` times the span, so that nothing
+    sits on the frame.
 
     Parameters
     ----------
@@ -61,6 +65,10 @@ def sweep_ylim(
         Quantile of each curve that the upper limit reaches; 1 keeps every point inside.
     margin : float, default=0.05
         Fraction of the span added below and above.
+    contain : float, optional
+        Keep every finite value inside when the largest lies within ``contain`` times the
+        robust span (from the lower limit to the quantile limit) above the lower limit;
+        ``None`` (the default) always uses the quantile limit. Must be at least 1.
 
     Returns
     -------
@@ -83,6 +91,9 @@ def sweep_ylim(
     >>> low, high = sweep_ylim(curves, yardstick=1.0, quantile=1.0, margin=0.0)
     >>> float(high)
     1.0
+    >>> curves = np.array([[1.2, 0.6, 0.5, 0.4], [0.9, 0.8, 0.7, 0.6]])  # a wide start
+    >>> float(sweep_ylim(curves, quantile=1.0, margin=0.0, contain=2.0)[1])
+    1.2
     """
     curves = _as_curves(curves)
     if yardstick is not None:
@@ -90,6 +101,10 @@ def sweep_ylim(
     skip = check_nonnegative_int("skip", skip)
     quantile = _check_fraction("quantile", quantile, allow_zero=False)
     margin = _check_fraction("margin", margin, allow_zero=True)
+    if contain is not None:
+        contain = check_positive_finite("contain", contain)
+        if contain < 1:
+            raise ValueError(f"contain must be a number >= 1, got {contain!r}")
     flat = curves.reshape(-1, curves.shape[-1])
     finite = flat[np.isfinite(flat)]
     levels = [] if yardstick is None else [yardstick]
@@ -107,6 +122,10 @@ def sweep_ylim(
         if tail.size:
             tops.append(float(np.quantile(tail, quantile)))
     upper = max(tops)
+    if contain is not None and finite.size and upper > lower:
+        peak = float(finite.max())
+        if peak <= lower + contain * (upper - lower):
+            upper = max(upper, peak)
     if not upper > lower:
         return None
     pad = margin * (upper - lower)
@@ -128,9 +147,12 @@ def plot_sweep(
     seeds (:attr:`optimlab.SweepResult.valid_rmse`), the statistic the pages quote, and a
     shaded band spans the ``band`` quantiles of the runs; the legend's title says so
     ("median of 10 seeds, band 10-90%"). Diverged points are left out of their curve.
-    Value ``i`` is drawn in colour ``C{i}``, as in :func:`plot_finals`. The y-range
-    follows :func:`sweep_ylim` applied to what is drawn (medians and band edges) and the
-    yardstick.
+    Value ``i`` is drawn in colour ``C{i}``, as in :func:`plot_finals`, its band hatched
+    in its own pattern (:func:`band_style`), so that overlapping bands stay apart. The
+    y-range follows :func:`sweep_ylim` applied to what is drawn (medians and band edges)
+    and the yardstick, with ``contain=2``: every median, band and the yardstick fit unless
+    a spike would more than double the height; then the spike runs off the top and a note
+    in the upper right corner says what, how high, and where.
 
     Parameters
     ----------
@@ -160,7 +182,8 @@ def plot_sweep(
     -------
     matplotlib.axes.Axes
         ``ax.get_lines()`` holds one line per value, then the yardstick's if drawn;
-        ``ax.collections`` the bands.
+        ``ax.collections`` the bands; ``ax.texts`` the note on what runs off the top, if
+        anything does.
 
     Raises
     ------
@@ -181,6 +204,8 @@ def plot_sweep(
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
     ['lr = 0.1', 'lr = 0.2', 'predicting the training mean (0.303)']
     """
+    from matplotlib import patheffects
+
     _check_result(result)
     budget = result.budget(x)
     if band is not None:
@@ -193,19 +218,29 @@ def plot_sweep(
     n_seeds = len(result.seeds)
     banded = n_seeds > 1 and band is not None
     drawn = [curves]
+    handles = []
+    # A white edge keeps each median readable over the hatches of the bands.
+    edge = [patheffects.Stroke(linewidth=3, foreground="white"), patheffects.Normal()]
     for i, (name, curve) in enumerate(zip(result.labels, curves, strict=True)):
         finite = np.where(np.isfinite(curve), curve, np.nan)
-        ax.plot(budget[i], finite, color=f"C{i}", label=name)
+        (line,) = ax.plot(budget[i], finite, color=f"C{i}", label=name, zorder=3,
+                          path_effects=edge)  # fmt: skip
         if banded:
             low, high = quantiles_finite(runs[i], band)  # type: ignore[arg-type]
-            ax.fill_between(budget[i], low, high, color=f"C{i}", alpha=0.2, lw=0)
+            patch = ax.fill_between(budget[i], low, high, **band_style(i))
             drawn.append(np.stack([low, high]))
+            handles.append((patch, line))
+        else:
+            handles.append(line)
+    labels = list(result.labels)
     if level is not None:
-        ax.axhline(level, label=label, **_YARDSTICK_STYLE)
-    ylim = sweep_ylim(np.concatenate([d.reshape(-1, result.epochs) for d in drawn]),
-                      yardstick=level)  # fmt: skip
+        handles.append(ax.axhline(level, label=label, **_YARDSTICK_STYLE))
+        labels.append(label)
+    drawn_curves = np.concatenate([d.reshape(-1, result.epochs) for d in drawn])
+    ylim = sweep_ylim(drawn_curves, yardstick=level, contain=CONTAIN)
     if ylim is not None:
         ax.set_ylim(*ylim)
+        _note_clipped(ax, drawn_curves, budget, result.labels, ylim[1], banded, x)
     ax.set_xlabel(BUDGETS[x])
     ax.set_ylabel(METRIC_LABELS[metric])
     title = "Configuration"
@@ -213,8 +248,56 @@ def plot_sweep(
         title = f"median of {n_seeds} seeds"
         if banded:
             title += f", band {band[0] * 100:.0f}-{band[1] * 100:.0f}%"  # type: ignore[index]
-    _legend_below(ax, _with_inputs(title, result))
+    _legend_below(ax, _with_inputs(title, result), handles, labels)
     return ax
+
+
+#: Hatches of the bands, one per value in turn: where two bands overlap, both show.
+HATCHES = ("//", "\\\\", "..", "||", "--", "xx")
+#: How much taller than its robust range a sweep figure may grow to show every point.
+CONTAIN = 2.0
+
+
+def band_style(i: int) -> dict[str, Any]:
+    """The band of value ``i``: a pale fill in ``C{i}`` under a hatch of its own.
+
+    Colour alone does not tell two overlapping bands apart (their blend is a third colour,
+    and some readers see neither): each value's band has its own hatch, drawn in its
+    colour, so an overlap shows both patterns.
+    """
+    from matplotlib.colors import to_rgba
+
+    return {
+        "facecolor": to_rgba(f"C{i}", 0.12),
+        "edgecolor": to_rgba(f"C{i}", 0.5),
+        "hatch": HATCHES[i % len(HATCHES)],
+        "linewidth": 0.0,
+    }
+
+
+def _note_clipped(
+    ax: Axes,
+    curves: np.ndarray,
+    budget: Any,
+    labels: Any,
+    top: float,
+    banded: bool,
+    x: str,
+) -> None:
+    """Say on the figure what runs off its top: which curve, how high, and where."""
+    above = np.where(np.isfinite(curves), curves, -np.inf)
+    if not (above > top).any():
+        return
+    row, col = np.unravel_index(int(np.argmax(above)), above.shape)
+    n_values = len(labels)
+    # curves: the medians (one row per value), then each band's low and high edge.
+    value = row if row < n_values else (row - n_values) // 2
+    what = "median" if row < n_values or not banded else "band"
+    where = np.asarray(budget[value])[col]
+    note = f"\u2191 off the top: {labels[value]} {what} to {above[row, col]:.3g} ({x} {where:g})"
+    box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5}
+    ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize="small",
+            color="0.25", bbox=box)  # fmt: skip
 
 
 def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = "auto") -> Axes:
@@ -315,12 +398,16 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     return ax
 
 
-def _legend_below(ax: Axes, title: str) -> None:
+def _legend_below(
+    ax: Axes, title: str, handles: list[Any] | None = None, labels: list[str] | None = None
+) -> None:
     """A legend under the axes, in two columns: it hides no curve, and a narrow screen
     keeps the full width of the figure for the data. On axes of one's own figure, a
     layout engine (``layout="constrained"`` or ``fig.tight_layout()``) keeps it inside."""
-    ax.legend(title=title, fontsize="small", title_fontsize="small", loc="upper center",
-              bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)  # fmt: skip
+    where = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.14), "ncols": 2}
+    args = () if handles is None else (handles, labels)
+    ax.legend(*args, title=title, fontsize="small", title_fontsize="small", frameon=False,
+              **where)  # fmt: skip
 
 
 def _own_yardstick(result: SweepResult, yardstick: Any) -> Any:
