@@ -61,7 +61,7 @@ decays = [0.0, 0.1, 0.3, 1.0, 3.0]
 minimisers = [l2_minimiser(lam) for lam in decays]
 distance = np.array([np.hypot(p.x - 1, p.y - 1) for p in minimisers])
 values = np.array([p.value for p in minimisers])
-print("lambda        x        y   f(x, y)  distance to (1, 1)")
+print(f"{'lambda':>6}  {'x':>7}  {'y':>7}  {'f(x, y)':>8}  {'to (1,1)':>8}")
 for p, d in zip(minimisers, distance, strict=True):
     print(f"{p.weight_decay:6g}  {p.x:7.4f}  {p.y:7.4f}  {p.value:8.4f}  {d:8.4f}")
 
@@ -182,7 +182,7 @@ claims.check(
 #
 # The paths, with the computed points (diamonds) and the minimum (star):
 
-fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
 optimlab.plot_rosenbrock(ax, mark_minimum=True)
 colors = plt.cm.autumn(np.linspace(0, 0.9, len(decays)))
 for path, color, lam in zip(paths, colors, decays, strict=True):
@@ -285,7 +285,7 @@ claims.check(
 
 adamw_decays = [0.3, 3.0]
 adamw_runs = {lam: adamw_run(3000, 0.01, lam) for lam in adamw_decays}
-fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
 optimlab.plot_rosenbrock(ax, xlim=(-0.45, 1.25), ylim=(-0.45, 1.25), mark_minimum=True)
 box = 1 / adamw_decays[1]
 ax.add_patch(
@@ -307,7 +307,7 @@ for lam, color in zip(adamw_decays, ["tab:orange", "tab:red"], strict=True):
         key=f"adamw_limit_{lam:g}",
     )
     ax.plot(points[:, 0], points[:, 1], color=color, label=f"AdamW, λ = {lam:g}")
-    plot_decay_points([limit], ax, marker="^", color=color, annotate=False)
+    plot_decay_points([limit], ax, marker="h", color=color, annotate=False)
     plot_decay_points([l2], ax, color="white")
 limit_values = {lam: adamw_limit_point(lam).value for lam in decays[1:]}
 claims.check(
@@ -318,7 +318,7 @@ claims.check(
     evidence=", ".join(f"λ = {lam:g}: f {v:.2g}" for lam, v in limit_values.items()),
     key="adamw_keeps_minimum",
 )
-ax.plot([], [], "^", color="0.5", markeredgecolor="black", label="AdamW limit point")
+ax.plot([], [], "h", color="0.5", markeredgecolor="black", label="AdamW limit point")
 ax.plot([], [], "D", color="white", markeredgecolor="black", label="L2 minimiser")
 ax.plot([], [], linestyle="--", color="tab:red", label="box |x|, |y| ≤ 1/3")
 ax.legend(loc="upper left", fontsize="small")

@@ -22,11 +22,13 @@ __all__ = ["plot_decay_points", "plot_momentum_map", "plot_path", "plot_rosenbro
 #: The exercise's setting, marked on the momentum map.
 SEED_SETTING = (0.01, 0.9)
 
-# One marker, one meaning, on every landscape figure. Paths: a white circle where they
+# One marker, one meaning, on every figure of the site. Paths: a white circle where they
 # start, a square in the path's colour where they end (in an animation: where the point
 # is now). The minimum (1, 1): a gold star. Weight-decay end points (plot_decay_points): a
-# diamond by default. On the momentum map, whose axes are settings, not points: a filled
-# plus for a setting (lr, beta).
+# diamond by default, a hexagon for AdamW's limit point (the weight-decay page). On the
+# momentum map, whose axes are settings, not points: a filled plus for a setting (lr,
+# beta). Elsewhere (optimlab.plotting._sweep, _compare): a filled dot is one seed's run,
+# an upward triangle on the top edge a run that diverged, a ring the tuned pick.
 START_MARKER: dict[str, Any] = {
     "marker": "o",
     "markersize": 6,
