@@ -114,7 +114,7 @@ print(f"h = {curvature:.2f}; limit {limit[0]:.4f} at beta 0, {limit[-1]:.2f} at 
 # exercise's setting, a setting of lr and beta (the site keeps the star for the minimum
 # of the landscape); the dashed line is the stability limit.
 
-fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 result.plot(ax, curvature=curvature)
 ax.set_title("Value after 500 steps")
 plt.show()
@@ -123,7 +123,7 @@ plt.show()
 # Then the steps to reach :math:`f \le 0.01` for good; grey cells are still above 0.01
 # after 500 steps. The orange plus is the fastest cell.
 
-fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 result.plot(ax, quantity="steps_to_tol", curvature=curvature)
 (plus,) = ax.plot(*fastest, "P", color="darkorange", markeredgecolor="black", markersize=11)
 legend = ax.get_legend()  # add the fastest cell to the map's own legend

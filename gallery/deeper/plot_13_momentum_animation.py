@@ -182,7 +182,7 @@ plt.show()
 # -----------------------
 # All 500 steps of both runs, on a log scale, in the same colours.
 
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
 for label, path in paths.items():
     ax.semilogy(np.maximum(path.value, 1e-16), color=colors[label], label=label)
 ax.axhline(0.01, color="0.5", linestyle="--", linewidth=1, label="f = 0.01")

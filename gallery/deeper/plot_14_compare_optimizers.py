@@ -77,7 +77,7 @@ print(f"yardstick (predict the training mean), held-out median: {np.median(yards
 ax = tuned.plot(kind="scores")
 ax.axhline(np.median(yardstick), color="0.5", ls="--", lw=1)
 ax.set_title(f"Tuning ({len(tuned.tuning_seeds)} seeds), standardised inputs")
-ax.figure.set_size_inches(6, 4)
+ax.figure.set_size_inches(4.5, 3.6)
 plt.show()
 
 labels = tuned.labels
@@ -104,7 +104,7 @@ claims.check(
 ax = tuned.plot()
 ax.axhline(np.median(yardstick), color="0.5", ls="--", lw=1)  # the yardstick
 ax.set_title(f"{len(tuned.held_out_seeds)} held-out seeds, standardised inputs")
-ax.figure.set_size_inches(6, 4)
+ax.figure.set_size_inches(4.5, 3.6)
 plt.show()
 
 final = tuned.final  # (optimizer, held-out seed)
@@ -134,7 +134,7 @@ ax.axhline(np.median(raw_yardstick), color="0.5", ls="--", lw=1)  # the yardstic
 ax.set_yscale("log")  # RMSprop starts far above the others
 ax.autoscale(axis="y")
 ax.set_title(f"{len(raw.held_out_seeds)} held-out seeds, raw inputs")
-ax.figure.set_size_inches(6, 4)
+ax.figure.set_size_inches(4.5, 3.6)
 plt.show()
 
 sgd = labels.index("sgd (momentum=0.9)")

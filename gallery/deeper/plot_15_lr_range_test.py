@@ -71,7 +71,7 @@ print(f"largest / smallest: {adamw.spread:.1f}")
 
 ax = adamw.plot()
 ax.set_title(f"AdamW, standardised inputs, {len(adamw.seeds)} seeds")
-ax.figure.set_size_inches(6, 4)
+ax.figure.set_size_inches(4.5, 3.6)
 plt.show()
 
 # %%
@@ -102,7 +102,7 @@ print(
     f"{decades(minimum):.2f} decades (minimum / 10)"
 )
 
-fig, ax = plt.subplots(figsize=(6, 2.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 2.8), layout="constrained")
 for row, values in enumerate([adamw.suggested, minimum]):
     ax.plot(values, np.full(len(values), row), "o", alpha=0.6)
 ax.set_yticks([0, 1], ["steepest", "minimum / 10"])
@@ -135,13 +135,13 @@ raw = optimlab.lr_range_test("adamw", **test)
 print("raw inputs, steepest-descent suggestion per seed:")
 print(show(raw.suggested))
 
-fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 adamw.plot(ax)
 raw.plot(ax)
 handles, _ = ax.get_legend_handles_labels()
 names = ["median", "10%-90% quantiles", "median suggestion"]
 ax.legend(handles, [f"{world}: {name}" for world in ("standardised", "raw") for name in names],
-          fontsize="x-small")  # fmt: skip
+          fontsize="small")  # fmt: skip
 ax.set_title("AdamW, standardised (blue) and raw (orange) inputs")
 plt.show()
 

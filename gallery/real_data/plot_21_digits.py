@@ -103,7 +103,7 @@ for label, loss_runs, accuracy_runs in zip(result.labels, log_loss, accuracy, st
 # images of ``-log p(true label)``. It rewards confident right answers and punishes
 # confident wrong ones.
 
-fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 result.plot(ax=ax)
 ax.set_title("Digits: learning rate, log loss")
 plt.show()
@@ -114,7 +114,7 @@ plt.show()
 # ``result.plot(metric="valid_accuracy")`` draws the other recorded metric: the share of
 # validation images whose highest score is their label.
 
-fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 result.plot(ax=ax, metric="valid_accuracy")
 ax.set_title("Digits: learning rate, accuracy")
 plt.show()

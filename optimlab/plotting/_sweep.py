@@ -404,8 +404,20 @@ def _legend_below(
     """A legend under the axes, in two columns: it hides no curve, and a narrow screen
     keeps the full width of the figure for the data. On axes of one's own figure, a
     layout engine (``layout="constrained"`` or ``fig.tight_layout()``) keeps it inside."""
-    where = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.14), "ncols": 2}
     args = () if handles is None else (handles, labels)
+    if labels is None:
+        labels = ax.get_legend_handles_labels()[1]
+    # Two columns for short labels; one where a label is long (the yardstick's), so that
+    # the legend stays as wide as the figure when its type is large (a phone's figures).
+    ncols = 2 if max(map(len, labels), default=0) <= 20 else 1
+    # Below the tick labels and the x label, whatever the axes' height and the type size.
+    from matplotlib import rcParams
+    from matplotlib.transforms import offset_copy
+
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-(2.6 * rcParams["font.size"] + 8),
+                        units="points")  # fmt: skip
+    where = {"loc": "upper center", "bbox_to_anchor": (0.5, 0), "bbox_transform": below,
+             "ncols": ncols}  # fmt: skip
     ax.legend(*args, title=title, fontsize="small", title_fontsize="small", frameon=False,
               **where)  # fmt: skip
 
@@ -516,13 +528,15 @@ def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
         raise TypeError(f"title must be a str, got {brief(title)}")
     import matplotlib.pyplot as plt
 
+    width = plt.rcParams["figure.figsize"][0]  # the style's width, twice as high as wide
     figures = []
     for world, result in comparison.items():
-        figure, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
+        figure, (curves, finals) = plt.subplots(
+            2, 1, figsize=(width, 2 * width), layout="constrained"
+        )
         plot_sweep(result, ax=curves)
         curves.set_title(f"{title}, {world} inputs")
         plot_finals(result, ax=finals)
         finals.set_title(f"{world.capitalize()} inputs: every seed after epoch {result.epochs}")
-        figure.tight_layout()
         figures.append(figure)
     return figures
