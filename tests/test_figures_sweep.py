@@ -321,3 +321,11 @@ def test_sweep_ylim_contain():
     assert sweep_ylim(spiked, quantile=1.0, margin=0.0, contain=2.0) == pytest.approx((0.4, 0.8))
     with pytest.raises(ValueError, match="contain"):
         sweep_ylim(curves, contain=0.5)
+
+
+def test_sweep_legend_takes_one_column_for_a_long_label():
+    """Two columns for short labels; one when the yardstick's long label is there."""
+    ax = plot_sweep(make_result(seeded_runs(n_values=2), values=[0.1, 0.2]))
+    assert ax.get_legend()._ncols == 2
+    ax = plot_sweep(make_result(seeded_runs(n_values=2), values=[0.1, 0.2]), yardstick=0.3)
+    assert ax.get_legend()._ncols == 1

@@ -218,7 +218,7 @@ def plot_sweep(
     n_seeds = len(result.seeds)
     banded = n_seeds > 1 and band is not None
     drawn = [curves]
-    handles = []
+    handles: list[Any] = []
     # A white edge keeps each median readable over the hatches of the bands.
     edge = [patheffects.Stroke(linewidth=3, foreground="white"), patheffects.Normal()]
     for i, (name, curve) in enumerate(zip(result.labels, curves, strict=True)):
@@ -404,9 +404,8 @@ def _legend_below(
     """A legend under the axes, in two columns: it hides no curve, and a narrow screen
     keeps the full width of the figure for the data. On axes of one's own figure, a
     layout engine (``layout="constrained"`` or ``fig.tight_layout()``) keeps it inside."""
-    args = () if handles is None else (handles, labels)
-    if labels is None:
-        labels = ax.get_legend_handles_labels()[1]
+    if handles is None or labels is None:
+        handles, labels = ax.get_legend_handles_labels()
     # Two columns for short labels; one where a label is long (the yardstick's), so that
     # the legend stays as wide as the figure when its type is large (a phone's figures).
     ncols = 2 if max(map(len, labels), default=0) <= 20 else 1
@@ -414,12 +413,11 @@ def _legend_below(
     from matplotlib import rcParams
     from matplotlib.transforms import offset_copy
 
-    below = offset_copy(ax.transAxes, fig=ax.figure, y=-(2.6 * rcParams["font.size"] + 8),
-                        units="points")  # fmt: skip
-    where = {"loc": "upper center", "bbox_to_anchor": (0.5, 0), "bbox_transform": below,
-             "ncols": ncols}  # fmt: skip
-    ax.legend(*args, title=title, fontsize="small", title_fontsize="small", frameon=False,
-              **where)  # fmt: skip
+    drop = -(2.6 * rcParams["font.size"] + 8)
+    below = offset_copy(ax.transAxes, fig=ax.get_figure(root=True), y=drop, units="points")
+    ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
+              frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0),
+              bbox_transform=below, ncols=ncols)  # fmt: skip
 
 
 def _own_yardstick(result: SweepResult, yardstick: Any) -> Any:
