@@ -150,9 +150,9 @@ def plot_sweep(
     Value ``i`` is drawn in colour ``C{i}``, as in :func:`plot_finals`, its band hatched
     in its own pattern (:func:`band_style`), so that overlapping bands stay apart. The
     y-range follows :func:`sweep_ylim` applied to what is drawn (medians and band edges)
-    and the yardstick, with ``contain=2``: every median, band and the yardstick fit unless
-    a spike would more than double the height; then the spike runs off the top and a note
-    in the upper right corner says what, how high, and where.
+    and the yardstick, with ``contain=3``: every median, band and the yardstick fit,
+    unless that would make the figure more than three times as high; then the spike runs
+    off the top, and a line of the legend's title says what, how high, and where.
 
     Parameters
     ----------
@@ -182,8 +182,8 @@ def plot_sweep(
     -------
     matplotlib.axes.Axes
         ``ax.get_lines()`` holds one line per value, then the yardstick's if drawn;
-        ``ax.collections`` the bands; ``ax.texts`` the note on what runs off the top, if
-        anything does.
+        ``ax.collections`` the bands; the legend's title ends with a line on what runs
+        off the top, if anything does.
 
     Raises
     ------
@@ -238,9 +238,10 @@ def plot_sweep(
         labels.append(label)
     drawn_curves = np.concatenate([d.reshape(-1, result.epochs) for d in drawn])
     ylim = sweep_ylim(drawn_curves, yardstick=level, contain=CONTAIN)
+    note = None
     if ylim is not None:
         ax.set_ylim(*ylim)
-        _note_clipped(ax, drawn_curves, budget, result.labels, ylim[1], banded, x)
+        note = _clipped(drawn_curves, budget, result.labels, ylim[1], banded, x)
     ax.set_xlabel(BUDGETS[x])
     ax.set_ylabel(METRIC_LABELS[metric])
     title = "Configuration"
@@ -248,14 +249,15 @@ def plot_sweep(
         title = f"median of {n_seeds} seeds"
         if banded:
             title += f", band {band[0] * 100:.0f}-{band[1] * 100:.0f}%"  # type: ignore[index]
-    _legend_below(ax, _with_inputs(title, result), handles, labels)
+    title = _with_inputs(title, result)
+    _legend_below(ax, title if note is None else f"{title}\n{note}", handles, labels)
     return ax
 
 
 #: Hatches of the bands, one per value in turn: where two bands overlap, both show.
 HATCHES = ("//", "\\\\", "..", "||", "--", "xx")
 #: How much taller than its robust range a sweep figure may grow to show every point.
-CONTAIN = 2.0
+CONTAIN = 3.0
 
 
 def band_style(i: int) -> dict[str, Any]:
@@ -275,29 +277,20 @@ def band_style(i: int) -> dict[str, Any]:
     }
 
 
-def _note_clipped(
-    ax: Axes,
-    curves: np.ndarray,
-    budget: Any,
-    labels: Any,
-    top: float,
-    banded: bool,
-    x: str,
-) -> None:
-    """Say on the figure what runs off its top: which curve, how high, and where."""
+def _clipped(
+    curves: np.ndarray, budget: Any, labels: Any, top: float, banded: bool, x: str
+) -> str | None:
+    """What runs off the top, if anything: which curve, how high, and where."""
     above = np.where(np.isfinite(curves), curves, -np.inf)
     if not (above > top).any():
-        return
+        return None
     row, col = np.unravel_index(int(np.argmax(above)), above.shape)
     n_values = len(labels)
     # curves: the medians (one row per value), then each band's low and high edge.
     value = row if row < n_values else (row - n_values) // 2
     what = "median" if row < n_values or not banded else "band"
     where = np.asarray(budget[value])[col]
-    note = f"\u2191 off the top: {labels[value]} {what} to {above[row, col]:.3g} ({x} {where:g})"
-    box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5}
-    ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize="small",
-            color="0.25", bbox=box)  # fmt: skip
+    return f"\u2191 off the top: {labels[value]} {what} to {above[row, col]:.3g} ({x} {where:g})"
 
 
 def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = "auto") -> Axes:
@@ -417,7 +410,7 @@ def _legend_below(
     below = offset_copy(ax.transAxes, fig=ax.get_figure(root=True), y=drop, units="points")
     ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
               frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0),
-              bbox_transform=below, ncols=ncols)  # fmt: skip
+              bbox_transform=below, ncols=ncols, labelspacing=0.3)  # fmt: skip
 
 
 def _own_yardstick(result: SweepResult, yardstick: Any) -> Any:
@@ -533,8 +526,9 @@ def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
             2, 1, figsize=(width, 2 * width), layout="constrained"
         )
         plot_sweep(result, ax=curves)
-        curves.set_title(f"{title}, {world} inputs")
+        curves.set_title(f"{title}, {world} inputs", wrap=True)
         plot_finals(result, ax=finals)
-        finals.set_title(f"{world.capitalize()} inputs: every seed after epoch {result.epochs}")
+        finals.set_title(f"{world.capitalize()} inputs: every seed after epoch {result.epochs}",
+                         wrap=True)  # fmt: skip
         figures.append(figure)
     return figures
