@@ -67,15 +67,18 @@ def run_on(label):
     return race.runs[label][lrs.index(short.chosen_lr[label])]
 
 
-print(f"{'':>18}  {'tuned on 100 steps':<38}  tuned on 500 steps")
-print(f"{'optimizer':>18}  lr     f at 100  at 100    on to 500   lr     f at 500  at 500")
+# One short table per budget (narrow enough for a phone): the pick, f and the outcome.
+print("tuned on 100 steps: lr, f at 100, outcome")
 for label in race.labels:
-    picked, later = short.paths[label], run_on(label)
-    print(
-        f"{label:>18}  {short.chosen_lr[label]:<6g} {picked.value[-1]:<9.1e} "
-        f"{picked.outcome():<9} {later.outcome():<11} {race.chosen_lr[label]:<6g} "
-        f"{race.paths[label].value[-1]:<9.1e} {race.paths[label].outcome()}"
-    )
+    picked = short.paths[label]
+    print(f"{label:>18} {short.chosen_lr[label]:<5g} {picked.value[-1]:.1e} {picked.outcome()}")
+print("the same runs, on to 500 steps: outcome")
+for label in race.labels:
+    print(f"{label:>18} {run_on(label).outcome()}")
+print("tuned on 500 steps: lr, f at 500, outcome")
+for label in race.labels:
+    path = race.paths[label]
+    print(f"{label:>18} {race.chosen_lr[label]:<5g} {path.value[-1]:.1e} {path.outcome()}")
 for budget in (short, race):
     ranked = sorted(budget.labels, key=lambda label: budget.paths[label].value[-1])
     print(
@@ -90,7 +93,7 @@ for budget in (short, race):
 # section shows why.
 
 ax = short.plot()
-ax.figure.set_size_inches(6, 5.2)
+ax.figure.set_size_inches(4.5, 4.2)
 ax.set_title("100 steps from (-1, 2), each optimizer at its 100-step pick")
 plt.show()
 
@@ -100,7 +103,7 @@ plt.show()
 # The value along each 100-step pick's run, beyond the budget it was tuned on (dotted
 # line).
 
-fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 for i, label in enumerate(race.labels):
     ax.semilogy(np.maximum(run_on(label).value, 1e-12), color=f"C{i}",
                 label=f"{label}, lr {short.chosen_lr[label]:g}")  # fmt: skip
@@ -108,7 +111,7 @@ ax.axvline(100, color="0.5", ls=":", lw=1)
 ax.axhline(1e-3, color="0.5", ls="--", lw=1)
 ax.set_xlabel("Step")
 ax.set_ylabel("f (floored at 1e-12)")
-ax.legend(fontsize="x-small", ncols=2)
+ax.legend(fontsize="small", ncols=2)
 plt.show()
 
 # %%

@@ -65,8 +65,9 @@ yardsticks = np.array([optimlab.baseline_rmse(optimlab.exercise_data(seed=s)) fo
 default_raw = raw.final[0]  # lr = 0.01: the defaults, one final RMSE per seed
 print(f"seed {seeds[0]}: the default network ends at {default_raw[0]:.3f}, the yardstick "
       f"is {yardsticks[0]:.3f}")  # fmt: skip
-print(f"first ten seeds: final RMSE {np.round(default_raw[:10], 3).tolist()}")
-print(f"                 yardstick  {np.round(yardsticks[:10], 3).tolist()}")
+print("first ten seeds: final RMSE, yardstick")
+for seed, final, level in zip(seeds[:10], default_raw, yardsticks, strict=False):
+    print(f"{seed:>4} {final:6.3f} {level:6.3f}")
 
 # %%
 # .. fold-start:: The claim, checked (code, output)
@@ -159,13 +160,12 @@ claims.check(
 
 def plot_world(result, world):
     """The median curves with their bands, then every seed's final RMSE."""
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6), sharey=True)
+    _, (curves, finals) = plt.subplots(2, 1, figsize=(4.5, 9), sharey=True, layout="constrained")
     result.plot(ax=curves, yardstick=yardsticks)
     curves.set_title(world)
     plot_finals(result, ax=finals, yardstick=yardsticks)
-    finals.set_title(f"{world}: every seed after epoch 30")
+    finals.set_title(f"{world}: every seed after epoch 30", wrap=True)
     curves.set_ylim(0, 1.2)
-    fig.tight_layout()
     plt.show()
 
 
@@ -192,11 +192,10 @@ plot_world(scaled, "Standardised inputs")
 lr_001, lr_0001 = 1, 2  # rows of the two sweeps
 raw_climb = optimlab.climb(raw.runs[..., 5:])  # (3 values, 50 seeds)
 scaled_climb = optimlab.climb(scaled.runs[..., 5:])
+print(f"seeds (of {SEEDS}) that climb by more than 0.01 after epoch 5; median climb")
 for world, result, climbs in [("raw", raw, raw_climb), ("standardised", scaled, scaled_climb)]:
-    for label, climb in zip(result.labels, climbs, strict=True):
-        print(f"{world:>12}, {label:>12}: climbs by more than 0.01 in "
-              f"{np.sum(climb > 0.01):2d} of {SEEDS} seeds (median climb "
-              f"{np.median(climb):.3f})")  # fmt: skip
+    for lr, climb in zip(result.values, climbs, strict=True):
+        print(f"{world:>12} {lr:>6g} {np.sum(climb > 0.01):2d} {np.median(climb):6.3f}")
 
 claims.seeds("lr = 0.001 climbs back by more than 0.01 after epoch 5", raw_climb[lr_001] > 0.01,
              "most", world="raw")  # fmt: skip
@@ -235,11 +234,10 @@ dead_at_start = {
     )
     for world, data in [("raw", optimlab.exercise_data), ("standardised", standardized)]
 }
+print("dead first-layer units (of 50) before training")
 for world, counts in dead_at_start.items():
-    print(
-        f"{world:>12}: dead first-layer units (of 50) before training, first ten seeds "
-        f"{counts[:10, 0].tolist()}, fewest {counts[:, 0].min()}, most {counts[:, 0].max()}"
-    )
+    print(f"{world}: fewest {counts[:, 0].min()}, most {counts[:, 0].max()}; first ten seeds")
+    print(f"  {counts[:10, 0].tolist()}")
 
 # %%
 # Many first-layer units are dead from the start on raw inputs, in nearly every seed, and
@@ -288,11 +286,11 @@ runs = {
     "raw, beta2 = 0.99": dead_along_training(optimlab.exercise_data(0), beta2=0.99),
     "standardised, defaults": dead_along_training(standardized(0)),
 }
+print("dead units (layer 1, layer 2) before and after 30 epochs; final RMSE")
 for name, (dead, final) in runs.items():
-    print(f"{name:>22}: dead (layer 1, layer 2) before {dead[0].tolist()}, after 30 "
-          f"epochs {dead[-1].tolist()}; final RMSE {final:.3f}")  # fmt: skip
+    print(f"{name}:\n  {dead[0].tolist()} -> {dead[-1].tolist()}; {final:.3f}")
 
-fig, axes = plt.subplots(2, 1, figsize=(6.4, 7.2), sharex=True)
+fig, axes = plt.subplots(2, 1, figsize=(4.5, 7.2), sharex=True, layout="constrained")
 for layer, ax in enumerate(axes):
     for (name, (dead, _)), color in zip(runs.items(), ["C3", "C1", "C0"], strict=True):
         ax.plot(np.arange(31), dead[:, layer], color=color, label=name)
@@ -302,7 +300,6 @@ axes[1].set_xlabel("Epoch (0: initial weights)")
 yardstick = optimlab.baseline_rmse(optimlab.exercise_data(0))  # seed 0's
 axes[0].set_title(f"Seed 0 (yardstick {yardstick:.3f})")
 axes[1].legend(title="Inputs, settings", fontsize="small")
-fig.tight_layout()
 plt.show()
 
 (dead_default, final_default), (dead_099, final_099), (dead_scaled, final_scaled) = runs.values()
@@ -495,7 +492,7 @@ print(f"raw, lr = 0.1: first step moved the pre-activations by "
 
 def plot_steps():
     """The first layer's step / lr along training, each seed thin, the median thick."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    _, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
     for (world, rec), color in zip([("raw", raw_lr01), ("standardised", std_lr01)], ["C3", "C0"],
                                    strict=True):  # fmt: skip
         ax.plot(rec["t"], rec["step"][0].T, color=color, alpha=0.25, linewidth=0.8)
@@ -508,7 +505,6 @@ def plot_steps():
            ylabel="First-layer step / lr (median over weights)")  # fmt: skip
     ax.set_title("AdamW's step on the first layer, lr = 0.01")
     ax.legend(loc="lower left", fontsize="small")
-    fig.tight_layout()
     plt.show()
 
 
@@ -652,7 +648,7 @@ claims.seeds("lr = 0.0001 ends above its seed's yardstick", raw.final[lr_0001] >
 #
 # .. fold-output:: The table of both worlds
 
-print(claims.table())
+print(claims.table(width=21))  # narrow enough for a phone
 
 # %%
 # Takeaways

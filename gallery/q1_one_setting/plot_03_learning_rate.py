@@ -52,11 +52,10 @@ lrs = [1, 0.1, 0.01, 0.001]
 single = optimlab.compare_configs(epochs=30, lr=lrs)
 yardstick = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"yardstick, predicting the training mean: {yardstick:.3f}")
-for label, curve in zip(single.labels, single.valid_rmse, strict=True):
-    print(
-        f"{label:>11}: best {curve.min():.3f} (epoch {curve.argmin() + 1}), "
-        f"last {curve[-1]:.3f}, climb {optimlab.climb(curve):.3f}"
-    )
+print(f"{'lr':>6} {'best':>6} {'epoch':>5} {'last':>6} {'climb':>6}")
+for lr, curve in zip(lrs, single.valid_rmse, strict=True):
+    print(f"{lr:>6g} {curve.min():6.3f} {curve.argmin() + 1:5d} {curve[-1]:6.3f} "
+          f"{optimlab.climb(curve):6.3f}")  # fmt: skip
 
 ax = single.plot(yardstick=yardstick)
 ax.set_title("Learning rate: one seed, raw inputs")
@@ -205,7 +204,7 @@ claims.check(
 )
 
 print()
-print(claims.table())
+print(claims.table(width=21))  # narrow enough for a phone
 
 # %%
 # .. fold-end::

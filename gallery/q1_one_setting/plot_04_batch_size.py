@@ -59,8 +59,9 @@ single = optimlab.compare_configs(epochs=30, batch_size=batch_sizes)
 (X_train, Y_train), (X_valid, Y_valid) = optimlab.exercise_data()
 yardstick = optimlab.baseline_rmse(optimlab.exercise_data())
 print(f"yardstick, predicting the training mean: {yardstick:.3f}")
-for label, curve in zip(single.labels, single.valid_rmse, strict=True):
-    print(f"{label:>15}: epoch 1 {curve[0]:6.3f}, best {curve.min():.3f}, last {curve[-1]:.3f}")
+print(f"{'batch_size':>10} {'epoch 1':>8} {'best':>6} {'last':>6}")
+for size, curve in zip(batch_sizes, single.valid_rmse, strict=True):
+    print(f"{size:>10} {curve[0]:8.3f} {curve.min():6.3f} {curve[-1]:6.3f}")
 
 untrained = optimlab.make_mlp(seed=123)(X_valid).detach()
 untrained_rmse = (untrained - Y_valid).square().mean().sqrt().item()
@@ -94,7 +95,7 @@ claims.check(
 
 steps_per_epoch = single.budget("step")[:, 0]
 print("steps per epoch:", steps_per_epoch.astype(int).tolist())
-fig, (per_epoch, per_step) = plt.subplots(2, 1, figsize=(6.4, 9.6))
+fig, (per_epoch, per_step) = plt.subplots(2, 1, figsize=(4.5, 10), layout="constrained")
 single.plot(ax=per_epoch, yardstick=yardstick)
 per_epoch.set_ylim(*RAW_ZOOM)
 per_epoch.set_title("Batch size, one seed, raw inputs: per epoch")
@@ -102,7 +103,6 @@ single.plot(ax=per_step, x="step", yardstick=yardstick)
 per_step.set_xscale("log")
 per_step.set_ylim(*RAW_ZOOM)
 per_step.set_title("The same runs, per optimizer step")
-fig.tight_layout()
 plt.show()
 
 print(
@@ -161,14 +161,13 @@ worlds = optimlab.compare_inputs(epochs=30, batch_size=batch_sizes, seeds=SEEDS,
 raw, standardized, yardsticks = worlds.raw, worlds.standardized, worlds.yardsticks
 
 for world, result in worlds.items():
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(6.4, 9.6))
+    fig, (curves, finals) = plt.subplots(2, 1, figsize=(4.5, 10), layout="constrained")
     result.plot(ax=curves, yardstick=yardsticks)
     if world == "raw":
         curves.set_ylim(*RAW_ZOOM)
     curves.set_title(f"Batch size, {world} inputs: per epoch")
     plot_finals(result, ax=finals, yardstick=yardsticks)
-    finals.set_title(f"{world.capitalize()} inputs: every seed after epoch 30")
-    fig.tight_layout()
+    finals.set_title(f"{world.capitalize()} inputs: every seed after epoch 30", wrap=True)
     plt.show()
 
 # %%
@@ -194,16 +193,16 @@ for world, result in worlds.items():
     at_steps = at_budget(result, "step", step_budget)
     time_budget = result.budget("time")[:, -1].min()  # thirty epochs of the fastest epoch
     at_time = at_budget(result, "time", time_budget)
-    print(f"{world}:")
-    for i, label in enumerate(result.labels):
-        print(
-            f"  {label:>15}: {result.seconds_per_epoch[i] * 1e3:6.1f} ms per epoch; best "
-            f"(30 epochs) median {np.median(best[i]):.3f}, final median "
-            f"{np.median(result.final[i]):.3f}; after {step_budget:.0f} steps: "
-            + (f"{np.median(at_steps[i]):.3f}" if np.isfinite(at_steps[i]).all() else "-")
-            + f"; after {time_budget:.2f} s: "
-            + (f"{np.median(at_time[i]):.3f}" if np.isfinite(at_time[i]).all() else "-")
-        )
+    # Medians over the seeds; a phone-narrow table, one row per batch size.
+    print(f"{world}: ms per epoch; median RMSE: best and final (30 epochs), "
+          f"after {step_budget:.0f} steps, after {time_budget:.2f} s")  # fmt: skip
+    print(f"{'batch':>5} {'ms':>6} {'best':>6} {'final':>6} {'steps':>6} {'time':>6}")
+    for i, size in enumerate(batch_sizes):
+        cells = [np.median(best[i]), np.median(result.final[i])]
+        cells += [np.median(at[i]) if np.isfinite(at[i]).all() else None
+                  for at in (at_steps, at_time)]  # fmt: skip
+        print(f"{size:>5} {result.seconds_per_epoch[i] * 1e3:6.1f} "
+              + " ".join("     -" if c is None else f"{c:6.3f}" for c in cells))  # fmt: skip
     reached = [i for i in range(len(batch_sizes)) if np.isfinite(at_time[i]).all()]
     ranked = sorted(reached, key=lambda i: np.median(at_time[i]))
     print(f"  at equal time ({time_budget:.2f} s), lowest median RMSE first: "
@@ -216,7 +215,7 @@ for world, result in worlds.items():
 
 for world, result in worlds.items():
     time_budget = result.budget("time")[:, -1].min()
-    fig, (per_step, per_second) = plt.subplots(2, 1, figsize=(6.4, 9.6))
+    fig, (per_step, per_second) = plt.subplots(2, 1, figsize=(4.5, 10), layout="constrained")
     for ax, x, budget in [(per_step, "step", step_budget), (per_second, "time", time_budget)]:
         result.plot(ax=ax, x=x, yardstick=yardsticks)
         ax.set_xscale("log")
@@ -224,7 +223,6 @@ for world, result in worlds.items():
         if world == "raw":
             ax.set_ylim(*RAW_ZOOM)
         ax.set_title(f"{world.capitalize()} inputs: per {'step' if x == 'step' else 'second'}")
-    fig.tight_layout()
     plt.show()
 
 # %%
@@ -313,7 +311,7 @@ claims.seeds("at 330 steps, batch size 64 is below batch size 4", seen["64_below
              "nearly every", world="standardized")  # fmt: skip
 
 print()
-print(claims.table())
+print(claims.table(width=21))  # narrow enough for a phone
 
 # %%
 # .. fold-end::

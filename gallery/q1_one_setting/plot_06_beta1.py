@@ -71,10 +71,10 @@ print(f"median yardstick: {np.median(yardsticks):.3f}")
 
 for world, result in worlds.items():
     climbs = optimlab.climb(result.runs[:, :, 10:])  # (values, seeds)
-    print(f"{world}: median over the seeds of")
-    for label, climb, final in zip(result.labels, climbs, result.final, strict=True):
-        print(f"  {label:>13}: climb over epochs 11-30 {np.median(climb):.3f}, "
-              f"epoch 30 {np.median(final):.3f}")  # fmt: skip
+    print(f"{world}: median over the seeds of the climb over epochs 11-30, and epoch 30")
+    print(f"{'beta1':>6} {'climb':>6} {'30':>6}")
+    for value, climb, final in zip(result.values, climbs, result.final, strict=True):
+        print(f"{value:>6g} {np.median(climb):6.3f} {np.median(final):6.3f}")
 
 # %%
 # The curves
@@ -219,7 +219,7 @@ claims.seeds("0.5 goes above 2 in epochs 1-10", seen["05_above_2"], "no", world=
 claims.seeds("the default 0.9 ends above the seed's yardstick", seen["default_above"], "no",
              world="standardized")  # fmt: skip
 
-print(claims.table())
+print(claims.table(width=21))  # narrow enough for a phone
 
 # %%
 # .. fold-end::

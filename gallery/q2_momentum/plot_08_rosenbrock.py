@@ -99,7 +99,7 @@ for x0 in (-1.0, 0.0, 0.5):
     on_floor = optimlab.rosenbrock(x0, x0**2)
     above = optimlab.rosenbrock(x0, x0**2 + 1)
     rises.append(above - on_floor)
-    print(f"x = {x0:4}: on the floor {on_floor:.2f}, one unit above it {above:.2f}")
+    print(f"x = {x0:4}: floor {on_floor:.2f}, one unit above {above:.2f}")
 claims.check(
     "one unit above the floor adds 2, at every x tried",
     all(rise == 2 for rise in rises),

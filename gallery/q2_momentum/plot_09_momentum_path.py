@@ -122,7 +122,7 @@ plt.show()
 
 for step in (0, 25, 50, 100, 200, 500):
     print(
-        f"after {step:3} steps: ({trajectory.x[step]:6.3f}, {trajectory.y[step]:6.3f}), "
+        f"step {step:3}: ({trajectory.x[step]:6.3f}, {trajectory.y[step]:6.3f}), "
         f"f = {trajectory.value[step]:.4f}"
     )
 

@@ -82,11 +82,10 @@ print(f"metric: {result.metric}; trained by: {trained_by}")
 yardsticks = result.yardsticks
 best, best_epoch = result.runs.min(axis=2), result.runs.argmin(axis=2) + 1
 final = result.final  # (5 learning rates, 50 seeds)
-for label, b, e, f in zip(result.labels, best, best_epoch, final, strict=True):
-    print(
-        f"{label:>11}: best {np.median(b):.3f} at epoch {np.median(e):4.1f}, "
-        f"last {np.median(f):.3f} (medians over {len(result.seeds)} seeds)"
-    )
+print(f"medians over {len(result.seeds)} seeds: best RMSE, its epoch, last RMSE")
+print(f"{'lr':>6} {'best':>6} {'epoch':>5} {'last':>6}")
+for lr, b, e, f in zip(result.values, best, best_epoch, final, strict=True):
+    print(f"{lr:>6g} {np.median(b):6.3f} {np.median(e):5.1f} {np.median(f):6.3f}")
 print(f"predicting the training mean: median {np.median(yardsticks):.3f}")
 
 # %%
@@ -97,7 +96,7 @@ print(f"predicting the training mean: median {np.median(yardsticks):.3f}")
 # ``result.plot()`` draws from the sweep's own yardsticks.
 
 # One panel, 5 inches wide: it stays readable on a phone.
-fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 result.plot(ax=ax)
 ax.set_title("Diabetes: learning rate")
 title = ax.get_legend().get_title().get_text()  # "Configuration" and the band
