@@ -7,6 +7,9 @@
   ``sphinx_gallery_conf["image_scrapers"]``.
 * JavaScript animations get the same text on their image, and a name on their frame
   slider.
+* Each gallery figure's type sizes are recorded (:func:`text_sizes`) in
+  ``docs/_build/figure_text/<image>.json``: the browser test checks, at a phone's width,
+  that the figure's text scaled to the screen is about the size of the body text.
 * The sidebar's fold-out toggles (``<summary>`` elements with an icon only) are named
   after the section they fold.
 * Citations are list items of the bibliography's list (docutils' ``doc-biblioentry``
@@ -17,7 +20,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from sphinx.writers.html5 import HTML5Translator
@@ -164,6 +170,56 @@ def _positions(panels: list[Any]) -> list[str]:
     return [f"Panel {i}" for i in range(1, len(panels) + 1)]
 
 
+#: Where each gallery figure's type sizes are written, one JSON file per image (read by
+#: tests_site/test_phone.py). The build's folder unless OPTIMLAB_FIGURE_TEXT_DIR says.
+FIGURE_TEXT = Path(__file__).resolve().parents[1] / "_build" / "figure_text"
+
+
+def text_sizes(fig: Any) -> dict[str, float]:
+    """The figure's type, in points, and what a point is in its saved image.
+
+    ``smallest`` is the smallest visible text (often a legend or a colour bar's ticks),
+    ``base`` the size of most of its text (the median over the texts: tick labels, axis
+    labels), ``width`` the figure's width in inches and ``dpi`` its saving resolution. In
+    the image, a point is ``dpi / 72`` pixels wide; a browser that shows the image at
+    ``shown`` pixels of its ``natural`` width draws ``size * dpi / 72 * shown / natural``.
+    """
+    import numpy as np
+    from matplotlib import rcParams
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()  # lays out the tick labels, as saving will
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    dpi = rcParams["savefig.dpi"]
+    return {
+        "smallest": float(min(sizes)) if sizes else 0.0,
+        "base": float(np.median(sizes)) if sizes else 0.0,
+        "width": float(fig.get_figwidth()),
+        "dpi": float(fig.dpi if dpi == "figure" else dpi),
+    }
+
+
+def wrap_titles(fig: Any) -> None:
+    """Let every title wrap at the figure's edges: a phone's figure is narrow (4.5 inches,
+    docs/_ext/gallery_reset.py) and its type large, so a long title would be cut off."""
+    for ax in fig.axes:
+        for title in (ax.title, ax._left_title, ax._right_title):
+            title.set_wrap(True)
+    if getattr(fig, "_suptitle", None) is not None:
+        fig._suptitle.set_wrap(True)
+
+
+def _record_text_sizes(images: list[str], sizes: list[dict[str, float]]) -> None:
+    folder = Path(os.environ.get("OPTIMLAB_FIGURE_TEXT_DIR", FIGURE_TEXT))
+    folder.mkdir(parents=True, exist_ok=True)
+    for image, size in zip(images, sizes, strict=False):
+        (folder / f"{Path(image).name}.json").write_text(json.dumps(size))
+
+
 def _rst_option(text: str) -> str:
     """Text safe as the value of an image directive's ``:alt:`` option: one line."""
     return " ".join(text.split())
@@ -197,14 +253,17 @@ def matplotlib_scraper(block: Any, block_vars: dict, gallery_conf: dict, **kwarg
     }
     if not gallery_conf["matplotlib_animations"][0]:
         animated = set()
-    stills, animations = [], []
+    stills, animations, sizes = [], [], []
     for number in plt.get_fignums():
         figure = plt.figure(number)
         if figure in animated:
             animations.append(f"Animation. {describe_figure(figure)}")
         else:
             stills.append(describe_figure(figure))
+            wrap_titles(figure)
+            sizes.append(text_sizes(figure))
     rst = scrape(block, block_vars, gallery_conf, **kwargs)
+    _record_text_sizes(re.findall(r"image-sg:: (\S+)", rst), sizes)
 
     descriptions = iter(stills)
     rst = _ALT_OPTION.sub(
