@@ -299,7 +299,7 @@ def test_sweep_notes_what_it_clips():
     ax = plot_sweep(make_result(runs, values=[0.1, 0.2, 0.3]))
     assert ax.get_ylim()[1] < 1.5
     title = ax.get_legend().get_title().get_text()
-    note = "\u2191 off the top: lr = 0.2 median to 100 (epoch 1)"
+    note = "\u2191 off the top: lr = 0.2's median,\nup to 100 (epoch 1)"
     assert title == f"median of 10 seeds, band 10-90%\n{note}"
 
 

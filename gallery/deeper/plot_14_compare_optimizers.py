@@ -78,6 +78,7 @@ ax = tuned.plot(kind="scores")
 ax.axhline(np.median(yardstick), color="0.5", ls="--", lw=1)
 ax.set_title(f"Tuning ({len(tuned.tuning_seeds)} seeds), standardised inputs")
 ax.figure.set_size_inches(4.5, 3.6)
+ax.figure.set_layout_engine("constrained")
 plt.show()
 
 labels = tuned.labels
@@ -105,6 +106,7 @@ ax = tuned.plot()
 ax.axhline(np.median(yardstick), color="0.5", ls="--", lw=1)  # the yardstick
 ax.set_title(f"{len(tuned.held_out_seeds)} held-out seeds, standardised inputs")
 ax.figure.set_size_inches(4.5, 3.6)
+ax.figure.set_layout_engine("constrained")
 plt.show()
 
 final = tuned.final  # (optimizer, held-out seed)
@@ -135,6 +137,7 @@ ax.set_yscale("log")  # RMSprop starts far above the others
 ax.autoscale(axis="y")
 ax.set_title(f"{len(raw.held_out_seeds)} held-out seeds, raw inputs")
 ax.figure.set_size_inches(4.5, 3.6)
+ax.figure.set_layout_engine("constrained")
 plt.show()
 
 sgd = labels.index("sgd (momentum=0.9)")

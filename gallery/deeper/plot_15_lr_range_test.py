@@ -72,6 +72,7 @@ print(f"largest / smallest: {adamw.spread:.1f}")
 ax = adamw.plot()
 ax.set_title(f"AdamW, standardised inputs, {len(adamw.seeds)} seeds")
 ax.figure.set_size_inches(4.5, 3.6)
+ax.figure.set_layout_engine("constrained")
 plt.show()
 
 # %%
@@ -108,7 +109,7 @@ for row, values in enumerate([adamw.suggested, minimum]):
 ax.set_yticks([0, 1], ["steepest", "minimum / 10"])
 ax.set_ylim(-0.6, 1.6)
 ax.set_xscale("log")
-ax.set_xlabel("Suggested learning rate (one dot per seed)")
+ax.set_xlabel("Suggested lr (one dot per seed)")
 ax.set_title("Two rules, the same curves")
 plt.show()
 
@@ -135,13 +136,13 @@ raw = optimlab.lr_range_test("adamw", **test)
 print("raw inputs, steepest-descent suggestion per seed:")
 print(show(raw.suggested))
 
-fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 5.4), layout="constrained")
 adamw.plot(ax)
 raw.plot(ax)
 handles, _ = ax.get_legend_handles_labels()
 names = ["median", "10%-90% quantiles", "median suggestion"]
 ax.legend(handles, [f"{world}: {name}" for world in ("standardised", "raw") for name in names],
-          fontsize="small")  # fmt: skip
+          fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))  # fmt: skip
 ax.set_title("AdamW, standardised (blue) and raw (orange) inputs")
 plt.show()
 

@@ -93,7 +93,9 @@ for budget in (short, race):
 # section shows why.
 
 ax = short.plot()
-ax.figure.set_size_inches(4.5, 4.2)
+ax.figure.set_size_inches(4.5, 6.2)
+ax.figure.set_layout_engine("constrained")
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.14))  # below the map
 ax.set_title("100 steps from (-1, 2), each optimizer at its 100-step pick")
 plt.show()
 
@@ -103,7 +105,7 @@ plt.show()
 # The value along each 100-step pick's run, beyond the budget it was tuned on (dotted
 # line).
 
-fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 5.4), layout="constrained")
 for i, label in enumerate(race.labels):
     ax.semilogy(np.maximum(run_on(label).value, 1e-12), color=f"C{i}",
                 label=f"{label}, lr {short.chosen_lr[label]:g}")  # fmt: skip
@@ -111,7 +113,7 @@ ax.axvline(100, color="0.5", ls=":", lw=1)
 ax.axhline(1e-3, color="0.5", ls="--", lw=1)
 ax.set_xlabel("Step")
 ax.set_ylabel("f (floored at 1e-12)")
-ax.legend(fontsize="small", ncols=2)
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
 plt.show()
 
 # %%

@@ -95,7 +95,7 @@ claims.check(
 
 steps_per_epoch = single.budget("step")[:, 0]
 print("steps per epoch:", steps_per_epoch.astype(int).tolist())
-fig, (per_epoch, per_step) = plt.subplots(2, 1, figsize=(4.5, 10), layout="constrained")
+fig, (per_epoch, per_step) = plt.subplots(2, 1, figsize=(4.5, 9), layout="constrained")
 single.plot(ax=per_epoch, yardstick=yardstick)
 per_epoch.set_ylim(*RAW_ZOOM)
 per_epoch.set_title("Batch size, one seed, raw inputs: per epoch")
@@ -161,7 +161,7 @@ worlds = optimlab.compare_inputs(epochs=30, batch_size=batch_sizes, seeds=SEEDS,
 raw, standardized, yardsticks = worlds.raw, worlds.standardized, worlds.yardsticks
 
 for world, result in worlds.items():
-    fig, (curves, finals) = plt.subplots(2, 1, figsize=(4.5, 10), layout="constrained")
+    fig, (curves, finals) = plt.subplots(2, 1, figsize=(4.5, 9), layout="constrained")
     result.plot(ax=curves, yardstick=yardsticks)
     if world == "raw":
         curves.set_ylim(*RAW_ZOOM)
@@ -215,7 +215,7 @@ for world, result in worlds.items():
 
 for world, result in worlds.items():
     time_budget = result.budget("time")[:, -1].min()
-    fig, (per_step, per_second) = plt.subplots(2, 1, figsize=(4.5, 10), layout="constrained")
+    fig, (per_step, per_second) = plt.subplots(2, 1, figsize=(4.5, 9), layout="constrained")
     for ax, x, budget in [(per_step, "step", step_budget), (per_second, "time", time_budget)]:
         result.plot(ax=ax, x=x, yardstick=yardsticks)
         ax.set_xscale("log")

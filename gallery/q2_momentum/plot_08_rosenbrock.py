@@ -58,7 +58,9 @@ ax.plot(floor_x, floor_x**2, color="white", linestyle="--", linewidth=1.2, path_
         label="floor y = x²")  # fmt: skip
 ax.plot(-1, 2, "o", color="white", markeredgecolor="black", linestyle="none",
         label="start (-1, 2)")  # fmt: skip
-ax.legend(loc="lower right", fontsize="small")
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)  # below
+ax.figure.set_size_inches(4.5, 5)
+ax.figure.set_layout_engine("constrained")
 ax.set_title("f(x, y) = (1 - x)² + 2 (y - x²)²")
 plt.show()
 

@@ -113,10 +113,10 @@ claims.check(
 # Red over the contours: the circle is the start, the square the end after 500 steps,
 # the star the minimum (the same markers on every page).
 
-fig, ax = plt.subplots(layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 5), layout="constrained")
 optimlab.plot_rosenbrock(ax, mark_minimum=True)
 optimlab.plot_path(trajectory, ax, label="lr 0.01, beta 0.9")
-ax.legend(loc="lower right", fontsize="small")
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)  # below
 ax.set_title("Optimization path on the Rosenbrock function")
 plt.show()
 
@@ -138,11 +138,11 @@ for beta, run in [(0.9, trajectory), (0.0, plain)]:
         f"after 500 {run.value[-1]:.5f}"
     )
 
-fig, ax = plt.subplots(layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 5), layout="constrained")
 optimlab.plot_rosenbrock(ax, mark_minimum=True)
 optimlab.plot_path(plain, ax, color="orange", label="beta = 0")
 optimlab.plot_path(trajectory, ax, label="beta = 0.9")
-ax.legend(loc="lower right", fontsize="small")
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)  # below
 ax.set_title("With and without momentum, 500 steps of 0.01")
 plt.show()
 

@@ -68,11 +68,11 @@ for decay, run in zip(decays, runs, strict=True):
 
 # Circles are the start, squares the end points, the star the minimum.
 
-fig, ax = plt.subplots(layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 5.4), layout="constrained")
 optimlab.plot_rosenbrock(ax, mark_minimum=True)
 for decay, run, color in zip(decays, runs, ["red", "orange", "magenta"], strict=True):
     optimlab.plot_path(run, ax=ax, color=color, label=f"weight_decay = {decay}")
-ax.legend(loc="lower right", fontsize="small")
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)  # below
 ax.set_title("Momentum descent with and without weight decay, 3000 steps")
 plt.show()
 

@@ -182,13 +182,13 @@ claims.check(
 #
 # The paths, with the computed points (diamonds) and the minimum (star):
 
-fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 6), layout="constrained")
 optimlab.plot_rosenbrock(ax, mark_minimum=True)
 colors = plt.cm.autumn(np.linspace(0, 0.9, len(decays)))
 for path, color, lam in zip(paths, colors, decays, strict=True):
     optimlab.plot_path(path, ax, color=color, label=f"λ = {lam:g}", show_ends=False)
 plot_decay_points(minimisers, ax, label="L2 minimiser = fixed point")
-ax.legend(loc="upper left", fontsize="small")
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)  # below
 ax.set_title("Momentum (lr 0.01, beta 0.9) with decoupled weight decay")
 plt.show()
 
@@ -285,7 +285,7 @@ claims.check(
 
 adamw_decays = [0.3, 3.0]
 adamw_runs = {lam: adamw_run(3000, 0.01, lam) for lam in adamw_decays}
-fig, ax = plt.subplots(figsize=(4.5, 4.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 6), layout="constrained")
 optimlab.plot_rosenbrock(ax, xlim=(-0.45, 1.25), ylim=(-0.45, 1.25), mark_minimum=True)
 box = 1 / adamw_decays[1]
 ax.add_patch(
@@ -321,7 +321,7 @@ claims.check(
 ax.plot([], [], "h", color="0.5", markeredgecolor="black", label="AdamW limit point")
 ax.plot([], [], "D", color="white", markeredgecolor="black", label="L2 minimiser")
 ax.plot([], [], linestyle="--", color="tab:red", label="box |x|, |y| ≤ 1/3")
-ax.legend(loc="upper left", fontsize="small")
+ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)  # below
 ax.set_title("AdamW ends near the box's minimiser, not at L2's")
 plt.show()
 

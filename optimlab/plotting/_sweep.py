@@ -290,7 +290,8 @@ def _clipped(
     value = row if row < n_values else (row - n_values) // 2
     what = "median" if row < n_values or not banded else "band"
     where = np.asarray(budget[value])[col]
-    return f"\u2191 off the top: {labels[value]} {what} to {above[row, col]:.3g} ({x} {where:g})"
+    return (f"\u2191 off the top: {labels[value]}'s {what},\n"
+            f"up to {above[row, col]:.3g} ({x} {where:g})")  # fmt: skip
 
 
 def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = "auto") -> Axes:
@@ -519,11 +520,11 @@ def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
         raise TypeError(f"title must be a str, got {brief(title)}")
     import matplotlib.pyplot as plt
 
-    width = plt.rcParams["figure.figsize"][0]  # the style's width, twice as high as wide
+    width = plt.rcParams["figure.figsize"][0]  # the style's width, 1.8 times as high
     figures = []
     for world, result in comparison.items():
         figure, (curves, finals) = plt.subplots(
-            2, 1, figsize=(width, 2 * width), layout="constrained"
+            2, 1, figsize=(width, 1.8 * width), layout="constrained"
         )
         plot_sweep(result, ax=curves)
         curves.set_title(f"{title}, {world} inputs", wrap=True)
