@@ -103,7 +103,9 @@ plt.show()
 # The same runs, to 500
 # ---------------------
 # The value along each 100-step pick's run, beyond the budget it was tuned on (dotted
-# line).
+# line): the answer box's figure, at full size.
+#
+# .. fold-start:: f along each run, to 500 steps (code, figure)
 
 fig, ax = plt.subplots(figsize=(4.5, 5.4), layout="constrained")
 for i, label in enumerate(race.labels):
@@ -115,6 +117,9 @@ ax.set_xlabel("Step")
 ax.set_ylabel("f (floored at 1e-12)")
 ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
 plt.show()
+
+# %%
+# .. fold-end::
 
 # %%
 # .. fold-start:: When each run first reaches f < 0.001, and how often f rises (code, output)
