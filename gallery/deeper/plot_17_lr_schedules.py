@@ -58,7 +58,7 @@ CONSTANT, STEP, COSINE, WARMUP, ONECYCLE = range(5)
 
 steps = 30 * 44  # 30 epochs of 44 mini-batches (700 rows, 16 a batch)
 styles = ["-", "--", "-.", ":", (0, (3, 1, 1, 1, 1, 1))]
-fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(4.5, 3.4), layout="constrained")
 for name, style in zip(schedules, styles, strict=True):
     rates = optimlab.TrainingConfig(lr_schedule=name).lr_values(steps)
     epochs = np.arange(1, steps + 1) / 44
@@ -154,7 +154,7 @@ claims.check(
     evidence=f"{gain:.1%}",
     key="cosine_gain",
 )
-print(claims.table())
+print(claims.table(width=21))  # narrow enough for a phone
 
 # %%
 # .. fold-end::
