@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -547,12 +547,12 @@ class InputComparison(Mapping[str, SweepResult]):
         )
         return "\n".join(lines)
 
-    def plot(self, title: str) -> list[Figure]:
+    def plot(self, title: str, worlds: Sequence[str] = ("raw", "standardized")) -> list[Figure]:
         """One figure per world: the curves above every seed's final RMSE, with the yardsticks.
 
         ``optimlab.plotting.plot_inputs``: each figure is titled ``"{title}, raw inputs"``
-        or ``"{title}, standardized inputs"``.
+        or ``"{title}, standardized inputs"``; ``worlds`` picks which are drawn.
         """
         from .plotting import plot_inputs
 
-        return plot_inputs(self, title)
+        return plot_inputs(self, title, worlds)

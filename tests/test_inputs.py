@@ -56,6 +56,14 @@ def test_measured_time_is_shared_and_the_summary_and_figures_name_each_world():
         ["Batch size, raw inputs", "Raw inputs: every seed after epoch 2"],
         ["Batch size, standardized inputs", "Standardized inputs: every seed after epoch 2"],
     ]
+    (alone,) = worlds.plot("Batch size", worlds=["standardized"])
+    assert [ax.get_title() for ax in alone.axes[:2]] == titles[1]
+    for line, want in zip(alone.axes[0].lines, figures[1].axes[0].lines, strict=True):
+        np.testing.assert_array_equal(line.get_ydata(), want.get_ydata())
+    for worlds_, error in [(["raw", "raw"], ValueError), (["scaled"], ValueError),
+                           ("raw", TypeError), ([], TypeError)]:  # fmt: skip
+        with pytest.raises(error, match="worlds"):
+            worlds.plot("Batch size", worlds=worlds_)
     plt.close("all")
 
 

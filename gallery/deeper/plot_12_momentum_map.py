@@ -71,6 +71,8 @@ print("outcomes after 500 steps:", dict(zip(outcomes.tolist(), counts.tolist(), 
 # The fastest cell, the one the :ref:`animation page
 # <sphx_glr_auto_examples_deeper_plot_13_momentum_animation.py>` animates: the fewest steps
 # to :math:`f \le 0.01` for good (on a tie, the smallest lr, then the smallest beta).
+#
+# .. fold-start:: The fastest cell, found (code, output)
 
 steps = np.where(result.steps_to_tol >= 0, result.steps_to_tol, np.iinfo(int).max)
 best_i, best_j = np.unravel_index(steps.argmin(), steps.shape)
@@ -81,6 +83,9 @@ print(
     "within one step of it:",
     ", ".join(f"lr {lrs[i]:.3g} beta {betas[j]:.2f} ({steps[i, j]})" for i, j in ties),
 )
+
+# %%
+# .. fold-end::
 
 # %%
 # The stability limit
@@ -113,6 +118,8 @@ print(f"h = {curvature:.2f}; limit {limit[0]:.4f} at beta 0, {limit[-1]:.2f} at 
 # First the value after 500 steps. Red cells diverged; the white plus marks the
 # exercise's setting, a setting of lr and beta (the site keeps the star for the minimum
 # of the landscape); the dashed line is the stability limit.
+#
+# .. fold-start:: The value after 500 steps (code, figure)
 
 fig, ax = plt.subplots(figsize=(4.5, 3.6), layout="constrained")
 result.plot(ax, curvature=curvature)
@@ -120,6 +127,8 @@ ax.set_title("Value after 500 steps")
 plt.show()
 
 # %%
+# .. fold-end::
+#
 # Then the steps to reach :math:`f \le 0.01` for good; grey cells are still above 0.01
 # after 500 steps. The orange plus is the fastest cell.
 

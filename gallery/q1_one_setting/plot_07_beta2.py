@@ -85,10 +85,18 @@ for world, result in worlds.items():
 #    values); below it, every seed's RMSE after epoch 30 as a dot, with a grey tick at that
 #    seed's own yardstick.
 
-worlds.plot("beta2")
+worlds.plot("beta2", worlds=["raw"])
 plt.show()
 
 # %%
+# .. fold-start:: The same on standardised inputs (code, figure)
+
+worlds.plot("beta2", worlds=["standardized"])
+plt.show()
+
+# %%
+# .. fold-end::
+#
 # .. fold:: What the figures show
 #
 #    On raw inputs ``beta2 = 0.99`` is the odd one out: its median curve is the only one to

@@ -10,11 +10,18 @@ checked by eye.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import brief, check_nonnegative_int, check_positive_finite, check_quantiles
+from .._validation import (
+    brief,
+    check_choice,
+    check_nonnegative_int,
+    check_positive_finite,
+    check_quantiles,
+)
 from ..metrics import quantiles_finite
 from ..results import BUDGETS, METRIC_LABELS, InputComparison, SweepResult
 from ._common import axes_or_new
@@ -485,7 +492,9 @@ def _yardstick_level(yardstick: Any, n_seeds: int) -> tuple[float | None, str]:
     return level, f"{YARDSTICK_LABEL} (median {level:.3f})"
 
 
-def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
+def plot_inputs(
+    comparison: InputComparison, title: str, worlds: Sequence[str] = ("raw", "standardized")
+) -> list[Figure]:
     """One figure per input world: :func:`plot_sweep` above :func:`plot_finals`.
 
     Each figure is one world of an :class:`~optimlab.InputComparison`: the median curve
@@ -499,11 +508,13 @@ def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
     title : str
         What is compared; the figures are titled ``"{title}, raw inputs"`` and
         ``"{title}, standardized inputs"``.
+    worlds : sequence of {"raw", "standardized"}, default=("raw", "standardized")
+        The worlds to draw, in this order: a page can show one and fold the other.
 
     Returns
     -------
     list of matplotlib.figure.Figure
-        The raw world's figure, then the standardised world's.
+        One per world of ``worlds``, in order.
 
     Examples
     --------
@@ -518,11 +529,18 @@ def plot_inputs(comparison: InputComparison, title: str) -> list[Figure]:
         )
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {brief(title)}")
+    if isinstance(worlds, str) or not isinstance(worlds, Sequence) or not worlds:
+        raise TypeError(f"worlds must be a non-empty list of world names, got {brief(worlds)}")
+    for world in worlds:
+        check_choice("worlds", world, tuple(comparison))
+    if len(set(worlds)) != len(worlds):
+        raise ValueError(f"worlds must not repeat a world, got {list(worlds)}")
     import matplotlib.pyplot as plt
 
     width = plt.rcParams["figure.figsize"][0]  # the style's width, 1.8 times as high
     figures = []
-    for world, result in comparison.items():
+    for world in worlds:
+        result = comparison[world]
         figure, (curves, finals) = plt.subplots(
             2, 1, figsize=(width, 1.8 * width), layout="constrained"
         )
