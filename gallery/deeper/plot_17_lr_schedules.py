@@ -12,8 +12,8 @@ Learning-rate schedules
    **Answer.** Once the network learns (standardised inputs), a decay does: cosine ends
    below the constant rate :verdict:`schedules:standardized: cosine ends below the
    constant rate`, and the late climbing stops. A warmup alone makes no clear
-   difference. On raw inputs a decay comes too early: cosine ends above the constant
-   rate :verdict:`schedules:raw: cosine ends above the constant rate`.
+   difference. On raw inputs a decay comes too early: step ends above the constant
+   rate :verdict:`schedules:raw: step ends above the constant rate`.
 
 You will learn: that once the network learns, decaying the rate lowers the final RMSE by
 4 to 20 % and stops the last epochs' climbing; that a warmup alone makes no clear
@@ -141,7 +141,7 @@ claims.seeds("cosine climbs back less than the constant rate over epochs 21-30",
              seen["cosine_climbs_less"], "most", world="standardized")  # fmt: skip
 
 seen = per_seed(worlds["raw"])
-claims.seeds("cosine ends above the constant rate", ~seen["cosine"], "most", world="raw")
+claims.seeds("cosine ends above the constant rate", ~seen["cosine"], "varies", world="raw")
 claims.seeds("step ends above the constant rate", ~seen["step"], "most", world="raw")
 claims.seeds("warmup, then constant, ends below the constant rate", seen["warmup"],
              "varies", world="raw")  # fmt: skip
@@ -170,8 +170,8 @@ print(claims.table(width=21))  # narrow enough for a phone
 # * On raw inputs the network still ends above its yardstick after 30 epochs
 #   (:ref:`sphx_glr_auto_examples_q1_one_setting_plot_02_input_scale.py` measures why:
 #   its steps soon become far too small for the weights). A decay makes them smaller
-#   still, so step and cosine end higher than the constant rate. Fix the inputs first;
-#   then schedule.
+#   still: step ends higher than the constant rate in most seeds, and cosine does in
+#   many (how many varies with the seeds). Fix the inputs first; then schedule.
 #
 # Predict, then run
 # -----------------
