@@ -68,11 +68,11 @@ outcomes, counts = np.unique(result.outcome, return_counts=True)
 print("outcomes after 500 steps:", dict(zip(outcomes.tolist(), counts.tolist(), strict=True)))
 
 # %%
+# .. fold-start:: The fastest cell, found (code, output)
+#
 # The fastest cell, the one the :ref:`animation page
 # <sphx_glr_auto_examples_deeper_plot_13_momentum_animation.py>` animates: the fewest steps
 # to :math:`f \le 0.01` for good (on a tie, the smallest lr, then the smallest beta).
-#
-# .. fold-start:: The fastest cell, found (code, output)
 
 steps = np.where(result.steps_to_tol >= 0, result.steps_to_tol, np.iinfo(int).max)
 best_i, best_j = np.unravel_index(steps.argmin(), steps.shape)
