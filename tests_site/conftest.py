@@ -26,6 +26,10 @@ PAGES = sorted(
 )
 
 
+#: A current phone held upright, in CSS pixels: the width every phone check uses.
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
@@ -69,3 +73,12 @@ def base_url():
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    """A tab at the phone's size, shared by a module's tests."""
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import PAGES, PREFIX, SITE
+from conftest import PAGES, PHONE, PREFIX, SITE
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -25,7 +25,6 @@ GALLERY_PAGES = [
     for page in PAGES
     if page.startswith("auto_examples/") and Path(page).name.startswith("plot_")
 ]
-PHONE = {"width": 390, "height": 844}  # CSS pixels, a current phone held upright
 
 # Wait until every <img> has loaded or failed (lazy ones included), then list the broken.
 BROKEN_IMAGES_JS = """async () => {

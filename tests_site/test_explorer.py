@@ -18,13 +18,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SITE
+from conftest import PHONE, SITE
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "explorer.html"
 RECORD = ROOT / "docs" / "_build" / "explorer" / "runs.json"
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 DEFAULT = "0.01_16_0.01_0.9_0.999"
 
 pytestmark = pytest.mark.xdist_group("explorer")

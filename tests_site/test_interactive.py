@@ -16,12 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SITE
+from conftest import PHONE, SITE
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "auto_examples/deeper/plot_16_optimizers_on_rosenbrock.html"
 ARTIFACTS = ROOT / "artifacts"
-PHONE = {"width": 390, "height": 844}
 
 # One page, opened once for these tests, which run in order on one worker of pytest-xdist.
 pytestmark = pytest.mark.xdist_group("interactive")

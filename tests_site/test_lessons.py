@@ -18,8 +18,8 @@ from __future__ import annotations
 import sys
 
 import pytest
+from conftest import PHONE
 
-PHONE = {"width": 390, "height": 844}  # CSS pixels, a current phone held upright
 MAX_SCREENS = 8.5  # "about eight": a page's length with its folds closed, in screen heights
 
 LESSON_PAGES = [
@@ -85,14 +85,6 @@ def measure(page_handle) -> dict:
     if layout["box"] is not None:
         layout["box_below_title"] = layout["box"] - layout["title"]
     return layout
-
-
-@pytest.fixture(scope="module")
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 @pytest.mark.parametrize("page", LESSON_PAGES)

@@ -23,8 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-PHONE = {"width": 390, "height": 844}  # CSS pixels, a current phone held upright
+from conftest import PHONE
 
 #: A figure's text, scaled to the phone's width, against the body text's size. The rule
 #: is the issue's ("type at least as large as the body text's"), with a margin for the
@@ -133,14 +132,6 @@ def too_small(figure: dict) -> bool:
         return True
     base, smallest = figure["needs"]
     return figure["base"] < base or figure["smallest"] < smallest
-
-
-@pytest.fixture(scope="module")
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 @pytest.mark.parametrize("page", GALLERY_PAGES)
