@@ -1,5 +1,6 @@
 """The site tests share one headless Chromium per process (playwright's sync API allows one)."""
 
+import contextlib
 import functools
 import http.server
 import sys
@@ -14,6 +15,7 @@ SITE = Path(__file__).resolve().parents[1] / "docs" / "_build" / "html"
 PREFIX = "/some/sub/path/"  # where the site is served: a link that is not relative breaks
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `nox -s browser`
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 if not (SITE / "index.html").is_file():
     pytest.fail(f"no site in {SITE}: build it first with `nox -s docs`", pytrace=False)
@@ -36,9 +38,20 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=LAUNCH_ARGS,
         )
         yield browser
+        browser.close()
+
+
+@contextlib.contextmanager
+def phone_tab():
+    """A Chromium tab at the phone's size outside pytest: a test module's measuring run."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+        yield browser.new_context(viewport=PHONE).new_page()
         browser.close()
 
 

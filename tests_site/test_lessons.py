@@ -108,16 +108,10 @@ def test_output_fits_its_box(phone, base_url, page):
 if __name__ == "__main__":  # measure a built site: python tests_site/test_lessons.py [SITE]
     from pathlib import Path
 
-    from playwright.sync_api import sync_playwright
+    from conftest import phone_tab
 
     site = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/_build/html").resolve()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu"],
-        )
-        tab = browser.new_context(viewport=PHONE).new_page()
+    with phone_tab() as tab:
         for page in LESSON_PAGES:
             tab.goto((site / page).as_uri(), wait_until="load")
             layout = measure(tab)
@@ -126,4 +120,3 @@ if __name__ == "__main__":  # measure a built site: python tests_site/test_lesso
             print(f"{page.rsplit('/', 1)[1]:<40} {layout['screens']:5.1f} screens, "
                   f"box ends {box if box is None else round(box)} px below the title, "
                   f"{layout['folds']} folds, {len(wide)} wide outputs")  # fmt: skip
-        browser.close()

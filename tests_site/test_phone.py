@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PHONE
 
 #: A figure's text, scaled to the phone's width, against the body text's size. The rule
 #: is the issue's ("type at least as large as the body text's"), with a margin for the
@@ -161,20 +160,14 @@ def test_display_math_keeps_its_size_on_a_phone(phone, base_url):
 
 
 if __name__ == "__main__":  # measure a built site: python tests_site/test_phone.py [SITE]
-    from playwright.sync_api import sync_playwright
+    from conftest import phone_tab
 
     site = Path(sys.argv[1] if len(sys.argv) > 1 else SITE).resolve()
     FIGURE_TEXT = site.parent / "figure_text"
     pages = sorted(
         path.relative_to(site).as_posix() for path in (site / "auto_examples").rglob("plot_*.html")
     )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu"],
-        )
-        tab = browser.new_context(viewport=PHONE).new_page()
+    with phone_tab() as tab:
         for page in pages:
             tab.goto((site / page).as_uri(), wait_until="load")
             measured = tab.evaluate(MEASURE_JS)
@@ -192,4 +185,3 @@ if __name__ == "__main__":  # measure a built site: python tests_site/test_phone
         tab.wait_for_selector("mjx-container[display='true'] svg", timeout=10_000)
         scales = [round(equation["scale"], 2) for equation in tab.evaluate(MATH_JS)]
         print("theory.html: display equations drawn at", scales, "of their size")
-        browser.close()
