@@ -25,9 +25,9 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; the browser test drive
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the unit tests with pytest, on every core (``-- -n 0`` for one process)."""
+    """Run the unit tests with pytest."""
     session.install(NO_COMPILE, *CONSTRAINTS, "-e", ".[test]")
-    session.run("pytest", "-n", "auto", *session.posargs)
+    session.run("pytest", *session.posargs)
 
 
 @nox.session
