@@ -183,12 +183,13 @@ def text_sizes(fig: Any) -> dict[str, float]:
     labels), ``width`` the figure's width in inches and ``dpi`` its saving resolution. In
     the image, a point is ``dpi / 72`` pixels wide; a browser that shows the image at
     ``shown`` pixels of its ``natural`` width draws ``size * dpi / 72 * shown / natural``.
+    Read after the figure was saved: saving lays out its tick labels (a second layout
+    just to measure cost the build a full draw of every figure).
     """
     import numpy as np
     from matplotlib import rcParams
     from matplotlib.text import Text
 
-    fig.draw_without_rendering()  # lays out the tick labels, as saving will
     sizes = [
         text.get_fontsize()
         for text in fig.findobj(Text)
@@ -253,7 +254,7 @@ def matplotlib_scraper(block: Any, block_vars: dict, gallery_conf: dict, **kwarg
     }
     if not gallery_conf["matplotlib_animations"][0]:
         animated = set()
-    stills, animations, sizes = [], [], []
+    stills, animations, saved = [], [], []
     for number in plt.get_fignums():
         figure = plt.figure(number)
         if figure in animated:
@@ -261,8 +262,9 @@ def matplotlib_scraper(block: Any, block_vars: dict, gallery_conf: dict, **kwarg
         else:
             stills.append(describe_figure(figure))
             wrap_titles(figure)
-            sizes.append(text_sizes(figure))
-    rst = scrape(block, block_vars, gallery_conf, **kwargs)
+            saved.append(figure)
+    rst = scrape(block, block_vars, gallery_conf, **kwargs)  # saves, then closes, them
+    sizes = [text_sizes(figure) for figure in saved]
     _record_text_sizes(re.findall(r"image-sg:: (\S+)", rst), sizes)
 
     descriptions = iter(stills)
