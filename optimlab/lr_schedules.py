@@ -109,15 +109,17 @@ def lr_values(config: TrainingConfig, steps: int) -> tuple[float, ...]:
     >>> [round(lr, 6) for lr in lr_values(TrainingConfig(lr=0.1, lr_schedule="step"), 6)]
     [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
     """
-    return _recorded(config, steps)
+    return _recorded(config.lr, config.lr_schedule, steps)
 
 
+# Keyed on what the rates depend on, so that runs differing in anything else (a beta1
+# sweep under one schedule) share one recording.
 @lru_cache(maxsize=64)
-def _recorded(config: TrainingConfig, steps: int) -> tuple[float, ...]:
-    build = LR_SCHEDULES[config.lr_schedule]
+def _recorded(lr: float, schedule: str, steps: int) -> tuple[float, ...]:
+    build = LR_SCHEDULES[schedule]
     if build is None:
-        return (config.lr,) * steps
-    dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=config.lr)
+        return (lr,) * steps
+    dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
     scheduler = build(dummy, steps)
     group = dummy.param_groups[0]
     values = []
