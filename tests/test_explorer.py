@@ -5,16 +5,23 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import optimlab
-from optimlab.plotting import ExplorerRuns, explorer_html, explorer_record, explorer_runs
-from optimlab.plotting._explorer import (
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
+from explorer_runs import (  # the site's extension (docs/_ext), not the package
     EXPLORER_AXES,
     EXPLORER_GRIDS,
     SETTINGS,
+    ExplorerRuns,
+    explorer_html,
+    explorer_record,
+    explorer_runs,
     packed_number,
     settings_key,
 )

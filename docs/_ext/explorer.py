@@ -1,6 +1,6 @@
 """The explorer page (docs/explorer.md): Question 1's settings, every curve trained at build time.
 
-When the build starts, :func:`optimlab.plotting.explorer_runs` starts to train every
+When the build starts, ``explorer_runs.explorer_runs`` (beside this file) starts to train every
 configuration the page offers (one ``compare_sweeps`` call per world of inputs), in a
 process of its own beside the gallery's examples; before the pages are read, the build
 waits for it and writes the record of every number, at full precision, to
@@ -26,10 +26,9 @@ import time
 from pathlib import Path
 
 from docutils import nodes
+from explorer_runs import explorer_html, explorer_record
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-
-from optimlab.plotting import explorer_html, explorer_record
 
 DOCS = Path(__file__).resolve().parents[1]
 RECORD_DIR = DOCS / "_build" / "explorer"  # beside the claims' records, outside the site
@@ -50,7 +49,8 @@ def _wanted(app) -> bool:
 # reads once the gallery is done, before it reads the pages.
 _TRAIN = """
 import pickle, sys
-from optimlab.plotting import explorer_runs
+sys.path.insert(0, sys.argv[4])
+from explorer_runs import explorer_runs
 runs = explorer_runs(seeds=int(sys.argv[1]), epochs=int(sys.argv[2]))
 with open(sys.argv[3], "wb") as file:
     pickle.dump(runs, file)
@@ -69,7 +69,8 @@ def start_explorer(app) -> None:
     RECORD_DIR.mkdir(parents=True)
     arguments = [str(int(app.config.explorer_seeds)), str(int(app.config.explorer_epochs))]
     pickled = RECORD_DIR / "runs.pickle"
-    command = [sys.executable, "-c", _TRAIN, *arguments, str(pickled)]
+    here = str(Path(__file__).parent)
+    command = [sys.executable, "-c", _TRAIN, *arguments, str(pickled), here]
     # At the lowest priority: the gallery's examples keep the cores they use, and the
     # runs take the rest (its engine's workers inherit the priority).
     lowest = (lambda: os.nice(19)) if hasattr(os, "nice") else None

@@ -13,18 +13,13 @@ from ._compare import (
     plot_tuned,
     plot_tuning_scores,
 )
-from ._explorer import ExplorerRuns, explorer_html, explorer_record, explorer_runs
 from ._files import figure_formats, save_sweep_figure
 from ._interactive import InteractiveFigure, interactive_paths
 from ._landscape import plot_decay_points, plot_momentum_map, plot_path, plot_rosenbrock
 from ._sweep import plot_finals, plot_inputs, plot_sweep, sweep_ylim
 
 __all__ = [
-    "ExplorerRuns",
     "InteractiveFigure",
-    "explorer_html",
-    "explorer_record",
-    "explorer_runs",
     "figure_formats",
     "interactive_paths",
     "plot_decay_points",

@@ -23,18 +23,17 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from .._validation import brief, check_positive_int
-from .._version import __version__
-from ..config import DEFAULTS
-from ..data import exercise_data, standardized_exercise_data
-from ..metrics import baseline_rmse, median_finite, quantiles_finite
-from ..sweep import compare_sweeps
+from optimlab import __version__, compare_sweeps, exercise_data
+from optimlab._validation import brief, check_positive_int
+from optimlab.config import DEFAULTS
+from optimlab.data import standardized_exercise_data
+from optimlab.metrics import baseline_rmse, median_finite, quantiles_finite
 
 __all__ = [
     "EXPLORER_AXES",
@@ -223,7 +222,7 @@ def explorer_runs(
 
     Examples
     --------
-    >>> from optimlab.plotting import explorer_runs
+    >>> from explorer_runs import explorer_runs
     >>> axes = {"lr": [0.01, 0.1], "batch_size": [16], "weight_decay": [0.01],
     ...         "beta1": [0.9], "beta2": [0.999]}
     >>> runs = explorer_runs(seeds=2, epochs=2, axes=axes, grids={})
@@ -440,7 +439,7 @@ _STYLE = """<style>
 
 def _script() -> str:
     """The page's logic (``explorer.js`` beside this module), to inline in the page."""
-    return resources.files(__package__).joinpath("explorer.js").read_text(encoding="utf-8")
+    return (Path(__file__).parent / "explorer.js").read_text(encoding="utf-8")
 
 
 def explorer_html(
@@ -476,7 +475,7 @@ def explorer_html(
 
     Examples
     --------
-    >>> from optimlab.plotting import explorer_html, explorer_runs
+    >>> from explorer_runs import explorer_html, explorer_runs
     >>> axes = {"lr": [0.01, 0.1], "batch_size": [16], "weight_decay": [0.01],
     ...         "beta1": [0.9], "beta2": [0.999]}
     >>> runs = explorer_runs(seeds=2, epochs=2, axes=axes, grids={})
