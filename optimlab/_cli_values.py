@@ -243,14 +243,12 @@ def check_sweep(
 def raised_in_your_code(error: BaseException, args: argparse.Namespace) -> bool:
     """Does ``error``'s traceback (a worker's included) pass through a module of the
     command's ``--model``, ``--data`` or ``--optimizer``?"""
-    entries = args.optimizer or []
-    objects = [args.model, args.data, *(e[0] if isinstance(e, tuple) else e for e in entries)]
-    files = set()
-    for obj in objects:
-        name = getattr(obj, "__module__", None) or ""
-        module = sys.modules.get(name)
-        ours = name.partition(".")[0] in ("builtins", "optimlab", "torch")
-        if module is not None and not ours and getattr(module, "__file__", None):
-            files.add(f'File "{module.__file__}"')
+    entries = [e[0] if isinstance(e, tuple) else e for e in args.optimizer or []]
     text = "".join(traceback.format_exception(error))
-    return any(file in text for file in files)
+    for obj in [args.model, args.data, *entries]:
+        name = getattr(obj, "__module__", None) or ""
+        file = getattr(sys.modules.get(name), "__file__", None)
+        ours = name.partition(".")[0] in ("builtins", "optimlab", "torch")
+        if file and not ours and f'File "{file}"' in text:
+            return True
+    return False

@@ -233,11 +233,9 @@ def _report(result: SweepResult) -> None:
     rows = zip(result.labels, result.curves[:, -1], accuracy, result.final, strict=True)
     for label, final, correct, runs in rows:
         bad = int((~np.isfinite(runs)).sum())
-        diverged = (
-            "" if not bad else f", {bad} of {seeds} diverged" if seeds > 1 else " (diverged)"
-        )
+        diverged = f", {bad} of {seeds} diverged" if seeds > 1 else " (diverged)"
         also = "" if correct is None else f", accuracy {correct:.3f}"
-        print(f"{label:<{width}}  final {metric} {final:.4f}{also}{how}{diverged}")
+        print(f"{label:<{width}}  final {metric} {final:.4f}{also}{how}{diverged * (bad > 0)}")
     if result.yardsticks is not None:
         inputs = "" if result.inputs is None else f" ({result.inputs} inputs)"
         print(

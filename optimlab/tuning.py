@@ -115,9 +115,7 @@ class TunedComparison:
         from .plotting import plot_tuned, plot_tuning_scores
 
         check_choice("kind", kind, ("curves", "scores"))
-        if kind == "scores":
-            return plot_tuning_scores(self, ax=ax, **kwargs)
-        return plot_tuned(self, ax=ax, **kwargs)
+        return (plot_tuning_scores if kind == "scores" else plot_tuned)(self, ax=ax, **kwargs)
 
 
 def compare_optimizers(
