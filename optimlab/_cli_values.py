@@ -25,13 +25,13 @@ from .optimizers import OPTIMIZERS
 
 #: The optimizer options that the command does not take, and why.
 _NOT_OPTIONS = {
-    "lr": "is not an option here: --lr sets it",
-    "weight_decay": "is not an option here: --weight-decay sets it",
-    "betas": "is not an option here: --beta1 and --beta2 set them",
-    "beta": "is not an option here: --beta1 sets it",
-    "beta1": "is not an option here: --beta1 sets it",
-    "beta2": "is not an option here: --beta2 sets it",
-    "eps": "is not an option: a sweep keeps each optimizer's own default (TrainingConfig.eps)",
+    "lr": "--lr sets it",
+    "weight_decay": "--weight-decay sets it",
+    "betas": "--beta1 and --beta2 set them",
+    "beta": "--beta1 sets it",
+    "beta1": "--beta1 sets it",
+    "beta2": "--beta2 sets it",
+    "eps": "a sweep keeps each optimizer's own default (TrainingConfig.eps)",
 }
 
 
@@ -142,7 +142,7 @@ def optimizer_option(text: str) -> tuple[str, Any]:
 
 def _check_option(name: str) -> None:
     if name in _NOT_OPTIONS:
-        raise argparse.ArgumentTypeError(f"{name} {_NOT_OPTIONS[name]}")
+        raise argparse.ArgumentTypeError(f"{name} is not an option here: {_NOT_OPTIONS[name]}")
 
 
 def one_line(error: BaseException) -> str:
@@ -204,25 +204,22 @@ def check_sweep(
             f"give several values to exactly one of {', '.join(SWEPT_OPTIONS)}, "
             f"the setting to compare; {found} several"
         )
-    if args.standardize and args.data is not None:
-        sweep.error(
-            "argument --standardize: it standardises the exercise's data; with --data, "
-            "your function returns the inputs as they should be trained"
-        )
-    if args.loss == "cross_entropy" and args.data is None:
-        sweep.error(
-            "argument --loss: cross_entropy needs class labels, and the exercise's data are "
-            "a regression problem: give your own with --data MODULE:FUNCTION"
-        )
-    if args.loss == "cross_entropy" and args.model is None:
-        sweep.error(
-            "argument --loss: cross_entropy needs a model with one output per class, and "
-            "the exercise's MLP has one output: give your own with --model MODULE:FUNCTION"
-        )
     names = [name for name, _ in args.optimizer_option]
     repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        sweep.error(f"argument --optimizer-option: {', '.join(repeated)} given more than once")
+    for broken, message in (
+        (args.standardize and args.data is not None, "--standardize: it standardises the "
+         "exercise's data; with --data, your function returns the inputs as they should be "
+         "trained"),
+        (args.loss == "cross_entropy" and args.data is None, "--loss: cross_entropy needs "
+         "class labels, and the exercise's data are a regression problem: give your own "
+         "with --data MODULE:FUNCTION"),
+        (args.loss == "cross_entropy" and args.model is None, "--loss: cross_entropy needs a "
+         "model with one output per class, and the exercise's MLP has one output: give your "
+         "own with --model MODULE:FUNCTION"),
+        (repeated, f"--optimizer-option: {', '.join(repeated)} given more than once"),
+    ):  # fmt: skip
+        if broken:
+            sweep.error(f"argument {message}")
     for option, path in (("--plot", args.plot), ("--csv", args.csv), ("--save", args.save)):
         if path is None:
             continue

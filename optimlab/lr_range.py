@@ -99,6 +99,7 @@ def suggest_lr(
     """The learning rate a smoothed range-test curve suggests.
 
     Only the curve's finite beginning counts (the test stops a seed once it diverges).
+
     Parameters
     ----------
     lrs, smoothed : numpy.ndarray
@@ -236,13 +237,13 @@ def lr_range_test(
     data : split or callable, optional
         As in :func:`~optimlab.compare_configs`.
     smoothing : float, default=0.9
-        The ``beta`` of :func:`smooth`.
+        The ``beta`` of ``smooth``.
     stop_factor : float or None, default=4.0
         Stop a seed once its smoothed loss exceeds ``stop_factor`` times its smallest so
         far, or is not finite (its remaining losses are NaN); ``None`` never stops.
     rule : {"steepest", "minimum"}, default="steepest"
     skip_start : int, default=10
-        How each seed's rate is suggested, as in :func:`suggest_lr`.
+        How each seed's rate is suggested, as in ``suggest_lr``.
     **settings
         Any other setting of :class:`~optimlab.TrainingConfig` (``batch_size``, ...).
 
