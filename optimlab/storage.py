@@ -203,19 +203,18 @@ def _imported_class(path: str) -> type:
     if isinstance(found, type):
         return found
     if module_name == "__main__":
-        raise _ClassNotFound(
-            f"it was trained with the optimizer class {qualname}, defined in the script that "
-            "saved it (module __main__): load it in that script, or define the class in a "
-            "module and import that module before loading"
+        why = (
+            f"{qualname}, defined in the script that saved it (module __main__): load it in "
+            "that script, or define the class in a module and import that module before loading"
         )
-    if module is None:
-        raise _ClassNotFound(
-            f"it was trained with the optimizer class {path}: import {module_name} before "
-            "loading it (loading imports no module, so that it runs no code)"
+    elif module is None:
+        why = (
+            f"{path}: import {module_name} before loading it (loading imports no module, so "
+            "that it runs no code)"
         )
-    raise _ClassNotFound(
-        f"it was trained with the optimizer class {path}, which module {module_name} does not have"
-    )
+    else:
+        why = f"{path}, which module {module_name} does not have"
+    raise _ClassNotFound(f"it was trained with the optimizer class {why}")
 
 
 def _flat(config: TrainingConfig) -> dict[str, Any]:
