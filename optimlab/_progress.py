@@ -23,18 +23,16 @@ PROGRESS_DELAY = 2.0
 def progress(text: str, file: TextIO | None = None) -> Iterator[None]:
     """Say on ``file`` (stderr), if it is a terminal, what the command does and for how long.
 
-    The sweep engine trains every run in one call and reports no progress from inside
-    it, so a bar with a fraction done would be made up: the line shows the phase and its
-    elapsed time, from :data:`PROGRESS_DELAY` seconds on, and how long it took once done.
-    tqdm redraws only when told, so a thread tells it a few times a second.
+    The engine reports no progress from inside a sweep, so a fraction done would be made
+    up: the line shows the phase and its elapsed time from :data:`PROGRESS_DELAY` seconds
+    on, and how long it took once done.
 
     Parameters
     ----------
     text : str
         The phase, such as ``"training 20 runs"``.
     file : file object, optional
-        Where the line goes; default: ``sys.stderr``. Nothing is written unless it is a
-        terminal.
+        Where the line goes, if a terminal; default: ``sys.stderr``.
     """
     with tqdm(
         desc=f"{PROG}: {text}",
@@ -46,7 +44,7 @@ def progress(text: str, file: TextIO | None = None) -> Iterator[None]:
         if line.disable:
             yield
             return
-        stop = threading.Event()
+        stop = threading.Event()  # tqdm redraws only when told: tell it a few times a second
 
         def tick() -> None:
             while not stop.wait(0.25):

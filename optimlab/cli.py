@@ -2,14 +2,9 @@
 
 ``optimlab sweep --lr 0.1 0.2 --weight-decay 0.02 --seeds 10 --plot lr.png --csv runs.csv``
 is :func:`~optimlab.compare_configs` with ``lr=[0.1, 0.2], weight_decay=0.02, seeds=10``,
-its figure saved by :meth:`~optimlab.SweepResult.plot` and its tidy table
-(:meth:`~optimlab.SweepResult.table`) written as CSV. ``python -m optimlab`` is the same.
-``--optimizer`` and ``--optimizer-option`` pick the optimizer and its other settings;
-``--model``, ``--data`` and ``--loss`` train your own problem, named as ``module:function``
-(the current folder is searched first, as ``python -m`` does).
-
-Every argument is checked before any training starts; a bad one ends the command with
-exit status 2 and a one-line message, never a traceback.
+its figure saved by :meth:`~optimlab.SweepResult.plot` and its tidy table written as CSV;
+``python -m optimlab`` is the same. Every argument is checked before any training: a bad
+one ends the command with exit status 2 and a one-line message, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,7 +15,7 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +38,6 @@ from .sweep import compare_configs
 
 __all__ = ["build_parser", "main", "write_csv"]
 
-
-#: The metric a result tracks, as its final value reads in the command's report.
 _METRIC_NAMES = {"valid_rmse": "valid RMSE", "valid_log_loss": "valid log loss"}
 
 
@@ -76,11 +69,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_sweep(commands)
-    return parser
-
-
-def _add_sweep(commands: argparse._SubParsersAction) -> None:
     sweep = commands.add_parser(
         "sweep",
         help="train the exercise's network once per value of one setting",
@@ -94,116 +82,57 @@ def _add_sweep(commands: argparse._SubParsersAction) -> None:
         "--plot lr.png --csv runs.csv",
     )
     sweep.set_defaults(run=functools.partial(_sweep, sweep=sweep))
-    settings = sweep.add_argument_group("training settings (one value each, except one)")
-    settings.add_argument(
-        "--epochs",
-        type=int,
-        default=DEFAULTS.epochs,
-        metavar="N",
-        help="passes over the training set (default: %(default)s)",
-    )
+    # fmt: off
+    add = sweep.add_argument_group("training settings (one value each, except one)").add_argument
+    add("--epochs", type=int, default=DEFAULTS.epochs, metavar="N",
+        help="passes over the training set (default: %(default)s)")
     for option, (name, kind, text) in SWEPT_OPTIONS.items():
-        settings.add_argument(
-            option,
-            type=kind,
-            nargs="+",
-            metavar=option.lstrip("-").upper(),
-            help=f"{text} (default: {getattr(DEFAULTS, name)})",
-        )
-    settings.add_argument(
-        "--optimizer-option",
-        type=optimizer_option,
-        action="append",
-        default=[],
+        add(option, type=kind, nargs="+", metavar=option.lstrip("-").upper(),
+            help=f"{text} (default: {getattr(DEFAULTS, name)})")
+    add("--optimizer-option", type=optimizer_option, action="append", default=[],
         metavar="NAME=VALUE",
         help="another setting of the optimizer, a Python literal, such as momentum=0.9 or "
         "nesterov=True for sgd, alpha=0.9 for rmsprop; repeat it for each "
-        "(optimizer_options of compare_configs)",
-    )
-    problem = sweep.add_argument_group(
+        "(optimizer_options of compare_configs)")
+    add = sweep.add_argument_group(
         "your own problem (MODULE:FUNCTION, imported from the current folder or PYTHONPATH)"
-    )
-    problem.add_argument(
-        "--model",
-        type=function_of_seed,
-        metavar="MODULE:FUNCTION",
+    ).add_argument
+    add("--model", type=function_of_seed, metavar="MODULE:FUNCTION",
         help="a function seed -> torch.nn.Module, returning a fresh network "
-        "(default: the exercise's MLP)",
-    )
-    problem.add_argument(
-        "--data",
-        type=function_of_seed,
-        metavar="MODULE:FUNCTION",
+        "(default: the exercise's MLP)")
+    add("--data", type=function_of_seed, metavar="MODULE:FUNCTION",
         help="a function seed -> ((X_train, Y_train), (X_valid, Y_valid)) "
-        "(default: the exercise's Friedman #3 data)",
-    )
-    problem.add_argument(
-        "--loss",
-        choices=("mse", "cross_entropy"),
-        default="mse",
+        "(default: the exercise's Friedman #3 data)")
+    add("--loss", choices=("mse", "cross_entropy"), default="mse",
         help="the training loss; cross_entropy tracks the validation log loss and "
-        "accuracy (default: %(default)s)",
-    )
-    runs = sweep.add_argument_group("runs")
-    runs.add_argument(
-        "--seeds",
-        type=int,
-        default=1,
-        metavar="N",
+        "accuracy (default: %(default)s)")
+    add = sweep.add_argument_group("runs").add_argument
+    add("--seeds", type=int, default=1, metavar="N",
         help="repeat every value under seeds 0..N-1 (data, initial weights and, with "
         "--shuffle, batch order); the figure shows the median and a band "
-        "(default: %(default)s, the exercise's single run)",
-    )
-    runs.add_argument(
-        "--standardize",
-        action="store_true",
+        "(default: %(default)s, the exercise's single run)")
+    add("--standardize", action="store_true",
         help="standardise the exercise's inputs with the training rows' mean and standard "
-        "deviation (default: the exercise's raw inputs; not with --data)",
-    )
-    runs.add_argument(
-        "--shuffle",
-        action="store_true",
+        "deviation (default: the exercise's raw inputs; not with --data)")
+    add("--shuffle", action="store_true",
         help="visit the training rows in a new seeded order every epoch "
-        "(default: the exercise's fixed order)",
-    )
-    runs.add_argument(
-        "--measure-time",
-        action="store_true",
-        help="also time one epoch of each value, for the table's 'seconds' column and --x time",
-    )
-    runs.add_argument(
-        "--n-jobs",
-        type=int,
-        metavar="N",
-        help="worker processes (default: the machine's cores)",
-    )
-    outputs = sweep.add_argument_group("outputs")
-    outputs.add_argument(
-        "--plot",
-        type=Path,
-        metavar="FILE",
-        help="save the figure; the suffix picks the format (.png, .pdf, .svg, ...)",
-    )
-    outputs.add_argument(
-        "--x",
-        choices=tuple(BUDGETS),
-        default="epoch",
+        "(default: the exercise's fixed order)")
+    add("--measure-time", action="store_true",
+        help="also time one epoch of each value, for the table's 'seconds' column and --x time")
+    add("--n-jobs", type=int, metavar="N", help="worker processes (default: the machine's cores)")
+    add = sweep.add_argument_group("outputs").add_argument
+    add("--plot", type=Path, metavar="FILE",
+        help="save the figure; the suffix picks the format (.png, .pdf, .svg, ...)")
+    add("--x", choices=tuple(BUDGETS), default="epoch",
         help="the figure's x axis: epochs, optimizer steps, training samples seen, or "
-        "seconds (implies --measure-time) (default: %(default)s)",
-    )
-    outputs.add_argument(
-        "--csv",
-        type=Path,
-        metavar="FILE",
+        "seconds (implies --measure-time) (default: %(default)s)")
+    add("--csv", type=Path, metavar="FILE",
         help="write the tidy table: one row per value, seed and epoch "
-        "(columns as SweepResult.to_frame)",
-    )
-    outputs.add_argument(
-        "--save",
-        type=Path,
-        metavar="FILE",
-        help="save the whole result, to read back with optimlab.SweepResult.load (an .npz file)",
-    )
+        "(columns as SweepResult.to_frame)")
+    add("--save", type=Path, metavar="FILE",
+        help="save the whole result, to read back with optimlab.SweepResult.load (an .npz file)")
+    # fmt: on
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -248,12 +177,7 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
             (entry[0], {**options, **entry[1]}) if isinstance(entry, tuple) else entry
             for entry in settings["optimizer"]
         ]
-    measure_time = args.measure_time or args.x == "time"
-    data = args.data
-    if args.standardize:
-        data = standardized_exercise_data
-    param = next(name for name, value in settings.items() if isinstance(value, list))
-    n_runs = len(settings[param]) * seeds
+    n_runs = seeds * next(len(value) for value in settings.values() if isinstance(value, list))
     with (
         warnings.catch_warnings(record=True) as caught,
         progress(f"training {n_runs} run{'s' * (n_runs > 1)}"),
@@ -264,11 +188,11 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
                 **settings,
                 optimizer_options=options,
                 model=args.model,
-                data=data,
+                data=standardized_exercise_data if args.standardize else args.data,
                 loss=args.loss,
                 seeds=seeds,
                 shuffle=args.shuffle,
-                measure_time=measure_time,
+                measure_time=args.measure_time or args.x == "time",
                 n_jobs=args.n_jobs,
             )
         except (TypeError, ValueError) as error:
@@ -278,12 +202,11 @@ def _sweep(args: argparse.Namespace, *, sweep: argparse.ArgumentParser) -> int:
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=sys.stderr)
     _report(result)
-    outputs: list[tuple[Path | None, str, Callable[[Path], object]]] = [
+    for path, doing, write in (
         (args.plot, "drawing", functools.partial(save_sweep_figure, result, x=args.x)),
         (args.csv, "writing", functools.partial(write_csv, result)),
         (args.save, "saving", result.save),
-    ]
-    for path, doing, write in outputs:
+    ):
         if path is None:
             continue
         try:
@@ -303,24 +226,22 @@ def _report(result: SweepResult) -> None:
     width = max(map(len, result.labels))
     metric = _METRIC_NAMES[result.metric]
     accuracy = (
-        result.curves_of("valid_accuracy")[:, -1]
-        if result.accuracy is not None
-        else [None] * len(result.labels)
+        [None] * len(result.labels)
+        if result.accuracy is None
+        else result.curves_of("valid_accuracy")[:, -1]
     )
     rows = zip(result.labels, result.curves[:, -1], accuracy, result.final, strict=True)
     for label, final, correct, runs in rows:
         bad = int((~np.isfinite(runs)).sum())
-        diverged = (
-            "" if not bad else f", {bad} of {seeds} diverged" if seeds > 1 else " (diverged)"
-        )
+        diverged = f", {bad} of {seeds} diverged" if seeds > 1 else " (diverged)"
         also = "" if correct is None else f", accuracy {correct:.3f}"
-        print(f"{label:<{width}}  final {metric} {final:.4f}{also}{how}{diverged}")
+        print(f"{label:<{width}}  final {metric} {final:.4f}{also}{how}{diverged * (bad > 0)}")
     if result.yardsticks is not None:
         inputs = "" if result.inputs is None else f" ({result.inputs} inputs)"
-        yardstick = float(np.median(result.yardsticks))
         print(
-            f"{'yardstick':<{width}}  predicting the training mean: {metric} {yardstick:.4f}"
-            f"{how}; a model that learned from the inputs{inputs} ends below it"
+            f"{'yardstick':<{width}}  predicting the training mean: {metric} "
+            f"{float(np.median(result.yardsticks)):.4f}{how}; a model that learned from the "
+            f"inputs{inputs} ends below it"
         )
 
 
@@ -346,6 +267,4 @@ def write_csv(result: SweepResult, path: str | os.PathLike[str]) -> None:
 def _cell(value: object) -> str:
     if isinstance(value, float | np.floating):
         return repr(float(value))
-    if isinstance(value, np.generic):
-        return str(value.item())
-    return str(value)
+    return str(value.item() if isinstance(value, np.generic) else value)

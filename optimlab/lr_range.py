@@ -3,10 +3,9 @@ r"""The learning-rate range test (Smith, 2017), repeated over seeds.
 Train for ``steps`` mini-batch steps while the learning rate grows exponentially from
 ``lr_min`` to ``lr_max``, one step per value, and record the training loss of each step:
 the loss falls once the rate is large enough to make progress and shoots up once it is
-too large. A rate is then *suggested* from the smoothed curve. Learning-rate finders
-(fastai's ``lr_find``, Lightning's tuner, ``torch-lr-finder``) run this once; run over
-several seeds, it shows how much the curve, and the suggested rate, move from seed to
-seed.
+too large, and a rate is *suggested* from the smoothed curve. Learning-rate finders
+(fastai's ``lr_find``, ``torch-lr-finder``) run this once; over several seeds, it shows
+how much the curve and the suggestion move from seed to seed.
 
 Step :math:`i` of :math:`n` uses :math:`\eta_i = \eta_{\min}
 (\eta_{\max}/\eta_{\min})^{i/(n-1)}`; its recorded loss is the mean squared error on
@@ -107,12 +106,15 @@ def suggest_lr(
         The rates and the smoothed losses, same length.
     rule : {"steepest", "minimum"}
         ``"steepest"``: the rate where the loss falls fastest against ``log(lr)``
-        (central differences, ``numpy.gradient``), at or before the curve's minimum;
-        ``"minimum"``: the rate of the minimum, divided by 10.
+        (``numpy.gradient``), at or before the curve's minimum; ``"minimum"``: the rate
+        of the minimum, divided by 10.
     skip_start : int, default=10
-        For ``"steepest"``, ignore the first ``skip_start`` steps, where the smoothed
-        curve still follows single noisy mini-batches (``torch-lr-finder`` skips 10 too);
-        if the minimum comes before, the suggestion is the rate at the minimum.
+        For ``"steepest"``, ignore the first ``skip_start`` steps, where the smoothed curve
+        still follows single noisy mini-batches; a minimum before them is the suggestion.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -159,7 +161,7 @@ class LRRangeResult:
         The losses smoothed (``smooth``), NaN after a seed stopped.
     seeds : tuple of int
     rule : str
-        The suggestion rule (see ``RULES``).
+        The suggestion rule, a key of ``RULES``.
     suggested : numpy.ndarray
         Shape ``(len(seeds),)``: each seed's suggested rate.
     """
@@ -219,10 +221,9 @@ def lr_range_test(
 ) -> LRRangeResult:
     """Run the learning-rate range test on the exercise's MLP, once per seed.
 
-    Seed ``s`` uses the data ``exercise_data(s)`` (or ``data(s)``) and the initial weights
-    ``make_mlp(seed=123 + s)``, as :func:`~optimlab.compare_configs` does. Its training
-    rows are visited in their fixed order, one mini-batch per step, starting over after
-    the last batch.
+    Seed ``s`` trains on ``exercise_data(s)`` (or ``data(s)``) from the weights
+    ``make_mlp(seed=123 + s)``, as :func:`~optimlab.compare_configs` does, one mini-batch
+    per step in the rows' fixed order, starting over after the last batch.
 
     Parameters
     ----------
@@ -233,22 +234,18 @@ def lr_range_test(
     steps : int, default=100
         Number of steps, one per rate (at least 2).
     seeds : int or list of int, default=5
-        An int ``k`` means ``0, ..., k-1`` (shifted by
-        ``OPTIMLAB_SEED_OFFSET`` where set, as in :func:`~optimlab.compare_configs`).
     data : split or callable, optional
-        As :func:`~optimlab.compare_configs`.
+        As in :func:`~optimlab.compare_configs`.
     smoothing : float, default=0.9
-        The ``beta`` of ``smooth``, in [0, 1).
+        The ``beta`` of ``smooth``.
     stop_factor : float or None, default=4.0
         Stop a seed once its smoothed loss exceeds ``stop_factor`` times its smallest so
         far, or is not finite (its remaining losses are NaN); ``None`` never stops.
     rule : {"steepest", "minimum"}, default="steepest"
-        How each seed's rate is suggested (:meth:`~optimlab.LRRangeResult.suggest`).
     skip_start : int, default=10
-        Steps the ``"steepest"`` rule ignores at the start (as in ``suggest``).
+        How each seed's rate is suggested, as in ``suggest_lr``.
     **settings
-        Any other setting of :class:`~optimlab.TrainingConfig` (``batch_size``,
-        ``weight_decay``, ``eps``, ...; defaults: its own).
+        Any other setting of :class:`~optimlab.TrainingConfig` (``batch_size``, ...).
 
     Returns
     -------
@@ -283,16 +280,16 @@ def lr_range_test(
     per_seed = data_per_seed(data, seed_list, "mse")
     check_sweep_model(None, per_seed, "mse")  # the exercise's MLP must fit the data
 
-    losses = np.full((len(seed_list), steps), np.nan)
-    smoothed = np.full((len(seed_list), steps), np.nan)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny network: one thread is fastest, and reproducible
     try:
-        for row, seed in enumerate(seed_list):
-            losses[row] = _one_seed(config, per_seed[seed], seed, lrs, smoothing, stop_factor)
-            smoothed[row] = smooth(losses[row], smoothing)  # NaN stays NaN after a stop
+        curves = [
+            _one_seed(config, per_seed[seed], seed, lrs, smoothing, stop_factor)
+            for seed in seed_list
+        ]
     finally:
         torch.set_num_threads(threads)  # the caller's setting, untouched
+    losses, smoothed = (np.array(rows) for rows in zip(*curves, strict=True))
     suggested = np.array([suggest_lr(lrs, c, rule, skip_start=skip_start) for c in smoothed])
     for array in (lrs, losses, smoothed, suggested):
         array.flags.writeable = False
@@ -307,14 +304,14 @@ def _one_seed(
     lrs: np.ndarray,
     smoothing: float,
     stop_factor: float | None,
-) -> np.ndarray:
-    """One seed's test: the batch loss of each step, NaN after the stop."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """One seed's test: each step's batch loss and its smoothed value, NaN after the stop."""
     (X_train, Y_train), _ = split
     model = exercise_mlp_for(split)(init_seed(seed))
     optimizer = make_optimizer(config, model.parameters())
     n, size = len(X_train), config.batch_size
     n_batches = -(-n // size)
-    losses = np.full(len(lrs), np.nan)
+    losses, smoothed = np.full(len(lrs), np.nan), np.full(len(lrs), np.nan)
     average, best = 0.0, np.inf
     for step, lr in enumerate(lrs):
         for group in optimizer.param_groups:
@@ -325,8 +322,8 @@ def _one_seed(
             model(X_train[start : start + size]), Y_train[start : start + size]
         )
         losses[step] = loss.item()
-        average = smoothing * average + (1 - smoothing) * losses[step]
-        current = average / (1 - smoothing ** (step + 1))
+        average = smoothing * average + (1 - smoothing) * losses[step]  # as smooth() does
+        smoothed[step] = current = average / (1 - smoothing ** (step + 1))
         best = min(best, current)
         if stop_factor is not None and not (
             np.isfinite(current) and current <= stop_factor * best
@@ -334,4 +331,4 @@ def _one_seed(
             break
         loss.backward()
         optimizer.step()
-    return losses
+    return losses, smoothed

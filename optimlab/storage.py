@@ -29,38 +29,31 @@ if TYPE_CHECKING:
 
 __all__ = ["load_fields", "save_result", "table_of"]
 
+#: The ``format`` and ``version`` in the metadata of a saved result.
+_FORMAT, _VERSION = "optimlab.SweepResult", 1
+#: The arrays a result may hold, stored as they are; ``runs`` always.
+_ARRAYS = ("runs", "seconds_per_epoch", "accuracy", "yardsticks")
+
 
 def table_of(result: SweepResult) -> dict[str, np.ndarray]:
     """The tidy columns of :meth:`optimlab.SweepResult.table`."""
-    n_values, n_seeds, n_epochs = result.runs.shape
-    value, seed, epoch = (
-        index.ravel()
-        for index in np.meshgrid(
-            np.arange(n_values), np.arange(n_seeds), np.arange(n_epochs), indexing="ij"
-        )
-    )
+    value, seed, epoch = np.indices(result.runs.shape).reshape(3, -1)
     settings = [_flat(config) for config in result.configs]
-    columns: dict[str, np.ndarray] = {
-        "param": np.full(len(value), result.param, dtype=object),
-        "value": np.array(
-            [optimizer_label(v) for v in result.values]
-            if result.param == "optimizer"
-            else [s[result.param] for s in settings]
-        )[value],
-    }
+    columns = {"param": np.full(len(value), result.param, dtype=object)}
+    if result.param == "optimizer":
+        columns["value"] = np.array([optimizer_label(v) for v in result.values])[value]
+    else:
+        columns["value"] = np.array([s[result.param] for s in settings])[value]
     for name in settings[0]:
         columns[name] = np.array([s[name] for s in settings])[value]
     n_epoch = epoch + 1
-    steps_per_epoch = -(-result.n_train // result.batch_sizes)  # ceil, in integers
-    seconds = (
-        np.full(n_values, np.nan)
-        if result.seconds_per_epoch is None
-        else np.asarray(result.seconds_per_epoch, dtype=float)
-    )
+    seconds = np.full(len(result.values), np.nan)
+    if result.seconds_per_epoch is not None:
+        seconds = np.asarray(result.seconds_per_epoch, dtype=float)
     columns |= {
         "seed": np.array(result.seeds, dtype=np.int64)[seed],
         "epoch": n_epoch,
-        "step": n_epoch * steps_per_epoch[value],
+        "step": n_epoch * (-(-result.n_train // result.batch_sizes))[value],  # ceil
         "samples": n_epoch * result.n_train,
         "seconds": n_epoch * seconds[value],
         result.metric: result.runs.ravel().copy(),
@@ -80,19 +73,14 @@ def save_result(result: SweepResult, path: str | os.PathLike[str]) -> None:
             f"cannot save a SweepResult to {str(path)!r}: "
             f"folder {str(path.parent)!r} does not exist"
         )
-    arrays: dict[str, Any] = {"runs": result.runs}
-    if result.seconds_per_epoch is not None:
-        arrays["seconds_per_epoch"] = result.seconds_per_epoch
-    if result.accuracy is not None:
-        arrays["accuracy"] = result.accuracy
-    if result.yardsticks is not None:
-        arrays["yardsticks"] = result.yardsticks
+    arrays = {name: getattr(result, name) for name in _ARRAYS if getattr(result, name) is not None}
+    config = result.config.as_dict()
     metadata = {
         "format": _FORMAT,
         "version": _VERSION,
         "param": result.param,
         "values": [_encode(value) for value in result.values],
-        "config": _encode_config(result.config),
+        "config": config | {"optimizer": _encode(config["optimizer"])},
         "seeds": list(result.seeds),
         "n_train": result.n_train,
         "metric": result.metric,
@@ -136,23 +124,19 @@ def load_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"{metadata.get('version')!r}, expected {_VERSION}"
         )
     try:
-        provenance = metadata["provenance"]
-        config = metadata["config"]
+        provenance, config = metadata["provenance"], metadata["config"]
         config["optimizer"] = _decode(config.get("optimizer", "adamw"))
-        config["optimizer_options"] = _options(config.get("optimizer_options", {}))
-        return dict(
+        config["optimizer_options"] = _tuples(config.get("optimizer_options", {}))
+        return {name: stored.get(name) for name in _ARRAYS} | dict(
+            runs=stored["runs"],
             param=metadata["param"],
             values=tuple(map(_decode, metadata["values"])),
-            runs=stored["runs"],
             config=TrainingConfig(**config),
             seeds=tuple(metadata["seeds"]),
             n_train=metadata["n_train"],
-            seconds_per_epoch=stored.get("seconds_per_epoch"),
             provenance=None if provenance is None else Provenance.from_dict(provenance),
             # Files saved before results named their metric hold RMSEs.
             metric=metadata.get("metric", "valid_rmse"),
-            accuracy=stored.get("accuracy"),
-            yardsticks=stored.get("yardsticks"),
             inputs=metadata.get("inputs"),
         )
     except _ClassNotFound as error:
@@ -163,11 +147,6 @@ def load_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 class _ClassNotFound(ValueError):
     """A saved result's optimizer class is not in the modules imported now."""
-
-
-#: The ``format`` and ``version`` in the metadata of a saved result.
-_FORMAT = "optimlab.SweepResult"
-_VERSION = 1
 
 
 def _check_path(path: object) -> Path:
@@ -194,41 +173,28 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _encode_config(config: TrainingConfig) -> dict[str, Any]:
-    settings = config.as_dict()
-    settings["optimizer"] = _encode(settings["optimizer"])
-    return settings
-
-
 def _decode(value: Any) -> Any:
     """A swept value (or the config's optimizer) as :func:`_encode` wrote it."""
     if isinstance(value, dict) and set(value) == {"class"}:
         return _imported_class(value["class"])
     if isinstance(value, dict) and set(value) == {"optimizer", "options"}:
-        return _decode(value["optimizer"]), _options(value["options"])
+        return _decode(value["optimizer"]), _tuples(value["options"])
     if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
-        return value[0], _options(value[1])  # an entry with options, as the first files wrote it
+        return value[0], _tuples(value[1])  # an entry with options, as the first files wrote it
     return value
 
 
-def _options(options: dict[str, Any]) -> dict[str, Any]:
-    """Optimizer options as JSON read them back, their tuples (JSON's lists) tuples again.
-
-    An option's value must be hashable, so it was never a list.
-    """
-    return {name: _tuples(value) for name, value in options.items()}
-
-
 def _tuples(value: Any) -> Any:
+    """Optimizer options as JSON reads them back, their tuples (JSON's lists) tuples again:
+    an option's value is hashable, so never a list."""
+    if isinstance(value, dict):
+        return {name: _tuples(option) for name, option in value.items()}
     return tuple(map(_tuples, value)) if isinstance(value, list) else value
 
 
 def _imported_class(path: str) -> type:
-    """The class at ``"module:QualName"``, in a module already imported (none is imported).
-
-    Found by name, as pickle finds classes: a script that loads a result made by another
-    script finds its own ``__main__`` class of that name, if it has one.
-    """
+    """The class at ``"module:QualName"``, found by name in a module already imported, as
+    pickle finds classes (a script finds its own ``__main__`` class of that name)."""
     module_name, _, qualname = path.partition(":")
     module = sys.modules.get(module_name)
     found: Any = module
@@ -237,27 +203,23 @@ def _imported_class(path: str) -> type:
     if isinstance(found, type):
         return found
     if module_name == "__main__":
-        raise _ClassNotFound(
-            f"it was trained with the optimizer class {qualname}, defined in the script that "
-            "saved it (module __main__): load it in that script, or define the class in a "
-            "module and import that module before loading"
+        why = (
+            f"{qualname}, defined in the script that saved it (module __main__): load it in "
+            "that script, or define the class in a module and import that module before loading"
         )
-    if module is None:
-        raise _ClassNotFound(
-            f"it was trained with the optimizer class {path}: import {module_name} before "
-            "loading it (loading imports no module, so that it runs no code)"
+    elif module is None:
+        why = (
+            f"{path}: import {module_name} before loading it (loading imports no module, so "
+            "that it runs no code)"
         )
-    raise _ClassNotFound(
-        f"it was trained with the optimizer class {path}, which module {module_name} does not have"
-    )
+    else:
+        why = f"{path}, which module {module_name} does not have"
+    raise _ClassNotFound(f"it was trained with the optimizer class {why}")
 
 
 def _flat(config: TrainingConfig) -> dict[str, Any]:
-    """``config``'s settings as a table holds them: the optimizer by name, its options as JSON.
-
-    ``eps`` is the value the optimizer was made with (its own default where the config
-    leaves it unset), NaN for an optimizer without one.
-    """
+    """``config``'s settings as a table holds them: the optimizer by name, its options as
+    JSON, ``eps`` as the optimizer was made with it (NaN for an optimizer without one)."""
     settings = config.as_dict()
     settings["eps"] = config.optimizer_kwargs().get("eps", math.nan)
     settings["optimizer"] = optimizer_name(settings["optimizer"])

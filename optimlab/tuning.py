@@ -1,12 +1,8 @@
 """Compare optimizers fairly: tune each one's learning rate on some seeds, report on others.
 
 An optimizer compared at someone else's learning rate loses for the wrong reason, and one
-whose learning rate was picked on the very runs that are then shown looks better than it
-is (the pick fits those seeds' noise). :func:`~optimlab.compare_optimizers` does what a fair
-comparison needs: it trains every optimizer at every learning rate of a grid on the
-*tuning* seeds, picks for each the learning rate of lowest median final validation RMSE,
-then trains each optimizer at its pick on *held-out* seeds, which are never used for the
-choice, and reports those curves. The sweep engine trains all the runs.
+whose learning rate was picked on the very runs then shown looks better than it is (the
+pick fits those seeds' noise).
 """
 
 from __future__ import annotations
@@ -43,18 +39,15 @@ class TunedComparison:
     lrs : tuple of float
         The learning-rate grid, increasing.
     chosen_lr : dict of str to float
-        Each optimizer's pick: the grid value of lowest tuning score (the smallest such
-        value on a tie).
+        Each optimizer's pick: the grid value of lowest tuning score (the smallest on a tie).
     tuning_scores : numpy.ndarray
-        Shape ``(len(labels), len(lrs))``: the median over the tuning seeds of the final
-        validation RMSE, a diverged run counting as inf.
+        Shape ``(len(labels), len(lrs))``: the median final validation RMSE over the tuning
+        seeds, a diverged run counting as inf.
     tuning : tuple of SweepResult
         Each optimizer's learning-rate sweep on the tuning seeds.
     held_out : tuple of SweepResult
-        Each optimizer at its chosen learning rate on the held-out seeds (a one-value
-        ``lr`` sweep): the curves to report.
+        Each optimizer at its chosen learning rate on the held-out seeds: the curves to report.
     tuning_seeds, held_out_seeds : tuple of int
-        Disjoint seed sets.
     """
 
     labels: tuple[str, ...]
@@ -73,11 +66,8 @@ class TunedComparison:
 
     @property
     def budget(self) -> dict[str, int]:
-        """The tuning budget: grid size x tuning seeds = runs per optimizer, of ``epochs`` each.
-
-        Keys ``grid``, ``tuning_seeds``, ``epochs``, ``runs_per_optimizer``, ``runs``
-        (all optimizers), ``epochs_trained`` (``runs * epochs``) and ``held_out_runs``.
-        """
+        """The tuning budget: ``grid``, ``tuning_seeds``, ``epochs``, ``runs_per_optimizer``,
+        ``runs`` (all optimizers), ``epochs_trained`` and ``held_out_runs``."""
         per = len(self.lrs) * len(self.tuning_seeds)
         runs = per * len(self.labels)
         return {
@@ -125,9 +115,7 @@ class TunedComparison:
         from .plotting import plot_tuned, plot_tuning_scores
 
         check_choice("kind", kind, ("curves", "scores"))
-        if kind == "scores":
-            return plot_tuning_scores(self, ax=ax, **kwargs)
-        return plot_tuned(self, ax=ax, **kwargs)
+        return (plot_tuning_scores if kind == "scores" else plot_tuned)(self, ax=ax, **kwargs)
 
 
 def compare_optimizers(
@@ -143,11 +131,10 @@ def compare_optimizers(
 ) -> TunedComparison:
     """Tune each optimizer's learning rate on tuning seeds, then report it on held-out seeds.
 
-    For every optimizer and every ``lr`` of the grid, train on each tuning seed (as
-    :func:`~optimlab.compare_configs` does) and score the ``lr`` by the median final
-    validation RMSE over those seeds, a diverged run counting as inf. Each optimizer's
-    pick is its best-scoring ``lr``; it is then trained on the held-out seeds, whose
-    curves are the comparison. No seed serves both purposes.
+    Every optimizer trains at every ``lr`` of the grid on each tuning seed (as
+    :func:`~optimlab.compare_configs` does); its pick, the ``lr`` of lowest median final
+    validation RMSE (a diverged run counting as inf), then trains on the held-out seeds,
+    whose curves are the comparison.
 
     Parameters
     ----------
@@ -157,20 +144,17 @@ def compare_optimizers(
     lrs : list of float
         The learning-rate grid, strictly increasing, shared by every optimizer.
     tuning_seeds : int or list of int, default=3
-        Seeds on which the learning rate is chosen; an int ``k`` means ``0, ..., k-1``
-        (shifted by ``OPTIMLAB_SEED_OFFSET`` where set, as in :func:`~optimlab.compare_configs`).
+        Seeds on which the learning rate is chosen, as ``seeds`` of
+        :func:`~optimlab.compare_configs`.
     held_out_seeds : int or list of int, default=5
-        Seeds on which the chosen rates are reported; an int ``m`` means the ``m`` seeds
-        after the largest tuning seed. Must share no seed with ``tuning_seeds``.
+        Seeds on which the picks are reported, none of ``tuning_seeds``; an int ``m``
+        means the ``m`` seeds after the largest tuning seed.
     epochs : int, default=30
     data : split or callable, optional
-        As :func:`~optimlab.compare_configs`, e.g.
-        ``lambda seed: exercise_data(seed, standardize=True)``.
     n_jobs : int, optional
-        Worker processes for the engine.
+        As in :func:`~optimlab.compare_configs`.
     **settings
-        ``shuffle``, and any other fixed setting of :class:`~optimlab.TrainingConfig`
-        (``batch_size``, ``weight_decay``, ``eps``, ...), each a single value.
+        ``shuffle``, and any other setting of :class:`~optimlab.TrainingConfig`, one value each.
 
     Returns
     -------
@@ -178,11 +162,9 @@ def compare_optimizers(
 
     Raises
     ------
-    TypeError
-        If an argument has the wrong type or a setting is unknown.
-    ValueError
-        If a list is empty or repeats an entry, the grid is not increasing, the seed sets
-        overlap, or (after tuning) every ``lr`` of the grid diverged for an optimizer.
+    TypeError, ValueError
+        For a bad argument, before any training; ValueError also if every ``lr`` of the
+        grid diverged for an optimizer.
 
     Examples
     --------
