@@ -6,15 +6,8 @@ optimlab's momentum is the exercise's exponential moving average of the gradient
 
     v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad \theta_t = \theta_{t-1} - \eta\, v_t,
 
-with :math:`v_0 = 0`. PyTorch's :class:`torch.optim.SGD` uses :math:`v_t = \mu v_{t-1} +
-(1 - \tau) g_t` with dampening :math:`\tau` and seeds :math:`v_1 = g_1` on the first step.
-Without dampening its steps are about :math:`1 / (1 - \beta)` times larger than this
-rule's (``SGD(lr * (1 - beta), momentum=beta)`` takes the same steps as this rule with
-``lr``); with ``dampening=beta`` the two differ only through SGD's full first gradient.
-
-:func:`momentum_update` is the rule, written once; :func:`~optimlab.optim_step`,
-:class:`~optimlab.Momentum` and the Rosenbrock runs of ``"momentum"``
-(:func:`~optimlab.rosenbrock_path`, :func:`~optimlab.momentum_map`) all call it.
+with :math:`v_0 = 0`, written once in :func:`momentum_update`; :func:`~optimlab.optim_step`,
+:class:`~optimlab.Momentum` and the ``"momentum"`` Rosenbrock runs all call it.
 """
 
 from __future__ import annotations
@@ -23,11 +16,7 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-from ._validation import (
-    check_beta,
-    check_nonnegative_finite,
-    check_positive_finite,
-)
+from ._validation import check_beta, check_nonnegative_finite, check_positive_finite
 from .landscape import rosenbrock
 
 __all__ = ["Momentum", "momentum_update", "optim_step", "stable_lr_limit"]
@@ -51,21 +40,17 @@ def momentum_update(
     :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`, and
     :math:`\theta \leftarrow \theta - \eta v`.
 
-    The coefficients are Python floats for one run, or float32 tensors that broadcast
-    against ``param`` for many runs at once (the ``"momentum"`` runs of
-    :func:`optimlab.rosenbrock_path`). For the
-    tensors, pass ``one_minus_beta`` rounded once from float64, as torch rounds the Python
-    float ``1 - beta``; ``addcmul_`` then computes what ``add_(grad, alpha=1 - beta)``
-    computes for a float, bit for bit.
-
     Parameters
     ----------
     param, velocity, grad : torch.Tensor
         The parameter, its momentum buffer :math:`v` and its gradient :math:`g`.
     lr, beta : float or torch.Tensor
-        Step size :math:`\eta` and momentum coefficient :math:`\beta`.
+        Step size :math:`\eta` and momentum coefficient :math:`\beta`: Python floats for
+        one run, or float32 tensors that broadcast against ``param`` for many at once.
     one_minus_beta : float or torch.Tensor, optional
-        :math:`1 - \beta`; computed from ``beta`` when ``beta`` is a float.
+        :math:`1 - \beta`, needed when ``beta`` is a tensor: rounded once from float64, as
+        torch rounds the float ``1 - beta``, ``addcmul_`` then computes what
+        ``add_(grad, alpha=1 - beta)`` computes, bit for bit.
     shrink : float or torch.Tensor, optional
         :math:`1 - \eta\lambda`, the decay factor; ``None`` for no weight decay.
 
@@ -90,24 +75,16 @@ def momentum_update(
 def stable_lr_limit(beta: float, curvature: float) -> float:
     r"""The largest stable learning rate of optimlab's momentum on a quadratic of curvature h.
 
-    On :math:`f(\theta) = h \theta^2 / 2` the gradient is :math:`h\theta`, and
-    :func:`momentum_update` (no weight decay) gives, with :math:`\eta v_{t-1} =
-    \theta_{t-2} - \theta_{t-1}`,
+    On :math:`f(\theta) = h \theta^2 / 2`, :func:`momentum_update` gives
+    :math:`\theta_t = (1 + \beta - a)\,\theta_{t-1} - \beta\,\theta_{t-2}` with
+    :math:`a = \eta (1 - \beta) h`. Both roots of :math:`z^2 - (1 + \beta - a) z + \beta`
+    lie inside the unit circle if and only if :math:`0 < a < 2 (1 + \beta)` (the Jury
+    conditions, for :math:`0 \le \beta < 1`), that is
 
-    .. math::
+    .. math:: \eta < \frac{2 (1 + \beta)}{(1 - \beta)\, h},
 
-        \theta_t = (1 + \beta - a)\,\theta_{t-1} - \beta\,\theta_{t-2},
-        \qquad a = \eta (1 - \beta) h.
-
-    Both roots of :math:`z^2 - (1 + \beta - a) z + \beta` lie inside the unit circle,
-    so that every start decays to 0, if and only if :math:`0 < a < 2 (1 + \beta)`
-    (the Jury conditions, for :math:`0 \le \beta < 1`):
-
-    .. math:: \eta < \frac{2 (1 + \beta)}{(1 - \beta)\, h}.
-
-    At :math:`\beta = 0` this is plain gradient descent's :math:`2 / h`. Along each
-    eigenvector of a Hessian the same holds with its eigenvalue, so the largest one sets
-    the limit; near a minimum of a smooth function, this is the limit of settling there.
+    plain gradient descent's :math:`2 / h` at :math:`\beta = 0`. Near a minimum the
+    largest Hessian eigenvalue sets the limit of settling there.
 
     Parameters
     ----------
@@ -165,12 +142,8 @@ def optim_step(
 ) -> float:
     r"""Take one momentum step on the Rosenbrock function, in place.
 
-    Forward pass :math:`f(x, y)`, backward pass, then for each coordinate
-    :math:`v \leftarrow \beta v + (1 - \beta)\,\partial f` and
-    :math:`\theta \leftarrow \theta - \eta v` (see ``optimlab.momentum``). With
-    ``weight_decay`` :math:`\lambda > 0` the parameter first shrinks by
-    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta` (decoupled weight decay, as AdamW).
-
+    Forward pass :math:`f(x, y)`, backward pass, then :func:`momentum_update` on each
+    coordinate, with decoupled weight decay :math:`\lambda` (as AdamW) when positive.
     The caller zeroes ``x.grad`` and ``y.grad`` between calls, as in the exercise.
 
     Parameters
@@ -222,8 +195,7 @@ class Momentum(torch.optim.Optimizer):
         v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad
         \theta_t = (1 - \eta\lambda)\,\theta_{t-1} - \eta\, v_t, \qquad v_0 = 0,
 
-    the same arithmetic as :func:`optim_step`, so both give the same path on the
-    Rosenbrock function.
+    the arithmetic of :func:`optim_step`, so both give the same Rosenbrock path.
 
     .. note::
        Without dampening, :class:`torch.optim.SGD`'s ``v = beta v + g`` is this rule
@@ -279,19 +251,13 @@ class Momentum(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            lr, beta, weight_decay = group["lr"], group["beta"], group["weight_decay"]
+            lr, beta = group["lr"], group["beta"]
             for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if "momentum_buffer" not in state:
-                    state["momentum_buffer"] = torch.zeros_like(param)
-                momentum_update(
-                    param,
-                    state["momentum_buffer"],
-                    param.grad,
-                    lr=lr,
-                    beta=beta,
-                    shrink=_shrink(lr, weight_decay),
-                )
+                if param.grad is not None:
+                    state = self.state[param]
+                    if "momentum_buffer" not in state:
+                        state["momentum_buffer"] = torch.zeros_like(param)
+                    shrink = _shrink(lr, group["weight_decay"])
+                    momentum_update(param, state["momentum_buffer"], param.grad, lr=lr,
+                                    beta=beta, shrink=shrink)  # fmt: skip
         return loss
