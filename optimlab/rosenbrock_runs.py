@@ -19,6 +19,7 @@ from ._validation import (
     check_choice,
     check_finite_point,
     check_grid,
+    check_nonnegative_finite,
     check_nonnegative_int,
     check_positive_finite,
     check_positive_int,
@@ -32,17 +33,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
-    "MOMENTUM_SETTING",
-    "OUTCOMES",
-    "MomentumMap",
-    "PathGrid",
-    "RosenbrockRace",
-    "Trajectory",
-    "momentum_map",
-    "path_grid",
-    "race_rosenbrock",
-    "rosenbrock_path",
-]
+    "MOMENTUM_SETTING", "OUTCOMES", "MomentumMap", "PathGrid", "RosenbrockRace", "Trajectory",
+    "momentum_map", "path_grid", "race_rosenbrock", "rosenbrock_path",
+]  # fmt: skip
 
 #: For each named optimizer, what its ``momentum`` sets: an option or ``beta1``.
 MOMENTUM_SETTING = {
@@ -86,12 +79,9 @@ class Trajectory:
 
     Attributes
     ----------
-    x, y : numpy.ndarray
-        Coordinates, shape ``(steps + 1,)``, the start included: the run's float32 values,
-        held in float64.
-    value : numpy.ndarray
-        :func:`~optimlab.rosenbrock` at each point, as the run computed it in float32;
-        inf or NaN once a path diverges.
+    x, y, value : numpy.ndarray
+        Coordinates and :math:`f`, shape ``(steps + 1,)``, the start included: the run's
+        float32 values (inf or NaN once it diverges), held in float64.
     """
 
     x: np.ndarray
@@ -109,27 +99,27 @@ class Trajectory:
     def outcome(self, *, tol: float = 1e-6, window: int = 50, bound: float = 100.0) -> str:
         """What the run does by its end, read from its last ``window`` steps.
 
-        The outcomes, checked in this order:
+        The first that holds, of:
 
         * ``"diverges"``: at some step a coordinate left ``|x|, |y| <= bound``, or
           :math:`f` or a coordinate became inf or NaN;
         * ``"settles"``: :math:`f \\le` ``tol`` at each of the last ``window + 1`` points,
-          and the largest :math:`f` of the last half window is at most that of the half
-          window before it (not drifting away);
+          and the largest :math:`f` of the last half window is at most that of the one
+          before (not drifting away);
         * ``"cycles"``: :math:`f` rises on at least a tenth of the last ``window`` steps,
           and the largest :math:`f` of the last half window is at least 0.9 times that of
-          the half window before it (a two-point cycle, a growing oscillation) or over 10
-          times the lowest such largest value of any earlier half window (it came back up);
-        * ``"descends"``: none of these (a slow descent, or an oscillation that dies out).
+          the one before (a two-point cycle, a growing oscillation) or over 10 times the
+          lowest of any earlier half window (it came back up);
+        * ``"descends"``: a slow descent, or an oscillation that dies out.
 
-        The outcome is of the run at its length: a longer run may settle, or start to cycle.
+        A longer run may settle, or start to cycle, later.
 
         Parameters
         ----------
         tol : float, default=1e-6
-            The value of :math:`f` that counts as arrived (the minimum's value is 0).
+            The value of :math:`f` that counts as arrived.
         window : int, default=50
-            How many of the last steps to read; at most ``len(self) - 1``.
+            How many of the last steps to read; under ``len(self)``.
         bound : float, default=100.0
             Divergence: a coordinate beyond it, as :func:`~optimlab.momentum_map` counts.
 
@@ -141,8 +131,8 @@ class Trajectory:
         Raises
         ------
         TypeError, ValueError
-            If ``tol`` or ``bound`` is not a positive finite number, ``window`` not a
-            positive integer, or the run has ``window`` steps or fewer.
+            If an argument is not a positive number (``window`` an integer under
+            ``len(self)``).
 
         Examples
         --------
@@ -203,8 +193,7 @@ def rosenbrock_path(
 ) -> Trajectory:
     """Let ``optimizer`` minimise the Rosenbrock function for ``steps`` steps; record the path.
 
-    Each step computes :func:`~optimlab.rosenbrock`, its gradient by autograd, and calls
-    the optimizer's ``step()``; ``"momentum"`` gives the exercise's loop of
+    The point is a float32 tensor; ``"momentum"`` gives the exercise's loop of
     :func:`~optimlab.optim_step`, to the bit.
 
     Parameters
@@ -213,31 +202,25 @@ def rosenbrock_path(
         As :class:`~optimlab.TrainingConfig` takes it: ``"sgd"``,
         ``("sgd", {"momentum": 0.9})``, ``"adam"``, ``"adamw"``, ``"momentum"``, ...
     lr : float
-        The learning rate.
     steps : int
-        Number of steps (0 gives the start point alone).
+        Steps to take (0 gives the start point alone).
     momentum : float, optional
-        In [0, 1): SGD's and RMSprop's ``momentum``, Adam's and AdamW's ``beta1``,
-        :class:`~optimlab.Momentum`'s ``beta`` (``MOMENTUM_SETTING``). ``None`` keeps
-        the optimizer's default.
+        In [0, 1), set where ``MOMENTUM_SETTING`` says; ``None`` keeps the default.
     beta2 : float, optional
         Adam's and AdamW's ``beta2``; ``None`` keeps optimlab's default, 0.999.
     weight_decay : float, default=0.0
-        The optimizer's own: decoupled for AdamW and ``"momentum"``, an L2 term added to
-        the gradient for SGD, Adam, RMSprop and Adagrad.
+        The optimizer's own: decoupled for AdamW and ``"momentum"``, L2 for the others.
     start : (float, float), default=(-1.0, 2.0)
-        The start point, the exercise's.
 
     Returns
     -------
     Trajectory
-        ``steps + 1`` points, the start included.
 
     Raises
     ------
     TypeError, ValueError
-        Before any step, if an argument has the wrong type or value, or the optimizer
-        lacks a setting (``momentum`` for Adagrad, ``beta2`` for SGD).
+        Before any step, for a bad argument, or a setting the optimizer lacks
+        (``momentum`` for Adagrad, ``beta2`` for SGD).
 
     Examples
     --------
@@ -265,11 +248,10 @@ def _trajectories(xy: np.ndarray, values: np.ndarray) -> list[Trajectory]:
 def _run_many(
     configs: Sequence[TrainingConfig], steps: int, start: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run one path per config of one optimizer, in lockstep, each exactly as if alone.
+    """Run one path per config of one optimizer in lockstep, each exactly as if alone.
 
-    A torch optimizer holds each path in its own parameter group; ``"momentum"`` steps
-    all paths as one tensor (:func:`_momentum_step`). Returns the points, float32
-    ``(n, steps + 1, 2)``, and :math:`f` at each, float32 ``(n, steps + 1)``.
+    A torch optimizer holds each path in its own parameter group. Returns the points,
+    float32 ``(n, steps + 1, 2)``, and :math:`f` at each, float32 ``(n, steps + 1)``.
     """
     n = len(configs)
     if configs[0].optimizer == "momentum":
@@ -299,9 +281,8 @@ def _run_many(
 def _momentum_step(point: torch.Tensor, configs: Sequence[TrainingConfig]) -> Callable[[], None]:
     """:class:`~optimlab.Momentum`'s step for every row of ``point`` at once.
 
-    Each coefficient is formed in float64 and rounded once to float32, as torch rounds the
-    Python floats Momentum passes to ``momentum_update``; a decay factor of exactly 1
-    leaves a row as no decay does.
+    Coefficients are formed in float64 and rounded once to float32, as torch rounds
+    Momentum's Python floats; a decay factor of exactly 1 is no decay, to the bit.
     """
     kwargs = [config.optimizer_kwargs() for config in configs]
     lr, beta, decay = (
@@ -329,17 +310,13 @@ class RosenbrockRace:
     ----------
     labels : tuple of str
     lrs : tuple of float
-        The learning-rate grid.
     steps : int
     scores : numpy.ndarray
-        Shape ``(len(labels), len(lrs))``: :math:`f` after ``steps`` steps (inf when it
-        diverged).
-    chosen_lr : dict of str to float
-        Each optimizer's lr of lowest score.
-    paths : dict of str to Trajectory
-        Each optimizer's path at its chosen lr.
+        ``(len(labels), len(lrs))``: :math:`f` after ``steps`` steps, inf if it diverged.
+    chosen_lr, paths : dict
+        Each optimizer's lr of lowest score, and its path there.
     runs : dict of str to tuple of Trajectory
-        Each optimizer's path at every lr of the grid, in the grid's order.
+        Each optimizer's path at every lr of the grid.
     """
 
     labels: tuple[str, ...]
@@ -353,8 +330,8 @@ class RosenbrockRace:
     def at(self, steps: int) -> RosenbrockRace:
         """The race as it stood after ``steps`` steps, each optimizer re-tuned on it.
 
-        Exactly what ``race_rosenbrock(..., steps=steps)`` gives: a run is the same up to
-        any step whatever its length.
+        Exactly ``race_rosenbrock(..., steps=steps)``: a run's start does not depend on
+        its length.
 
         Parameters
         ----------
@@ -368,7 +345,7 @@ class RosenbrockRace:
         Raises
         ------
         TypeError, ValueError
-            If ``steps`` is not an integer from 0 to ``self.steps``.
+            If ``steps`` is not such an integer.
 
         Examples
         --------
@@ -405,15 +382,13 @@ def race_rosenbrock(
 ) -> RosenbrockRace:
     """Tune each optimizer's learning rate on the Rosenbrock function, and keep its path.
 
-    Each optimizer runs from ``start`` for ``steps`` steps at every ``lr`` of the grid,
-    without weight decay, and keeps the ``lr`` of lowest final :math:`f` (inf if not
-    finite; the smallest ``lr`` on a tie).
+    Each optimizer runs at every ``lr`` of the grid, without weight decay, and keeps the
+    ``lr`` of lowest final :math:`f` (inf if not finite; the smallest on a tie).
 
     Parameters
     ----------
     optimizers : list
-        Names, classes or ``(optimizer, options)`` pairs, as
-        :class:`~optimlab.TrainingConfig` takes them.
+        As :class:`~optimlab.TrainingConfig` takes them: names, classes or pairs.
     lrs : list of float
         The grid, strictly increasing.
     steps : int, default=200
@@ -460,6 +435,15 @@ def _tuned(
     return RosenbrockRace(labels, grid, steps, scores, chosen, paths, runs)
 
 
+def _grid(
+    name: str, lrs: tuple[float, ...], momenta: tuple[float, ...], steps: int,
+    start: tuple[float, float], weight_decay: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """:func:`_run_many` of one optimizer at every (lr, momentum), in row-major order."""
+    configs = [_config(name, lr, m, weight_decay) for lr in lrs for m in momenta]
+    return _run_many(configs, steps, start)
+
+
 @dataclass(frozen=True)
 class PathGrid:
     """Paths over a grid of optimizers, learning rates and momenta (:func:`path_grid`).
@@ -469,8 +453,7 @@ class PathGrid:
     optimizers : tuple of str
     lrs, momenta : tuple of float
     xy : numpy.ndarray
-        float32, shape ``(len(optimizers), len(lrs), len(momenta), steps + 1, 2)``:
-        exactly the points :func:`rosenbrock_path` gives.
+        float32, ``(len(optimizers), len(lrs), len(momenta), steps + 1, 2)``.
     start : (float, float)
     """
 
@@ -547,14 +530,8 @@ def path_grid(
     momentum_axis = check_grid("momenta", momenta, check_beta)
     steps = check_nonnegative_int("steps", steps)
     start = check_finite_point("start", start)
-    shape = (len(lr_axis), len(momentum_axis), steps + 1, 2)
-    xy = np.stack(
-        [
-            _run_many([_config(name, lr, m) for lr in lr_axis for m in momentum_axis],
-                      steps, start)[0].reshape(shape)
-            for name in names
-        ]
-    )  # fmt: skip
+    runs = [_grid(name, lr_axis, momentum_axis, steps, start)[0] for name in names]
+    xy = np.stack(runs).reshape(len(names), len(lr_axis), len(momentum_axis), steps + 1, 2)
     xy.flags.writeable = False
     return PathGrid(names, lr_axis, momentum_axis, xy, start)
 
@@ -569,22 +546,21 @@ class MomentumMap:
     Attributes
     ----------
     lrs, momenta : numpy.ndarray
-        The grid axes, increasing.
+        The grid axes.
     steps, tol, bound, start, weight_decay
         The arguments of :func:`momentum_map`.
     x, y : numpy.ndarray
-        End points, float32 values as the runs computed them.
+        End points, the runs' float32 values.
     final_value : numpy.ndarray
         :math:`f` at the end point; ``inf`` where the run diverged.
     steps_to_tol : numpy.ndarray
-        The first step count ``k`` (0 to ``steps``) from which :math:`f \\le` ``tol`` holds
-        at every step up to the last: arrived and stayed. -1 where the run ends above
-        ``tol`` (or diverged).
+        The first step from which :math:`f \\le` ``tol`` holds to the end; -1 where it ends
+        above ``tol`` or diverged.
     diverged : numpy.ndarray
-        Boolean; True where :math:`\\max(|x|, |y|)` exceeded ``bound`` (or became NaN).
+        True where :math:`\\max(|x|, |y|)` exceeded ``bound`` (or became NaN).
     outcome : numpy.ndarray
-        :meth:`Trajectory.outcome` of each run, with its defaults (the last 50 steps, or
-        all when fewer) and this map's ``bound``.
+        :meth:`Trajectory.outcome` of each run, with its defaults (the last 50 steps, or all
+        when fewer) and this map's ``bound``.
     """
 
     lrs: np.ndarray
@@ -632,21 +608,17 @@ def momentum_map(
 
     Parameters
     ----------
-    lrs : sequence of float
-        Step sizes, positive and strictly increasing.
-    momenta : sequence of float
-        Momentum coefficients (the exercise's beta) in [0, 1), strictly increasing.
+    lrs, momenta : sequence of float
+        Strictly increasing: step sizes, and momentum coefficients in [0, 1).
     steps : int, default=500
-        Steps per run (the exercise's demo takes 500).
+        Steps per run, as in the exercise's demo.
     tol : float, default=1e-2
         The value that counts as arrived, for ``steps_to_tol``.
     bound : float, default=100.0
-        A run diverged once ``|x|`` or ``|y|`` exceeds it (f is above 1e8 there), or a
-        coordinate is NaN.
+        A run diverged once ``|x|`` or ``|y|`` exceeds it (or is NaN).
     start : (float, float), default=(-1.0, 2.0)
-        The exercise's start point.
     weight_decay : float, default=0.0
-        Decoupled weight decay, as in :func:`~optimlab.optim_step`.
+        Decoupled, as in :func:`~optimlab.optim_step`.
 
     Returns
     -------
@@ -655,8 +627,7 @@ def momentum_map(
     Raises
     ------
     TypeError, ValueError
-        If an argument is out of range, or an axis is not a strictly increasing sequence
-        of numbers.
+        If an argument is out of range, or an axis not a strictly increasing sequence.
 
     Examples
     --------
@@ -675,10 +646,8 @@ def momentum_map(
     tol = check_positive_finite("tol", tol)
     bound = check_positive_finite("bound", bound)
     start = check_finite_point("start", start)
-    base = _config("momentum", lr_axis[0], momentum_axis[0], weight_decay)
-    configs = [base.replace(lr=lr, beta1=m) for lr in lr_axis for m in momentum_axis]
-
-    xy, values = _run_many(configs, steps, start)
+    weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
+    xy, values = _grid("momentum", lr_axis, momentum_axis, steps, start, weight_decay)
     shape = (len(lr_axis), len(momentum_axis))
     above = ~(values <= tol)  # NaN counts as above
     last_above = np.where(above.any(axis=1), steps - np.argmax(above[:, ::-1], axis=1), -1)
@@ -693,7 +662,7 @@ def momentum_map(
         tol=tol,
         bound=bound,
         start=start,
-        weight_decay=base.weight_decay,
+        weight_decay=weight_decay,
         x=end[:, 0].reshape(shape),
         y=end[:, 1].reshape(shape),
         final_value=final.reshape(shape),
