@@ -36,9 +36,8 @@ def momentum_update(
 ) -> None:
     r"""One step of optimlab's momentum rule, in place, on ``velocity`` then ``param``.
 
-    :math:`v \leftarrow \beta v + (1 - \beta)\,g`, then, with decoupled weight decay,
-    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`, and
-    :math:`\theta \leftarrow \theta - \eta v`.
+    :math:`v \leftarrow \beta v + (1 - \beta)\,g`, then :math:`\theta \leftarrow
+    (1 - \eta\lambda)\,\theta - \eta v` (:math:`\lambda`: decoupled weight decay).
 
     Parameters
     ----------
@@ -190,19 +189,13 @@ def optim_step(
 class Momentum(torch.optim.Optimizer):
     r"""Gradient descent with the exercise's momentum rule, for any parameters.
 
-    .. math::
-
-        v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad
-        \theta_t = (1 - \eta\lambda)\,\theta_{t-1} - \eta\, v_t, \qquad v_0 = 0,
-
-    the arithmetic of :func:`optim_step`, so both give the same Rosenbrock path.
+    :func:`momentum_update` on each parameter, with decoupled weight decay: the arithmetic
+    of :func:`optim_step`, so both give the same Rosenbrock path.
 
     .. note::
-       Without dampening, :class:`torch.optim.SGD`'s ``v = beta v + g`` is this rule
-       scaled by ``1 / (1 - beta)``: ``SGD(lr * (1 - beta), momentum=beta)`` takes this
-       rule's steps. With ``dampening=beta`` SGD differs only through its first step,
-       which seeds the buffer with the raw gradient, ``v_1 = g_1``, where this rule gives
-       ``v_1 = (1 - beta) g_1``.
+       :class:`torch.optim.SGD`'s ``v = beta v + g`` is this rule scaled by
+       ``1 / (1 - beta)``: ``SGD(lr * (1 - beta), momentum=beta)`` takes this rule's
+       steps. With ``dampening=beta`` SGD differs only by seeding ``v_1 = g_1``.
 
     Parameters
     ----------

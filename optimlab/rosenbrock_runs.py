@@ -648,25 +648,20 @@ def momentum_map(
     start = check_finite_point("start", start)
     weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
     xy, values = _grid("momentum", lr_axis, momentum_axis, steps, start, weight_decay)
-    shape = (len(lr_axis), len(momentum_axis))
     above = ~(values <= tol)  # NaN counts as above
     last_above = np.where(above.any(axis=1), steps - np.argmax(above[:, ::-1], axis=1), -1)
     # NaN fails the comparison, so it counts as out of bounds.
     diverged = ~(np.abs(xy[:, 1:]) <= bound).all(axis=(1, 2))
-    final = np.where(diverged, np.inf, values[:, -1].astype(np.float64))
     end = xy[:, -1].astype(np.float64)
-    return MomentumMap(
-        lrs=np.array(lr_axis),
-        momenta=np.array(momentum_axis),
-        steps=steps,
-        tol=tol,
-        bound=bound,
-        start=start,
-        weight_decay=weight_decay,
-        x=end[:, 0].reshape(shape),
-        y=end[:, 1].reshape(shape),
-        final_value=final.reshape(shape),
-        steps_to_tol=np.where(diverged | (last_above >= steps), -1, last_above + 1).reshape(shape),
-        diverged=diverged.reshape(shape),
-        outcome=_outcomes(xy, values, tol=1e-6, window=min(50, steps), bound=bound).reshape(shape),
-    )
+    cells = {
+        "x": end[:, 0],
+        "y": end[:, 1],
+        "final_value": np.where(diverged, np.inf, values[:, -1].astype(np.float64)),
+        "steps_to_tol": np.where(diverged | (last_above >= steps), -1, last_above + 1),
+        "diverged": diverged,
+        "outcome": _outcomes(xy, values, tol=1e-6, window=min(50, steps), bound=bound),
+    }
+    shape = (len(lr_axis), len(momentum_axis))
+    cells = {name: cell.reshape(shape) for name, cell in cells.items()}
+    axes = np.array(lr_axis), np.array(momentum_axis)
+    return MomentumMap(*axes, steps, tol, bound, start, weight_decay, **cells)

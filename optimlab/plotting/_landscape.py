@@ -102,10 +102,7 @@ def plot_rosenbrock(
         bar.set_ticks(ticks, labels=[f"{tick:g}" for tick in ticks])
     if mark_minimum:
         ax.plot(*MINIMUM, **MINIMUM_MARKER)
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y")
     return ax
 
 
@@ -204,16 +201,10 @@ def plot_decay_points(
         ax = plot_rosenbrock()
     xs, ys = [point.x for point in points], [point.y for point in points]
     ax.plot(xs, ys, **{**_EDGED, "marker": marker, "color": color, "label": label})
-    if annotate:
-        for point in points:
-            ax.annotate(
-                f"λ = {point.weight_decay:g}, f = {point.value:.3g}",
-                (point.x, point.y),
-                xytext=(6, -10),
-                textcoords="offset points",
-                color=color,
-                fontsize="small",
-            )
+    for point in points if annotate else []:
+        text = f"λ = {point.weight_decay:g}, f = {point.value:.3g}"
+        ax.annotate(text, (point.x, point.y), xytext=(6, -10), textcoords="offset points",
+                    color=color, fontsize="small")  # fmt: skip
     return ax
 
 
@@ -328,9 +319,7 @@ def plot_momentum_map(
         handles.append(setting)
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=label)
-    ax.set_xscale("log")
-    ax.set_xlim(lr_edges[0], lr_edges[-1])
-    ax.set_xlabel("Learning rate (lr)")
-    ax.set_ylabel("Momentum (beta)")
+    ax.set(xscale="log", xlim=(lr_edges[0], lr_edges[-1]), xlabel="Learning rate (lr)",
+           ylabel="Momentum (beta)")  # fmt: skip
     ax.legend(handles=handles, loc="lower left", fontsize="small")
     return ax
