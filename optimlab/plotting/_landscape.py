@@ -235,7 +235,6 @@ def plot_momentum_map(
     Parameters
     ----------
     result : MomentumMap
-        From :func:`~optimlab.momentum_map`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when ``None``.
     quantity : {"final_value", "steps_to_tol"}, default="final_value"
