@@ -162,11 +162,9 @@ def interactive_paths(
     if not isinstance(grid, PathGrid):
         raise TypeError(f"grid must be a PathGrid, got {type(grid).__name__}")
     shape = grid.xy.shape[:3]
-    if (
-        not isinstance(initial, tuple)
-        or len(initial) != 3
-        or not all(isinstance(i, int) and 0 <= i < s for i, s in zip(initial, shape, strict=False))
-    ):
+    ok = isinstance(initial, tuple) and len(initial) == 3
+    ok = ok and all(isinstance(i, int) and 0 <= i < n for i, n in zip(initial, shape, strict=True))
+    if not ok:
         raise ValueError(f"initial must be three indices within {shape}, got {brief(initial)}")
     if not isinstance(plotlyjs, bool | str):
         raise TypeError(f"plotlyjs must be True, False or a path, got {brief(plotlyjs)}")
@@ -188,40 +186,25 @@ def interactive_paths(
     )  # fmt: skip
 
     figure.update_layout(
-        height=height,
-        margin={"l": 40, "r": 10, "t": 60, "b": 40},
-        title={"text": "", "font": {"size": 13}, "y": 0.98, "yanchor": "top"},
-        showlegend=False,
-        dragmode=False,
+        height=height, margin={"l": 40, "r": 10, "t": 60, "b": 40}, showlegend=False,
+        title={"text": "", "font": {"size": 13}, "y": 0.98, "yanchor": "top"}, dragmode=False,
         xaxis={"range": [-2, 2], "fixedrange": True, "title": "x"},
         yaxis={"range": [-1, 3], "fixedrange": True, "title": "y"},
-    )
+    )  # fmt: skip
     data = {
-        "x": _b64(grid.xy[..., 0]),
-        "y": _b64(grid.xy[..., 1]),
-        "f": _b64(final),
-        "shape": list(shape),
-        "steps": grid.steps,
-        "trace": 1,
-        "initial": list(initial),
-        "start": [f"{v:g}" for v in grid.start],
-        "optimizers": list(grid.optimizers),
+        "x": _b64(grid.xy[..., 0]), "y": _b64(grid.xy[..., 1]), "f": _b64(final),
+        "shape": list(shape), "steps": grid.steps, "trace": 1, "initial": list(initial),
+        "start": [f"{v:g}" for v in grid.start], "optimizers": list(grid.optimizers),
         "momentumNames": [_MOMENTUM_NAMES[name] for name in grid.optimizers],
-        "lrs": [f"{v:g}" for v in grid.lrs],
-        "momenta": [f"{v:g}" for v in grid.momenta],
-    }
+        "lrs": [f"{v:g}" for v in grid.lrs], "momenta": [f"{v:g}" for v in grid.momenta],
+    }  # fmt: skip
     script = _SCRIPT % {"data": json.dumps(data)}
     div_id = "optimlab-paths-" + hashlib.sha1(script.encode()).hexdigest()[:12]  # reproducible
     plot = figure.to_html(
-        div_id=div_id,
-        full_html=False,
-        include_plotlyjs=plotlyjs,
-        include_mathjax=False,
-        default_width="100%",
-        default_height=f"{height}px",
+        div_id=div_id, full_html=False, include_plotlyjs=plotlyjs, include_mathjax=False,
+        default_width="100%", default_height=f"{height}px", post_script=script,
         config={"displayModeBar": False, "responsive": True},
-        post_script=script,
-    )
+    )  # fmt: skip
     # To a screen reader the plot is an image, named after the path it shows (the script
     # keeps the name up to date).
     plot = plot.replace(f'<div id="{div_id}" ', f'<div id="{div_id}" role="img" ', 1)
