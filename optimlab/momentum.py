@@ -82,22 +82,20 @@ def stable_lr_limit(beta: float, curvature: float) -> float:
 
     .. math:: \eta < \frac{2 (1 + \beta)}{(1 - \beta)\, h},
 
-    plain gradient descent's :math:`2 / h` at :math:`\beta = 0`. Near a minimum the
-    largest Hessian eigenvalue sets the limit of settling there.
+    :math:`2 / h` at :math:`\beta = 0`. Near a minimum, its largest Hessian eigenvalue
+    sets the limit of settling there.
 
     Parameters
     ----------
     beta : float
         The momentum coefficient, in [0, 1).
     curvature : float
-        :math:`h > 0`, e.g. the largest Hessian eigenvalue at a minimum (21.6 at the
-        exercise's Rosenbrock minimum).
+        :math:`h > 0` (21.6 at the Rosenbrock minimum, its largest Hessian eigenvalue).
 
     Returns
     -------
     float
-        :math:`2 (1 + \beta) / ((1 - \beta) h)`: runs with a smaller lr settle on the
-        quadratic, runs with a larger one grow.
+        Runs with a smaller lr settle on the quadratic, runs with a larger one grow.
 
     Raises
     ------
@@ -142,21 +140,15 @@ def optim_step(
     r"""Take one momentum step on the Rosenbrock function, in place.
 
     Forward pass :math:`f(x, y)`, backward pass, then :func:`momentum_update` on each
-    coordinate, with decoupled weight decay :math:`\lambda` (as AdamW) when positive.
-    The caller zeroes ``x.grad`` and ``y.grad`` between calls, as in the exercise.
+    coordinate. The caller zeroes ``x.grad`` and ``y.grad`` between calls.
 
     Parameters
     ----------
-    x, y : torch.Tensor
-        Scalar tensors with ``requires_grad=True``; updated in place.
-    lr : float
-        Step size :math:`\eta`.
-    x_momentum, y_momentum : torch.Tensor
-        Scalar momentum buffers :math:`v`; updated in place.
-    beta : float
-        Momentum coefficient :math:`\beta` in [0, 1).
-    weight_decay : float, default=0.0
-        Decoupled weight decay :math:`\lambda`.
+    x, y, x_momentum, y_momentum : torch.Tensor
+        Scalar tensors, updated in place: the point (with ``requires_grad=True``) and
+        its momentum buffers :math:`v`.
+    lr, beta, weight_decay : float
+        :math:`\eta`, :math:`\beta` in [0, 1), and :math:`\lambda` (default 0).
 
     Returns
     -------
