@@ -424,14 +424,12 @@ def _tuned(
     runs: dict[str, tuple[Trajectory, ...]],
 ) -> RosenbrockRace:
     """The race of these runs: each optimizer's lr of lowest final f (the smallest on a tie)."""
-    scores = np.full((len(labels), len(grid)), np.inf)
-    chosen, paths = {}, {}
-    for row, label in enumerate(labels):
-        last = np.array([run.value[-1] for run in runs[label]], dtype=float)
-        scores[row] = np.where(np.isfinite(last), last, np.inf)
-        best = int(np.argmin(scores[row]))
-        chosen[label], paths[label] = grid[best], runs[label][best]
+    last = np.array([[run.value[-1] for run in runs[label]] for label in labels], dtype=float)
+    scores = np.where(np.isfinite(last), last, np.inf)
     scores.flags.writeable = False
+    best = dict(zip(labels, scores.argmin(axis=1).tolist(), strict=True))
+    chosen = {label: grid[i] for label, i in best.items()}
+    paths = {label: runs[label][i] for label, i in best.items()}
     return RosenbrockRace(labels, grid, steps, scores, chosen, paths, runs)
 
 
@@ -478,10 +476,9 @@ class PathGrid:
     def path(self, optimizer: str, lr: float, momentum: float) -> Trajectory:
         """The stored path of one setting, as a :class:`~optimlab.Trajectory`."""
         i, j = self.optimizers.index(optimizer), self.lrs.index(lr)
-        x, y = self.xy[i, j, self.momenta.index(momentum)].T
-        with np.errstate(all="ignore"):
-            value = rosenbrock(x, y)  # in float32, as the run computed it
-        return Trajectory(x.astype(np.float64), y.astype(np.float64), value.astype(np.float64))
+        xy = self.xy[i, j, self.momenta.index(momentum)][None]
+        with np.errstate(all="ignore"):  # f in float32, as the run computed it
+            return _trajectories(xy, rosenbrock(xy[..., 0], xy[..., 1]))[0]
 
 
 def path_grid(
