@@ -186,7 +186,7 @@ def adamw_limit_point(weight_decay: float) -> DecayPoint:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         As :func:`l2_minimiser`, for a bad ``weight_decay``.
 
     Examples

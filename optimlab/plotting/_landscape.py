@@ -141,8 +141,7 @@ def plot_path(
     >>> len(ax.get_lines()[0].get_xdata())
     11
     """
-    if ax is None:
-        ax = plot_rosenbrock()
+    ax = plot_rosenbrock() if ax is None else ax
     ax.plot(trajectory.x, trajectory.y, color=color, label=label)
     if show_ends:
         labelled = {line.get_label() for line in ax.get_lines()}
@@ -197,8 +196,7 @@ def plot_decay_points(
     points = list(points)
     if not all(isinstance(point, DecayPoint) for point in points):
         raise TypeError(f"points must be DecayPoint objects, got {points!r}")
-    if ax is None:
-        ax = plot_rosenbrock()
+    ax = plot_rosenbrock() if ax is None else ax
     xs, ys = [point.x for point in points], [point.y for point in points]
     ax.plot(xs, ys, **{**_EDGED, "marker": marker, "color": color, "label": label})
     for point in points if annotate else []:
