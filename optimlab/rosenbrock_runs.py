@@ -285,12 +285,13 @@ def _momentum_step(point: torch.Tensor, configs: Sequence[TrainingConfig]) -> Ca
     Momentum's Python floats; a decay factor of exactly 1 is no decay, to the bit.
     """
     kwargs = [config.optimizer_kwargs() for config in configs]
+    # Shape (n, 2), as the points: one row of coefficients per path.
     lr, beta, decay = (
-        np.array([[k[key]] * 2 for k in kwargs]) for key in ("lr", "beta", "weight_decay")
+        np.array([[kw[key]] * 2 for kw in kwargs]) for key in ("lr", "beta", "weight_decay")
     )
     rows = {"lr": lr, "beta": beta, "one_minus_beta": 1 - beta, "shrink": 1 - lr * decay}
     coefficients: dict[str, Any] = {
-        k: torch.tensor(v, dtype=torch.float32) for k, v in rows.items()
+        name: torch.tensor(row, dtype=torch.float32) for name, row in rows.items()
     }
     if not decay.any():
         coefficients["shrink"] = None
@@ -330,7 +331,7 @@ class RosenbrockRace:
     def at(self, steps: int) -> RosenbrockRace:
         """The race as it stood after ``steps`` steps, each optimizer re-tuned on it.
 
-        Exactly ``race_rosenbrock(..., steps=steps)``: a run's start does not depend on
+        Exactly ``race_rosenbrock(..., steps=steps)``: a run's first steps do not depend on
         its length.
 
         Parameters
