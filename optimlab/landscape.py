@@ -70,14 +70,6 @@ def rosenbrock_hessian(x: float, y: float) -> np.ndarray:
 
 #: The exercise's contour breaks: 0-1.9 by 0.1, 2-19 by 1, 20-190 by 10, 200-2000 by 200.
 ROSENBROCK_LEVELS = np.round(
-    np.concatenate(
-        [
-            np.arange(0, 20) * 0.1,
-            np.arange(2, 20, dtype=float),
-            np.arange(20, 200, 10, dtype=float),
-            np.arange(200, 2001, 200, dtype=float),
-        ]
-    ),
-    10,
+    np.r_[np.arange(0, 20) * 0.1, 2:20, 20:200:10, 200:2001:200].astype(float), 10
 )
 ROSENBROCK_LEVELS.flags.writeable = False

@@ -6,15 +6,8 @@ optimlab's momentum is the exercise's exponential moving average of the gradient
 
     v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad \theta_t = \theta_{t-1} - \eta\, v_t,
 
-with :math:`v_0 = 0`. PyTorch's :class:`torch.optim.SGD` uses :math:`v_t = \mu v_{t-1} +
-(1 - \tau) g_t` with dampening :math:`\tau` and seeds :math:`v_1 = g_1` on the first step.
-Without dampening its steps are about :math:`1 / (1 - \beta)` times larger than this
-rule's (``SGD(lr * (1 - beta), momentum=beta)`` takes the same steps as this rule with
-``lr``); with ``dampening=beta`` the two differ only through SGD's full first gradient.
-
-:func:`momentum_update` is the rule, written once; :func:`~optimlab.optim_step`,
-:class:`~optimlab.Momentum` and the Rosenbrock runs of ``"momentum"``
-(:func:`~optimlab.rosenbrock_path`, :func:`~optimlab.momentum_map`) all call it.
+with :math:`v_0 = 0`, written once in :func:`momentum_update`; :func:`~optimlab.optim_step`,
+:class:`~optimlab.Momentum` and the ``"momentum"`` Rosenbrock runs all call it.
 """
 
 from __future__ import annotations
@@ -23,11 +16,7 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-from ._validation import (
-    check_beta,
-    check_nonnegative_finite,
-    check_positive_finite,
-)
+from ._validation import check_beta, check_nonnegative_finite, check_positive_finite
 from .landscape import rosenbrock
 
 __all__ = ["Momentum", "momentum_update", "optim_step", "stable_lr_limit"]
@@ -47,25 +36,20 @@ def momentum_update(
 ) -> None:
     r"""One step of optimlab's momentum rule, in place, on ``velocity`` then ``param``.
 
-    :math:`v \leftarrow \beta v + (1 - \beta)\,g`, then, with decoupled weight decay,
-    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta`, and
-    :math:`\theta \leftarrow \theta - \eta v`.
-
-    The coefficients are Python floats for one run, or float32 tensors that broadcast
-    against ``param`` for many runs at once (the ``"momentum"`` runs of
-    :func:`optimlab.rosenbrock_path`). For the
-    tensors, pass ``one_minus_beta`` rounded once from float64, as torch rounds the Python
-    float ``1 - beta``; ``addcmul_`` then computes what ``add_(grad, alpha=1 - beta)``
-    computes for a float, bit for bit.
+    :math:`v \leftarrow \beta v + (1 - \beta)\,g`, then :math:`\theta \leftarrow
+    (1 - \eta\lambda)\,\theta - \eta v` (:math:`\lambda`: decoupled weight decay).
 
     Parameters
     ----------
     param, velocity, grad : torch.Tensor
         The parameter, its momentum buffer :math:`v` and its gradient :math:`g`.
     lr, beta : float or torch.Tensor
-        Step size :math:`\eta` and momentum coefficient :math:`\beta`.
+        Step size :math:`\eta` and momentum coefficient :math:`\beta`: Python floats for
+        one run, or float32 tensors that broadcast against ``param`` for many at once.
     one_minus_beta : float or torch.Tensor, optional
-        :math:`1 - \beta`; computed from ``beta`` when ``beta`` is a float.
+        :math:`1 - \beta`, needed when ``beta`` is a tensor: rounded once from float64, as
+        torch rounds the float ``1 - beta``, ``addcmul_`` then computes what
+        ``add_(grad, alpha=1 - beta)`` computes, bit for bit.
     shrink : float or torch.Tensor, optional
         :math:`1 - \eta\lambda`, the decay factor; ``None`` for no weight decay.
 
@@ -90,38 +74,28 @@ def momentum_update(
 def stable_lr_limit(beta: float, curvature: float) -> float:
     r"""The largest stable learning rate of optimlab's momentum on a quadratic of curvature h.
 
-    On :math:`f(\theta) = h \theta^2 / 2` the gradient is :math:`h\theta`, and
-    :func:`momentum_update` (no weight decay) gives, with :math:`\eta v_{t-1} =
-    \theta_{t-2} - \theta_{t-1}`,
+    On :math:`f(\theta) = h \theta^2 / 2`, :func:`momentum_update` gives
+    :math:`\theta_t = (1 + \beta - a)\,\theta_{t-1} - \beta\,\theta_{t-2}` with
+    :math:`a = \eta (1 - \beta) h`. Both roots of :math:`z^2 - (1 + \beta - a) z + \beta`
+    lie inside the unit circle if and only if :math:`0 < a < 2 (1 + \beta)` (the Jury
+    conditions, for :math:`0 \le \beta < 1`), that is
 
-    .. math::
+    .. math:: \eta < \frac{2 (1 + \beta)}{(1 - \beta)\, h},
 
-        \theta_t = (1 + \beta - a)\,\theta_{t-1} - \beta\,\theta_{t-2},
-        \qquad a = \eta (1 - \beta) h.
-
-    Both roots of :math:`z^2 - (1 + \beta - a) z + \beta` lie inside the unit circle,
-    so that every start decays to 0, if and only if :math:`0 < a < 2 (1 + \beta)`
-    (the Jury conditions, for :math:`0 \le \beta < 1`):
-
-    .. math:: \eta < \frac{2 (1 + \beta)}{(1 - \beta)\, h}.
-
-    At :math:`\beta = 0` this is plain gradient descent's :math:`2 / h`. Along each
-    eigenvector of a Hessian the same holds with its eigenvalue, so the largest one sets
-    the limit; near a minimum of a smooth function, this is the limit of settling there.
+    :math:`2 / h` at :math:`\beta = 0`. Near a minimum, its largest Hessian eigenvalue
+    sets the limit of settling there.
 
     Parameters
     ----------
     beta : float
         The momentum coefficient, in [0, 1).
     curvature : float
-        :math:`h > 0`, e.g. the largest Hessian eigenvalue at a minimum (21.6 at the
-        exercise's Rosenbrock minimum).
+        :math:`h > 0` (21.6 at the Rosenbrock minimum, its largest Hessian eigenvalue).
 
     Returns
     -------
     float
-        :math:`2 (1 + \beta) / ((1 - \beta) h)`: runs with a smaller lr settle on the
-        quadratic, runs with a larger one grow.
+        Runs with a smaller lr settle on the quadratic, runs with a larger one grow.
 
     Raises
     ------
@@ -165,26 +139,16 @@ def optim_step(
 ) -> float:
     r"""Take one momentum step on the Rosenbrock function, in place.
 
-    Forward pass :math:`f(x, y)`, backward pass, then for each coordinate
-    :math:`v \leftarrow \beta v + (1 - \beta)\,\partial f` and
-    :math:`\theta \leftarrow \theta - \eta v` (see ``optimlab.momentum``). With
-    ``weight_decay`` :math:`\lambda > 0` the parameter first shrinks by
-    :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta` (decoupled weight decay, as AdamW).
-
-    The caller zeroes ``x.grad`` and ``y.grad`` between calls, as in the exercise.
+    Forward pass :math:`f(x, y)`, backward pass, then :func:`momentum_update` on each
+    coordinate. The caller zeroes ``x.grad`` and ``y.grad`` between calls.
 
     Parameters
     ----------
-    x, y : torch.Tensor
-        Scalar tensors with ``requires_grad=True``; updated in place.
-    lr : float
-        Step size :math:`\eta`.
-    x_momentum, y_momentum : torch.Tensor
-        Scalar momentum buffers :math:`v`; updated in place.
-    beta : float
-        Momentum coefficient :math:`\beta` in [0, 1).
-    weight_decay : float, default=0.0
-        Decoupled weight decay :math:`\lambda`.
+    x, y, x_momentum, y_momentum : torch.Tensor
+        Scalar tensors, updated in place: the point (with ``requires_grad=True``) and
+        its momentum buffers :math:`v`.
+    lr, beta, weight_decay : float
+        :math:`\eta`, :math:`\beta` in [0, 1), and :math:`\lambda` (default 0).
 
     Returns
     -------
@@ -217,20 +181,13 @@ def optim_step(
 class Momentum(torch.optim.Optimizer):
     r"""Gradient descent with the exercise's momentum rule, for any parameters.
 
-    .. math::
-
-        v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t, \qquad
-        \theta_t = (1 - \eta\lambda)\,\theta_{t-1} - \eta\, v_t, \qquad v_0 = 0,
-
-    the same arithmetic as :func:`optim_step`, so both give the same path on the
-    Rosenbrock function.
+    :func:`momentum_update` on each parameter, with decoupled weight decay: the arithmetic
+    of :func:`optim_step`, so both give the same Rosenbrock path.
 
     .. note::
-       Without dampening, :class:`torch.optim.SGD`'s ``v = beta v + g`` is this rule
-       scaled by ``1 / (1 - beta)``: ``SGD(lr * (1 - beta), momentum=beta)`` takes this
-       rule's steps. With ``dampening=beta`` SGD differs only through its first step,
-       which seeds the buffer with the raw gradient, ``v_1 = g_1``, where this rule gives
-       ``v_1 = (1 - beta) g_1``.
+       :class:`torch.optim.SGD`'s ``v = beta v + g`` is this rule scaled by
+       ``1 / (1 - beta)``: ``SGD(lr * (1 - beta), momentum=beta)`` takes this rule's
+       steps. With ``dampening=beta`` SGD differs only by seeding ``v_1 = g_1``.
 
     Parameters
     ----------
@@ -279,19 +236,13 @@ class Momentum(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            lr, beta, weight_decay = group["lr"], group["beta"], group["weight_decay"]
+            lr, beta = group["lr"], group["beta"]
             for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if "momentum_buffer" not in state:
-                    state["momentum_buffer"] = torch.zeros_like(param)
-                momentum_update(
-                    param,
-                    state["momentum_buffer"],
-                    param.grad,
-                    lr=lr,
-                    beta=beta,
-                    shrink=_shrink(lr, weight_decay),
-                )
+                if param.grad is not None:
+                    state = self.state[param]
+                    if "momentum_buffer" not in state:
+                        state["momentum_buffer"] = torch.zeros_like(param)
+                    shrink = _shrink(lr, group["weight_decay"])
+                    momentum_update(param, state["momentum_buffer"], param.grad, lr=lr,
+                                    beta=beta, shrink=shrink)  # fmt: skip
         return loss

@@ -1,15 +1,7 @@
 """Runs on the exercise's Rosenbrock function: one path, a race of optimizers, grids of paths.
 
-Every run here goes through one runner. :func:`~optimlab.rosenbrock_path` lets any
-optimizer that :class:`~optimlab.TrainingConfig` can name drive the point ``(x, y)``, a
-float32 tensor, from the exercise's start (-1, 2): ``"momentum"`` is
-:class:`~optimlab.Momentum`, the exercise's hand-written rule. The runner steps many
-paths of one optimizer at once, each exactly as if it ran alone, and the others build on
-it: :func:`~optimlab.race_rosenbrock` gives each optimizer its own learning rate, the one
-of a grid that brings :math:`f` lowest; :func:`~optimlab.path_grid` records every path of
-a grid of learning rates and momenta, for the interactive figure
-(:func:`optimlab.plotting.interactive_paths`); :func:`~optimlab.momentum_map` sums up the
-exercise's momentum descent over such a grid.
+One runner steps many paths of one optimizer at once, each exactly as if it ran alone, from
+the point ``(x, y)``, a float32 tensor; ``"momentum"`` is :class:`~optimlab.Momentum`.
 """
 
 from __future__ import annotations
@@ -27,6 +19,7 @@ from ._validation import (
     check_choice,
     check_finite_point,
     check_grid,
+    check_nonnegative_finite,
     check_nonnegative_int,
     check_positive_finite,
     check_positive_int,
@@ -40,17 +33,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
-    "MOMENTUM_SETTING",
-    "OUTCOMES",
-    "MomentumMap",
-    "PathGrid",
-    "RosenbrockRace",
-    "Trajectory",
-    "momentum_map",
-    "path_grid",
-    "race_rosenbrock",
-    "rosenbrock_path",
-]
+    "MOMENTUM_SETTING", "OUTCOMES", "MomentumMap", "PathGrid", "RosenbrockRace", "Trajectory",
+    "momentum_map", "path_grid", "race_rosenbrock", "rosenbrock_path",
+]  # fmt: skip
 
 #: For each named optimizer, what its ``momentum`` sets: an option or ``beta1``.
 MOMENTUM_SETTING = {
@@ -61,7 +46,6 @@ MOMENTUM_SETTING = {
     "momentum": "beta1",  # optimlab.Momentum's beta: v = b v + (1 - b) g
 }
 
-
 #: What a run does by its last step (:meth:`Trajectory.outcome`), in the order checked.
 OUTCOMES = ("diverges", "settles", "cycles", "descends")
 
@@ -69,8 +53,7 @@ OUTCOMES = ("diverges", "settles", "cycles", "descends")
 def _outcomes(
     xy: np.ndarray, values: np.ndarray, *, tol: float, window: int, bound: float
 ) -> np.ndarray:
-    """:meth:`Trajectory.outcome` of many runs at once: ``xy`` of shape ``(n, points, 2)``,
-    ``values`` of shape ``(n, points)``; checked arguments, ``window < points``."""
+    """:meth:`Trajectory.outcome` of runs ``xy`` ``(n, points, 2)``, ``values`` ``(n, points)``."""
     n, points = values.shape
     with np.errstate(invalid="ignore"):
         # NaN fails both comparisons, so it counts as diverged.
@@ -87,19 +70,7 @@ def _outcomes(
         rises = (np.diff(last, axis=1) > 0).sum(axis=1)
         oscillates = (rises > 0) & (rises * 10 >= window)
         cycles = oscillates & ((late >= 0.9 * early) | (late > 10 * lowest_before))
-    return np.select(
-        [diverged, settles, cycles],
-        [OUTCOMES[0], OUTCOMES[1], OUTCOMES[2]],
-        default=OUTCOMES[3],
-    ).astype(object)
-
-
-def _check_outcome_args(tol: object, window: object, bound: object) -> tuple[float, int, float]:
-    return (
-        check_positive_finite("tol", tol),
-        check_positive_int("window", window),
-        check_positive_finite("bound", bound),
-    )
+    return np.select([diverged, settles, cycles], OUTCOMES[:3], OUTCOMES[3]).astype(object)
 
 
 @dataclass(frozen=True)
@@ -108,12 +79,9 @@ class Trajectory:
 
     Attributes
     ----------
-    x, y : numpy.ndarray
-        Coordinates, shape ``(steps + 1,)``, the start included: the float32 values of
-        the run, held in float64 (so that they print and round as Python floats do).
-    value : numpy.ndarray
-        :func:`~optimlab.rosenbrock` at each point, as the run computed it in float32;
-        inf or NaN once a path diverges.
+    x, y, value : numpy.ndarray
+        Coordinates and :math:`f`, shape ``(steps + 1,)``, the start included: the run's
+        float32 values (inf or NaN once it diverges), held in float64.
     """
 
     x: np.ndarray
@@ -129,35 +97,29 @@ class Trajectory:
         return float(self.x[-1]), float(self.y[-1])
 
     def outcome(self, *, tol: float = 1e-6, window: int = 50, bound: float = 100.0) -> str:
-        """What the run does by its end: ``"settles"``, ``"cycles"``, ``"diverges"`` or
-        ``"descends"``.
+        """What the run does by its end, read from its last ``window`` steps.
 
-        :math:`f` after a fixed number of steps does not say whether a run has arrived, is
-        still on its way, or bounces for ever; this reads the last ``window`` steps. The
-        outcomes, checked in this order:
+        The first that holds, of:
 
-        * ``"diverges"``: a coordinate left ``|x|, |y| <= bound``, or :math:`f` or a
-          coordinate became inf or NaN, at any step;
+        * ``"diverges"``: at some step a coordinate left ``|x|, |y| <= bound``, or
+          :math:`f` or a coordinate became inf or NaN;
         * ``"settles"``: :math:`f \\le` ``tol`` at each of the last ``window + 1`` points,
-          and the largest :math:`f` of the last half window is at most that of the half
-          window before it (not drifting away);
-        * ``"cycles"``: bounded, not settled, and oscillating without progress: :math:`f`
-          rises on at least a tenth of the last ``window`` steps, and the largest
-          :math:`f` of the last half window is at least 0.9 times that of the half window
-          before it (a two-point cycle, an oscillation that grows) or over 10 times the
-          lowest such largest value of any earlier half window (the run came back up);
-        * ``"descends"``: bounded and still on its way: neither settled nor cycling (a
-          slow descent, or an oscillation that dies out).
+          and the largest :math:`f` of the last half window is at most that of the one
+          before (not drifting away);
+        * ``"cycles"``: :math:`f` rises on at least a tenth of the last ``window`` steps,
+          and the largest :math:`f` of the last half window is at least 0.9 times that of
+          the one before (a two-point cycle, a growing oscillation) or over 10 times the
+          lowest of any earlier half window (it came back up);
+        * ``"descends"``: a slow descent, or an oscillation that dies out.
 
-        The outcome is of this run at its length: one that descends after 100 steps may
-        settle after 500, and one that looks settled may start to cycle later.
+        A longer run may settle, or start to cycle, later.
 
         Parameters
         ----------
         tol : float, default=1e-6
-            The value of :math:`f` that counts as arrived (the minimum's value is 0).
+            The value of :math:`f` that counts as arrived.
         window : int, default=50
-            How many of the last steps to read; at most ``len(self) - 1``.
+            How many of the last steps to read; under ``len(self)``.
         bound : float, default=100.0
             Divergence: a coordinate beyond it, as :func:`~optimlab.momentum_map` counts.
 
@@ -168,11 +130,9 @@ class Trajectory:
 
         Raises
         ------
-        TypeError
-            If ``window`` is not an integer, or ``tol`` or ``bound`` not a number.
-        ValueError
-            If ``tol`` or ``bound`` is not positive and finite, ``window`` is below 1,
-            or the run has ``window`` steps or fewer.
+        TypeError, ValueError
+            If an argument is not a positive number (``window`` an integer under
+            ``len(self)``).
 
         Examples
         --------
@@ -186,7 +146,9 @@ class Trajectory:
         >>> rosenbrock_path("sgd", lr=0.001, steps=500).outcome()  # on its way, slowly
         'descends'
         """
-        tol, window, bound = _check_outcome_args(tol, window, bound)
+        tol = check_positive_finite("tol", tol)
+        window = check_positive_int("window", window)
+        bound = check_positive_finite("bound", bound)
         if window >= len(self):
             raise ValueError(
                 f"window must be smaller than the run's {len(self)} points, got {window}"
@@ -231,9 +193,7 @@ def rosenbrock_path(
 ) -> Trajectory:
     """Let ``optimizer`` minimise the Rosenbrock function for ``steps`` steps; record the path.
 
-    The point is one float32 tensor ``(x, y)``; each step computes
-    :func:`~optimlab.rosenbrock`, its gradient by autograd, and calls the optimizer's
-    ``step()``. With ``"momentum"`` this is the exercise's own loop of
+    The point is a float32 tensor; ``"momentum"`` gives the exercise's loop of
     :func:`~optimlab.optim_step`, to the bit.
 
     Parameters
@@ -242,32 +202,25 @@ def rosenbrock_path(
         As :class:`~optimlab.TrainingConfig` takes it: ``"sgd"``,
         ``("sgd", {"momentum": 0.9})``, ``"adam"``, ``"adamw"``, ``"momentum"``, ...
     lr : float
-        The learning rate.
     steps : int
-        Number of steps (0 gives the start point alone).
+        Steps to take (0 gives the start point alone).
     momentum : float, optional
-        The momentum coefficient, in [0, 1); where it goes is ``MOMENTUM_SETTING``:
-        SGD's and RMSprop's ``momentum``, Adam's and AdamW's ``beta1``,
-        :class:`~optimlab.Momentum`'s ``beta``. ``None`` keeps the optimizer's default.
+        In [0, 1), set where ``MOMENTUM_SETTING`` says; ``None`` keeps the default.
     beta2 : float, optional
         Adam's and AdamW's ``beta2``; ``None`` keeps optimlab's default, 0.999.
     weight_decay : float, default=0.0
-        The optimizer's own ``weight_decay``: decoupled for AdamW and ``"momentum"``
-        (the point shrinks by ``1 - lr * weight_decay`` each step), an L2 term added to
-        the gradient for SGD, Adam, RMSprop and Adagrad.
+        The optimizer's own: decoupled for AdamW and ``"momentum"``, L2 for the others.
     start : (float, float), default=(-1.0, 2.0)
-        The start point, the exercise's.
 
     Returns
     -------
     Trajectory
-        ``steps + 1`` points, the start included.
 
     Raises
     ------
     TypeError, ValueError
-        Before any step, if an argument has the wrong type or value, or the optimizer
-        lacks a setting (``momentum`` for Adagrad, ``beta2`` for SGD).
+        Before any step, for a bad argument, or a setting the optimizer lacks
+        (``momentum`` for Adagrad, ``beta2`` for SGD).
 
     Examples
     --------
@@ -295,41 +248,27 @@ def _trajectories(xy: np.ndarray, values: np.ndarray) -> list[Trajectory]:
 def _run_many(
     configs: Sequence[TrainingConfig], steps: int, start: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run one path per config (one optimizer, several settings), all in lockstep.
+    """Run one path per config of one optimizer in lockstep, each exactly as if alone.
 
-    Returns the points, float32 of shape ``(len(configs), steps + 1, 2)``, and :math:`f`
-    at each, float32 of shape ``(len(configs), steps + 1)``. Each path gets exactly the
-    arithmetic of a run alone: a torch optimizer holds each path as its own parameter in
-    its own parameter group; ``"momentum"`` steps all paths as one tensor through
-    :func:`~optimlab.momentum.momentum_update`, the rule :class:`~optimlab.Momentum`
-    applies, with one coefficient per path. The function evaluation is batched, and its
-    gradient at a point is that of the point alone.
+    A torch optimizer holds each path in its own parameter group. Returns the points,
+    float32 ``(n, steps + 1, 2)``, and :math:`f` at each, float32 ``(n, steps + 1)``.
     """
     n = len(configs)
     if configs[0].optimizer == "momentum":
-        point = torch.tensor([start] * n, dtype=torch.float32, requires_grad=True)
-        leaves = [point]
-        step = _momentum_step(point, configs)
-
-        def current() -> torch.Tensor:
-            return point
-
+        leaves = [torch.tensor([start] * n, dtype=torch.float32, requires_grad=True)]
+        step = _momentum_step(leaves[0], configs)
     else:
         leaves = [torch.tensor(start, dtype=torch.float32, requires_grad=True) for _ in configs]
         groups = [
             {"params": [p], **c.optimizer_kwargs()} for p, c in zip(leaves, configs, strict=True)
         ]
         step = make_optimizer(configs[0], groups).step
-
-        def current() -> torch.Tensor:
-            return torch.stack(leaves)
-
     xy = np.empty((n, steps + 1, 2), dtype=np.float32)
     values = np.empty((n, steps + 1), dtype=np.float32)
     for k in range(steps + 1):
         for leaf in leaves:
             leaf.grad = None
-        points = current()
+        points = torch.cat([leaf.view(-1, 2) for leaf in leaves])
         value = rosenbrock(points[:, 0], points[:, 1])
         xy[:, k] = points.detach().numpy()
         values[:, k] = value.detach().numpy()
@@ -340,60 +279,45 @@ def _run_many(
 
 
 def _momentum_step(point: torch.Tensor, configs: Sequence[TrainingConfig]) -> Callable[[], None]:
-    """One step of :class:`~optimlab.Momentum` for every row of ``point`` at once.
+    """:class:`~optimlab.Momentum`'s step for every row of ``point`` at once.
 
-    Each coefficient is formed in float64 and rounded once to float32, per row, as torch
-    rounds the Python floats that :class:`~optimlab.Momentum` hands to
-    ``momentum_update``; a decay factor of exactly 1 leaves a row as no decay does.
+    Coefficients are formed in float64 and rounded once to float32, as torch rounds
+    Momentum's Python floats; a decay factor of exactly 1 is no decay, to the bit.
     """
     kwargs = [config.optimizer_kwargs() for config in configs]
-
-    def per_row(values: list[float]) -> torch.Tensor:
-        column = np.array(values, dtype=np.float64)[:, None]
-        return torch.tensor(np.repeat(column, point.shape[1], axis=1), dtype=torch.float32)
-
-    lr = [k["lr"] for k in kwargs]
-    beta = [k["beta"] for k in kwargs]
-    decay = [k["weight_decay"] for k in kwargs]
+    # Shape (n, 2), as the points: one row of coefficients per path.
+    lr, beta, decay = (
+        np.array([[kw[key]] * 2 for kw in kwargs]) for key in ("lr", "beta", "weight_decay")
+    )
+    rows = {"lr": lr, "beta": beta, "one_minus_beta": 1 - beta, "shrink": 1 - lr * decay}
     coefficients: dict[str, Any] = {
-        "lr": per_row(lr),
-        "beta": per_row(beta),
-        "one_minus_beta": per_row([1 - b for b in beta]),
-        "shrink": per_row([1 - r * d for r, d in zip(lr, decay, strict=True)])
-        if any(decay)
-        else None,
+        name: torch.tensor(row, dtype=torch.float32) for name, row in rows.items()
     }
+    if not decay.any():
+        coefficients["shrink"] = None
     velocity = torch.zeros_like(point)
-
-    @torch.no_grad()
-    def step() -> None:
-        momentum_update(point, velocity, gradient_of(point), **coefficients)
-
-    return step
+    return torch.no_grad()(
+        lambda: momentum_update(point, velocity, gradient_of(point), **coefficients)
+    )
 
 
 @dataclass(frozen=True)
 class RosenbrockRace:
     """Optimizers on the Rosenbrock function, each tuned (:func:`~optimlab.race_rosenbrock`).
 
+    The ranking holds for this budget of steps alone; :meth:`at` re-tunes on a shorter one.
+
     Attributes
     ----------
     labels : tuple of str
     lrs : tuple of float
-        The learning-rate grid.
     steps : int
     scores : numpy.ndarray
-        Shape ``(len(labels), len(lrs))``: :math:`f` after ``steps`` steps (inf when it
-        diverged).
-    chosen_lr : dict of str to float
-        Each optimizer's lr of lowest score.
-    paths : dict of str to Trajectory
-        Each optimizer's path at its chosen lr.
+        ``(len(labels), len(lrs))``: :math:`f` after ``steps`` steps, inf if it diverged.
+    chosen_lr, paths : dict
+        Each optimizer's lr of lowest score, and its path there.
     runs : dict of str to tuple of Trajectory
-        Each optimizer's path at every lr of the grid, in the grid's order.
-
-    The ranking holds for this budget of steps alone; :meth:`at` re-tunes the same runs
-    on a shorter one.
+        Each optimizer's path at every lr of the grid.
     """
 
     labels: tuple[str, ...]
@@ -407,9 +331,8 @@ class RosenbrockRace:
     def at(self, steps: int) -> RosenbrockRace:
         """The race as it stood after ``steps`` steps, each optimizer re-tuned on it.
 
-        The runs are cut at ``steps`` (a run is the same up to any step whatever its
-        length), and each optimizer's lr is chosen again on :math:`f` after ``steps``
-        steps: exactly what ``race_rosenbrock(..., steps=steps)`` gives.
+        Exactly ``race_rosenbrock(..., steps=steps)``: a run's first steps do not depend on
+        its length.
 
         Parameters
         ----------
@@ -423,7 +346,7 @@ class RosenbrockRace:
         Raises
         ------
         TypeError, ValueError
-            If ``steps`` is not an integer from 0 to ``self.steps``.
+            If ``steps`` is not such an integer.
 
         Examples
         --------
@@ -435,11 +358,11 @@ class RosenbrockRace:
         steps = check_nonnegative_int("steps", steps)
         if steps > self.steps:
             raise ValueError(f"steps must be at most the race's {self.steps}, got {steps}")
+        cut = slice(steps + 1)
         runs = {
-            label: tuple(Trajectory(r.x[: steps + 1], r.y[: steps + 1], r.value[: steps + 1])
-                         for r in paths)
+            label: tuple(Trajectory(r.x[cut], r.y[cut], r.value[cut]) for r in paths)
             for label, paths in self.runs.items()
-        }  # fmt: skip
+        }
         return _tuned(self.labels, self.lrs, steps, runs)
 
     def plot(self, ax: Axes | None = None, *, kind: str = "paths") -> Axes:
@@ -451,16 +374,6 @@ class RosenbrockRace:
         return (plot_race if kind == "paths" else plot_race_values)(self, ax=ax)
 
 
-def _with_momentum(name: object) -> TrainingConfig:
-    """The config of a path grid's optimizer: one named in ``MOMENTUM_SETTING``."""
-    if not isinstance(name, str) or name not in MOMENTUM_SETTING:
-        raise ValueError(
-            f"the optimizer must be one of {', '.join(map(repr, MOMENTUM_SETTING))} "
-            f"(an optimizer with a momentum setting), got {brief(name)}"
-        )
-    return TrainingConfig(optimizer=name, weight_decay=0.0)
-
-
 def race_rosenbrock(
     optimizers: Sequence[Any],
     lrs: Sequence[float],
@@ -470,15 +383,13 @@ def race_rosenbrock(
 ) -> RosenbrockRace:
     """Tune each optimizer's learning rate on the Rosenbrock function, and keep its path.
 
-    Each optimizer runs from ``start`` at every ``lr`` of the grid, without weight decay;
-    its score is :math:`f` after ``steps`` steps (inf if not finite), and its chosen
-    ``lr`` the one of lowest score (the smallest on a tie).
+    Each optimizer runs at every ``lr`` of the grid, without weight decay, and keeps the
+    ``lr`` of lowest final :math:`f` (inf if not finite; the smallest on a tie).
 
     Parameters
     ----------
     optimizers : list
-        Names, classes or ``(optimizer, options)`` pairs, as
-        :class:`~optimlab.TrainingConfig` takes them.
+        As :class:`~optimlab.TrainingConfig` takes them: names, classes or pairs.
     lrs : list of float
         The grid, strictly increasing.
     steps : int, default=200
@@ -514,15 +425,22 @@ def _tuned(
     runs: dict[str, tuple[Trajectory, ...]],
 ) -> RosenbrockRace:
     """The race of these runs: each optimizer's lr of lowest final f (the smallest on a tie)."""
-    scores = np.full((len(labels), len(grid)), np.inf)
-    chosen, paths = {}, {}
-    for row, label in enumerate(labels):
-        last = np.array([run.value[-1] for run in runs[label]], dtype=float)
-        scores[row] = np.where(np.isfinite(last), last, np.inf)
-        best = int(np.argmin(scores[row]))
-        chosen[label], paths[label] = grid[best], runs[label][best]
+    last = np.array([[run.value[-1] for run in runs[label]] for label in labels], dtype=float)
+    scores = np.where(np.isfinite(last), last, np.inf)
     scores.flags.writeable = False
+    best = dict(zip(labels, scores.argmin(axis=1).tolist(), strict=True))
+    chosen = {label: grid[i] for label, i in best.items()}
+    paths = {label: runs[label][i] for label, i in best.items()}
     return RosenbrockRace(labels, grid, steps, scores, chosen, paths, runs)
+
+
+def _grid(
+    name: str, lrs: tuple[float, ...], momenta: tuple[float, ...], steps: int,
+    start: tuple[float, float], weight_decay: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """:func:`_run_many` of one optimizer at every (lr, momentum), in row-major order."""
+    configs = [_config(name, lr, m, weight_decay) for lr in lrs for m in momenta]
+    return _run_many(configs, steps, start)
 
 
 @dataclass(frozen=True)
@@ -534,8 +452,7 @@ class PathGrid:
     optimizers : tuple of str
     lrs, momenta : tuple of float
     xy : numpy.ndarray
-        float32, shape ``(len(optimizers), len(lrs), len(momenta), steps + 1, 2)``:
-        exactly the points :func:`rosenbrock_path` gives.
+        float32, ``(len(optimizers), len(lrs), len(momenta), steps + 1, 2)``.
     start : (float, float)
     """
 
@@ -551,26 +468,18 @@ class PathGrid:
         return self.xy.shape[3] - 1
 
     def interactive(self, **kwargs: Any) -> Any:
-        """The grid as an interactive figure: ``optimlab.plotting.interactive_paths``.
-
-        A menu picks the optimizer, two sliders the learning rate and the momentum;
-        ``kwargs`` (``initial``, ``plotlyjs``, ``height``) are passed on. Needs plotly.
-        """
+        """The grid as ``optimlab.plotting.interactive_paths`` draws it, with ``kwargs``
+        (``initial``, ``plotlyjs``, ``height``). Needs plotly."""
         from .plotting import interactive_paths
 
         return interactive_paths(self, **kwargs)
 
     def path(self, optimizer: str, lr: float, momentum: float) -> Trajectory:
         """The stored path of one setting, as a :class:`~optimlab.Trajectory`."""
-        i, j, k = (
-            self.optimizers.index(optimizer),
-            self.lrs.index(lr),
-            self.momenta.index(momentum),
-        )
-        x, y = self.xy[i, j, k, :, 0], self.xy[i, j, k, :, 1]
-        with np.errstate(all="ignore"):
-            value = rosenbrock(x, y)  # in float32, as the run computed it
-        return Trajectory(x.astype(np.float64), y.astype(np.float64), value.astype(np.float64))
+        i, j = self.optimizers.index(optimizer), self.lrs.index(lr)
+        xy = self.xy[i, j, self.momenta.index(momentum)][None]
+        with np.errstate(all="ignore"):  # f in float32, as the run computed it
+            return _trajectories(xy, rosenbrock(xy[..., 0], xy[..., 1]))[0]
 
 
 def path_grid(
@@ -587,17 +496,16 @@ def path_grid(
     ----------
     optimizers : list of str
         Names with a momentum setting: keys of ``MOMENTUM_SETTING``.
-    lrs : list of float
-        Learning rates, strictly increasing.
-    momenta : list of float
-        Momentum coefficients (the ``momentum`` of :func:`rosenbrock_path`), each in
-        [0, 1), strictly increasing.
-    steps : int, default=200
-    start : (float, float), default=(-1.0, 2.0)
+    lrs, momenta : list of float
+        Learning rates, and momentum coefficients in [0, 1) (the ``momentum`` of
+        :func:`rosenbrock_path`); each strictly increasing.
+    steps, start
+        As :func:`race_rosenbrock` takes them.
 
     Returns
     -------
     PathGrid
+        Of the paths :func:`rosenbrock_path` gives, to the bit.
 
     Examples
     --------
@@ -606,22 +514,24 @@ def path_grid(
     >>> grid.xy.shape, grid.xy.dtype
     ((2, 2, 2, 51, 2), dtype('float32'))
     """
-    _, labels = check_optimizers(optimizers, _with_momentum)
-    names = list(labels)
+
+    def with_momentum(name: object) -> TrainingConfig:
+        if not isinstance(name, str) or name not in MOMENTUM_SETTING:
+            raise ValueError(
+                f"the optimizer must be one of {', '.join(map(repr, MOMENTUM_SETTING))} "
+                f"(an optimizer with a momentum setting), got {brief(name)}"
+            )
+        return TrainingConfig(optimizer=name, weight_decay=0.0)
+
+    _, names = check_optimizers(optimizers, with_momentum)
     lr_axis = check_grid("lrs", lrs, check_positive_finite)
     momentum_axis = check_grid("momenta", momenta, check_beta)
     steps = check_nonnegative_int("steps", steps)
     start = check_finite_point("start", start)
-    shape = (len(lr_axis), len(momentum_axis), steps + 1, 2)
-    xy = np.stack(
-        [
-            _run_many([_config(name, lr, m) for lr in lr_axis for m in momentum_axis],
-                      steps, start)[0].reshape(shape)
-            for name in names
-        ]
-    )  # fmt: skip
+    runs = [_grid(name, lr_axis, momentum_axis, steps, start)[0] for name in names]
+    xy = np.stack(runs).reshape(len(names), len(lr_axis), len(momentum_axis), steps + 1, 2)
     xy.flags.writeable = False
-    return PathGrid(tuple(names), lr_axis, momentum_axis, xy, start)
+    return PathGrid(names, lr_axis, momentum_axis, xy, start)
 
 
 @dataclass(frozen=True)
@@ -634,32 +544,21 @@ class MomentumMap:
     Attributes
     ----------
     lrs, momenta : numpy.ndarray
-        The grid axes, increasing.
-    steps : int
-        Steps taken from ``start``.
-    tol : float
-        The tolerance of ``steps_to_tol``.
-    bound : float
-        A run diverged once :math:`\\max(|x|, |y|)` exceeded it (or became NaN).
-    start : (float, float)
-        The start point.
-    weight_decay : float
-        Decoupled weight decay of every run.
+        The grid axes.
+    steps, tol, bound, start, weight_decay
+        The arguments of :func:`momentum_map`.
     x, y : numpy.ndarray
-        End points, float32 values as the runs computed them.
+        End points, the runs' float32 values.
     final_value : numpy.ndarray
         :math:`f` at the end point; ``inf`` where the run diverged.
     steps_to_tol : numpy.ndarray
-        The first step count ``k`` (0 to ``steps``) from which :math:`f \\le` ``tol`` holds
-        at every step up to the last: arrived and stayed. -1 where the run ends above
-        ``tol`` (or diverged).
+        The first step from which :math:`f \\le` ``tol`` holds to the end; -1 where it ends
+        above ``tol`` or diverged.
     diverged : numpy.ndarray
-        Boolean; True where the run left the bound at some step.
+        True where :math:`\\max(|x|, |y|)` exceeded ``bound`` (or became NaN).
     outcome : numpy.ndarray
-        What each run does by its last step, :meth:`Trajectory.outcome` with its
-        defaults (the last 50 steps, or all when fewer; :math:`f \\le 10^{-6}` counts as
-        arrived) and this map's ``bound``: ``"settles"``, ``"cycles"``, ``"diverges"``
-        or ``"descends"``.
+        :meth:`Trajectory.outcome` of each run, with its defaults (the last 50 steps, or all
+        when fewer) and this map's ``bound``.
     """
 
     lrs: np.ndarray
@@ -703,25 +602,21 @@ def momentum_map(
     """Run the exercise's momentum descent for every (lr, momentum) of a grid, all at once.
 
     Every cell is the run ``rosenbrock_path("momentum", lr, steps, momentum=momentum,
-    weight_decay=weight_decay, start=start)``, to the bit; the cells are stepped together.
+    weight_decay=weight_decay, start=start)``, to the bit.
 
     Parameters
     ----------
-    lrs : sequence of float
-        Step sizes, positive and strictly increasing.
-    momenta : sequence of float
-        Momentum coefficients (the exercise's beta) in [0, 1), strictly increasing.
+    lrs, momenta : sequence of float
+        Strictly increasing: step sizes, and momentum coefficients in [0, 1).
     steps : int, default=500
-        Steps per run (the exercise's demo takes 500).
+        Steps per run, as in the exercise's demo.
     tol : float, default=1e-2
         The value that counts as arrived, for ``steps_to_tol``.
     bound : float, default=100.0
-        A run diverged once ``|x|`` or ``|y|`` exceeds it (f is above 1e8 there), or a
-        coordinate is NaN.
+        A run diverged once ``|x|`` or ``|y|`` exceeds it (or is NaN).
     start : (float, float), default=(-1.0, 2.0)
-        The exercise's start point.
     weight_decay : float, default=0.0
-        Decoupled weight decay, as in :func:`~optimlab.optim_step`.
+        Decoupled, as in :func:`~optimlab.optim_step`.
 
     Returns
     -------
@@ -729,10 +624,8 @@ def momentum_map(
 
     Raises
     ------
-    ValueError
-        If an argument is out of range or an axis is not strictly increasing.
-    TypeError
-        If an axis is not a sequence of numbers.
+    TypeError, ValueError
+        If an argument is out of range, or an axis not a strictly increasing sequence.
 
     Examples
     --------
@@ -751,29 +644,22 @@ def momentum_map(
     tol = check_positive_finite("tol", tol)
     bound = check_positive_finite("bound", bound)
     start = check_finite_point("start", start)
-    base = _config("momentum", lr_axis[0], momentum_axis[0], weight_decay)
-    configs = [base.replace(lr=lr, beta1=m) for lr in lr_axis for m in momentum_axis]
-
-    xy, values = _run_many(configs, steps, start)
-    shape = (len(lr_axis), len(momentum_axis))
+    weight_decay = check_nonnegative_finite("weight_decay", weight_decay)
+    xy, values = _grid("momentum", lr_axis, momentum_axis, steps, start, weight_decay)
     above = ~(values <= tol)  # NaN counts as above
     last_above = np.where(above.any(axis=1), steps - np.argmax(above[:, ::-1], axis=1), -1)
     # NaN fails the comparison, so it counts as out of bounds.
     diverged = ~(np.abs(xy[:, 1:]) <= bound).all(axis=(1, 2))
-    final = values[:, -1].astype(np.float64)
-    outcome = _outcomes(xy, values, tol=1e-6, window=min(50, steps), bound=bound)
-    return MomentumMap(
-        lrs=np.array(lr_axis),
-        momenta=np.array(momentum_axis),
-        steps=steps,
-        tol=tol,
-        bound=bound,
-        start=start,
-        weight_decay=base.weight_decay,
-        x=xy[:, -1, 0].astype(np.float64).reshape(shape),
-        y=xy[:, -1, 1].astype(np.float64).reshape(shape),
-        final_value=np.where(diverged, np.inf, final).reshape(shape),
-        steps_to_tol=np.where(diverged | (last_above >= steps), -1, last_above + 1).reshape(shape),
-        diverged=diverged.reshape(shape),
-        outcome=outcome.reshape(shape),
-    )
+    end = xy[:, -1].astype(np.float64)
+    cells = {
+        "x": end[:, 0],
+        "y": end[:, 1],
+        "final_value": np.where(diverged, np.inf, values[:, -1].astype(np.float64)),
+        "steps_to_tol": np.where(diverged | (last_above >= steps), -1, last_above + 1),
+        "diverged": diverged,
+        "outcome": _outcomes(xy, values, tol=1e-6, window=min(50, steps), bound=bound),
+    }
+    shape = (len(lr_axis), len(momentum_axis))
+    cells = {name: cell.reshape(shape) for name, cell in cells.items()}
+    axes = np.array(lr_axis), np.array(momentum_axis)
+    return MomentumMap(*axes, steps, tol, bound, start, weight_decay, **cells)

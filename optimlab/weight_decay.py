@@ -1,20 +1,10 @@
 r"""Weight decay on the Rosenbrock function: where coupled L2, momentum and AdamW end up.
 
-Weight decay :math:`\lambda` changes what is minimised. With *coupled* L2 the loss becomes
-
-.. math::
-
-    f_\lambda(x, y) = f(x, y) + \tfrac{\lambda}{2}\,(x^2 + y^2),
-
-whose gradient is zero where :math:`\nabla f(\theta) + \lambda\theta = 0`. With *decoupled*
-decay, optimlab's momentum rule :math:`v \leftarrow \beta v + (1 - \beta)\nabla f`,
-:math:`\theta \leftarrow (1 - \eta\lambda)\,\theta - \eta v` stops where :math:`v = \nabla f`
-and :math:`\eta(\lambda\theta + \nabla f) = 0`: the same equation, for every step size
-:math:`\eta` and every :math:`\beta`. AdamW divides the gradient by its running RMS before
-adding the decay, so its fixed points solve :math:`\lambda\theta_i = -g_i / (|g_i| +
-\epsilon)` instead: a different point, which tends to the minimiser of :math:`f` over the
-box :math:`|x|, |y| \le 1/\lambda` as :math:`\epsilon \to 0` (:func:`adamw_limit_point`).
-AdamW runs at a finite learning rate hover about that point rather than stop on it.
+Coupled L2 minimises :math:`f_\lambda = f + \tfrac{\lambda}{2}(x^2 + y^2)`, whose gradient is
+zero where :math:`\nabla f(\theta) + \lambda\theta = 0`. optimlab's momentum rule with
+decoupled decay stops on the same equation, for every step size and :math:`\beta`. AdamW
+divides the gradient by its running RMS before adding the decay, so it ends elsewhere: near
+the minimiser of :math:`f` over the box :math:`|x|, |y| \le 1/\lambda`.
 """
 
 from __future__ import annotations
@@ -26,17 +16,12 @@ import numpy as np
 from ._validation import check_beta, check_nonnegative_finite, check_positive_finite
 from .landscape import rosenbrock, rosenbrock_gradient, rosenbrock_hessian
 
-__all__ = [
-    "DecayPoint",
-    "adamw_limit_point",
-    "l2_minimiser",
-    "momentum_fixed_point",
-]
+__all__ = ["DecayPoint", "adamw_limit_point", "l2_minimiser", "momentum_fixed_point"]
 
 
 @dataclass(frozen=True)
 class DecayPoint:
-    """A point where an optimizer with weight decay ``weight_decay`` comes to rest.
+    """Where an optimizer with weight decay ``weight_decay`` comes to rest.
 
     Attributes
     ----------
@@ -64,12 +49,10 @@ class DecayPoint:
 def l2_minimiser(weight_decay: float) -> DecayPoint:
     r"""The minimiser of the coupled-L2 loss :math:`f + \lambda (x^2 + y^2) / 2`.
 
-    Setting the gradient to zero gives :math:`y = 4x^2 / (4 + \lambda)` and the cubic
-    :math:`\tfrac{8\lambda}{4 + \lambda} x^3 + (2 + \lambda)\,x - 2 = 0`. For
-    :math:`\lambda \ge 0` the cubic is strictly increasing, so there is exactly one
-    stationary point; the loss grows without bound, so it is the global minimum. Newton's
-    method from :math:`x = 1` (where the cubic is :math:`\ge 0` and convex to the left
-    down to the root) converges to it monotonically, in float64.
+    A zero gradient means :math:`y = 4x^2 / (4 + \lambda)` and
+    :math:`\tfrac{8\lambda}{4 + \lambda} x^3 + (2 + \lambda)\,x - 2 = 0`, a strictly
+    increasing cubic: one stationary point, the global minimum. Newton's method from
+    :math:`x = 1` converges to it monotonically, in float64.
 
     Parameters
     ----------
@@ -79,11 +62,12 @@ def l2_minimiser(weight_decay: float) -> DecayPoint:
     Returns
     -------
     DecayPoint
+        Its ``penalised_value`` is the lowest the loss takes.
 
     Raises
     ------
-    ValueError
-        If ``weight_decay`` is negative, infinite or NaN.
+    TypeError, ValueError
+        If ``weight_decay`` is not a non-negative finite number.
 
     Examples
     --------
@@ -107,17 +91,10 @@ def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.
     r"""The fixed point of optimlab's momentum rule with decoupled weight decay.
 
     Solves :math:`T(\theta, v) = (\theta, v)` for the update map of
-    :func:`~optimlab.optim_step`,
-
-    .. math::
-
-        T(\theta, v) = \bigl((1 - \eta\lambda)\,\theta - \eta v',\; v'\bigr), \qquad
-        v' = \beta v + (1 - \beta)\,\nabla f(\theta),
-
-    by Newton's method on all four unknowns with the analytic Hessian, in float64. The
-    solution has :math:`v = \nabla f(\theta)` and :math:`\nabla f(\theta) + \lambda\theta
-    = 0`, so it equals :func:`l2_minimiser` whatever ``lr`` and ``beta`` are; whether the
-    iteration actually converges to it depends on them.
+    :func:`~optimlab.optim_step`, :math:`T(\theta, v) = ((1 - \eta\lambda)\,\theta - \eta
+    v', v')` with :math:`v' = \beta v + (1 - \beta)\,\nabla f(\theta)`, by Newton's method
+    on all four unknowns, in float64. The solution is :func:`l2_minimiser`'s whatever
+    ``lr`` and ``beta`` are; whether the iteration converges to it depends on them.
 
     Parameters
     ----------
@@ -134,8 +111,10 @@ def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.
 
     Raises
     ------
+    TypeError, ValueError
+        If an argument is not a number in its range.
     ValueError
-        If an argument is out of range, or Newton's method fails to converge.
+        If Newton's method does not converge.
 
     Examples
     --------
@@ -160,12 +139,8 @@ def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.
         if np.abs(r).max() <= 1e-15:
             break
         hess = (1 - beta) * rosenbrock_hessian(*z[:2])
-        jacobian = np.block(
-            [
-                [(1 - lr * lam) * eye - lr * hess - eye, -lr * beta * eye],
-                [hess, (beta - 1) * eye],
-            ]
-        )
+        top = np.hstack([(1 - lr * lam) * eye - lr * hess - eye, -lr * beta * eye])
+        jacobian = np.vstack([top, np.hstack([hess, (beta - 1) * eye])])
         step = np.linalg.solve(jacobian, -r)
         # Halve the step until the residual shrinks, so that Newton cannot wander off.
         scale = 1.0
@@ -185,34 +160,19 @@ def momentum_fixed_point(weight_decay: float, lr: float = 0.01, beta: float = 0.
 def adamw_limit_point(weight_decay: float) -> DecayPoint:
     r"""Where AdamW ends on the Rosenbrock function as :math:`\epsilon` and the step go to 0.
 
-    That is the minimiser of :math:`f` over the box :math:`|x|, |y| \le 1/\lambda`.
+    That is the minimiser of :math:`f` over the box :math:`|x|, |y| \le 1/\lambda`. With
+    a steady gradient :math:`g`, AdamW's moments tend to :math:`\hat m = g`, :math:`\hat v
+    = g^2`, and its update leaves :math:`\theta_i` where it is only if
+    :math:`\lambda\theta_i = -g_i / (|g_i| + \epsilon)`. As :math:`\epsilon \to 0` each
+    coordinate either sits on the box's edge with :math:`-g_i` pointing out, or has
+    :math:`g_i \to 0` inside: the first-order conditions for minimising :math:`f` over the
+    box. For :math:`1/\lambda \ge 1` the box holds (1, 1); else :math:`f \ge (1 - x)^2`
+    there, lowest at :math:`(r, r^2)`, :math:`r = 1/\lambda`.
 
-    **Fixed points.** At a fixed point of AdamW the gradient :math:`g` is steady, so in the
-    long run the bias-corrected moments are :math:`\hat m = g` and :math:`\hat v = g^2`,
-    and the update
-    :math:`\theta_i \leftarrow \theta_i (1 - \eta\lambda) - \eta\,\hat m_i /
-    (\sqrt{\hat v_i} + \epsilon)` leaves :math:`\theta_i` where it is only if
-
-    .. math:: \lambda\theta_i = -\frac{g_i}{|g_i| + \epsilon}.
-
-    So :math:`|\theta_i| < 1/\lambda`, :math:`\theta_i` has the sign of :math:`-g_i`, and
-    :math:`g_i = 0` forces :math:`\theta_i = 0`: where the gradient vanishes, nothing
-    opposes the decay, which moves :math:`\theta_i` toward 0. As :math:`\epsilon \to 0`
-    each coordinate either goes to the edge, :math:`|\theta_i| \to 1/\lambda` with
-    :math:`-g_i` pointing out of the box, or has :math:`g_i \to 0` inside it: the
-    first-order conditions for minimising :math:`f` over the box. With :math:`r = 1/\lambda
-    \ge 1` the box holds (1, 1). With :math:`r < 1`, every point of the box has :math:`f
-    \ge (1 - x)^2 \ge (1 - r)^2`, with equality only at :math:`(r, r^2)`.
-
-    **Runs.** At a finite learning rate AdamW does not stop on a fixed point. A coordinate
-    whose gradient keeps its sign settles on the edge (:math:`x` when :math:`\lambda > 1`,
-    with :math:`\hat m_x / \sqrt{\hat v_x} = \pm 1`). A coordinate whose gradient would
-    vanish hovers instead: its gradient changes sign from step to step, so
-    :math:`|\hat m_i| / \sqrt{\hat v_i} < 1`, and on average :math:`\lambda\theta_i`
-    balances :math:`-\hat m_i / \sqrt{\hat v_i}` with a small mean gradient. The hover,
-    and with it the run's distance from this point, shrinks in proportion to the
-    learning rate (with ``betas=(0.9, 0.99)`` and :math:`\lambda = 0.5`, about 0.008 at
-    lr 0.01 and 0.0008 at lr 0.001).
+    At a finite learning rate a coordinate whose gradient would vanish hovers instead,
+    its gradient changing sign from step to step, at a distance from this point that
+    shrinks in proportion to the learning rate (with ``betas=(0.9, 0.99)`` and
+    :math:`\lambda = 0.5`, about 0.008 at lr 0.01 and 0.0008 at lr 0.001).
 
     Parameters
     ----------
@@ -226,7 +186,7 @@ def adamw_limit_point(weight_decay: float) -> DecayPoint:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         As :func:`l2_minimiser`, for a bad ``weight_decay``.
 
     Examples

@@ -1,11 +1,8 @@
 """One interactive figure: pick an optimizer, move the learning rate and momentum, see the path.
 
-Drawn with plotly (the optional ``interactive`` extra), imported only when called. Every
-path is computed beforehand by :func:`optimlab.path_grid`; the page only looks them
-up, so what it shows is exactly what the optimizer gives. The paths travel as base64
-float32 arrays (bit for bit the library's values, and small); a few lines of JavaScript
-swap the drawn path when a control moves. The controls are HTML form controls (a menu,
-two range sliders), not plotly's own, which are drawn in SVG and take a mouse.
+Drawn with plotly (the optional ``interactive`` extra). Every path comes from
+:func:`optimlab.path_grid` and travels as base64 float32, bit for bit; a few lines of
+JavaScript swap the drawn path when an HTML form control moves.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ import numpy as np
 
 from .._validation import brief
 from ..landscape import MINIMUM, rosenbrock
-from ..rosenbrock_runs import PathGrid
+from ..rosenbrock_runs import MOMENTUM_SETTING, PathGrid
 
 __all__ = ["InteractiveFigure", "interactive_paths"]
 
@@ -94,8 +91,8 @@ _STATUS = (
     "</p>"
 )
 
-_MOMENTUM_NAMES = {"sgd": "momentum", "rmsprop": "momentum", "adam": "beta1",
-                   "adamw": "beta1", "momentum": "beta"}  # fmt: skip
+#: What each optimizer's momentum is called (optimlab.Momentum's: ``beta``).
+_MOMENTUM_NAMES = {**MOMENTUM_SETTING, "momentum": "beta"}
 
 
 @dataclass(frozen=True)
@@ -130,12 +127,10 @@ def interactive_paths(
 ) -> InteractiveFigure:
     """Draw a ``PathGrid`` with a menu and two sliders.
 
-    The menu picks the optimizer, the sliders the learning rate and the momentum (what
-    momentum means for each: ``MOMENTUM_SETTING``); the path is drawn
-    over log-scaled Rosenbrock contours and the title gives :math:`f` at its end. The
-    controls are HTML form controls above the plot, so the keyboard works them (Tab,
-    the arrow keys) and a screen reader names them; the plot is named after the path it
-    shows, and each change is read out.
+    The menu picks the optimizer, the sliders the learning rate and the momentum; the
+    path is drawn over log-scaled Rosenbrock contours, titled with :math:`f` at its end.
+    The controls are HTML form controls, which the keyboard and screen readers can use
+    (plotly's own are SVG and take a mouse); each change is read out.
 
     Parameters
     ----------
@@ -167,17 +162,14 @@ def interactive_paths(
     if not isinstance(grid, PathGrid):
         raise TypeError(f"grid must be a PathGrid, got {type(grid).__name__}")
     shape = grid.xy.shape[:3]
-    if (
-        not isinstance(initial, tuple)
-        or len(initial) != 3
-        or not all(isinstance(i, int) and 0 <= i < s for i, s in zip(initial, shape, strict=False))
-    ):
+    ok = isinstance(initial, tuple) and len(initial) == 3
+    ok = ok and all(isinstance(i, int) and 0 <= i < n for i, n in zip(initial, shape, strict=True))
+    if not ok:
         raise ValueError(f"initial must be three indices within {shape}, got {brief(initial)}")
     if not isinstance(plotlyjs, bool | str):
         raise TypeError(f"plotlyjs must be True, False or a path, got {brief(plotlyjs)}")
 
-    xs = np.linspace(-2, 2, 81)
-    ys = np.linspace(-1, 3, 81)
+    xs, ys = np.linspace(-2, 2, 81), np.linspace(-1, 3, 81)
     surface = np.log10(rosenbrock(*np.meshgrid(xs, ys)) + 1e-3).astype(np.float32)
     with np.errstate(all="ignore"):
         final = rosenbrock(grid.xy[..., -1, 0], grid.xy[..., -1, 1]).astype(np.float32)
@@ -194,54 +186,32 @@ def interactive_paths(
     )  # fmt: skip
 
     figure.update_layout(
-        height=height,
-        margin={"l": 40, "r": 10, "t": 60, "b": 40},
-        title={"text": "", "font": {"size": 13}, "y": 0.98, "yanchor": "top"},
-        showlegend=False,
-        dragmode=False,
+        height=height, margin={"l": 40, "r": 10, "t": 60, "b": 40}, showlegend=False,
+        title={"text": "", "font": {"size": 13}, "y": 0.98, "yanchor": "top"}, dragmode=False,
         xaxis={"range": [-2, 2], "fixedrange": True, "title": "x"},
         yaxis={"range": [-1, 3], "fixedrange": True, "title": "y"},
-    )
+    )  # fmt: skip
     data = {
-        "x": _b64(grid.xy[..., 0]),
-        "y": _b64(grid.xy[..., 1]),
-        "f": _b64(final),
-        "shape": list(shape),
-        "steps": grid.steps,
-        "trace": 1,
-        "initial": list(initial),
-        "start": [f"{v:g}" for v in grid.start],
-        "optimizers": list(grid.optimizers),
+        "x": _b64(grid.xy[..., 0]), "y": _b64(grid.xy[..., 1]), "f": _b64(final),
+        "shape": list(shape), "steps": grid.steps, "trace": 1, "initial": list(initial),
+        "start": [f"{v:g}" for v in grid.start], "optimizers": list(grid.optimizers),
         "momentumNames": [_MOMENTUM_NAMES[name] for name in grid.optimizers],
-        "lrs": [f"{v:g}" for v in grid.lrs],
-        "momenta": [f"{v:g}" for v in grid.momenta],
-    }
+        "lrs": [f"{v:g}" for v in grid.lrs], "momenta": [f"{v:g}" for v in grid.momenta],
+    }  # fmt: skip
     script = _SCRIPT % {"data": json.dumps(data)}
     div_id = "optimlab-paths-" + hashlib.sha1(script.encode()).hexdigest()[:12]  # reproducible
     plot = figure.to_html(
-        div_id=div_id,
-        full_html=False,
-        include_plotlyjs=plotlyjs,
-        include_mathjax=False,
-        default_width="100%",
-        default_height=f"{height}px",
+        div_id=div_id, full_html=False, include_plotlyjs=plotlyjs, include_mathjax=False,
+        default_width="100%", default_height=f"{height}px", post_script=script,
         config={"displayModeBar": False, "responsive": True},
-        post_script=script,
-    )
-    # The plot is an image to a screen reader, named after the path it shows (the script
-    # keeps the name up to date); the controls and a status line that reads out each
-    # change come with it.
+    )  # fmt: skip
+    # To a screen reader the plot is an image, named after the path it shows (the script
+    # keeps the name up to date).
     plot = plot.replace(f'<div id="{div_id}" ', f'<div id="{div_id}" role="img" ', 1)
     options = "".join(
         f'<option value="{i}">{escape(name)}</option>' for i, name in enumerate(grid.optimizers)
     )
-    controls = _CONTROLS.format(
-        id=div_id,
-        options=options,
-        lr_max=len(grid.lrs) - 1,
-        momentum_max=len(grid.momenta) - 1,
-    )
-    status = _STATUS.format(id=div_id)
+    controls = _CONTROLS.format(id=div_id, options=options, lr_max=len(grid.lrs) - 1,
+                                momentum_max=len(grid.momenta) - 1)  # fmt: skip
     explorer = '<div class="optimlab-explorer" style="position: relative;">'
-    html = f"{explorer}\n{controls}{status}\n{plot}\n</div>"
-    return InteractiveFigure(html)
+    return InteractiveFigure(f"{explorer}\n{controls}{_STATUS.format(id=div_id)}\n{plot}\n</div>")

@@ -22,36 +22,19 @@ __all__ = ["plot_decay_points", "plot_momentum_map", "plot_path", "plot_rosenbro
 #: The exercise's setting, marked on the momentum map.
 SEED_SETTING = (0.01, 0.9)
 
-# One marker, one meaning, on every figure of the site. Paths: a white circle where they
-# start, a square in the path's colour where they end (in an animation: where the point
-# is now). The minimum (1, 1): a gold star. Weight-decay end points (plot_decay_points): a
-# diamond by default, a hexagon for AdamW's limit point (the weight-decay page). On the
-# momentum map, whose axes are settings, not points: a filled plus for a setting (lr,
-# beta). Elsewhere (optimlab.plotting._sweep, _compare): a filled dot is one seed's run,
-# an upward triangle on the top edge a run that diverged, a ring the tuned pick.
-START_MARKER: dict[str, Any] = {
-    "marker": "o",
-    "markersize": 6,
-    "color": "white",
-    "markeredgecolor": "black",
-    "linestyle": "none",
-    "zorder": 3,
-}
-END_MARKER: dict[str, Any] = {
-    "marker": "s",
-    "markersize": 6,
-    "markeredgecolor": "black",
-    "linestyle": "none",
-    "zorder": 3,
-}
-MINIMUM_MARKER: dict[str, Any] = {
-    "marker": "*", "markersize": 15, "color": "gold", "markeredgecolor": "black",
-    "linestyle": "none", "zorder": 2.5, "label": "minimum (1, 1)",
+# One marker, one meaning, on every figure of the site: a path's start a white circle, its
+# end (in an animation: where the point is now) a square in its colour, the minimum a gold
+# star, a weight-decay end point a diamond (AdamW's limit point: a hexagon), a setting on
+# the momentum map a filled plus. (_sweep and _compare: a filled dot one seed's run, an
+# upward triangle on the top edge a diverged run, a ring the tuned pick.)
+_EDGED: dict[str, Any] = {"markeredgecolor": "black", "linestyle": "none", "zorder": 3}
+START_MARKER = {"marker": "o", "markersize": 6, "color": "white", **_EDGED}
+END_MARKER = {"marker": "s", "markersize": 6, **_EDGED}
+MINIMUM_MARKER = {
+    **_EDGED, "marker": "*", "markersize": 15, "color": "gold", "zorder": 2.5,
+    "label": "minimum (1, 1)",
 }  # fmt: skip
-SETTING_MARKER: dict[str, Any] = {
-    "marker": "P", "markersize": 11, "markeredgecolor": "black", "linestyle": "none",
-    "zorder": 3,
-}  # fmt: skip
+SETTING_MARKER = {"marker": "P", "markersize": 11, **_EDGED}
 DECAY_MARKER = "D"
 #: Colour-bar ticks, those of them inside the levels drawn.
 _COLORBAR_TICKS = (0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
@@ -69,11 +52,9 @@ def plot_rosenbrock(
 ) -> Axes:
     """Draw filled contours of :func:`~optimlab.rosenbrock`, darker where it is lower.
 
-    The exercise's picture: a 400 x 400 grid over x in [-2, 2] and y in [-1, 3], with
-    the level breaks ``optimlab.landscape.ROSENBROCK_LEVELS``, no legend. The breaks
-    are not evenly spaced (0.1 apart below 2, 1 apart below 20, then 10 and 200 apart),
-    so a colour does not say how high a band is: the colour bar does, one equal slot per
-    band, ticked at round values.
+    The exercise's picture, with its uneven level breaks
+    ``optimlab.landscape.ROSENBROCK_LEVELS``: the colour bar gives each band an equal
+    slot, ticked at round values.
 
     Parameters
     ----------
@@ -86,11 +67,9 @@ def plot_rosenbrock(
     cmap : str, default="viridis"
         A colormap that is dark at its low end.
     colorbar : bool, default=True
-        Add a colour bar, labelled "f(x, y)", beside ``ax`` (it takes its room from
-        ``ax``).
+        Add a colour bar, labelled "f(x, y)", taking its room from ``ax``.
     mark_minimum : bool, default=False
-        Mark the minimum (1, 1) with a gold star, legend label "minimum (1, 1)", the
-        marker it has on every page of the site.
+        Mark the minimum (1, 1) with a gold star, labelled "minimum (1, 1)".
 
     Returns
     -------
@@ -98,8 +77,6 @@ def plot_rosenbrock(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab import plot_rosenbrock
     >>> ax = plot_rosenbrock(resolution=50, mark_minimum=True)
     >>> tuple(map(float, ax.get_xlim())), tuple(map(float, ax.get_ylim()))
@@ -114,8 +91,8 @@ def plot_rosenbrock(
     ax = axes_or_new(ax)
     x, y = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
     z = rosenbrock(x, y)
-    # Keep the breaks up to the first one above the data, one colour per band between
-    # them (as ggplot's filled contours do), so the low bands stay distinguishable.
+    # The breaks up to the first above the data, one colour per band (as ggplot's filled
+    # contours do), so that the low bands stay distinguishable.
     n_levels = int(np.searchsorted(ROSENBROCK_LEVELS, z.max())) + 1
     levels = ROSENBROCK_LEVELS[: max(n_levels, 2)]
     contours = ax.contourf(x, y, z, levels=levels, cmap=cmap, norm=BoundaryNorm(levels, 256))
@@ -125,10 +102,7 @@ def plot_rosenbrock(
         bar.set_ticks(ticks, labels=[f"{tick:g}" for tick in ticks])
     if mark_minimum:
         ax.plot(*MINIMUM, **MINIMUM_MARKER)
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y")
     return ax
 
 
@@ -152,27 +126,22 @@ def plot_path(
     label : str, optional
         Legend label of the path.
     show_ends : bool, default=True
-        Mark the start (a white circle) and the end (a square filled with ``color``),
-        edged in black. The first path drawn on ``ax`` labels them "start" and "end" for the
-        legend; later paths leave them out of it.
+        Mark the start (a white circle) and the end (a square filled with ``color``); the
+        first path drawn on ``ax`` labels them "start" and "end" in the legend.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The path is the last line in ``ax.get_lines()`` when ``show_ends`` is false, else
-        it is followed by its start and end markers.
+        The path is the last line in ``ax.get_lines()``, or followed by its two markers.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab import plot_path, rosenbrock_path
     >>> ax = plot_path(rosenbrock_path("momentum", 0.01, 10, momentum=0.9), show_ends=False)
     >>> len(ax.get_lines()[0].get_xdata())
     11
     """
-    if ax is None:
-        ax = plot_rosenbrock()
+    ax = plot_rosenbrock() if ax is None else ax
     ax.plot(trajectory.x, trajectory.y, color=color, label=label)
     if show_ends:
         labelled = {line.get_label() for line in ax.get_lines()}
@@ -194,17 +163,16 @@ def plot_decay_points(
 ) -> Axes:
     """Mark weight-decay end points on the Rosenbrock contours, each labelled with its f.
 
+    The points come from :func:`~optimlab.l2_minimiser`,
+    :func:`~optimlab.momentum_fixed_point` or :func:`~optimlab.adamw_limit_point`.
+
     Parameters
     ----------
     points : iterable of DecayPoint
-        From :func:`~optimlab.l2_minimiser`,
-        :func:`~optimlab.momentum_fixed_point` or
-        :func:`~optimlab.adamw_limit_point`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; when ``None``, a new :func:`~optimlab.plot_rosenbrock` figure.
     marker : str, default="D"
-        A diamond: the circle, the square, the star and the filled plus mean a path's
-        start, a path's end, the minimum (1, 1) and a setting on the momentum map.
+        A diamond; other shapes have a meaning on every figure (``START_MARKER``, ...).
     color : str, default="white"
         Light, to stand out on the dark valley.
     label : str, optional
@@ -219,8 +187,6 @@ def plot_decay_points(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab.plotting import plot_decay_points
     >>> from optimlab.weight_decay import l2_minimiser
     >>> ax = plot_decay_points([l2_minimiser(lam) for lam in (0.0, 0.5, 2.0)], annotate=False)
@@ -230,22 +196,13 @@ def plot_decay_points(
     points = list(points)
     if not all(isinstance(point, DecayPoint) for point in points):
         raise TypeError(f"points must be DecayPoint objects, got {points!r}")
-    if ax is None:
-        ax = plot_rosenbrock()
-    xs = [point.x for point in points]
-    ys = [point.y for point in points]
-    ax.plot(xs, ys, linestyle="none", marker=marker, color=color, markeredgecolor="black",
-            zorder=3, label=label)  # fmt: skip
-    if annotate:
-        for point in points:
-            ax.annotate(
-                f"λ = {point.weight_decay:g}, f = {point.value:.3g}",
-                (point.x, point.y),
-                xytext=(6, -10),
-                textcoords="offset points",
-                color=color,
-                fontsize="small",
-            )
+    ax = plot_rosenbrock() if ax is None else ax
+    xs, ys = [point.x for point in points], [point.y for point in points]
+    ax.plot(xs, ys, **{**_EDGED, "marker": marker, "color": color, "label": label})
+    for point in points if annotate else []:
+        text = f"λ = {point.weight_decay:g}, f = {point.value:.3g}"
+        ax.annotate(text, (point.x, point.y), xytext=(6, -10), textcoords="offset points",
+                    color=color, fontsize="small")  # fmt: skip
     return ax
 
 
@@ -276,40 +233,34 @@ def plot_momentum_map(
     Parameters
     ----------
     result : MomentumMap
-        From :func:`~optimlab.momentum_map`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when ``None``.
     quantity : {"final_value", "steps_to_tol"}, default="final_value"
         The colour: the final value (log scale, floored at 1e-12), or the steps to reach
         ``tol`` for good (cells above ``tol`` after the last step in grey).
     mark : (float, float) or None, default=(0.01, 0.9)
-        An (lr, momentum) to mark with a white filled plus: by default the exercise's
-        setting.
+        An (lr, momentum) to mark with a white filled plus, the exercise's by default.
     cmap : str, default="viridis"
         A colormap without red, so that divergence stays distinct.
     colorbar : bool, default=True
         Add a colour bar to the figure.
     curvature : float, optional
-        Draw the momentum rule's stability limit on a quadratic of this curvature, the
-        lr :func:`optimlab.momentum.stable_lr_limit` gives at each momentum, as a dashed
-        white line (black-edged): past it, to the right, a run cannot settle at a minimum
-        whose largest Hessian eigenvalue is ``curvature``. ``None`` draws none.
+        Draw :func:`optimlab.momentum.stable_lr_limit` at each momentum for this
+        curvature, dashed: to its right a run cannot settle at a minimum whose largest
+        Hessian eigenvalue is ``curvature``.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The legend names "diverged", the grey cells (for ``steps_to_tol``), the limit and
-        the mark.
+        Its legend names "diverged", the grey cells, the limit and the mark.
 
     Raises
     ------
-    ValueError
-        If ``quantity`` is not one of the two names, or ``curvature`` is not positive.
+    TypeError, ValueError
+        If ``quantity`` is not one of the two names, or ``curvature`` not positive.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab import momentum_map
     >>> from optimlab.plotting import plot_momentum_map
     >>> ax = plot_momentum_map(momentum_map([0.01, 0.1, 1.0], [0.0, 0.9], steps=50))
@@ -332,6 +283,11 @@ def plot_momentum_map(
     lr_edges, momentum_edges = _edges(result.lrs, log=True), _edges(result.momenta, log=False)
     diverged = result.diverged.T
     handles: list[Any] = [Patch(color="tab:red", label="diverged")]
+
+    def fill(cells: np.ndarray, colour: str) -> None:
+        ones = np.ma.masked_where(~cells, np.ones(cells.shape))
+        ax.pcolormesh(lr_edges, momentum_edges, ones, cmap=ListedColormap([colour]))
+
     if quantity == "final_value":
         value = np.ma.masked_where(diverged, np.maximum(result.final_value.T, 1e-12))
         mesh = ax.pcolormesh(lr_edges, momentum_edges, value, cmap=cmap, norm=LogNorm())
@@ -340,12 +296,10 @@ def plot_momentum_map(
         never = (result.steps_to_tol.T < 0) & ~diverged
         value = np.ma.masked_where(never | diverged, result.steps_to_tol.T)
         mesh = ax.pcolormesh(lr_edges, momentum_edges, value, cmap=cmap)
-        grey = np.ma.masked_where(~never, np.ones(never.shape))
-        ax.pcolormesh(lr_edges, momentum_edges, grey, cmap=ListedColormap(["lightgrey"]))
+        fill(never, "lightgrey")
         handles.append(Patch(color="lightgrey", label=f"f > {result.tol:g} at the end"))
         label = f"steps to f ≤ {result.tol:g}"
-    red = np.ma.masked_where(~diverged, np.ones(diverged.shape))
-    ax.pcolormesh(lr_edges, momentum_edges, red, cmap=ListedColormap(["tab:red"]))
+    fill(diverged, "tab:red")
     if curvature is not None:
         betas = np.linspace(momentum_edges[0], momentum_edges[-1], 200)
         betas = betas[(betas >= 0) & (betas < 1)]
@@ -362,9 +316,7 @@ def plot_momentum_map(
         handles.append(setting)
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=label)
-    ax.set_xscale("log")
-    ax.set_xlim(lr_edges[0], lr_edges[-1])
-    ax.set_xlabel("Learning rate (lr)")
-    ax.set_ylabel("Momentum (beta)")
+    ax.set(xscale="log", xlim=(lr_edges[0], lr_edges[-1]), xlabel="Learning rate (lr)",
+           ylabel="Momentum (beta)")  # fmt: skip
     ax.legend(handles=handles, loc="lower left", fontsize="small")
     return ax
