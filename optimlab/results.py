@@ -39,14 +39,6 @@ BUDGETS = {
     "time": "Wall-clock time (s)",
 }
 
-
-def _frozen(array: Any, dtype: Any = float) -> np.ndarray:
-    """A read-only copy: a result cannot be changed through the arrays it hands out."""
-    copy = np.array(array, dtype=dtype)
-    copy.flags.writeable = False
-    return copy
-
-
 #: The exercise's two input worlds, as ``SweepResult.inputs`` names them.
 INPUTS = ("raw", "standardized")
 
@@ -60,43 +52,38 @@ class SweepResult:
     Attributes
     ----------
     param : str
-        The swept setting: ``"batch_size"``, ``"lr"``, ``"weight_decay"``, ``"beta1"``,
-        ``"beta2"`` or ``"optimizer"``.
+        The swept setting, one of ``TrainingConfig.SWEEPABLE``.
     values : tuple
-        Its values, in the order given. An optimizer is a name, a class, or a pair
-        ``(optimizer, {option: value})``; :attr:`configs` gives each value's full
-        settings, the optimizer's options included.
+        Its values, in the order given (an optimizer may be a pair ``(optimizer,
+        {option: value})``); :attr:`configs` gives each value's full settings.
     runs : numpy.ndarray
-        Shape ``(len(values), len(seeds), epochs)``: every run's tracked metric
-        (``metric``, the validation RMSE by default) after each epoch; inf or NaN
-        where a run diverged.
+        Shape ``(len(values), len(seeds), epochs)``: every run's ``metric`` after each
+        epoch; inf or NaN where a run diverged.
     config : TrainingConfig
-        The other settings, held fixed (its ``param`` field is not used), the optimizer
-        and its ``optimizer_options`` included.
+        The settings held fixed (its ``param`` field is not used).
     seeds : tuple of int
-        The seeds of the runs, one per entry of the second axis of ``runs``.
+        The seeds of the runs, along the second axis of ``runs``.
     n_train : int
         Training rows per epoch, to convert epochs to steps and samples.
     seconds_per_epoch : numpy.ndarray or None
-        Shape ``(len(values),)``: measured time of one epoch of each configuration with
-        the reference loop (``compare_configs(..., measure_time=True)``), else ``None``.
+        Shape ``(len(values),)``: the measured time of one epoch of each value
+        (``compare_configs(..., measure_time=True)``), else ``None``.
     provenance : Provenance or None
-        How the result was made (versions, machine, seeds, what trained each run), as
-        :func:`~optimlab.compare_configs` records it; ``None`` for a result made by hand.
+        How the result was made (versions, machine, seeds, what trained each run);
+        ``None`` for a result made by hand.
     metric : {"valid_rmse", "valid_log_loss"}
         What ``runs`` holds: the validation RMSE (``loss="mse"``) or the validation log
         loss, the mean cross-entropy (``loss="cross_entropy"``).
     accuracy : numpy.ndarray or None
         Shape of ``runs``: every run's validation accuracy after each epoch, for a
-        classification result (``metric="valid_log_loss"``); else ``None``.
+        classification result; else ``None``.
     yardsticks : numpy.ndarray or None
         Shape ``(len(seeds),)``: each seed's validation RMSE of predicting the training
-        mean (:func:`~optimlab.baseline_rmse`), which a useful model beats; recorded by
-        :func:`~optimlab.compare_configs` for ``loss="mse"``, else ``None``.
-        :meth:`plot` draws it.
+        mean (:func:`~optimlab.baseline_rmse`), which a useful model beats; for
+        ``loss="mse"``, else ``None``. :meth:`plot` draws it.
     inputs : {"raw", "standardized"} or None
-        Which inputs of the exercise's data the runs saw, when they were the exercise's
-        (``None``: data of your own); figures name them.
+        Which inputs of the exercise's data the runs saw (``None``: data of your own);
+        figures name them.
 
     Examples
     --------
@@ -123,51 +110,40 @@ class SweepResult:
     def __post_init__(self) -> None:
         check_choice("param", self.param, TrainingConfig.SWEEPABLE)
         check_choice("metric", self.metric, ("valid_rmse", "valid_log_loss"))
+        if self.inputs is not None:
+            check_choice("inputs", self.inputs, INPUTS)
         if not isinstance(self.config, TrainingConfig):
             raise TypeError(f"config must be a TrainingConfig, got {brief(self.config)}")
         if self.provenance is not None and not isinstance(self.provenance, Provenance):
             raise TypeError(
                 f"provenance must be a Provenance or None, got {brief(self.provenance)}"
             )
-        set_ = object.__setattr__
-        set_(self, "values", tuple(self.values))
-        set_(self, "seeds", tuple(self.seeds))
-        set_(self, "runs", _frozen(self.runs))
-        expected = (len(self.values), len(self.seeds), self.epochs)
-        if self.runs.shape != expected:
-            raise ValueError(
-                f"runs must have shape (len(values), len(seeds), epochs) = {expected}, "
-                f"got {self.runs.shape}"
-            )
-        if self.accuracy is not None:
-            if self.metric != "valid_log_loss":
-                raise ValueError("accuracy is recorded for classification only: metric "
-                                 f"'valid_log_loss', got metric {self.metric!r}")  # fmt: skip
-            set_(self, "accuracy", _frozen(self.accuracy))
-            if self.accuracy.shape != self.runs.shape:
-                raise ValueError(
-                    f"accuracy must have the shape of runs, {self.runs.shape}, "
-                    f"got {self.accuracy.shape}"
-                )
-        if self.inputs is not None:
-            check_choice("inputs", self.inputs, INPUTS)
-        if self.yardsticks is not None:
-            if self.metric != "valid_rmse":
-                raise ValueError("yardsticks are RMSEs: they need metric 'valid_rmse', "
-                                 f"got metric {self.metric!r}")  # fmt: skip
-            set_(self, "yardsticks", _frozen(self.yardsticks))
-            if self.yardsticks.shape != (len(self.seeds),):
-                raise ValueError(
-                    f"yardsticks must have shape (len(seeds),) = ({len(self.seeds)},), "
-                    f"got {self.yardsticks.shape}"
-                )
-        if self.seconds_per_epoch is not None:
-            set_(self, "seconds_per_epoch", _frozen(self.seconds_per_epoch))
-            if self.seconds_per_epoch.shape != (len(self.values),):
-                raise ValueError(
-                    f"seconds_per_epoch must have shape ({len(self.values)},), "
-                    f"got {self.seconds_per_epoch.shape}"
-                )
+        object.__setattr__(self, "values", tuple(self.values))
+        object.__setattr__(self, "seeds", tuple(self.seeds))
+        n_values, n_seeds = len(self.values), len(self.seeds)
+        shape = (n_values, n_seeds, self.epochs)
+        self._freeze("runs", f"shape (len(values), len(seeds), epochs) = {shape}", shape)
+        if self.accuracy is not None and self.metric != "valid_log_loss":
+            raise ValueError("accuracy is recorded for classification only: metric "
+                             f"'valid_log_loss', got metric {self.metric!r}")  # fmt: skip
+        if self.yardsticks is not None and self.metric != "valid_rmse":
+            raise ValueError("yardsticks are RMSEs: they need metric 'valid_rmse', "
+                             f"got metric {self.metric!r}")  # fmt: skip
+        for name, rule, expected in (
+            ("accuracy", f"the shape of runs, {shape}", shape),
+            ("yardsticks", f"shape (len(seeds),) = ({n_seeds},)", (n_seeds,)),
+            ("seconds_per_epoch", f"shape ({n_values},)", (n_values,)),
+        ):
+            if getattr(self, name) is not None:
+                self._freeze(name, rule, expected)
+
+    def _freeze(self, name: str, rule: str, shape: tuple[int, ...]) -> None:
+        """Store field ``name`` as a read-only float copy (so the result cannot change)."""
+        array = np.array(getattr(self, name), dtype=float)
+        if array.shape != shape:
+            raise ValueError(f"{name} must have {rule}, got {array.shape}")
+        array.flags.writeable = False
+        object.__setattr__(self, name, array)
 
     @property
     def epochs(self) -> int:
@@ -186,13 +162,9 @@ class SweepResult:
 
     @property
     def labels(self) -> list[str]:
-        """One legend label per value, such as ``"lr = 0.1"`` or ``"optimizer = sgd"``.
-
-        An optimizer given with its own options reads ``"optimizer = sgd (momentum=0.9)"``.
-        """
-        if self.param == "optimizer":
-            return [f"optimizer = {optimizer_label(value)}" for value in self.values]
-        return [f"{self.param} = {value}" for value in self.values]
+        """One legend label per value: ``"lr = 0.1"``, ``"optimizer = sgd (momentum=0.9)"``."""
+        named = self.param == "optimizer"
+        return [f"{self.param} = {optimizer_label(v) if named else v}" for v in self.values]
 
     @property
     def optimizers(self) -> list[tuple[str, dict[str, Any]]]:
@@ -296,20 +268,15 @@ class SweepResult:
         [[7.0, 14.0], [1.0, 2.0]]
         """
         check_choice("x", x, tuple(BUDGETS))
-        epochs = np.arange(1, self.epochs + 1, dtype=float)
-        if x == "epoch":
-            per_epoch = np.ones(len(self.values))
-        elif x == "step":
-            per_epoch = np.ceil(self.n_train / self.batch_sizes)
-        elif x == "sample":
-            per_epoch = np.full(len(self.values), float(self.n_train))
-        else:
-            if self.seconds_per_epoch is None:
-                raise ValueError(
-                    "x='time' needs measured times: call compare_configs(..., measure_time=True)"
-                )
-            per_epoch = np.asarray(self.seconds_per_epoch, dtype=float)
-        return per_epoch[:, None] * epochs
+        if x == "time" and self.seconds_per_epoch is None:
+            raise ValueError(
+                "x='time' needs measured times: call compare_configs(..., measure_time=True)"
+            )
+        n = len(self.values)
+        per_epoch: Any = {"epoch": np.ones(n), "step": np.ceil(self.n_train / self.batch_sizes),
+                          "sample": np.full(n, float(self.n_train)),
+                          "time": self.seconds_per_epoch}[x]  # fmt: skip
+        return per_epoch[:, None] * np.arange(1, self.epochs + 1, dtype=float)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Draw one curve per value: ``optimlab.plotting.plot_sweep``, ``kwargs`` passed on."""
@@ -323,8 +290,7 @@ class SweepResult:
         Returns
         -------
         dict of str to numpy.ndarray
-            Column name to column, all of length ``runs.size``, in the order of
-            :meth:`to_frame`.
+            Column name to column, each of length ``runs.size``.
 
         Examples
         --------
@@ -347,24 +313,19 @@ class SweepResult:
         Returns
         -------
         pandas.DataFrame
-            One row per entry of ``runs``, in its order (value, then seed, then epoch),
-            with the columns
+            One row per entry of ``runs``, in its order (value, seed, epoch), with the
+            columns
 
-            - ``param``: the swept setting's name, and ``value``: its value in this row
-              (for an optimizer sweep, its label, such as ``sgd (momentum=0.9)``, so
-              that two entries of one optimizer stay apart);
-            - every setting of :class:`~optimlab.TrainingConfig` (``epochs``,
-              ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``eps``,
-              ``optimizer`` by name, ``optimizer_options`` as JSON), the swept one
-              included, so each row names its run's full settings;
-            - ``seed``: the sweep seed;
-            - ``epoch`` (from 1), ``step`` (optimizer steps so far), ``samples``
-              (training rows seen so far), and ``seconds``: the measured time so far,
-              NaN when the times were not measured (``measure_time=False``), so that
-              tables of different results always have the same columns;
-            - the ``metric``: ``valid_rmse``, the run's validation RMSE after that
-              epoch, or ``valid_log_loss`` for classification; inf or NaN where it
-              diverged; and for classification ``valid_accuracy``.
+            - ``param``, the swept setting, and ``value``, its value in this row (an
+              optimizer's label, such as ``sgd (momentum=0.9)``);
+            - every setting of :class:`~optimlab.TrainingConfig`, the swept one
+              included (``optimizer`` by name, ``optimizer_options`` as JSON);
+            - ``seed``;
+            - ``epoch`` (from 1), and the budget spent so far: ``step``, ``samples``
+              and ``seconds`` (NaN when the times were not measured, so that every
+              table has the same columns);
+            - the ``metric`` (inf or NaN where the run diverged) and, for
+              classification, ``valid_accuracy``.
 
         Raises
         ------
@@ -394,20 +355,17 @@ class SweepResult:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the result to one file that :meth:`load` reads back exactly.
 
-        The file is a NumPy ``.npz`` archive (a zip): the arrays (``runs``, and
-        ``seconds_per_epoch`` when measured, ``accuracy`` when recorded) stored bit for
-        bit, inf and NaN included,
-        and ``metadata``, a JSON text of everything else (the swept setting and its
-        values, the config, the seeds, ``n_train``, the metric, the provenance). No pickle: loading
-        it runs no code. An optimizer class of your own is kept by its import path, and
-        :meth:`load` finds it in its module if that module is imported by then. The file
-        is written in full or not at all.
+        The file is a NumPy ``.npz`` archive: the arrays bit for bit, inf and NaN
+        included, and a JSON text of everything else. No pickle: loading it runs no
+        code. An optimizer class of your own is kept by its import path, and
+        :meth:`load` finds it if its module is imported by then. The file is written in
+        full or not at all.
 
         Parameters
         ----------
         path : str or path-like
-            Where to write, such as ``"lr_sweep.npz"``; used as given (no suffix added).
-            An existing file is replaced.
+            Where to write, such as ``"lr_sweep.npz"`` (no suffix is added); an existing
+            file is replaced.
 
         Raises
         ------
@@ -488,8 +446,7 @@ class InputComparison(Mapping[str, SweepResult]):
     standardized: SweepResult
 
     def __post_init__(self) -> None:
-        for world in ("raw", "standardized"):
-            result = getattr(self, world)
+        for world, result in self.items():
             if not isinstance(result, SweepResult):
                 raise TypeError(f"{world} must be a SweepResult, got {brief(result)}")
             if result.yardsticks is None:
@@ -500,20 +457,19 @@ class InputComparison(Mapping[str, SweepResult]):
 
     @property
     def yardsticks(self) -> np.ndarray:
-        """Each seed's RMSE of predicting the training mean, the same in both worlds.
+        """Each seed's RMSE of predicting the training mean, in the order of ``raw.seeds``.
 
-        Shape ``(len(seeds),)``, in the order of ``raw.seeds``: the targets are not
-        scaled, so standardising the inputs leaves it as it is.
+        The same in both worlds: standardising the inputs leaves the targets as they are.
         """
         return cast(np.ndarray, self.raw.yardsticks)  # checked in __post_init__
 
     def __getitem__(self, world: str) -> SweepResult:
-        if world not in ("raw", "standardized"):
+        if world not in INPUTS:
             raise KeyError(f"the worlds are 'raw' and 'standardized', got {world!r}")
         return self.raw if world == "raw" else self.standardized
 
     def __iter__(self) -> Iterator[str]:
-        return iter(("raw", "standardized"))
+        return iter(INPUTS)
 
     def __len__(self) -> int:
         return 2
@@ -529,25 +485,18 @@ class InputComparison(Mapping[str, SweepResult]):
         standardized: median final RMSE lr = 0.1 0..., lr = 0.01 0...
         yardstick (predicting the training mean): median 0..., from 0... to 0...
         """
-        lines = []
-        for world, result in self.items():
-            medians = np.median(result.final, axis=1)
-            pairs = zip(result.labels, medians, strict=True)
-            lines.append(
-                f"{world}: median final RMSE " + ", ".join(f"{lab} {m:.3f}" for lab, m in pairs)
-            )
-        low, mid, high = (
-            np.min(self.yardsticks),
-            np.median(self.yardsticks),
-            np.max(self.yardsticks),
-        )
-        lines.append(
-            f"yardstick (predicting the training mean): median {mid:.3f}, "
-            f"from {low:.3f} to {high:.3f}"
-        )
+        lines = [
+            f"{world}: median final RMSE "
+            + ", ".join(f"{label} {m:.3f}" for label, m in
+                        zip(result.labels, np.median(result.final, axis=1), strict=True))
+            for world, result in self.items()
+        ]  # fmt: skip
+        y = self.yardsticks
+        lines.append(f"yardstick (predicting the training mean): median {np.median(y):.3f}, "
+                     f"from {np.min(y):.3f} to {np.max(y):.3f}")  # fmt: skip
         return "\n".join(lines)
 
-    def plot(self, title: str, worlds: Sequence[str] = ("raw", "standardized")) -> list[Figure]:
+    def plot(self, title: str, worlds: Sequence[str] = INPUTS) -> list[Figure]:
         """One figure per world: the curves above every seed's final RMSE, with the yardsticks.
 
         ``optimlab.plotting.plot_inputs``: each figure is titled ``"{title}, raw inputs"``

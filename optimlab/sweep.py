@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -35,8 +36,55 @@ __all__ = ["compare_configs", "compare_inputs", "compare_sweeps"]
 
 Data = Split | Callable[[int], Split] | None
 Model = Callable[[int], Any] | None
+Seeds = int | Sequence[int] | None
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The parameters compare_configs and compare_sweeps share, written once for both docstrings.
+_SHARED_PARAMETERS = """\
+model : callable, optional
+    ``seed -> torch.nn.Module``, a fresh network whose initial weights are drawn from
+    ``seed`` (sweep seed ``s`` calls ``model(123 + s)``); ``None``:
+    :func:`~optimlab.make_mlp`, with as many inputs as the data have features.
+data : ((X_train, Y_train), (X_valid, Y_valid)) or callable, optional
+    Tensors or NumPy arrays shared by every seed: ``X`` of shape ``(n, features...)``;
+    ``Y`` of shape ``(n, outputs)`` or ``(n,)`` for ``"mse"``, integer class labels of
+    shape ``(n,)`` for ``"cross_entropy"``. Or ``data(seed)`` returning them per seed,
+    such as ``lambda seed: exercise_data(seed, standardize=True)``. ``None``:
+    ``exercise_data(seed)``, the exercise's raw inputs.
+loss : {"mse", "cross_entropy"}, default="mse"
+    ``"mse"`` tracks the validation RMSE; ``"cross_entropy"`` (one output per class)
+    the validation log loss, and records the accuracy (``SweepResult.accuracy``).
+seeds : int or list of int, optional
+    Repeat every value under these seeds: an int ``k`` means ``range(k)``, or
+    ``range(n, n + k)`` where the environment variable ``OPTIMLAB_SEED_OFFSET`` is
+    ``n`` (the robustness check of the site's claims). Seed ``s`` sets the data, the
+    initial weights and, with ``shuffle``, the batch order. ``None`` means ``[0]``: the
+    exercise's single run.
+shuffle : bool, default=False
+    Visit the training rows in a new order every epoch (``shuffle_seed=s`` of
+    :func:`~optimlab.train_valid`) instead of the exercise's fixed order.
+measure_time : bool, default=False
+    Also time one epoch of each value with :func:`~optimlab.train_valid` (median of
+    three, on the first seed's data), to draw the curves against wall-clock time.
+n_jobs : int, optional
+    Worker processes for the engine; default: the machine's cores. They are kept for
+    the next call with the same ``n_jobs`` and end after five idle minutes.
+executor : concurrent.futures.Executor, optional
+    Train on this executor's workers instead, such as a Dask cluster's: see
+    ``optimlab.engine.train_runs`` and :doc:`/cluster`."""
 
 
+def _shared_parameters(function: F) -> F:
+    """Write ``_SHARED_PARAMETERS`` where ``function``'s docstring has ``{shared}``."""
+    doc = str(function.__doc__)
+    indent = re.search(r"^( *)\{shared\}$", doc, re.MULTILINE)[1]  # type: ignore[index]
+    function.__doc__ = doc.replace(
+        indent + "{shared}", textwrap.indent(_SHARED_PARAMETERS, indent)
+    )
+    return function
+
+
+@_shared_parameters
 def compare_configs(
     epochs: int = DEFAULTS.epochs,
     batch_size: int | Sequence[int] = DEFAULTS.batch_size,
@@ -48,92 +96,35 @@ def compare_configs(
     optimizer: Any = DEFAULTS.optimizer,
     optimizer_options: Mapping[str, Any] | None = None,
     lr_schedule: str | Sequence[str] = DEFAULTS.lr_schedule,
-    model: Model = None,
-    data: Data = None,
-    loss: str = "mse",
-    seeds: int | Sequence[int] | None = None,
-    shuffle: bool = False,
-    measure_time: bool = False,
-    n_jobs: int | None = None,
+    model: Model = None, data: Data = None, loss: str = "mse", seeds: Seeds = None,
+    shuffle: bool = False, measure_time: bool = False, n_jobs: int | None = None,
     executor: Executor | None = None,
-) -> SweepResult:
+) -> SweepResult:  # fmt: skip
     """Train the exercise's MLP once per value of one setting (AdamW unless told otherwise).
 
-    Exactly one of ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``,
-    ``optimizer`` and ``lr_schedule`` is a list (or tuple) of values; the others stay fixed (see
-    :class:`~optimlab.TrainingConfig` for what each one means). Every value starts from
-    the same initial weights (:func:`~optimlab.make_mlp` with seed 123, or your
-    ``model(123)``) and gets the curve that :func:`~optimlab.train_valid` computes on one
-    torch thread: bit for bit for a plain MLP (``Linear``/``ReLU`` layers) on the MSE
-    loss, up to float32 rounding for other models and for cross-entropy; the runs are
-    trained together by the sweep engine (``optimlab.engine``), which is much faster.
+    Every value starts from the same initial weights (:func:`~optimlab.make_mlp` with
+    seed 123, or ``model(123)``) and gets the curve of :func:`~optimlab.train_valid` on
+    one torch thread: bit for bit for a plain MLP (``Linear``/``ReLU`` layers) on the MSE
+    loss, up to float32 rounding otherwise. The sweep engine (``optimlab.engine``) trains
+    the runs together, much faster.
 
     Parameters
     ----------
     epochs : int, default=30
-        Number of passes over the training set (never a list).
-    batch_size : int or list of int, default=16
-    lr : float or list of float, default=0.01
-    weight_decay : float or list of float, default=0.01
-        The optimizer's ``weight_decay``: decoupled for AdamW, as in
-        :class:`torch.optim.AdamW`; an L2 penalty for SGD, Adam, RMSprop and Adagrad.
-    beta1 : float or list of float, default=0.9
-    beta2 : float or list of float, default=0.999
-        Adam's and AdamW's betas (``beta1`` is also the ``beta`` of ``"momentum"``); any
-        other value than the default is an error with an optimizer that has none.
+        Passes over the training set (never a list).
+    batch_size, lr, weight_decay, beta1, beta2, lr_schedule : value or list of values
+        The settings of :class:`~optimlab.TrainingConfig`, with its defaults. Exactly one
+        of them or ``optimizer`` is a list (or tuple): the values to compare.
     optimizer : str, optimizer class, or list of them, default="adamw"
-        ``"adamw"``, ``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"``, ``"momentum"``
-        or a :class:`torch.optim.Optimizer` subclass (see
-        :class:`~optimlab.TrainingConfig`). In a list, an entry may also be a pair
-        ``(optimizer, {option: value})`` whose options replace ``optimizer_options``
-        for it, so that one sweep can hold ``"sgd"`` and ``("sgd", {"momentum": 0.9})``.
-        Runs of the named optimizers train in the sweep engine; those of your own
-        classes in the reference loop (slower, and with the same result).
+        As in :class:`~optimlab.TrainingConfig`. In a list, an entry may also be a pair
+        ``(optimizer, {option: value})`` whose options replace ``optimizer_options`` for
+        it, so that one sweep can hold ``"sgd"`` and ``("sgd", {"momentum": 0.9})``. Named
+        optimizers train in the sweep engine, classes of your own in the reference loop
+        (slower, with the same result).
     optimizer_options : dict, optional
-        The optimizer's other settings, e.g. ``{"momentum": 0.9, "nesterov": True}`` for
-        SGD; with a list of optimizers, they must suit each plain entry.
-    lr_schedule : str or list of str, default="constant"
-        How the learning rate changes along each run, ``lr`` being its peak:
-        ``"constant"``, ``"step"``, ``"cosine"``, ``"warmup"`` or ``"onecycle"``, from
-        :mod:`torch.optim.lr_scheduler`, stepped after every mini-batch (see
-        :class:`~optimlab.TrainingConfig`).
-    model : callable, optional
-        A model function ``seed -> torch.nn.Module`` returning a fresh network, its
-        initial weights drawn from ``seed`` (seed ``s`` of the sweep calls it with ``123 +
-        s``, as the exercise's MLP gets); ``None``: :func:`~optimlab.make_mlp` (with as
-        many inputs as the data have features).
-    data : ((X_train, Y_train), (X_valid, Y_valid)) or callable, optional
-        The training and validation data, shared by every seed, as tensors or NumPy
-        arrays: ``X`` of shape ``(n, features...)``; ``Y`` of shape ``(n, outputs)`` or
-        ``(n,)`` for ``"mse"``, integer class labels of shape ``(n,)`` for
-        ``"cross_entropy"``. Or a function ``data(seed)`` returning them per seed, such
-        as ``lambda seed: exercise_data(seed, standardize=True)``; ``None`` uses
-        ``exercise_data(seed)``, the raw inputs of the exercise.
-    loss : {"mse", "cross_entropy"}, default="mse"
-        The training loss. ``"mse"`` tracks the validation RMSE; ``"cross_entropy"``
-        (the model outputs one score per class) tracks the validation log loss and also
-        records the accuracy (``SweepResult.accuracy``).
-    seeds : int or list of int, optional
-        Repeat every value under these seeds (an int ``k`` means ``range(k)``, or
-        ``range(n, n + k)`` where the environment variable ``OPTIMLAB_SEED_OFFSET`` is
-        ``n``: the robustness check of the site's claims reruns its pages so). Seed
-        ``s`` sets the data (see ``data``), the initial weights (``make_mlp(seed=123 +
-        s)``) and, with ``shuffle``, the batch order. ``None`` means ``[0]``: the
-        exercise's single run.
-    shuffle : bool, default=False
-        Visit the training rows in a new seeded order every epoch (``shuffle_seed=s`` of
-        :func:`~optimlab.train_valid`) instead of the exercise's fixed order.
-    measure_time : bool, default=False
-        Also time one epoch of each value with :func:`~optimlab.train_valid` (median of
-        three, on the first seed's data) so that the curves can be drawn against
-        wall-clock time.
-    n_jobs : int, optional
-        Worker processes for the engine; default: the machine's cores. They are kept
-        for the next call with the same ``n_jobs``; they end after five idle minutes,
-        or with this process.
-    executor : concurrent.futures.Executor, optional
-        Train on this executor's workers instead, such as a Dask cluster's: see
-        ``optimlab.engine.train_runs`` and :doc:`/cluster`.
+        The optimizer's other settings, such as ``{"momentum": 0.9}`` for SGD; with a
+        list of optimizers, they must suit each plain entry.
+    {shared}
 
     Returns
     -------
@@ -145,9 +136,8 @@ def compare_configs(
     ------
     ValueError
         If no argument or several are lists, a list is empty or repeats a value, or a
-        value is out of range;
-        if the data's shapes disagree with each other or with the model's output (one
-        forward pass on two rows checks it), hold NaN, or class labels out of range.
+        value is out of range; if the data's shapes disagree with each other or with the
+        model's output (checked on two rows), hold NaN, or class labels out of range.
     TypeError
         If a value has the wrong type, ``data`` is not of the expected structure,
         ``model(seed)`` is not a module, or labels are not integers with cross-entropy.
@@ -155,7 +145,7 @@ def compare_configs(
     Warns
     -----
     DivergenceWarning
-        For each configuration whose validation RMSE became inf or NaN. Its curve keeps
+        For each configuration whose validation metric became inf or NaN. Its curve keeps
         those values; the other curves are unaffected.
 
     See Also
@@ -196,39 +186,32 @@ def compare_configs(
              "weight_decay": weight_decay, "beta1": beta1, "beta2": beta2,
              "optimizer": optimizer, "optimizer_options": optimizer_options or {},
              "lr_schedule": lr_schedule}  # fmt: skip
-    problem = (model, data, loss)
-    (result,) = _run_sweeps(
-        [sweep], problem, seeds, shuffle, measure_time, n_jobs, context="", executor=executor
-    )
+    problem = (model, data, loss, seeds, shuffle, measure_time, n_jobs, executor)
+    (result,) = _run_sweeps([sweep], "", *problem)
     return result
 
 
 def compare_inputs(*, measure_time: bool = False, **settings: Any) -> InputComparison:
     """Run :func:`compare_configs` on the exercise's raw inputs and on standardised ones.
 
-    The exercise feeds its network raw inputs, whose columns differ in scale by a factor
-    of about 1600; a comparison on them can say more about the inputs than about the
-    setting compared. This runs the same comparison twice, on ``exercise_data(seed)``
-    and on ``exercise_data(seed, standardize=True)``, with the same seeds and initial
-    weights, and records each seed's yardstick.
+    The exercise's raw input columns differ in scale by a factor of about 1600, so a
+    comparison on them can say more about the inputs than about the setting compared.
+    Both runs share seeds and initial weights, and each seed's yardstick is recorded.
 
     Parameters
     ----------
     measure_time : bool, default=False
-        As :func:`compare_configs`, measured once on the raw inputs: an epoch costs the
+        As :func:`compare_configs`, measured on the raw inputs only: an epoch costs the
         same whatever the input values, so the standardised result gets the same timings.
     **settings
-        Any other keyword argument of :func:`compare_configs` (``epochs``, ``lr``, ...,
-        ``seeds``, ``shuffle``, ``n_jobs``, ``executor``), for both worlds: exactly one
-        setting is a list. Not ``model``, ``data`` or ``loss``: the worlds are the
-        exercise's.
+        Any other keyword argument of :func:`compare_configs` but ``model``, ``data`` and
+        ``loss`` (the worlds are the exercise's), for both worlds.
 
     Returns
     -------
     InputComparison
-        ``.raw`` and ``.standardized`` (each a :class:`~optimlab.SweepResult`),
-        ``.yardsticks`` (one per seed); ``.plot(title)`` draws a figure per world,
-        ``.summary()`` gives the median final RMSEs.
+        ``.raw`` and ``.standardized`` (each a :class:`~optimlab.SweepResult`) and
+        ``.yardsticks`` (one per seed).
 
     Raises
     ------
@@ -258,34 +241,25 @@ def compare_inputs(*, measure_time: bool = False, **settings: Any) -> InputCompa
     return InputComparison(raw, standardized)
 
 
+@_shared_parameters
 def compare_sweeps(
-    sweeps: Sequence[Mapping[str, Any]],
-    *,
-    model: Model = None,
-    data: Data = None,
-    loss: str = "mse",
-    seeds: int | Sequence[int] | None = None,
-    shuffle: bool = False,
-    measure_time: bool = False,
-    n_jobs: int | None = None,
+    sweeps: Sequence[Mapping[str, Any]], *,
+    model: Model = None, data: Data = None, loss: str = "mse", seeds: Seeds = None,
+    shuffle: bool = False, measure_time: bool = False, n_jobs: int | None = None,
     executor: Executor | None = None,
-) -> list[SweepResult]:
+) -> list[SweepResult]:  # fmt: skip
     """Run several :func:`compare_configs` comparisons at once, sharing the work.
 
-    All their runs go to the sweep engine in one call: a configuration that appears in
-    several sweeps (the defaults usually do) is trained once, and runs of different
-    sweeps with the same batch size train together. The results are those of calling
-    :func:`compare_configs` on each sweep.
+    All their runs go to the sweep engine in one call: a configuration in several sweeps
+    (the defaults usually are) is trained once, and runs of different sweeps with the
+    same batch size train together. The results are those of :func:`compare_configs`.
 
     Parameters
     ----------
     sweeps : sequence of dict
-        One dict of :func:`compare_configs` keyword arguments per comparison: ``epochs``,
-        ``batch_size``, ``lr``, ``weight_decay``, ``beta1``, ``beta2``, ``optimizer``,
-        ``optimizer_options``, ``lr_schedule``; omitted ones take the defaults of
-        :class:`~optimlab.TrainingConfig`.
-    model, data, loss, seeds, shuffle, measure_time, n_jobs, executor
-        As :func:`compare_configs`, shared by every sweep.
+        One dict of :func:`compare_configs` settings per comparison (``epochs`` to
+        ``optimizer_options``); omitted ones take the defaults.
+    {shared}
 
     Returns
     -------
@@ -316,24 +290,18 @@ def compare_sweeps(
         raise TypeError(
             f"sweeps must be a list of dicts of compare_configs arguments, got {brief(sweeps)}"
         )
-    defaults = DEFAULTS.as_dict()
-    full = [{**defaults, **check_settings(f"sweeps[{i}]", s)} for i, s in enumerate(sweeps)]
-    problem = (model, data, loss)
-    return _run_sweeps(
-        full,
-        problem,
-        seeds,
-        shuffle,
-        measure_time,
-        n_jobs,
-        context="sweeps[{}]: ",
-        executor=executor,
-    )
+    full = [{**DEFAULTS.as_dict(), **check_settings(f"sweeps[{i}]", s)}
+            for i, s in enumerate(sweeps)]  # fmt: skip
+    problem = (model, data, loss, seeds, shuffle, measure_time, n_jobs, executor)
+    return _run_sweeps(full, "sweeps[{}]: ", *problem)
 
 
-def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[Any, ...]]:
-    """The fixed config, the one setting given as a list, and its values (each checked)."""
-    swept = [name for name in TrainingConfig.SWEEPABLE if _is_list(settings[name])]
+def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple, list]:
+    """The fixed config, the setting given as a list, its values and their configs."""
+    # A list of values to compare; an (optimizer, options) pair is one value.
+    swept = [name for name in TrainingConfig.SWEEPABLE
+             if isinstance(settings[name], list | tuple)
+             and not is_entry_with_options(settings[name])]  # fmt: skip
     if len(swept) != 1:
         found = "none is" if not swept else f"{len(swept)} are: {', '.join(swept)}"
         raise ValueError(
@@ -370,7 +338,7 @@ def _split_sweep(settings: dict[str, Any]) -> tuple[TrainingConfig, str, tuple[A
                 f"{param}[{runs.index(run)}]; each value draws one line"
             )
         runs.append(run)
-    return config, param, values
+    return config, param, values, runs
 
 
 def _entry_message(error: Exception, param: str, index: int) -> str:
@@ -380,24 +348,12 @@ def _entry_message(error: Exception, param: str, index: int) -> str:
     return named if count else f"{param}[{index}]: {message}"
 
 
-def _is_list(value: Any) -> bool:
-    """A list of values to compare (an ``(optimizer, options)`` pair is one value)."""
-    return isinstance(value, list | tuple) and not is_entry_with_options(value)
-
-
 def _run_sweeps(
-    sweeps: list[dict[str, Any]],
-    problem: tuple[Model, Data, str],
-    seeds: int | Sequence[int] | None,
-    shuffle: bool,
-    measure_time: bool,
-    n_jobs: int | None,
-    *,
-    context: str,
-    executor: Executor | None = None,
-) -> list[SweepResult]:
+    sweeps: list[dict[str, Any]], context: str, model: Model, data: Data, loss: str,
+    seeds: Seeds, shuffle: bool, measure_time: bool, n_jobs: int | None,
+    executor: Executor | None,
+) -> list[SweepResult]:  # fmt: skip
     """Check every sweep, train all their runs in one engine call, warn for divergence."""
-    model, data, loss = problem
     checked = []
     for i, sweep in enumerate(sweeps):
         try:
@@ -414,56 +370,46 @@ def _run_sweeps(
     loss = check_loss(loss)
     data_by_seed = data_per_seed(data, seeds, loss, exercise_data)
     model_fn = check_sweep_model(model, data_by_seed, loss)
+    first = data_by_seed[seeds[0]]  # what measure_time times on
     yardsticks = None
     if loss == "mse":
         yardsticks = np.array([baseline_rmse(data_by_seed[seed]) for seed in seeds])
     inputs = None  # data of the reader's own
     if data is None or data is standardized_exercise_data:
         inputs = "raw" if data is None else "standardized"
+    init_seeds = [init_seed(seed) for seed in seeds]
+    shuffle_seeds = [seed if shuffle else None for seed in seeds]
 
     specs = [
-        RunSpec(
-            config.replace(**{param: value}),
-            seed=init_seed(seed),
-            shuffle_seed=seed if shuffle else None,
-            data=data_by_seed[seed],
-            model=model_fn,
-            loss=loss,
-        )
-        for config, param, values in checked
-        for value in values
-        for seed in seeds
-    ]
+        RunSpec(run, seed=init, shuffle_seed=order, data=data_by_seed[seed], model=model_fn,
+                loss=loss)
+        for *_, runs in checked
+        for run in runs
+        for seed, init, order in zip(seeds, init_seeds, shuffle_seeds, strict=True)
+    ]  # fmt: skip
     trained, trained_by = train_runs(
         specs, n_jobs=n_jobs, executor=executor, all_metrics=True, with_trainers=True
     )
-    curves = iter(trained)
-    how = iter(trained_by)  # what trained each run, for the provenance of its result
-
+    curves, how = iter(trained), iter(trained_by)  # how: what trained each run
     results = []
     timed: dict[TrainingConfig, float] = {}  # each configuration timed once, though in many sweeps
-    for config, param, values in checked:
+    for config, param, values, runs in checked:
         metrics = [[next(curves) for _ in seeds] for _ in values]
-        runs = np.array([[run[METRICS[loss]] for run in row] for row in metrics])
         accuracy = None
         if loss == "cross_entropy":
-            accuracy = np.array([[run["valid_accuracy"] for run in row] for row in metrics])
+            accuracy = np.array([[m["valid_accuracy"] for m in row] for row in metrics])
         seconds = None
         if measure_time:
-            for value in values:
-                one = config.replace(**{param: value})
-                if one not in timed:
-                    first = data_by_seed[seeds[0]]
-                    timed[one] = epoch_seconds(one, first, model=model_fn, loss=loss)
-            seconds = np.array([timed[config.replace(**{param: v})] for v in values])
-        n_train = len(data_by_seed[seeds[0]][0][0])
+            for run in runs:
+                if run not in timed:
+                    timed[run] = epoch_seconds(run, first, model=model_fn, loss=loss)
+            seconds = np.array([timed[run] for run in runs])
         provenance = Provenance.capture(
-            [[next(how) for _ in seeds] for _ in values],
-            init_seeds=[init_seed(seed) for seed in seeds],
-            shuffle_seeds=[seed if shuffle else None for seed in seeds],
+            [[next(how) for _ in seeds] for _ in values], init_seeds, shuffle_seeds
         )
         result = SweepResult(
-            param, values, runs, config, seeds, n_train, seconds, provenance=provenance,
+            param, values, np.array([[m[METRICS[loss]] for m in row] for row in metrics]),
+            config, seeds, len(first[0][0]), seconds, provenance=provenance,
             metric=METRICS[loss], accuracy=accuracy, yardsticks=yardsticks, inputs=inputs,
         )  # fmt: skip
         _warn_divergence(result)
@@ -482,8 +428,7 @@ def _warn_divergence(result: SweepResult) -> None:
             message = f"its validation {name} is not finite from epoch {first} on"
         else:
             message = f"in {int(bad.sum())} of {len(result.seeds)} seeds"
+        # stacklevel 4: the caller of compare_configs or compare_sweeps.
         warnings.warn(
-            f"configuration {label} diverged: {message}",
-            DivergenceWarning,
-            stacklevel=4,  # the caller of compare_configs or compare_sweeps
+            f"configuration {label} diverged: {message}", DivergenceWarning, stacklevel=4
         )

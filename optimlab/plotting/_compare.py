@@ -12,7 +12,7 @@ from ..lr_range import LRRangeResult
 from ..metrics import quantiles_finite
 from ..rosenbrock_runs import RosenbrockRace
 from ..tuning import TunedComparison
-from ._common import axes_or_new
+from ._common import axes_or_new, check_type
 from ._landscape import MINIMUM_MARKER, START_MARKER, plot_rosenbrock
 from ._sweep import sweep_ylim
 
@@ -20,11 +20,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["plot_lr_range", "plot_race", "plot_race_values", "plot_tuned", "plot_tuning_scores"]
-
-
-def _check(value: object, cls: type, name: str = "result") -> None:
-    if not isinstance(value, cls):
-        raise TypeError(f"{name} must be a {cls.__name__}, got {type(value).__name__}")
 
 
 def plot_tuned(
@@ -36,8 +31,8 @@ def plot_tuned(
 ) -> Axes:
     """Draw each optimizer's held-out curve at its tuned rate: median and quantile band.
 
-    With ``seeds``, each held-out run's final RMSE is also a dot just right of the last
-    epoch, one column per optimizer, so that counts over seeds can be read off.
+    With ``seeds``, each held-out run's final RMSE is also a dot right of the last epoch,
+    one column per optimizer, so that counts over seeds can be read off.
 
     Parameters
     ----------
@@ -57,15 +52,13 @@ def plot_tuned(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab.tuning import compare_optimizers
     >>> result = compare_optimizers(["adamw"], [0.01], epochs=2, tuning_seeds=[0],
     ...                             held_out_seeds=[1, 2])
     >>> [t.get_text() for t in result.plot().get_legend().get_texts()]
     ['adamw, lr 0.01']
     """
-    _check(result, TunedComparison)
+    check_type("result", result, TunedComparison)
     if band is not None:
         band = check_quantiles("band", band)
     seeds = check_bool("seeds", seeds)
@@ -103,8 +96,6 @@ def plot_tuning_scores(result: TunedComparison, ax: Axes | None = None) -> Axes:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab.plotting import plot_tuning_scores
     >>> from optimlab.tuning import compare_optimizers
     >>> result = compare_optimizers(["adamw"], [0.01, 0.1], epochs=2, tuning_seeds=[0],
@@ -112,7 +103,7 @@ def plot_tuning_scores(result: TunedComparison, ax: Axes | None = None) -> Axes:
     >>> plot_tuning_scores(result).get_xscale()
     'log'
     """
-    _check(result, TunedComparison)
+    check_type("result", result, TunedComparison)
     ax = axes_or_new(ax)
     lrs = np.array(result.lrs)
     for label, scores in zip(result.labels, result.tuning_scores, strict=True):
@@ -144,14 +135,12 @@ def plot_lr_range(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab.lr_range import lr_range_test
     >>> ax = lr_range_test("sgd", lr_min=1e-4, lr_max=0.1, steps=20, seeds=2).plot()
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
     """
-    _check(result, LRRangeResult)
+    check_type("result", result, LRRangeResult)
     band = check_quantiles("band", band)
     ax = axes_or_new(ax)
     (line,) = ax.plot(result.lrs, result.median_smoothed, label=f"{result.optimizer}, median")
@@ -175,13 +164,11 @@ def plot_lr_range(
 def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     """Overlay each optimizer's path at its tuned rate on the Rosenbrock contours.
 
-    Path ``i`` has the colour ``"Ci"``, as in :func:`plot_race_values`; the white circle
-    marks the start, the gold star the minimum (the site's markers).
+    Path ``i`` has the colour ``"Ci"``, as in :func:`plot_race_values`; the site's
+    markers show the start and the minimum.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab import race_rosenbrock
     >>> ax = race_rosenbrock(["sgd", "adam"], [0.01, 0.1], steps=20).plot()
     >>> len(ax.get_lines()) >= 2
@@ -189,10 +176,10 @@ def plot_race(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
     """
     from matplotlib import patheffects
 
-    _check(race, RosenbrockRace, "race")
+    check_type("race", race, RosenbrockRace)
     if ax is None:
         ax = plot_rosenbrock(resolution=200)
-    # The colours of plot_race_values, each with a white edge to show on dark and light.
+    # A white edge shows each path on dark and light contours.
     edge = [patheffects.Stroke(linewidth=2.6, foreground="white"), patheffects.Normal()]
     for i, (label, path) in enumerate(race.paths.items()):
         ax.plot(path.x, path.y, color=f"C{i % 10}", lw=1.3, path_effects=edge,
@@ -211,14 +198,12 @@ def plot_race_values(race: RosenbrockRace, ax: Axes | None = None) -> Axes:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab.plotting import plot_race_values
     >>> from optimlab import race_rosenbrock
     >>> plot_race_values(race_rosenbrock(["sgd"], [0.01], steps=20)).get_yscale()
     'log'
     """
-    _check(race, RosenbrockRace, "race")
+    check_type("race", race, RosenbrockRace)
     ax = axes_or_new(ax)
     for i, (label, path) in enumerate(race.paths.items()):
         ax.plot(np.maximum(path.value, 1e-12), color=f"C{i % 10}",

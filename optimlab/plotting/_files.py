@@ -19,8 +19,8 @@ def save_sweep_figure(
 ) -> None:
     """Draw ``result`` (``plot_sweep``) on a new figure and write it to ``path``.
 
-    A bare :class:`matplotlib.figure.Figure` draws with Agg and needs no display: pyplot
-    is never imported, so this works on a machine without a screen.
+    A bare :class:`matplotlib.figure.Figure` draws with Agg: pyplot is never imported, so
+    this works on a machine without a screen.
     """
     from matplotlib.figure import Figure
 

@@ -1,10 +1,8 @@
 """Sweep figures: the median curve of each value with a band across seeds, and every final.
 
-Both figures can draw a *yardstick*, the validation RMSE of predicting the training mean
-(:func:`~optimlab.baseline_rmse`): a network whose RMSE does not fall below it has learned
-nothing about the inputs. ``plot_sweep`` draws the curves; :func:`plot_finals` the
-final RMSE of every seed as a dot, so that a count such as "in 8 of 10 seeds" can be
-checked by eye.
+Both can draw a *yardstick*, the validation RMSE of predicting the training mean
+(:func:`~optimlab.baseline_rmse`): a network that does not beat it has learned nothing
+about the inputs.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from .._validation import (
 )
 from ..metrics import quantiles_finite
 from ..results import BUDGETS, METRIC_LABELS, InputComparison, SweepResult
-from ._common import axes_or_new
+from ._common import axes_or_new, check_type
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,6 +33,9 @@ __all__ = ["plot_finals", "plot_inputs", "plot_sweep", "sweep_ylim"]
 #: What the yardstick is, in the legend.
 YARDSTICK_LABEL = "predicting the training mean"
 _YARDSTICK_STYLE: dict[str, Any] = {"color": "0.45", "linestyle": "--", "linewidth": 1.2}
+#: Hatches of the bands, one per value in turn: where two bands overlap, both show (colour
+#: alone does not tell them apart: their blend is a third colour, and some readers see none).
+HATCHES = ("//", "\\\\", "..", "||", "--", "xx")
 
 
 def sweep_ylim(
@@ -48,15 +49,10 @@ def sweep_ylim(
 ) -> tuple[float, float] | None:
     """A y-range for sweep curves that an early spike does not flatten.
 
-    The lower limit is the smallest finite value. The upper limit is the largest, over
-    the curves, of each curve's ``quantile`` after its first ``skip`` epochs: one early
-    spike (an untrained network's first epoch, one seed's blow-up) then lies above the
-    figure instead of squeezing every other curve into its bottom. A ``yardstick`` is
-    always inside the range. With ``contain``, every finite value is kept inside instead
-    when that at most multiplies the height by ``contain``: a band that is wide for its
-    first epochs is shown whole, while a spike far above the rest still lies above the
-    figure. Both ends are then moved out by ``margin`` times the span, so that nothing
-    sits on the frame.
+    From the smallest finite value to the largest, over the curves, of each curve's
+    ``quantile`` after its first ``skip`` epochs: one early spike (an untrained network's
+    first epoch, one seed's blow-up) then lies above the figure instead of squeezing the
+    other curves into its bottom. Both ends then move out by ``margin`` times the span.
 
     Parameters
     ----------
@@ -66,16 +62,15 @@ def sweep_ylim(
     yardstick : float, optional
         A level that must be inside the range.
     skip : int, default=1
-        Leading epochs left out of the upper limit (all epochs are used if a curve has no
-        more than ``skip``).
+        Leading epochs left out of the upper limit (none if a curve is no longer).
     quantile : float, default=0.9
-        Quantile of each curve that the upper limit reaches; 1 keeps every point inside.
+        Quantile of each curve that the upper limit reaches, in (0, 1].
     margin : float, default=0.05
-        Fraction of the span added below and above.
+        Fraction of the span added below and above, in [0, 1].
     contain : float, optional
-        Keep every finite value inside when the largest lies within ``contain`` times the
-        robust span (from the lower limit to the quantile limit) above the lower limit;
-        ``None`` (the default) always uses the quantile limit. Must be at least 1.
+        At least 1: keep every finite value inside when that at most multiplies the
+        height by ``contain``, so that a band wide in its first epochs shows whole while
+        a far spike stays off. ``None``: always the quantile limit.
 
     Returns
     -------
@@ -85,7 +80,7 @@ def sweep_ylim(
     Raises
     ------
     TypeError, ValueError
-        If an argument has the wrong type or is out of range; the message names it.
+        If an argument has the wrong type or is out of range.
 
     Examples
     --------
@@ -95,19 +90,25 @@ def sweep_ylim(
     >>> low, high = sweep_ylim(curves, quantile=1.0, margin=0.0)
     >>> float(low), float(high)
     (0.4, 0.8)
-    >>> low, high = sweep_ylim(curves, yardstick=1.0, quantile=1.0, margin=0.0)
-    >>> float(high)
+    >>> float(sweep_ylim(curves, yardstick=1.0, quantile=1.0, margin=0.0)[1])
     1.0
     >>> curves = np.array([[1.2, 0.6, 0.5, 0.4], [0.9, 0.8, 0.7, 0.6]])  # a wide start
     >>> float(sweep_ylim(curves, quantile=1.0, margin=0.0, contain=2.0)[1])
     1.2
     """
-    curves = _as_curves(curves)
+    try:
+        curves = np.asarray(curves, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"curves must be an array of numbers, got {brief(curves)}") from error
+    if curves.ndim == 0 or curves.shape[-1] == 0:
+        raise ValueError(
+            f"curves must have shape (..., epochs) with epochs >= 1, got {curves.shape}"
+        )
     if yardstick is not None:
         yardstick = check_positive_finite("yardstick", yardstick)
     skip = check_nonnegative_int("skip", skip)
-    quantile = _check_fraction("quantile", quantile, allow_zero=False)
-    margin = _check_fraction("margin", margin, allow_zero=True)
+    quantile = _fraction("quantile", quantile, "(0, 1]", lambda q: 0 < q <= 1)
+    margin = _fraction("margin", margin, "[0, 1]", lambda m: 0 <= m <= 1)
     if contain is not None:
         contain = check_positive_finite("contain", contain)
         if contain < 1:
@@ -139,6 +140,14 @@ def sweep_ylim(
     return float(lower - pad), float(upper + pad)
 
 
+def _fraction(name: str, value: object, rule: str, ok: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in {rule}, got {brief(value)}")
+    if not ok(float(value)):
+        raise ValueError(f"{name} must be a number in {rule}, got {value!r}")
+    return float(value)
+
+
 def plot_sweep(
     result: SweepResult,
     ax: Axes | None = None,
@@ -150,47 +159,40 @@ def plot_sweep(
 ) -> Axes:
     """Draw one validation curve per value of a sweep, in the order given.
 
-    With one seed each curve is that run. With several it is the **median** over the
-    seeds (:attr:`optimlab.SweepResult.valid_rmse`), the statistic the pages quote, and a
-    shaded band spans the ``band`` quantiles of the runs; the legend's title says so
-    ("median of 10 seeds, band 10-90%"). Diverged points are left out of their curve.
-    Value ``i`` is drawn in colour ``C{i}``, as in :func:`plot_finals`, its band hatched
-    in its own pattern (:func:`band_style`), so that overlapping bands stay apart. The
-    y-range follows :func:`sweep_ylim` applied to what is drawn (medians and band edges)
-    and the yardstick, with ``contain=3``: every median, band and the yardstick fit,
-    unless that would make the figure more than three times as high; then the spike runs
-    off the top, and a line of the legend's title says what, how high, and where.
+    With several seeds each curve is their median (:attr:`optimlab.SweepResult.curves`)
+    within a band between the ``band`` quantiles of the runs, hatched in a pattern of
+    its own so that overlapping bands stay apart; the legend's title says so ("median of
+    10 seeds, band 10-90%"). Value ``i`` is drawn in colour ``C{i}``, as in
+    :func:`plot_finals`; diverged points are left out. The y-range is
+    :func:`sweep_ylim` of the medians, band edges and yardstick with ``contain=3``: a
+    spike that would make the figure three times as high runs off the top, and the
+    legend's title says what, how high and where.
 
     Parameters
     ----------
     result : SweepResult
         From :func:`~optimlab.compare_configs`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when ``None``. The legend sits below the axes, where
-        it hides no data: in a figure of your own, a layout engine
-        (``plt.subplots(..., layout="constrained")`` or ``fig.tight_layout()``) keeps it
-        inside the figure.
+        Where to draw; a new figure when ``None``. The legend sits below the axes: in a
+        figure of your own, a layout engine (``layout="constrained"`` or
+        ``fig.tight_layout()``) keeps it inside.
     x : {"epoch", "step", "sample", "time"}, default="epoch"
-        The budget on the x-axis: epochs, optimizer steps, training samples seen, or
-        measured seconds (needs ``compare_configs(..., measure_time=True)``).
+        The budget on the x-axis (:meth:`optimlab.SweepResult.budget`).
     band : (float, float) or None, default=(0.1, 0.9)
         Lower and upper quantile of the band across seeds; ``None`` draws no band.
     yardstick : "auto", float, array_like or None, default="auto"
-        The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`), drawn
-        as a dashed grey line labelled with its value. One value per seed (each seed has
-        its own data) draws their median, the statistic of the curves. ``"auto"``: the
-        result's own ``yardsticks`` where it has them;
-        ``None``: none.
+        The RMSE of predicting the training mean, drawn as a dashed grey line labelled
+        with its value: one value, or one per seed (their median is drawn). ``"auto"``:
+        the result's own ``yardsticks``, if any; ``None``: none.
     metric : str, optional
-        The metric to draw: the result's own (``SweepResult.metric``, the
-        y-axis names it), or ``"valid_accuracy"`` for a classification result.
+        The result's own ``metric`` (the default), or ``"valid_accuracy"`` for a
+        classification result.
 
     Returns
     -------
     matplotlib.axes.Axes
         ``ax.get_lines()`` holds one line per value, then the yardstick's if drawn;
-        ``ax.collections`` the bands; the legend's title ends with a line on what runs
-        off the top, if anything does.
+        ``ax.collections`` the bands.
 
     Raises
     ------
@@ -204,24 +206,22 @@ def plot_sweep(
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab import compare_configs
     >>> ax = compare_configs(epochs=2, lr=[0.1, 0.2]).plot(yardstick=0.303)
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
     ['lr = 0.1', 'lr = 0.2', 'predicting the training mean (0.303)']
     """
     from matplotlib import patheffects
+    from matplotlib.colors import to_rgba
 
-    _check_result(result)
+    check_type("result", result, SweepResult)
     budget = result.budget(x)
     if band is not None:
         band = check_quantiles("band", band)
-    yardstick = _own_yardstick(result, yardstick)
-    level, label = _yardstick_level(yardstick, len(result.seeds))
+    level, label, _ = _yardstick(result, yardstick)
     metric = result.metric if metric is None else metric
     runs, curves = result.runs_of(metric), result.curves_of(metric)
-    ax = axes_or_new(ax, layout="constrained")  # keeps the legend below inside
+    ax = axes_or_new(ax)
     n_seeds = len(result.seeds)
     banded = n_seeds > 1 and band is not None
     drawn = [curves]
@@ -234,7 +234,9 @@ def plot_sweep(
                           path_effects=edge)  # fmt: skip
         if banded:
             low, high = quantiles_finite(runs[i], band)  # type: ignore[arg-type]
-            patch = ax.fill_between(budget[i], low, high, **band_style(i))
+            patch = ax.fill_between(budget[i], low, high, facecolor=to_rgba(f"C{i}", 0.12),
+                                    edgecolor=to_rgba(f"C{i}", 0.5), linewidth=0.0,
+                                    hatch=HATCHES[i % len(HATCHES)])  # fmt: skip
             drawn.append(np.stack([low, high]))
             handles.append((patch, line))
         else:
@@ -244,7 +246,7 @@ def plot_sweep(
         handles.append(ax.axhline(level, label=label, **_YARDSTICK_STYLE))
         labels.append(label)
     drawn_curves = np.concatenate([d.reshape(-1, result.epochs) for d in drawn])
-    ylim = sweep_ylim(drawn_curves, yardstick=level, contain=CONTAIN)
+    ylim = sweep_ylim(drawn_curves, yardstick=level, contain=3.0)
     note = None
     if ylim is not None:
         ax.set_ylim(*ylim)
@@ -259,29 +261,6 @@ def plot_sweep(
     title = _with_inputs(title, result)
     _legend_below(ax, title if note is None else f"{title}\n{note}", handles, labels)
     return ax
-
-
-#: Hatches of the bands, one per value in turn: where two bands overlap, both show.
-HATCHES = ("//", "\\\\", "..", "||", "--", "xx")
-#: How much taller than its robust range a sweep figure may grow to show every point.
-CONTAIN = 3.0
-
-
-def band_style(i: int) -> dict[str, Any]:
-    """The band of value ``i``: a pale fill in ``C{i}`` under a hatch of its own.
-
-    Colour alone does not tell two overlapping bands apart (their blend is a third colour,
-    and some readers see neither): each value's band has its own hatch, drawn in its
-    colour, so an overlap shows both patterns.
-    """
-    from matplotlib.colors import to_rgba
-
-    return {
-        "facecolor": to_rgba(f"C{i}", 0.12),
-        "edgecolor": to_rgba(f"C{i}", 0.5),
-        "hatch": HATCHES[i % len(HATCHES)],
-        "linewidth": 0.0,
-    }
 
 
 def _clipped(
@@ -304,36 +283,28 @@ def _clipped(
 def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = "auto") -> Axes:
     """Draw every run's final validation RMSE as a dot, one column per value.
 
-    Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in ``plot_sweep``),
-    with a short black bar at their median. Within a column seed ``k`` always sits at the
-    same small horizontal offset (deterministic, no random jitter), so one seed can be
-    followed from column to column. Runs that diverged (inf or NaN) are drawn as
-    triangles on the top edge.
-
-    The yardstick, when given, is drawn as a dashed grey line for one value, or, for one
-    value per seed, as a grey tick beside each dot at that seed's own yardstick: a dot
-    above its tick is a run that ended worse than predicting its training mean. Ticks in
-    RMSE units (rather than a ratio to the yardstick) keep the y-axis that of
-    ``plot_sweep`` and of the numbers the pages quote.
+    Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in :func:`plot_sweep`),
+    with a black bar at their median; seed ``k`` sits at the same small offset in every
+    column, so that it can be followed. Diverged runs are triangles on the top edge. A
+    yardstick per seed is a grey tick beside each dot: a dot above its tick ended worse
+    than predicting its training mean.
 
     Parameters
     ----------
     result : SweepResult
         From :func:`~optimlab.compare_configs`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw, as in ``plot_sweep``.
+        Where to draw, as in :func:`plot_sweep`.
     yardstick : "auto", float, array_like or None, default="auto"
-        The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
-        value, or one per seed in the order of ``result.seeds``; ``"auto"`` and ``None``
-        as in ``plot_sweep``.
+        As in :func:`plot_sweep`; one value is drawn as a dashed line, one per seed (in
+        the order of ``result.seeds``) as ticks.
 
     Returns
     -------
     matplotlib.axes.Axes
         ``ax.get_lines()`` holds, in order: one line of dots per value, one median bar
         per value, then the yardstick (one line, or one line of ticks per value) and the
-        diverged markers if any. The x tick labels are the values, the x label the
-        swept setting.
+        diverged markers if any.
 
     Raises
     ------
@@ -342,8 +313,6 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from optimlab import compare_configs
     >>> from optimlab.plotting import plot_finals
     >>> result = compare_configs(epochs=2, lr=[0.1, 0.01], seeds=3)
@@ -353,13 +322,10 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     >>> [len(line.get_xdata()) for line in ax.get_lines()[:2]]  # one dot per seed
     [3, 3]
     """
-    _check_result(result)
-    yardstick = _own_yardstick(result, yardstick)
+    check_type("result", result, SweepResult)
+    level, label, per_seed = _yardstick(result, yardstick)
     n_values, n_seeds = result.final.shape
-    per_seed = yardstick is not None and np.ndim(yardstick) > 0
-    level, label = _yardstick_level(yardstick, n_seeds)
-    seeds_yardstick = _yardstick_array(yardstick, n_seeds) if per_seed else None
-    ax = axes_or_new(ax, layout="constrained")  # keeps the legend below inside
+    ax = axes_or_new(ax)
     width = 0.3
     offsets = np.linspace(-width / 2, width / 2, n_seeds) if n_seeds > 1 else np.zeros(1)
     final = np.asarray(result.final, dtype=float)
@@ -372,12 +338,12 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
         ax.plot([i - width, i + width], [median, median], color="black", linewidth=2,
                 label="median of the seeds" if i == 0 else "_median")  # fmt: skip
     levels = final[ok]
-    if seeds_yardstick is not None:
+    if per_seed is not None:
         for i in range(n_values):
             tick_label = f"{YARDSTICK_LABEL}, each seed" if i == 0 else "_yard"
-            ax.plot(i + offsets, seeds_yardstick, "_", color="0.3", markersize=9,
-                    markeredgewidth=1.5, label=tick_label, zorder=1)  # fmt: skip
-        levels = np.concatenate([levels, seeds_yardstick])
+            ax.plot(i + offsets, per_seed, "_", color="0.3", markersize=9, markeredgewidth=1.5,
+                    label=tick_label, zorder=1)  # fmt: skip
+        levels = np.concatenate([levels, per_seed])
     elif level is not None:
         ax.axhline(level, label=label, **_YARDSTICK_STYLE)
         levels = np.append(levels, level)
@@ -394,26 +360,23 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     ax.set_xlim(-0.6, n_values - 0.4)
     ax.set_xlabel(result.param)
     ax.set_ylabel(f"Validation RMSE after epoch {result.epochs}")
-    title = f"{n_seeds} seed{'s' if n_seeds > 1 else ''}"
-    _legend_below(ax, _with_inputs(title, result))
+    _legend_below(ax, _with_inputs(f"{n_seeds} seed{'s' if n_seeds > 1 else ''}", result))
     return ax
 
 
 def _legend_below(
     ax: Axes, title: str, handles: list[Any] | None = None, labels: list[str] | None = None
 ) -> None:
-    """A legend under the axes, in two columns: it hides no curve, and a narrow screen
-    keeps the full width of the figure for the data. On axes of one's own figure, a
-    layout engine (``layout="constrained"`` or ``fig.tight_layout()``) keeps it inside."""
-    if handles is None or labels is None:
-        handles, labels = ax.get_legend_handles_labels()
-    # Two columns for short labels; one where a label is long (the yardstick's), so that
-    # the legend stays as wide as the figure when its type is large (a phone's figures).
-    ncols = 2 if max(map(len, labels), default=0) <= 20 else 1
-    # Below the tick labels and the x label, whatever the axes' height and the type size.
+    """A legend under the axes, where it hides no curve and leaves the width to the data."""
     from matplotlib import rcParams
     from matplotlib.transforms import offset_copy
 
+    if handles is None or labels is None:
+        handles, labels = ax.get_legend_handles_labels()
+    # One column where a label is long (the yardstick's), so that the legend stays as wide
+    # as the figure when its type is large (a phone's figures).
+    ncols = 2 if max(map(len, labels), default=0) <= 20 else 1
+    # Below the tick labels and the x label, whatever the axes' height and the type size.
     drop = -(2.6 * rcParams["font.size"] + 8)
     below = offset_copy(ax.transAxes, fig=ax.get_figure(root=True), y=drop, units="points")
     ax.legend(handles, labels, title=title, fontsize="small", title_fontsize="small",
@@ -421,85 +384,40 @@ def _legend_below(
               bbox_transform=below, ncols=ncols, labelspacing=0.3)  # fmt: skip
 
 
-def _own_yardstick(result: SweepResult, yardstick: Any) -> Any:
-    """``yardstick``, the result's own for ``"auto"``."""
-    if isinstance(yardstick, str) and yardstick == "auto":
-        return result.yardsticks
-    return yardstick
-
-
 def _with_inputs(title: str, result: SweepResult) -> str:
     """The legend's title, naming the exercise's inputs where the result knows them."""
     return title if result.inputs is None else f"{title}; {result.inputs} inputs"
 
 
-def _check_result(result: object) -> None:
-    if not isinstance(result, SweepResult):
-        raise TypeError(f"result must be a SweepResult, got {type(result).__name__}")
-
-
-def _as_curves(curves: Any) -> np.ndarray:
-    try:
-        array = np.asarray(curves, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"curves must be an array of numbers, got {brief(curves)}") from error
-    if array.ndim == 0 or array.shape[-1] == 0:
-        raise ValueError(
-            f"curves must have shape (..., epochs) with epochs >= 1, got {array.shape}"
-        )
-    return array
-
-
-def _check_fraction(name: str, value: object, *, allow_zero: bool) -> float:
-    rule = f"a number in {'[0' if allow_zero else '(0'}, 1]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {rule}, got {brief(value)}")
-    number = float(value)
-    if not ((0 <= number if allow_zero else 0 < number) and number <= 1):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return number
-
-
-def _yardstick_array(yardstick: Any, n_seeds: int) -> np.ndarray:
-    rule = f"a positive finite number or one per seed ({n_seeds} values)"
-    try:
-        array = np.asarray(yardstick, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"yardstick must be {rule}, got {brief(yardstick)}") from error
-    if array.dtype.kind not in "fiu" or np.asarray(yardstick).dtype.kind == "b":
-        raise TypeError(f"yardstick must be {rule}, got {brief(yardstick)}")
-    if array.shape != (n_seeds,):
-        raise ValueError(f"yardstick must be {rule}, got shape {array.shape}")
-    if not (np.isfinite(array).all() and (array > 0).all()):
-        raise ValueError(f"yardstick must be {rule}, got {brief(yardstick)}")
-    return array
-
-
-def _yardstick_level(yardstick: Any, n_seeds: int) -> tuple[float | None, str]:
-    """The level to draw (the median of per-seed values) and its legend label."""
+def _yardstick(result: SweepResult, yardstick: Any) -> tuple[float | None, str, Any]:
+    """The level to draw (a median of per-seed values), its label, and the per-seed values."""
+    if isinstance(yardstick, str) and yardstick == "auto":
+        yardstick = result.yardsticks
     if yardstick is None:
-        return None, ""
-    if isinstance(yardstick, str) or (
-        not isinstance(yardstick, numbers.Real) and np.ndim(yardstick) == 0
-    ):
-        raise TypeError(
-            f"yardstick must be a positive finite number or one per seed, got {brief(yardstick)}"
-        )
+        return None, "", None
     if np.ndim(yardstick) == 0:
         level = check_positive_finite("yardstick", yardstick)
-        return level, f"{YARDSTICK_LABEL} ({level:.3f})"
-    level = float(np.median(_yardstick_array(yardstick, n_seeds)))
-    return level, f"{YARDSTICK_LABEL} (median {level:.3f})"
+        return level, f"{YARDSTICK_LABEL} ({level:.3f})", None
+    n_seeds = len(result.seeds)
+    rule = f"a positive finite number or one per seed ({n_seeds} values)"
+    try:
+        per_seed = np.asarray(yardstick, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"yardstick must be {rule}, got {brief(yardstick)}") from error
+    if np.asarray(yardstick).dtype.kind == "b":
+        raise TypeError(f"yardstick must be {rule}, got {brief(yardstick)}")
+    if per_seed.shape != (n_seeds,):
+        raise ValueError(f"yardstick must be {rule}, got shape {per_seed.shape}")
+    if not (np.isfinite(per_seed).all() and (per_seed > 0).all()):
+        raise ValueError(f"yardstick must be {rule}, got {brief(yardstick)}")
+    level = float(np.median(per_seed))
+    return level, f"{YARDSTICK_LABEL} (median {level:.3f})", per_seed
 
 
 def plot_inputs(
     comparison: InputComparison, title: str, worlds: Sequence[str] = ("raw", "standardized")
 ) -> list[Figure]:
     """One figure per input world: :func:`plot_sweep` above :func:`plot_finals`.
-
-    Each figure is one world of an :class:`~optimlab.InputComparison`: the median curve
-    of each value with its band over the seeds, then every seed's final RMSE beside a
-    grey tick at that seed's yardstick.
 
     Parameters
     ----------
@@ -523,12 +441,8 @@ def plot_inputs(
     >>> [figure.axes[0].get_title() for figure in figures]
     ['Learning rate, raw inputs', 'Learning rate, standardized inputs']
     """
-    if not isinstance(comparison, InputComparison):
-        raise TypeError(
-            f"comparison must be an InputComparison (from compare_inputs), got {brief(comparison)}"
-        )
-    if not isinstance(title, str):
-        raise TypeError(f"title must be a str, got {brief(title)}")
+    check_type("comparison", comparison, InputComparison)
+    check_type("title", title, str)
     if isinstance(worlds, str) or not isinstance(worlds, Sequence) or not worlds:
         raise TypeError(f"worlds must be a non-empty list of world names, got {brief(worlds)}")
     for world in worlds:
