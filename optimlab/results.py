@@ -371,10 +371,8 @@ class SweepResult:
         ------
         TypeError
             If ``path`` is not a string or path.
-        FileNotFoundError
-            If its folder does not exist.
-        IsADirectoryError
-            If ``path`` is a folder.
+        FileNotFoundError, IsADirectoryError
+            If its folder does not exist, or ``path`` is a folder.
         ValueError
             If it was trained with an optimizer class defined inside a function, which
             :meth:`load` could never find.
@@ -404,7 +402,7 @@ class SweepResult:
         Returns
         -------
         SweepResult
-            Equal to the saved one in every field; its arrays are bitwise the saved ones.
+            Equal to the saved one in every field, its arrays bit for bit.
 
         Raises
         ------

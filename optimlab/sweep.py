@@ -55,11 +55,10 @@ loss : {"mse", "cross_entropy"}, default="mse"
     ``"mse"`` tracks the validation RMSE; ``"cross_entropy"`` (one output per class)
     the validation log loss, and records the accuracy (``SweepResult.accuracy``).
 seeds : int or list of int, optional
-    Repeat every value under these seeds: an int ``k`` means ``range(k)``, or
-    ``range(n, n + k)`` where the environment variable ``OPTIMLAB_SEED_OFFSET`` is
-    ``n`` (the robustness check of the site's claims). Seed ``s`` sets the data, the
-    initial weights and, with ``shuffle``, the batch order. ``None`` means ``[0]``: the
-    exercise's single run.
+    Repeat every value under these seeds: an int ``k`` means ``range(k)``, shifted by
+    the environment variable ``OPTIMLAB_SEED_OFFSET`` (the robustness check of the
+    site's claims). Seed ``s`` sets the data, the initial weights and, with
+    ``shuffle``, the batch order. ``None``: ``[0]``, the exercise's single run.
 shuffle : bool, default=False
     Visit the training rows in a new order every epoch (``shuffle_seed=s`` of
     :func:`~optimlab.train_valid`) instead of the exercise's fixed order.
@@ -129,8 +128,7 @@ def compare_configs(
     Returns
     -------
     SweepResult
-        The curves; ``.plot()`` draws them, with a band across seeds when there are
-        several.
+        The curves; ``.plot()`` draws them.
 
     Raises
     ------
@@ -145,8 +143,8 @@ def compare_configs(
     Warns
     -----
     DivergenceWarning
-        For each configuration whose validation metric became inf or NaN. Its curve keeps
-        those values; the other curves are unaffected.
+        For each configuration whose validation metric became inf or NaN (its curve keeps
+        them; the others are unaffected).
 
     See Also
     --------
