@@ -75,11 +75,10 @@ executor : concurrent.futures.Executor, optional
 
 def _shared_parameters(function: F) -> F:
     """Write ``_SHARED_PARAMETERS`` where ``function``'s docstring has ``{shared}``."""
-    doc = str(function.__doc__)
-    indent = re.search(r"^( *)\{shared\}$", doc, re.MULTILINE)[1]  # type: ignore[index]
-    function.__doc__ = doc.replace(
-        indent + "{shared}", textwrap.indent(_SHARED_PARAMETERS, indent)
-    )
+    marker = re.search(r"^( *)\{shared\}$", function.__doc__ or "", re.MULTILINE)
+    if marker:  # no docstring under python -OO
+        shared = textwrap.indent(_SHARED_PARAMETERS, marker[1])
+        function.__doc__ = function.__doc__.replace(marker[0], shared)  # type: ignore[union-attr]
     return function
 
 
@@ -115,11 +114,10 @@ def compare_configs(
         The settings of :class:`~optimlab.TrainingConfig`, with its defaults. Exactly one
         of them or ``optimizer`` is a list (or tuple): the values to compare.
     optimizer : str, optimizer class, or list of them, default="adamw"
-        As in :class:`~optimlab.TrainingConfig`. In a list, an entry may also be a pair
-        ``(optimizer, {option: value})`` whose options replace ``optimizer_options`` for
-        it, so that one sweep can hold ``"sgd"`` and ``("sgd", {"momentum": 0.9})``. Named
-        optimizers train in the sweep engine, classes of your own in the reference loop
-        (slower, with the same result).
+        As in :class:`~optimlab.TrainingConfig`, pairs ``(optimizer, {option: value})``
+        included, so that one sweep can hold ``"sgd"`` and ``("sgd", {"momentum": 0.9})``.
+        Named optimizers train in the sweep engine, classes of your own in the reference
+        loop (slower, with the same result).
     optimizer_options : dict, optional
         The optimizer's other settings, such as ``{"momentum": 0.9}`` for SGD; with a
         list of optimizers, they must suit each plain entry.
