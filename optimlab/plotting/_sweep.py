@@ -283,7 +283,7 @@ def _clipped(
 def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any = "auto") -> Axes:
     """Draw every run's final validation RMSE as a dot, one column per value.
 
-    Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in :func:`plot_sweep`),
+    Column ``i`` holds value ``i``'s runs in colour ``C{i}`` (as in ``plot_sweep``),
     with a black bar at their median; seed ``k`` sits at the same small offset in every
     column, so that it can be followed. Diverged runs are triangles on the top edge. A
     yardstick per seed is a grey tick beside each dot: a dot above its tick ended worse
@@ -294,10 +294,11 @@ def plot_finals(result: SweepResult, ax: Axes | None = None, *, yardstick: Any =
     result : SweepResult
         From :func:`~optimlab.compare_configs`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw, as in :func:`plot_sweep`.
+        Where to draw, as in ``plot_sweep``.
     yardstick : "auto", float, array_like or None, default="auto"
-        As in :func:`plot_sweep`; one value is drawn as a dashed line, one per seed (in
-        the order of ``result.seeds``) as ticks.
+        The RMSE of predicting the training mean (:func:`~optimlab.baseline_rmse`): one
+        value, drawn as a dashed line, or one per seed (in the order of ``result.seeds``),
+        drawn as ticks. ``"auto"``: the result's own ``yardsticks``; ``None``: none.
 
     Returns
     -------
