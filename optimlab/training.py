@@ -55,15 +55,11 @@ def train_valid(
 
     The reference loop, written to be read: the exercise's ``train_loop`` and
     ``valid_loop``. Each epoch passes over the training rows in their stored order
-    (no shuffling, unless ``shuffle_seed`` is given) in mini-batches of
-    ``config.batch_size``, one optimizer step per batch on the loss (MSE by default). The optimizer
-    is ``config.optimizer`` (AdamW by default), made by
-    ``optimlab.optimizers.make_optimizer`` with the config's settings; a
-    ``config.lr_schedule`` other than ``"constant"`` steps its scheduler after each
-    optimizer step. After each epoch the
-    RMSE over the *whole* validation set is recorded (the exercise averages per-batch
-    RMSEs instead, which depends on the batch size); with ``loss="cross_entropy"``, the
-    validation log loss (``learning_curves`` also gives the accuracy).
+    (unless ``shuffle_seed`` is given) in mini-batches of ``config.batch_size``, one
+    optimizer step per batch, the schedule's scheduler (if any) stepped after each. After
+    each epoch the RMSE over the *whole* validation set is recorded (the exercise averages
+    per-batch RMSEs instead, which depends on the batch size); with
+    ``loss="cross_entropy"``, the validation log loss.
 
     Parameters
     ----------
@@ -76,9 +72,8 @@ def train_valid(
     config : TrainingConfig, default=TrainingConfig()
         Epochs, batch size, the optimizer and its settings.
     loss : {"mse", "cross_entropy"}, default="mse"
-        ``"mse"``: :func:`torch.nn.functional.mse_loss`, validation RMSE recorded;
-        ``"cross_entropy"``: :func:`torch.nn.functional.cross_entropy` on the model's
-        class scores, validation log loss recorded.
+        :func:`torch.nn.functional.mse_loss`, or
+        :func:`torch.nn.functional.cross_entropy` on the model's class scores.
     shuffle_seed : int, optional
         When given, each epoch visits the rows in a new random order, drawn as
         ``torch.randperm(n, generator=g)`` from one ``torch.Generator`` seeded with it.
@@ -86,8 +81,7 @@ def train_valid(
         Called as ``callback(epoch, model)`` after each epoch's validation (``epoch``
         counts from 1), e.g. to record :func:`~optimlab.dead_units` along training.
     **settings
-        Changes to ``config`` by name, e.g. ``lr=0.1`` or ``optimizer="sgd"``:
-        ``config.replace(**settings)``.
+        Changes to ``config`` by name, e.g. ``lr=0.1``: ``config.replace(**settings)``.
 
     Returns
     -------
@@ -112,18 +106,23 @@ def train_valid(
     ...             optimizer="sgd", optimizer_options={"momentum": 0.9}).shape
     (2,)
     """
-    return learning_curves(
+    curves = learning_curves(
         model, data, config, loss=loss, shuffle_seed=shuffle_seed, callback=callback, **settings
-    )[METRICS[check_loss(loss)]]
+    )
+    return curves[METRICS[loss]]
 
 
 def learning_curves(
-    model: nn.Module, data: Split, config: TrainingConfig = DEFAULTS, **options: Any
+    model: nn.Module,
+    data: Split,
+    config: TrainingConfig = DEFAULTS,
+    *,
+    loss: str = "mse",
+    shuffle_seed: int | None = None,
+    callback: Callable[[int, nn.Module], None] | None = None,
+    **settings: Any,
 ) -> dict[str, np.ndarray]:
     """:func:`~optimlab.train_valid`, returning every validation metric it records, by name.
-
-    ``options`` are those of :func:`~optimlab.train_valid`: ``loss``, ``shuffle_seed``,
-    ``callback`` and changes to ``config`` by name.
 
     Returns
     -------
@@ -146,10 +145,6 @@ def learning_curves(
     >>> sorted(curves), curves["valid_accuracy"].shape
     (['valid_accuracy', 'valid_log_loss'], (2,))
     """
-    loss = options.pop("loss", "mse")
-    shuffle_seed = options.pop("shuffle_seed", None)
-    callback = options.pop("callback", None)
-    settings = options
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {brief(model)}")
     if not isinstance(config, TrainingConfig):
