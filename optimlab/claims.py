@@ -365,11 +365,11 @@ class Claims:
             rows.setdefault(verdict.statement, {})[world] = f"{cell} {verdict.mark}".strip()
         columns = [max([len(w), *(len(row.get(w, "-")) for row in rows.values())]) + 2
                    for w in worlds]  # fmt: skip
-        lines = [_row(["observation"], width, [*worlds], columns)]
+        lines = [_row("observation", width, worlds, columns)]
         for statement, cells in rows.items():
-            wrapped = textwrap.wrap(statement, width) or [""]
-            lines.append(_row(wrapped[:1], width, [cells.get(w, "-") for w in worlds], columns))
-            lines.extend(_row([part], width, [], []) for part in wrapped[1:])
+            first, *rest = textwrap.wrap(statement, width) or [""]
+            lines.append(_row(first, width, [cells.get(w, "-") for w in worlds], columns))
+            lines.extend(rest)
         return "\n".join(lines)
 
     def _record(
@@ -396,12 +396,10 @@ class Claims:
         path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _row(first: list[str], width: int, cells: list[str], columns: list[int]) -> str:
+def _row(first: str, width: int, cells: list[str], columns: list[int]) -> str:
     """One line of :meth:`Claims.table`, without trailing spaces."""
-    text = first[0].ljust(width + 2) + "".join(
-        c.ljust(n) for c, n in zip(cells, columns, strict=False)
-    )
-    return text.rstrip()
+    cells = [c.ljust(n) for c, n in zip(cells, columns, strict=True)]
+    return (first.ljust(width + 2) + "".join(cells)).rstrip()
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:

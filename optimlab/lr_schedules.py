@@ -71,9 +71,9 @@ def make_scheduler(config: TrainingConfig, optimizer: Optimizer, steps: int) -> 
 def lr_values(config: TrainingConfig, steps: int) -> tuple[float, ...]:
     """The learning rate of each of a run's ``steps`` optimizer steps, as torch sets it.
 
-    Recorded from the config's scheduler on a dummy optimizer, so the floats are
-    torch's to the last bit: the sweep engine steps with them. (A scheduler sets the
-    rate from its own state and the group's ``lr`` alone, whatever the optimizer.)
+    Recorded from the config's scheduler on a dummy optimizer (a scheduler sets the rate
+    from its state and the group's ``lr`` alone), so the sweep engine steps with torch's
+    floats to the last bit.
 
     Examples
     --------

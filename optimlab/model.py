@@ -17,13 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._validation import (
-    Split,
-    brief,
-    check_nonnegative_int,
-    check_positive_int,
-    check_takes_seed,
-)
+from ._validation import Split, brief, check_nonnegative_int, check_positive_int, check_takes_seed
 
 __all__ = [
     "INIT_SEED_OFFSET",
@@ -52,9 +46,9 @@ def init_seed(seed: int) -> int:
     return INIT_SEED_OFFSET + seed
 
 
-#: Held while initial weights are drawn from torch's global generator, so that no other
-#: thread of a thread-pool sweep seeds or draws in between. Re-entrant, since a model
-#: function may call :func:`make_mlp`.
+#: Held while initial weights are drawn from torch's global generator (by make_mlp, or a
+#: model function that seeds it itself), so that no other thread of a thread-pool sweep
+#: seeds or draws in between. Re-entrant: a model function may call :func:`make_mlp`.
 GLOBAL_RNG_LOCK = threading.RLock()
 
 
@@ -147,15 +141,8 @@ def dead_units(model: nn.Sequential, X: torch.Tensor) -> list[int]:
 ModelFn = Callable[[int], nn.Module]
 
 
-def default_model(seed: int) -> nn.Module:
-    """The default model function: the exercise's MLP."""
-    return make_mlp(seed=seed)
-
-
 def check_model_fn(model: object) -> ModelFn:
-    """Return ``model`` (``None``: :func:`default_model`) if it is callable and not a module."""
-    if model is None:
-        return default_model
+    """Return ``model`` if it is a function of the seed, not a module."""
     if isinstance(model, nn.Module):
         raise TypeError(
             "model must be a function seed -> torch.nn.Module (so that every run gets its "
@@ -169,11 +156,7 @@ def check_model_fn(model: object) -> ModelFn:
 
 
 def build(model_fn: ModelFn, seed: int) -> nn.Module:
-    """``model_fn(seed)``, checked to be a module.
-
-    Built under :data:`GLOBAL_RNG_LOCK`, so that a model function that seeds torch's
-    global generator itself gets its own weights when a thread pool builds several at once.
-    """
+    """``model_fn(seed)``, checked to be a module; built under :data:`GLOBAL_RNG_LOCK`."""
     with GLOBAL_RNG_LOCK:
         module = model_fn(seed)
     if not isinstance(module, nn.Module):
@@ -185,11 +168,8 @@ def build(model_fn: ModelFn, seed: int) -> nn.Module:
 
 
 def check_output(module: nn.Module, data: Split, loss: str, name: str = "model") -> None:
-    """Run ``module`` on two training rows; raise if its output does not fit ``Y`` and ``loss``.
-
-    For ``"mse"`` the output must have shape ``(rows, outputs)`` like ``Y``; for
-    ``"cross_entropy"``, ``(rows, n_classes)`` with every label below ``n_classes``.
-    A forward pass that fails, or an output that does not fit, is a ``ValueError``.
+    """Run ``module`` on two training rows; a ``ValueError`` if it fails or its output does
+    not fit ``Y``: shape ``(rows, outputs)``, or ``(rows, n_classes)`` above every label.
     """
     (X_train, Y_train), (_, Y_valid) = data
     rows = X_train[:2]
@@ -252,11 +232,7 @@ def exercise_mlp_for(data: Split, n_hidden: int = 50) -> ModelFn:
 
 
 def check_sweep_model(model: Any, per_seed: dict[int, Split], loss: str) -> ModelFn | None:
-    """The model function (``None``: the exercise's MLP), built for and run on each seed's data.
-
-    A model that is not a module is a ``TypeError``; one that fails on the data, or
-    whose output does not fit ``Y``, a ``ValueError`` (see :func:`check_output`).
-    """
+    """The model function (``None``: the exercise's MLP), built and run on each seed's data."""
     model_fn = None if model is None else check_model_fn(model)
     for seed, data in per_seed.items():
         fn = exercise_mlp_for(data) if model_fn is None else model_fn

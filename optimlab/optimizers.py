@@ -103,8 +103,7 @@ def _signature(cls: type[Optimizer]) -> tuple[dict[str, Any], bool]:
 def optimizer_arguments(config: TrainingConfig) -> dict[str, Any]:
     """The keyword arguments the config's lr, weight_decay, betas and eps give its optimizer.
 
-    A setting the optimizer has no parameter for must keep its default (``weight_decay``:
-    must be 0); else a ``ValueError`` naming the optimizer.
+    A setting the optimizer has no parameter for must keep its default (``weight_decay``: 0).
     """
     names, _ = _signature(optimizer_class(config.optimizer))  # type: ignore[arg-type]
     label = optimizer_name(config.optimizer)
@@ -147,11 +146,10 @@ def optimizer_arguments(config: TrainingConfig) -> dict[str, Any]:
 def check_options(
     optimizer: str | type[Optimizer], options: object, handed: Mapping[str, Any]
 ) -> tuple[tuple[str, Any], ...]:
-    """Return ``options`` as sorted ``(name, value)`` pairs if ``optimizer`` takes each one.
+    """``options`` as sorted ``(name, value)`` pairs if ``optimizer`` takes each one.
 
-    ``handed`` are the arguments the config's settings give (lr, weight_decay, ...): an
-    option may not set them again. The optimizer is then made once on a dummy parameter,
-    so that torch's own value checks run before any training.
+    An option may not set what the settings hand it (``handed``). The optimizer is made
+    once on a dummy parameter, so that torch's own value checks run before any training.
     """
     if isinstance(options, tuple) and all(
         isinstance(item, tuple) and len(item) == 2 for item in options

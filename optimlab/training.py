@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ._validation import METRICS, Split, brief, check_loss, check_nonnegative_int, check_split
 from .config import DEFAULTS, TrainingConfig
 from .lr_schedules import make_scheduler
-from .model import ModelFn, build, check_model_fn, check_output, init_seed
+from .model import ModelFn, build, check_model_fn, check_output, exercise_mlp_for, init_seed
 from .optimizers import make_optimizer
 
 __all__ = ["EpochPermutations", "epoch_seconds", "learning_curves", "train_valid"]
@@ -201,7 +201,8 @@ def epoch_seconds(
 ) -> float:
     """Median wall-clock seconds of one epoch of :func:`~optimlab.train_valid` for ``config``.
 
-    ``model`` is a model function (default: the exercise's MLP), called with seed 123.
+    ``model`` is a model function (default: the exercise's MLP, as wide as ``data``'s
+    rows), called with seed 123.
 
     Examples
     --------
@@ -211,7 +212,7 @@ def epoch_seconds(
     True
     """
     one_epoch = config.replace(epochs=1)
-    model_fn = check_model_fn(model)
+    model_fn = exercise_mlp_for(data) if model is None else check_model_fn(model)
     times = []
     for _ in range(repeats):
         module = build(model_fn, init_seed(0))
