@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ._validation import METRICS, Split, brief, check_loss, check_nonnegative_int, check_split
+from ._validation import METRICS, Split, brief, check_nonnegative_int, check_split
 from .config import DEFAULTS, TrainingConfig
 from .lr_schedules import make_scheduler
 from .model import ModelFn, build, check_model_fn, check_output, exercise_mlp_for, init_seed
@@ -150,8 +150,7 @@ def learning_curves(
     if not isinstance(config, TrainingConfig):
         raise TypeError(f"config must be a TrainingConfig, got {brief(config)}")
     config = config.replace(**settings)
-    loss = check_loss(loss)
-    data = check_split(data, loss)
+    data = check_split(data, loss)  # checks loss too
     (X_train, Y_train), (X_valid, Y_valid) = data
     if shuffle_seed is not None:
         shuffle_seed = check_nonnegative_int("shuffle_seed", shuffle_seed)
