@@ -1,21 +1,17 @@
 """Claims a page makes about its runs, checked and shown with their numbers.
 
 A page states what its runs show in words: "``lr = 1`` ends above ``lr = 0.1`` *in nearly
-every seed*". :class:`Claims` checks each statement against the runs, prints it with its
-numbers and keeps it, so that the site can show and summarise it.
+every seed*". The seeds it ran are one sample of what tends to happen, so it never claims
+an exact count: it names a tendency from a small vocabulary, ``WORDS``, each word a range
+of the fraction of seeds ("most": at least 60 %), and the claim holds only where the 95 %
+Wilson interval of the count lies inside that range, a margin the next sample will very
+likely keep ("every" and "no" are exact). ``"varies"`` marks a count that no word fits in
+every variant of the robustness check (``nox -s claims``): shown, never asserted.
 
-The seeds a page ran are one sample of what tends to happen to such networks, so a page
-never claims an exact count. It names a tendency from a small vocabulary, ``WORDS``, each
-word a range of the fraction of seeds ("most seeds": at least 60 %), and the claim holds
-only where the 95 % Wilson interval of the count lies inside that range: a margin the
-next sample will very likely keep. "every" and "no" are exact. A page passes
-``"varies"`` for a count that no word fits in every variant of the robustness check
-(``nox -s claims``): it is shown, never asserted.
-
-A false claim is shown, not raised: its line starts with ✗ and the script runs on. The
-site build lists the ✗ lines and the test command fails on them. When
-``OPTIMLAB_CLAIMS_DIR`` names a folder (the site build sets it), every claim is also
-written to ``<folder>/<page>.json``, from which the site renders its summaries.
+A false claim is printed with ✗, not raised, so the script runs on; the site build lists
+the ✗ lines and the test command fails on them. When ``OPTIMLAB_CLAIMS_DIR`` names a
+folder (the site build sets it), every claim is also written to ``<folder>/<page>.json``,
+from which the site renders its summaries.
 """
 
 from __future__ import annotations
@@ -184,10 +180,7 @@ class Verdict:
         details = []
         if self.count is not None:
             low, high = self.interval
-            if self.stated:
-                text += " " + WORDS[self.word].phrase
-            else:
-                text += ": varies with the seeds"
+            text += f" {WORDS[self.word].phrase}" if self.stated else ": varies with the seeds"
             details.append(f"{self.count} of {self.total}; 95% interval {low:.0%} to {high:.0%}")
             if self.stated and not self.holds:
                 details.append(f"'{self.word}' needs {WORDS[self.word].describe()}")
