@@ -113,16 +113,12 @@ def train_valid(
 
 
 def learning_curves(
-    model: nn.Module,
-    data: Split,
-    config: TrainingConfig = DEFAULTS,
-    *,
-    loss: str = "mse",
-    shuffle_seed: int | None = None,
-    callback: Callable[[int, nn.Module], None] | None = None,
-    **settings: Any,
+    model: nn.Module, data: Split, config: TrainingConfig = DEFAULTS, **options: Any
 ) -> dict[str, np.ndarray]:
     """:func:`~optimlab.train_valid`, returning every validation metric it records, by name.
+
+    ``options`` are those of :func:`~optimlab.train_valid`: ``loss``, ``shuffle_seed``,
+    ``callback`` and changes to ``config`` by name.
 
     Returns
     -------
@@ -149,7 +145,10 @@ def learning_curves(
         raise TypeError(f"model must be a torch.nn.Module, got {brief(model)}")
     if not isinstance(config, TrainingConfig):
         raise TypeError(f"config must be a TrainingConfig, got {brief(config)}")
-    config = config.replace(**settings)
+    loss = options.pop("loss", "mse")
+    shuffle_seed = options.pop("shuffle_seed", None)
+    callback = options.pop("callback", None)
+    config = config.replace(**options)
     data = check_split(data, loss)  # checks loss too
     (X_train, Y_train), (X_valid, Y_valid) = data
     if shuffle_seed is not None:
