@@ -135,7 +135,13 @@ class Provenance:
 
     @classmethod
     def from_dict(cls, fields: Mapping[str, Any]) -> Provenance:
-        """The inverse of :meth:`as_dict`; a ``ValueError`` if a field is missing or unknown."""
+        """The inverse of :meth:`as_dict`.
+
+        Raises
+        ------
+        ValueError
+            If a field is missing or unknown.
+        """
         names = [field.name for field in dataclasses.fields(cls)]
         if not isinstance(fields, Mapping) or sorted(fields) != sorted(names):
             raise ValueError(
