@@ -20,12 +20,7 @@ from .lr_range import LRRangeResult, lr_range_test
 from .metrics import baseline_rmse, climb
 from .model import dead_units, make_mlp
 from .momentum import Momentum, optim_step
-from .plotting import (
-    plot_decay_points,
-    plot_finals,
-    plot_path,
-    plot_rosenbrock,
-)
+from .plotting import plot_decay_points, plot_finals, plot_path, plot_rosenbrock
 from .results import InputComparison, SweepResult
 from .rosenbrock_runs import (
     MomentumMap,
@@ -41,45 +36,15 @@ from .training import train_valid
 from .tuning import TunedComparison, compare_optimizers
 from .weight_decay import adamw_limit_point, l2_minimiser, momentum_fixed_point
 
+# fmt: off
 __all__ = [
-    "Claims",
-    "DivergenceWarning",
-    "EngineFallbackWarning",
-    "InputComparison",
-    "LRRangeResult",
-    "Momentum",
-    "MomentumMap",
-    "OptimlabException",
-    "OptimlabWarning",
-    "RosenbrockRace",
-    "SweepResult",
-    "TrainingConfig",
-    "Trajectory",
-    "TunedComparison",
-    "WorkerLostError",
-    "adamw_limit_point",
-    "baseline_rmse",
-    "climb",
-    "compare_configs",
-    "compare_inputs",
-    "compare_optimizers",
-    "compare_sweeps",
-    "dead_units",
-    "exercise_data",
-    "l2_minimiser",
-    "lr_range_test",
-    "make_mlp",
-    "momentum_fixed_point",
-    "momentum_map",
-    "optim_step",
-    "path_grid",
-    "plot_decay_points",
-    "plot_finals",
-    "plot_path",
-    "plot_rosenbrock",
-    "race_rosenbrock",
-    "rosenbrock",
-    "rosenbrock_path",
-    "standardize",
-    "train_valid",
+    "Claims", "DivergenceWarning", "EngineFallbackWarning", "InputComparison", "LRRangeResult",
+    "Momentum", "MomentumMap", "OptimlabException", "OptimlabWarning", "RosenbrockRace",
+    "SweepResult", "TrainingConfig", "Trajectory", "TunedComparison", "WorkerLostError",
+    "adamw_limit_point", "baseline_rmse", "climb", "compare_configs", "compare_inputs",
+    "compare_optimizers", "compare_sweeps", "dead_units", "exercise_data", "l2_minimiser",
+    "lr_range_test", "make_mlp", "momentum_fixed_point", "momentum_map", "optim_step",
+    "path_grid", "plot_decay_points", "plot_finals", "plot_path", "plot_rosenbrock",
+    "race_rosenbrock", "rosenbrock", "rosenbrock_path", "standardize", "train_valid",
 ]
+# fmt: on

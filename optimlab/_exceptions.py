@@ -1,9 +1,5 @@
-"""What optimlab warns of and raises beyond ``TypeError`` and ``ValueError``: one family.
-
-Bad input is a ``TypeError`` or a ``ValueError``, before any work starts. What can go
-wrong during the work has a class of its own here, all under :class:`OptimlabException`;
-every warning is also an :class:`OptimlabWarning`, so one filter silences them all.
-"""
+"""What optimlab warns of and raises beyond ``TypeError`` and ``ValueError`` (bad input,
+before any work): one family under :class:`OptimlabException`."""
 
 from __future__ import annotations
 
@@ -58,14 +54,12 @@ class WorkerLostError(OptimlabException, RuntimeError):
     """A worker stopped before it finished its runs; the other runs' curves are kept.
 
     Raised by :func:`~optimlab.compare_configs` and :func:`~optimlab.compare_sweeps` when
-    a worker process dies mid-sweep: killed, out of memory, or a machine of a cluster
-    gone. The message names the runs lost.
+    a worker process dies mid-sweep (killed, out of memory, a cluster's machine gone).
 
     Attributes
     ----------
     finished : dict of int to numpy.ndarray
-        The curve of every run that finished, by its index among the runs (value by
-        value, each value's seeds in order).
+        The curve of every run that finished, by its index among the runs.
     lost : list of int
         The indices of the runs without a curve, in order.
 

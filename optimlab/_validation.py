@@ -1,9 +1,8 @@
 """Argument checks shared by the public API, the leaf of the package.
 
 Each check returns the value normalised (an ``int``, a ``float``) or raises before any
-work starts: ``TypeError`` when the value has the wrong type, ``ValueError`` when it has
-the right type but breaks the rule. Every message names the argument, the value and the
-rule.
+work starts: ``TypeError`` for a wrong type, ``ValueError`` for a right type that breaks
+the rule. Every message names the argument, the value and the rule.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ def brief(value: object, limit: int = 60) -> str:
 def _number(
     name: str, value: object, rule: str, kind: type[Number], ok: Callable[[Number], bool]
 ) -> Number:
-    """``value`` as ``kind`` (``int`` or ``float``) if it is such a number and ``ok``."""
+    """``value`` as ``kind`` (``int`` or ``float``, never ``bool``) if it is ``ok``."""
     abstract = numbers.Integral if kind is int else numbers.Real
     if isinstance(value, bool) or not isinstance(value, abstract):
         raise TypeError(
@@ -43,39 +42,35 @@ def _number(
     return number
 
 
-def _real(name: str, value: object, rule: str) -> float:
-    return _number(name, value, rule, float, lambda _: True)
-
-
 def check_positive_int(name: str, value: object) -> int:
-    """Return ``value`` as an ``int`` if it is an integer >= 1 (``bool`` and floats refused)."""
+    """``value`` as an ``int`` >= 1."""
     return _number(name, value, "a positive integer", int, lambda n: n >= 1)
 
 
 def check_nonnegative_int(name: str, value: object) -> int:
-    """Return ``value`` as an ``int`` if it is an integer >= 0 (``bool`` and floats refused)."""
+    """``value`` as an ``int`` >= 0."""
     return _number(name, value, "a non-negative integer", int, lambda n: n >= 0)
 
 
 def check_positive_finite(name: str, value: object) -> float:
-    """Return ``value`` as a ``float`` if it is a real number in (0, inf)."""
+    """``value`` as a ``float`` in (0, inf)."""
     rule = "a positive finite number"
     return _number(name, value, rule, float, lambda x: math.isfinite(x) and x > 0)
 
 
 def check_nonnegative_finite(name: str, value: object) -> float:
-    """Return ``value`` as a ``float`` if it is a real number in [0, inf)."""
+    """``value`` as a ``float`` in [0, inf)."""
     rule = "a non-negative finite number"
     return _number(name, value, rule, float, lambda x: math.isfinite(x) and x >= 0)
 
 
 def check_beta(name: str, value: object) -> float:
-    """Return ``value`` as a ``float`` if it lies in [0, 1)."""
+    """``value`` as a ``float`` in [0, 1)."""
     return _number(name, value, "a number in [0, 1)", float, lambda x: 0 <= x < 1)
 
 
 def check_bool(name: str, value: object) -> bool:
-    """Return ``value`` if it is ``True`` or ``False``."""
+    """``value`` if it is ``True`` or ``False``."""
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {brief(value)}")
     return value
@@ -87,25 +82,32 @@ def _pair(
     """``value`` as two floats if it is a pair of real numbers that are ``ok``."""
     if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
         raise TypeError(f"{name} must be {rule}, got {brief(value)}")
-    first, second = (_real(f"{name}[{i}]", v, rule) for i, v in enumerate(value))
+    first, second = (
+        _number(f"{name}[{i}]", v, rule, float, lambda _: True) for i, v in enumerate(value)
+    )
     if not ok(first, second):
         raise ValueError(f"{name} must be {rule}, got {value!r}")
     return first, second
 
 
 def check_finite_point(name: str, value: object) -> tuple[float, float]:
-    """Return ``value`` as ``(x, y)`` floats if it is a pair of finite real numbers."""
+    """``value`` as ``(x, y)`` floats if both are finite."""
     rule = "a pair (x, y) of finite numbers"
     return _pair(name, value, rule, lambda x, y: math.isfinite(x) and math.isfinite(y))
+
+
+def check_quantiles(name: str, value: object) -> tuple[float, float]:
+    """``value`` as ``(low, high)`` if ``0 <= low < high <= 1``."""
+    rule = "two quantiles (low, high) with 0 <= low < high <= 1"
+    return _pair(name, value, rule, lambda low, high: 0 <= low < high <= 1)
 
 
 def check_grid(
     name: str, values: object, check: Callable[[str, object], float]
 ) -> tuple[float, ...]:
-    """Return ``values`` as a tuple if it is a non-empty, strictly increasing grid.
+    """``values`` (a list, tuple or 1-D array) as a non-empty, strictly increasing tuple.
 
-    ``values`` is a list, tuple or 1-D array; ``check`` checks each element, named
-    ``name[i]`` (``check_positive_finite`` for learning rates, ``check_beta`` for momenta).
+    ``check`` checks each element, named ``name[i]``.
     """
     rule = "a non-empty, strictly increasing list of numbers"
     if not isinstance(values, Sequence | np.ndarray) or isinstance(values, str):
@@ -116,18 +118,11 @@ def check_grid(
     return checked
 
 
-def check_quantiles(name: str, value: object) -> tuple[float, float]:
-    """Return ``value`` as ``(low, high)`` if ``0 <= low < high <= 1``."""
-    rule = "two quantiles (low, high) with 0 <= low < high <= 1"
-    return _pair(name, value, rule, lambda low, high: 0 <= low < high <= 1)
-
-
 def check_choice(name: str, value: object, choices: Sequence[Any]) -> Any:
-    """Return ``value`` if it is one of ``choices``."""
+    """``value`` if it is one of ``choices``; a ``ValueError`` for a string, else ``TypeError``."""
     if value not in choices:
-        allowed = ", ".join(map(repr, choices))
         error = ValueError if isinstance(value, str) else TypeError
-        raise error(f"{name} must be one of {allowed}; got {brief(value)}")
+        raise error(f"{name} must be one of {', '.join(map(repr, choices))}; got {brief(value)}")
     return value
 
 
@@ -153,11 +148,9 @@ SEED_OFFSET = "OPTIMLAB_SEED_OFFSET"
 def check_seeds(name: str, seeds: object, start: int | None = None) -> tuple[int, ...]:
     """``seeds`` as a tuple of distinct non-negative seeds.
 
-    A list is taken as it is. An int ``k`` counts ``k`` seeds from ``start``, by default
-    from 0 shifted by the environment variable ``OPTIMLAB_SEED_OFFSET``: the robustness
-    check of the site's claims (``nox -s claims``) sets it to rerun every page on seeds
-    its claims were not written from, with the pages' code and a reader's defaults as
-    they are. Unset, ``k`` means ``range(k)``.
+    A list is taken as it is; an int ``k`` counts ``k`` seeds from ``start``, by default
+    from :func:`seed_offset`: the claims' robustness check (``nox -s claims``) sets
+    ``OPTIMLAB_SEED_OFFSET`` to rerun every page on seeds its claims were not written from.
     """
     if isinstance(seeds, int) and not isinstance(seeds, bool):
         count = check_positive_int(name, seeds)
@@ -189,35 +182,21 @@ Split = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tenso
 
 #: The losses, and the validation metric each one tracks (a result's ``metric``).
 METRICS = {"mse": "valid_rmse", "cross_entropy": "valid_log_loss"}
-#: The losses by name.
-LOSSES = tuple(METRICS)
 
 
 def check_loss(loss: object) -> str:
-    """Return ``loss`` if it is ``"mse"`` or ``"cross_entropy"``."""
-    return check_choice("loss", loss, LOSSES)
-
-
-def _as_tensor(label: str, value: object) -> torch.Tensor:
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
-            raise TypeError(f"data's {label} must hold numbers, got a {value.dtype} array")
-        return torch.from_numpy(np.ascontiguousarray(value))
-    if isinstance(value, torch.Tensor):
-        return value
-    raise TypeError(
-        f"data's {label} must be a torch.Tensor or a numpy.ndarray, got {type(value).__name__}"
-    )
+    """``loss`` if it is ``"mse"`` or ``"cross_entropy"``."""
+    return check_choice("loss", loss, tuple(METRICS))
 
 
 def check_split(data: object, loss: str = "mse") -> Split:
     """Check ``((X_train, Y_train), (X_valid, Y_valid))`` for ``loss``; return it as tensors.
 
     The one data contract of the package, checked where data enter it. ``X`` becomes
-    float32 (tensors already float32 are returned as they are, the same objects); for
-    ``"mse"``, ``Y`` becomes float32 of shape ``(n, outputs)`` (a 1-D ``Y`` is one
-    output); for ``"cross_entropy"``, ``Y`` must hold integer class labels, one per row,
-    and becomes int64 of shape ``(n,)``.
+    float32 (float32 tensors are returned as they are, the same objects); for ``"mse"``,
+    ``Y`` becomes float32 of shape ``(n, outputs)`` (a 1-D ``Y`` is one output); for
+    ``"cross_entropy"``, ``Y`` must hold integer class labels and becomes int64 of
+    shape ``(n,)``.
 
     Raises
     ------
@@ -242,22 +221,17 @@ def check_split(data: object, loss: str = "mse") -> Split:
         (X_train, Y_train), (X_valid, Y_valid) = data  # type: ignore[misc]
     except (TypeError, ValueError) as error:
         raise TypeError(f"{rule}; got {type(data).__name__} {brief(data)}") from error
-    split: list[tuple[torch.Tensor, torch.Tensor]] = []
+    split = []
     for name, X, Y in (("train", X_train, Y_train), ("valid", X_valid, Y_valid)):  # type: ignore[has-type]
-        X = _as_tensor(f"X_{name}", X)
-        Y = _as_tensor(f"Y_{name}", Y)
-        if X.dtype.is_complex or X.dtype == torch.bool or X.ndim < 2:
+        X, Y = _as_tensor(f"X_{name}", X), _as_tensor(f"Y_{name}", Y)
+        if not _real(X) or X.ndim < 2:
             raise (TypeError if X.ndim >= 2 else ValueError)(
                 f"{rule}; X_{name} must be real numbers of shape (n, features...), "
                 f"got dtype {X.dtype} and shape {tuple(X.shape)}"
             )
         if X.shape[0] < 1:
             raise ValueError(f"{rule}; X_{name} has no rows")
-        X = X if X.dtype == torch.float32 else X.to(torch.float32)
-        if not bool(torch.isfinite(X).all()):
-            raise ValueError(
-                f"data's X_{name} holds NaN or infinite values; remove or impute them"
-            )
+        X = _finite_float32(f"X_{name}", X)
         Y = _targets(f"Y_{name}", Y, loss)
         if len(Y) != len(X):
             raise ValueError(
@@ -278,20 +252,39 @@ def check_split(data: object, loss: str = "mse") -> Split:
     return (X_train, Y_train), (X_valid, Y_valid)
 
 
+def _as_tensor(label: str, value: object) -> torch.Tensor:
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"data's {label} must hold numbers, got a {value.dtype} array")
+        return torch.from_numpy(np.ascontiguousarray(value))
+    if isinstance(value, torch.Tensor):
+        return value
+    raise TypeError(
+        f"data's {label} must be a torch.Tensor or a numpy.ndarray, got {type(value).__name__}"
+    )
+
+
+def _real(T: torch.Tensor) -> bool:
+    return not (T.dtype.is_complex or T.dtype == torch.bool)
+
+
+def _finite_float32(label: str, T: torch.Tensor) -> torch.Tensor:
+    T = T if T.dtype == torch.float32 else T.to(torch.float32)
+    if not bool(torch.isfinite(T).all()):
+        raise ValueError(f"data's {label} holds NaN or infinite values; remove or impute them")
+    return T
+
+
 def _targets(label: str, Y: torch.Tensor, loss: str) -> torch.Tensor:
     if loss == "mse":
-        if Y.ndim == 1:
-            Y = Y.unsqueeze(1)
-        if Y.ndim != 2 or Y.dtype.is_complex or Y.dtype == torch.bool:
+        Y = Y.unsqueeze(1) if Y.ndim == 1 else Y
+        if Y.ndim != 2 or not _real(Y):
             raise ValueError(
                 f"with loss='mse', {label} must be real numbers of shape (n,) or (n, outputs), "
                 f"got dtype {Y.dtype} and shape {tuple(Y.shape)}"
             )
-        Y = Y if Y.dtype == torch.float32 else Y.to(torch.float32)
-        if not bool(torch.isfinite(Y).all()):
-            raise ValueError(f"data's {label} holds NaN or infinite values; remove or impute them")
-        return Y
-    if Y.dtype.is_floating_point or Y.dtype.is_complex or Y.dtype == torch.bool:
+        return _finite_float32(label, Y)
+    if Y.dtype.is_floating_point or not _real(Y):
         raise TypeError(
             f"with loss='cross_entropy', {label} must hold integer class labels 0, 1, ..., "
             f"got dtype {Y.dtype} (convert with .long() or .astype(int) if they are whole)"

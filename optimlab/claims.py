@@ -1,24 +1,15 @@
 """Claims a page makes about its runs, checked and shown with their numbers.
 
 A page states what its runs show in words: "``lr = 1`` ends above ``lr = 0.1`` *in nearly
-every seed*". :class:`Claims` turns each statement into a check against the runs, prints
-it with its numbers and keeps it, so that the site can show and summarise it.
+every seed*". The seeds it ran are one sample of what tends to happen, so it never claims
+an exact count: it names a tendency from a small vocabulary, ``WORDS``, each word a range
+of the fraction of seeds ("most": at least 60 %), and the claim holds only where the 95 %
+Wilson interval of the count lies inside that range, a margin the next sample will very
+likely keep ("every" and "no" are exact). ``"varies"`` marks a count that no word fits in
+every variant of the robustness check (``nox -s claims``): shown, never asserted.
 
-A claim about seeds is a claim about what tends to happen to such networks, and the seeds
-a page ran are one sample of it: on another processor, or on other seeds, a few runs
-come out the other way. So a page never claims an exact count. It names a tendency from a
-small vocabulary, ``WORDS``, each word a range of the fraction of
-seeds ("most seeds": at least 60 %), and the claim holds only where the 95 % Wilson
-interval of the count lies inside that range: a margin that the next sample will very
-likely keep. "every" and "no"
-are exact, for what arithmetic guarantees or what no variant of the robustness check
-contradicts. A page passes ``"varies"`` for a count that no word fits in every variant of
-the robustness check (``nox -s claims``), even where one fits this run's count: it is
-shown with its numbers, never asserted.
-
-A false claim is shown, not raised: its line starts with ✗ and the script runs on, so a
-reader's copy always runs to its end. The site build lists the ✗ lines at its end and the
-test command fails on them. When the environment variable ``OPTIMLAB_CLAIMS_DIR`` names a
+A false claim is printed with ✗, not raised, so the script runs on; the site build lists
+the ✗ lines and the test command fails on them. When ``OPTIMLAB_CLAIMS_DIR`` names a
 folder (the site build sets it), every claim is also written to ``<folder>/<page>.json``,
 from which the site renders its summaries.
 """
@@ -60,7 +51,7 @@ class Word:
         The range of the fraction of seeds it stands for.
     exact : bool
         Whether the word is a count, not a range: ``"every"`` holds when every seed
-        agrees, ``"no"`` when none does; no interval is asked of them.
+        agrees, ``"no"`` when none does.
     """
 
     name: str
@@ -154,8 +145,7 @@ class Verdict:
     count, total : int or None
         For a claim about seeds: in how many of ``total`` seeds the observation holds.
     word : str
-        For a claim about seeds, the word of ``WORDS`` it states, or
-        ``"varies"``.
+        For a claim about seeds, the word of ``WORDS`` it states, or ``"varies"``.
     interval : list of float
         The 95 % Wilson interval of ``count / total``; empty for a single check.
     evidence : str
@@ -190,10 +180,7 @@ class Verdict:
         details = []
         if self.count is not None:
             low, high = self.interval
-            if self.stated:
-                text += " " + WORDS[self.word].phrase
-            else:
-                text += ": varies with the seeds"
+            text += f" {WORDS[self.word].phrase}" if self.stated else ": varies with the seeds"
             details.append(f"{self.count} of {self.total}; 95% interval {low:.0%} to {high:.0%}")
             if self.stated and not self.holds:
                 details.append(f"'{self.word}' needs {WORDS[self.word].describe()}")
@@ -262,12 +249,10 @@ class Claims:
     ) -> None:
         """Check a claim that ``holds`` (a boolean computed from the runs) decides.
 
-        For a claim about the exercise's own run, or about a statistic of many runs
-        (a median, a largest value) that is far from its threshold. Prints the verdict
-        and keeps it in ``verdicts``; a false claim is printed with ✗, not raised.
+        For a claim about the exercise's own run, or about a statistic of many runs (a
+        median, a largest value) far from its threshold. Prints the verdict and keeps it.
         """
-        key = self._key(key, statement, data.get("world"))
-        self._record(Verdict(key, statement, bool(holds), evidence=evidence, data=_plain(data)))
+        self._record(key, statement, data, holds=bool(holds), evidence=evidence)
 
     def seeds(
         self,
@@ -289,12 +274,9 @@ class Claims:
         holds : array of bool
             One entry per seed: whether the observation holds in that seed.
         word : str
-            A key of ``WORDS`` (``"every"``, ``"nearly every"``,
-            ``"most"``, ``"about half"``, ``"a minority of"``, ``"few"``, ``"no"``): the
-            claim holds when the
-            95 % Wilson interval of the count lies inside the word's range (for
-            ``"every"`` and ``"no"``: when every seed, or no seed, agrees). Or
-            ``"varies"``: the count is shown, not asserted.
+            A key of ``WORDS`` (``"every"``, ``"nearly every"``, ``"most"``, ``"about
+            half"``, ``"a minority of"``, ``"few"``, ``"no"``), or ``"varies"``: the
+            count is shown, not asserted.
         evidence : str, optional
             Further numbers behind it, in words (the count and its interval are always
             shown).
@@ -302,9 +284,6 @@ class Claims:
             How summaries refer to it; by default the statement (with its world).
         **data
             Further numbers to record, among them ``world``.
-
-        The verdict is printed and kept in ``verdicts``; a false claim is printed
-        with ✗, not raised.
 
         Raises
         ------
@@ -326,24 +305,21 @@ class Claims:
         count, total = int(array.sum()), int(array.size)
         interval = list(wilson_interval(count, total))
         holds_ = word == VARIES or WORDS[word].fits(count, total)
-        key = self._key(key, statement, data.get("world"))
-        self._record(Verdict(key, statement, holds_, count, total, word, interval, evidence,
-                             _plain(data)))  # fmt: skip
+        self._record(key, statement, data, holds=holds_, count=count, total=total, word=word,
+                     interval=interval, evidence=evidence)  # fmt: skip
 
     def table(self, width: int = 40) -> str:
         """The seed claims per world, as a plain-text table: one row per statement.
 
-        Only claims recorded with a ``world`` in their data (``claims.seeds(...,
-        world="raw")``) enter the table. Rows are statements and columns worlds, both in
-        the order first recorded; a cell reads ``48/50 ✓``: the observation held in 48
-        of 50 seeds, and the page's word for it holds (``✗``: it does not; ``~``: shown,
-        not asserted; ``-``: not counted in that world). Statements are wrapped to
-        ``width`` characters, so that the table stays narrow.
+        Only claims recorded with a ``world`` enter it. Rows are statements and columns
+        worlds, in the order first recorded; a cell reads ``48/50 ✓``: the observation
+        held in 48 of 50 seeds, and the page's word for it holds (``✗``: it does not;
+        ``~``: shown, not asserted; ``-``: not counted in that world).
 
         Parameters
         ----------
         width : int, default=40
-            Width of the statement column.
+            Width of the statement column; statements are wrapped to it.
 
         Returns
         -------
@@ -382,21 +358,23 @@ class Claims:
             rows.setdefault(verdict.statement, {})[world] = f"{cell} {verdict.mark}".strip()
         columns = [max([len(w), *(len(row.get(w, "-")) for row in rows.values())]) + 2
                    for w in worlds]  # fmt: skip
-        lines = [_row(["observation"], width, [*worlds], columns)]
+        lines = [_row("observation", width, worlds, columns)]
         for statement, cells in rows.items():
-            wrapped = textwrap.wrap(statement, width) or [""]
-            lines.append(_row(wrapped[:1], width, [cells.get(w, "-") for w in worlds], columns))
-            lines.extend(_row([part], width, [], []) for part in wrapped[1:])
+            first, *rest = textwrap.wrap(statement, width) or [""]
+            lines.append(_row(first, width, [cells.get(w, "-") for w in worlds], columns))
+            lines.extend(rest)
         return "\n".join(lines)
 
-    def _key(self, key: str | None, statement: str, world: Any = None) -> str:
+    def _record(
+        self, key: str | None, statement: str, data: dict[str, Any], **fields: Any
+    ) -> None:
+        """Keep, print and (under ``OPTIMLAB_CLAIMS_DIR``) save a verdict."""
         if key is None:
+            world = data.get("world")
             key = statement if world is None else f"{world}: {statement}"
         if any(verdict.key == key for verdict in self.verdicts):
             raise ValueError(f"key {key!r} is used twice on page {self.page!r}")
-        return key
-
-    def _record(self, verdict: Verdict) -> None:
+        verdict = Verdict(key, statement, data=_plain(data), **fields)
         self.verdicts.append(verdict)
         print(verdict)
         folder = os.environ.get(CLAIMS_DIR)
@@ -411,12 +389,10 @@ class Claims:
         path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _row(first: list[str], width: int, cells: list[str], columns: list[int]) -> str:
+def _row(first: str, width: int, cells: list[str], columns: list[int]) -> str:
     """One line of :meth:`Claims.table`, without trailing spaces."""
-    text = first[0].ljust(width + 2) + "".join(
-        c.ljust(n) for c, n in zip(cells, columns, strict=False)
-    )
-    return text.rstrip()
+    cells = [c.ljust(n) for c, n in zip(cells, columns, strict=True)]
+    return (first.ljust(width + 2) + "".join(cells)).rstrip()
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:

@@ -18,10 +18,8 @@ from ._validation import (
 )
 from .lr_schedules import check_lr_schedule, lr_values
 from .optimizers import (
-    OPTIMIZER_SETTINGS,
     check_optimizer,
     check_options,
-    check_torch_accepts,
     is_entry_with_options,
     optimizer_arguments,
     optimizer_label,
@@ -34,8 +32,8 @@ __all__ = ["DEFAULTS", "SETTINGS", "TrainingConfig", "check_optimizers", "check_
 class TrainingConfig:
     r"""How one network is trained: epochs, batch size, the optimizer and its settings.
 
-    The exercise's defaults. Every other part of optimlab takes its defaults from this
-    class, so they are written once. Each value is checked when the config is made.
+    The exercise's defaults, which every other part of optimlab takes. Each value is
+    checked when the config is made.
 
     Parameters
     ----------
@@ -46,45 +44,42 @@ class TrainingConfig:
     lr : float, default=0.01
         The learning rate :math:`\eta`, of every optimizer.
     weight_decay : float, default=0.01
-        The optimizer's own ``weight_decay`` :math:`\lambda`. For AdamW and optimlab's
-        ``"momentum"`` it is decoupled: each step first scales the weights by
-        :math:`1 - \eta\lambda`. For SGD, Adam, RMSprop and Adagrad it is an L2 penalty:
-        :math:`\lambda w` is added to the gradient.
+        The optimizer's own ``weight_decay`` :math:`\lambda`. Decoupled for AdamW and
+        ``"momentum"`` (each step first scales the weights by :math:`1 - \eta\lambda`);
+        an L2 penalty for SGD, Adam, RMSprop and Adagrad (:math:`\lambda w` is added to
+        the gradient).
     beta1 : float, default=0.9
-        Decay of the running mean of the gradients (momentum), in [0, 1): Adam's and
-        AdamW's first beta, and the ``beta`` of ``"momentum"``.
+        Decay of the running mean of the gradients, in [0, 1): Adam's and AdamW's first
+        beta, and the ``beta`` of ``"momentum"``.
     beta2 : float, default=0.999
         Decay of the running mean of the squared gradients, in [0, 1): Adam's and
         AdamW's second beta.
     eps : float or None, default=None
         Added to the root of the second moment (Adam, AdamW, RMSprop, Adagrad); never
-        swept. None means the optimizer's own default, as torch sets it: 1e-8 for Adam,
-        AdamW and RMSprop, 1e-10 for Adagrad. The exercise's settings above (``lr``,
-        ``batch_size``, ``weight_decay``, the betas) keep the exercise's defaults for every
-        optimizer; everything else (``eps``, SGD's ``momentum``, ...) is the optimizer's.
+        swept. None means the optimizer's own default (1e-8; 1e-10 for Adagrad): the
+        settings above keep the exercise's defaults for every optimizer, everything
+        else (``eps``, SGD's ``momentum``, ...) is the optimizer's.
     optimizer : str or torch.optim.Optimizer subclass, default="adamw"
         ``"adamw"``, ``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"`` (the
         :mod:`torch.optim` classes) or ``"momentum"`` (:class:`optimlab.Momentum`), or
-        any optimizer class, which is then made as
-        ``cls(params, lr=..., weight_decay=..., **optimizer_options)`` (and ``betas``,
-        ``beta``, ``eps`` if it takes them). A pair ``(optimizer, {option: value})``
-        sets the optimizer and, replacing ``optimizer_options``, its options.
+        any optimizer class, made as ``cls(params, lr=..., weight_decay=...,
+        **optimizer_options)`` (and ``betas``, ``beta``, ``eps`` if it takes them). A
+        pair ``(optimizer, {option: value})`` sets the optimizer and, replacing
+        ``optimizer_options``, its options.
     lr_schedule : str, default="constant"
-        How the learning rate changes along the run, ``lr`` being its peak; a
-        :mod:`torch.optim.lr_scheduler` class fitted to the run's ``T`` optimizer steps
-        and stepped after each one. ``"constant"``: no scheduler. ``"step"``:
-        ``StepLR``, times 0.1 after each third of the steps. ``"cosine"``:
-        ``CosineAnnealingLR`` down to 0 over ``T`` steps. ``"warmup"``: ``LinearLR``
-        from ``lr / 100`` up to ``lr`` over the first tenth, then constant.
-        ``"onecycle"``: ``OneCycleLR`` at its defaults (up from ``lr / 25`` over 30 %
-        of the steps, then down to ``lr / 250000``) with ``cycle_momentum=False``, so
-        that beta1 stays the config's.
+        How the learning rate changes along the run's ``T`` optimizer steps, ``lr``
+        being its peak: a :mod:`torch.optim.lr_scheduler` class stepped after each step.
+        ``"constant"``: none. ``"step"``: ``StepLR``, times 0.1 after each third of the
+        steps. ``"cosine"``: ``CosineAnnealingLR`` down to 0. ``"warmup"``:
+        ``LinearLR`` from ``lr / 100`` up to ``lr`` over the first tenth, then
+        constant. ``"onecycle"``: ``OneCycleLR`` at its defaults (up from ``lr / 25``
+        over 30 % of the steps, then down to ``lr / 250000``) with
+        ``cycle_momentum=False``, so that beta1 stays the config's.
     optimizer_options : dict, default={}
         The optimizer's other settings, such as ``{"momentum": 0.9, "nesterov": True}``
-        for SGD or ``{"alpha": 0.9}`` for RMSprop. Stored as sorted ``(name, value)``
-        pairs, so that the config stays hashable; :attr:`options` gives them as a dict.
-        Each must be a parameter of the optimizer's ``__init__``, and not one of the
-        settings above.
+        for SGD. Stored as sorted ``(name, value)`` pairs, so that the config stays
+        hashable (:attr:`options` gives a dict). Each must be a parameter of the
+        optimizer's ``__init__``, and not one of the settings above.
 
     Raises
     ------
@@ -134,19 +129,13 @@ class TrainingConfig:
         set_ = object.__setattr__
         for name, check in _CHECKS.items():
             set_(self, name, check(name, getattr(self, name)))
-        if is_entry_with_options(self.optimizer):
-            optimizer, options = cast(tuple, self.optimizer)
+        optimizer = self.optimizer
+        if is_entry_with_options(optimizer):
+            optimizer, options = cast(tuple, optimizer)
             set_(self, "optimizer_options", options)
-        else:
-            optimizer = self.optimizer
         set_(self, "optimizer", check_optimizer(optimizer))
-        settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
-        defaults = {name: _FIELD_DEFAULTS[name] for name in OPTIMIZER_SETTINGS}
-        handed = optimizer_arguments(self.optimizer, settings, defaults)
-        options = check_options(self.optimizer, self.optimizer_options, handed)
+        options = check_options(self.optimizer, self.optimizer_options, optimizer_arguments(self))
         set_(self, "optimizer_options", options)
-        if options:
-            check_torch_accepts(self.optimizer, {**handed, **dict(options)})
 
     @property
     def options(self) -> dict[str, Any]:
@@ -155,15 +144,10 @@ class TrainingConfig:
 
     def optimizer_kwargs(self) -> dict[str, Any]:
         """The keyword arguments the optimizer is made with (all but ``params``)."""
-        settings = {name: getattr(self, name) for name in OPTIMIZER_SETTINGS}
-        defaults = {name: _FIELD_DEFAULTS[name] for name in OPTIMIZER_SETTINGS}
-        return {**optimizer_arguments(self.optimizer, settings, defaults), **self.options}
+        return {**optimizer_arguments(self), **self.options}
 
     def lr_values(self, steps: int) -> tuple[float, ...]:
         """The learning rate of each of a run's ``steps`` optimizer steps, as torch sets it.
-
-        ``lr`` each step under ``"constant"``; else what the schedule's torch scheduler
-        sets, step by step (the floats the optimizer gets, to the last bit).
 
         Examples
         --------
@@ -186,16 +170,14 @@ class TrainingConfig:
     def as_dict(self) -> dict[str, Any]:
         """Every setting by name, in field order (``optimizer_options`` as a dict)."""
         settings = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        settings["optimizer_options"] = self.options
-        return settings
+        return settings | {"optimizer_options": self.options}
 
 
 def check_settings(name: str, settings: object, *, owned: Sequence[str] = ()) -> dict[str, Any]:
     """``settings`` as a dict if it maps names of :class:`TrainingConfig` fields to values.
 
-    ``owned`` are the fields the caller sets itself, refused here: a function that
-    chooses the learning rate does not take one. The values are checked by
-    :class:`TrainingConfig`.
+    ``owned`` are the fields the caller sets itself, refused here (a function that
+    chooses the learning rate does not take one). :class:`TrainingConfig` checks the values.
     """
     if not isinstance(settings, Mapping):
         raise TypeError(f"{name} must be a dict of training settings, got {brief(settings)}")
@@ -246,7 +228,6 @@ _CHECKS = {
     "eps": lambda name, value: None if value is None else check_positive_finite(name, value),
     "lr_schedule": check_lr_schedule,
 }
-_FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
 
 #: The exercise's settings.
 DEFAULTS = TrainingConfig()

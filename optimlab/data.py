@@ -39,8 +39,8 @@ def friedman3(
     .. math:: y = \arctan\left(\frac{x_2 x_3 - 1 / (x_2 x_4)}{x_1}\right) + \varepsilon,
               \qquad \varepsilon \sim N(0, \mathrm{sd}^2),
 
-    the definition of R's ``mlbench.friedman3`` and scikit-learn's ``make_friedman3``.
-    The inputs are left unscaled (``x2`` reaches about 1760), as in the exercise.
+    as R's ``mlbench.friedman3`` and scikit-learn's ``make_friedman3`` define it. The
+    inputs are left unscaled (``x2`` reaches about 1760), as in the exercise.
 
     Parameters
     ----------
@@ -103,8 +103,7 @@ def train_valid_split(
 
     Examples
     --------
-    >>> from optimlab.data import friedman3
-    >>> from optimlab.data import train_valid_split
+    >>> from optimlab.data import friedman3, train_valid_split
     >>> (X_train, Y_train), (X_valid, Y_valid) = train_valid_split(*friedman3(10), n_train=7)
     >>> len(X_train), len(X_valid)
     (7, 3)
@@ -125,10 +124,9 @@ def train_valid_split(
 def standardize(data: Split) -> Split:
     """Scale every input column to mean 0 and standard deviation 1 on the training rows.
 
-    The training split's column means and standard deviations are applied to both
-    splits, so nothing about the validation rows leaks into training. The targets are
-    left as they are: they already lie in about [-0.3, 1.9], and unscaled targets keep
-    every RMSE, and the mean-predictor yardstick, in the units of the raw problem.
+    The training rows' statistics scale both splits, so nothing of the validation rows
+    leaks into training. The targets are left as they are (about [-0.3, 1.9]), so that
+    every RMSE stays in the units of the raw problem.
 
     Parameters
     ----------
@@ -161,11 +159,9 @@ def exercise_data(seed: int = 0, *, standardize: bool = False) -> Split:
     Parameters
     ----------
     seed : int, default=0
-        Seeds both the draw (``friedman3``) and the split
-        (``train_valid_split``).
+        Seeds both the draw (``friedman3``) and the split (``train_valid_split``).
     standardize : bool, default=False
-        Standardise the inputs with the training rows' statistics (see
-        :func:`~optimlab.standardize`); the exercise uses them raw.
+        Standardise the inputs (:func:`~optimlab.standardize`); the exercise uses them raw.
 
     Returns
     -------
@@ -187,10 +183,9 @@ _standardize = standardize
 
 
 def standardized_exercise_data(seed: int = 0) -> Split:
-    """``exercise_data(seed, standardize=True)``, as a function of the seed alone.
+    """``exercise_data(seed, standardize=True)``: a sweep's ``data`` for standardised inputs.
 
-    What a sweep's ``data`` takes to run on the standardised inputs; a sweep given it
-    knows its inputs (``SweepResult.inputs``).
+    A sweep given it knows its inputs (``SweepResult.inputs``).
 
     Examples
     --------

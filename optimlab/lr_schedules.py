@@ -1,10 +1,9 @@
 """Learning-rate schedules: torch's ``lr_scheduler`` classes, scaled to a run's length.
 
-A schedule is named in :class:`~optimlab.TrainingConfig` (``lr_schedule="cosine"``) and
-steps once per mini-batch, after the optimizer's step, as in torch's own examples; the
-config's ``lr`` is its peak. Names, rather than scheduler objects, keep a config
-hashable, saveable with a result and printable in a figure's legend, and let one name
-fit runs of any length: a sweep over batch sizes changes the number of steps.
+A config names its schedule (``lr_schedule="cosine"``; see
+:class:`~optimlab.TrainingConfig`), which steps once per mini-batch, after the optimizer's
+step. Names, rather than scheduler objects, keep a config hashable, saveable and
+printable, and fit runs of any length: a sweep over batch sizes changes the number of steps.
 """
 
 from __future__ import annotations
@@ -25,46 +24,22 @@ if TYPE_CHECKING:
 
 __all__ = ["LR_SCHEDULES", "check_lr_schedule", "lr_values", "make_scheduler"]
 
+Scheduler = lr_scheduler.LRScheduler
 
-def _step(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
-    return lr_scheduler.StepLR(optimizer, step_size=math.ceil(steps / 3), gamma=0.1)
-
-
-def _cosine(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
-    return lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
-
-
-def _warmup(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
-    return lr_scheduler.LinearLR(
-        optimizer, start_factor=0.01, end_factor=1.0, total_iters=max(1, steps // 10)
-    )
-
-
-def _one_cycle(optimizer: Optimizer, steps: int) -> lr_scheduler.LRScheduler:
-    # cycle_momentum=False: OneCycleLR would otherwise also cycle Adam's beta1 between
-    # 0.85 and 0.95, overriding the config's beta1, and a comparison of schedules
-    # would change two settings at once.
-    max_lr = optimizer.param_groups[0]["lr"]
-    return lr_scheduler.OneCycleLR(
-        optimizer, max_lr=max_lr, total_steps=steps, cycle_momentum=False
-    )
-
-
-#: Each schedule's name and how it is built for a run of ``steps`` optimizer steps:
-#: ``"constant"`` keeps ``lr``; ``"step"`` multiplies it by 0.1 after each third of the
-#: steps (:class:`~torch.optim.lr_scheduler.StepLR`); ``"cosine"`` anneals it to 0
-#: (:class:`~torch.optim.lr_scheduler.CosineAnnealingLR`); ``"warmup"`` raises it
-#: linearly from ``lr / 100`` over the first tenth of the steps, then keeps it
-#: (:class:`~torch.optim.lr_scheduler.LinearLR`); ``"onecycle"`` warms up from
-#: ``lr / 25`` over 30 % of the steps and anneals to ``lr / 250000``
-#: (:class:`~torch.optim.lr_scheduler.OneCycleLR` at its defaults, with
-#: ``cycle_momentum=False``).
-LR_SCHEDULES: dict[str, Callable[[Optimizer, int], lr_scheduler.LRScheduler] | None] = {
+#: Each schedule's name and how it is built for a run of ``steps`` optimizer steps
+#: (``None``: a constant rate), as :class:`~optimlab.TrainingConfig` describes them.
+LR_SCHEDULES: dict[str, Callable[[Optimizer, int], Scheduler] | None] = {
     "constant": None,
-    "step": _step,
-    "cosine": _cosine,
-    "warmup": _warmup,
-    "onecycle": _one_cycle,
+    "step": lambda opt, steps: lr_scheduler.StepLR(opt, step_size=math.ceil(steps / 3), gamma=0.1),
+    "cosine": lambda opt, steps: lr_scheduler.CosineAnnealingLR(opt, T_max=steps),
+    "warmup": lambda opt, steps: lr_scheduler.LinearLR(
+        opt, start_factor=0.01, end_factor=1.0, total_iters=max(1, steps // 10)
+    ),
+    # cycle_momentum=False: else OneCycleLR also cycles Adam's beta1 between 0.85 and
+    # 0.95, and a comparison of schedules would change two settings at once.
+    "onecycle": lambda opt, steps: lr_scheduler.OneCycleLR(
+        opt, max_lr=opt.param_groups[0]["lr"], total_steps=steps, cycle_momentum=False
+    ),
 }
 
 
@@ -73,9 +48,7 @@ def check_lr_schedule(name: str, value: object) -> str:
     return check_choice(name, value, tuple(LR_SCHEDULES))
 
 
-def make_scheduler(
-    config: TrainingConfig, optimizer: Optimizer, steps: int
-) -> lr_scheduler.LRScheduler | None:
+def make_scheduler(config: TrainingConfig, optimizer: Optimizer, steps: int) -> Scheduler | None:
     """The scheduler of ``config.lr_schedule`` for ``optimizer``, or ``None`` if constant.
 
     Step it once after each of the run's ``steps`` optimizer steps.
@@ -98,9 +71,9 @@ def make_scheduler(
 def lr_values(config: TrainingConfig, steps: int) -> tuple[float, ...]:
     """The learning rate of each of a run's ``steps`` optimizer steps, as torch sets it.
 
-    Recorded from the config's scheduler on a dummy optimizer, so the floats are
-    torch's to the last bit: the sweep engine steps with them. (A scheduler sets the
-    rate from its own state and the group's ``lr`` alone, whatever the optimizer.)
+    Recorded from the config's scheduler on a dummy optimizer (a scheduler sets the rate
+    from its state and the group's ``lr`` alone), so the sweep engine steps with torch's
+    floats to the last bit.
 
     Examples
     --------
@@ -120,8 +93,7 @@ def _recorded(lr: float, schedule: str, steps: int) -> tuple[float, ...]:
     if build is None:
         return (lr,) * steps
     dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
-    scheduler = build(dummy, steps)
-    group = dummy.param_groups[0]
+    scheduler, group = build(dummy, steps), dummy.param_groups[0]
     values = []
     with warnings.catch_warnings():
         # "lr_scheduler.step() before optimizer.step()": the dummy never steps.

@@ -13,9 +13,6 @@ __all__ = ["baseline_rmse", "climb", "median_finite", "quantiles_finite"]
 def baseline_rmse(data: Split) -> float:
     """Validation RMSE of predicting the training mean for every row: what a useless model scores.
 
-    A network whose validation RMSE does not fall below this has learned nothing about
-    the inputs.
-
     Parameters
     ----------
     data : ((X_train, Y_train), (X_valid, Y_valid))
@@ -38,9 +35,8 @@ def baseline_rmse(data: Split) -> float:
 def climb(curves: np.ndarray) -> np.ndarray:
     """How far curves go back up: the sum of their rises along the last axis.
 
-    A curve that only falls has climb 0; a noisy or oscillating one a large climb.
-    Slice the curves first to measure part of training, e.g. ``climb(runs[..., 5:])``
-    for epochs 6 onwards.
+    A curve that only falls has climb 0, a noisy one a large climb. Slice the curves to
+    measure part of training: ``climb(runs[..., 5:])`` for epochs 6 onwards.
 
     Parameters
     ----------
@@ -50,8 +46,7 @@ def climb(curves: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        The leading shape of ``curves`` (a 0-d array for one curve); NaN where a curve
-        holds NaN.
+        The leading shape of ``curves`` (0-d for one curve); NaN where a curve holds NaN.
 
     Examples
     --------

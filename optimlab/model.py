@@ -17,19 +17,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._validation import (
-    Split,
-    brief,
-    check_nonnegative_int,
-    check_positive_int,
-    check_takes_seed,
-)
+from ._validation import Split, brief, check_nonnegative_int, check_positive_int, check_takes_seed
 
 __all__ = [
     "INIT_SEED_OFFSET",
     "check_model_fn",
     "check_output",
-    "check_problem",
     "dead_units",
     "exercise_mlp_for",
     "init_seed",
@@ -53,21 +46,10 @@ def init_seed(seed: int) -> int:
     return INIT_SEED_OFFSET + seed
 
 
-#: Held while initial weights are drawn from torch's global generator: seeding it and
-#: drawing from it is one step only if no other thread of a thread-pool sweep does the same
-#: in between. Re-entrant, since a model function may call :func:`make_mlp`.
+#: Held while initial weights are drawn from torch's global generator (by make_mlp, or a
+#: model function that seeds it itself), so that no other thread of a thread-pool sweep
+#: seeds or draws in between. Re-entrant: a model function may call :func:`make_mlp`.
 GLOBAL_RNG_LOCK = threading.RLock()
-
-
-@contextmanager
-def global_rng_seeded(seed: int) -> Iterator[None]:
-    """Seed torch's global generator with ``seed``, restoring its state afterwards.
-
-    Thread safe: the lock keeps other threads from seeding or drawing in between.
-    """
-    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
 
 
 def make_mlp(
@@ -76,15 +58,13 @@ def make_mlp(
     """Build ``Linear(4, 50) -> ReLU -> Linear(50, 50) -> ReLU -> Linear(50, 1)``.
 
     The weights get PyTorch's default initialisation drawn under ``torch.manual_seed(seed)``
-    inside :func:`torch.random.fork_rng`, so the same seed gives the same network and the
-    global random state is left untouched (like R torch's ``with_torch_manual_seed``), also
-    when threads build networks at the same time.
+    inside :func:`torch.random.fork_rng`: the same seed gives the same network, and the
+    global random state is left untouched, also when threads build networks at once.
 
     Parameters
     ----------
     seed : int, default=123
-        Seed of the initial weights; the exercise uses 123 for every configuration
-        (seed ``s`` of a sweep uses ``123 + s``: ``init_seed``).
+        Seed of the initial weights (seed ``s`` of a sweep uses ``123 + s``).
     n_hidden : int, default=50
         Width of both hidden layers.
     n_features : int, default=4
@@ -107,7 +87,8 @@ def make_mlp(
     seed = check_nonnegative_int("seed", seed)
     n_hidden = check_positive_int("n_hidden", n_hidden)
     n_features = check_positive_int("n_features", n_features)
-    with global_rng_seeded(seed):
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
         return nn.Sequential(
             nn.Linear(n_features, n_hidden),
             nn.ReLU(),
@@ -160,15 +141,8 @@ def dead_units(model: nn.Sequential, X: torch.Tensor) -> list[int]:
 ModelFn = Callable[[int], nn.Module]
 
 
-def default_model(seed: int) -> nn.Module:
-    """The exercise's MLP, :func:`~optimlab.make_mlp` with ``seed``: the default model function."""
-    return make_mlp(seed=seed)
-
-
 def check_model_fn(model: object) -> ModelFn:
-    """Return ``model`` (``None``: :func:`default_model`) if it is callable and not a module."""
-    if model is None:
-        return default_model
+    """Return ``model`` if it is a function of the seed, not a module."""
     if isinstance(model, nn.Module):
         raise TypeError(
             "model must be a function seed -> torch.nn.Module (so that every run gets its "
@@ -182,12 +156,7 @@ def check_model_fn(model: object) -> ModelFn:
 
 
 def build(model_fn: ModelFn, seed: int) -> nn.Module:
-    """``model_fn(seed)``, checked to be a module.
-
-    Built under the lock that :func:`~optimlab.make_mlp` holds while it draws, so that a
-    model function that seeds torch's global generator itself (``torch.manual_seed(seed)``,
-    then layers) gets its own weights when a thread pool builds several at once.
-    """
+    """``model_fn(seed)``, checked to be a module; built under :data:`GLOBAL_RNG_LOCK`."""
     with GLOBAL_RNG_LOCK:
         module = model_fn(seed)
     if not isinstance(module, nn.Module):
@@ -198,31 +167,14 @@ def build(model_fn: ModelFn, seed: int) -> nn.Module:
     return module
 
 
-def check_problem(model_fn: ModelFn, data: Split, loss: str, seed: int) -> nn.Module:
-    """Build ``model_fn(seed)`` and run it on two training rows: does its output fit ``Y``?
-
-    Returns the module built. For ``"mse"`` the output must have shape ``(rows,
-    outputs)`` like ``Y``; for ``"cross_entropy"``, ``(rows, n_classes)`` with every
-    label below ``n_classes``.
-
-    Raises
-    ------
-    TypeError
-        If ``model_fn(seed)`` is not a module.
-    ValueError
-        If its forward pass fails on the data, or its output shape does not fit.
-    """
-    module = build(model_fn, seed)
-    check_output(module, data, loss, f"model({seed})")
-    return module
-
-
 def check_output(module: nn.Module, data: Split, loss: str, name: str = "model") -> None:
-    """Run ``module`` on two training rows; raise if its output does not fit ``Y`` and ``loss``."""
+    """Run ``module`` on two training rows; a ``ValueError`` if it fails or its output does
+    not fit ``Y``: shape ``(rows, outputs)``, or ``(rows, n_classes)`` above every label.
+    """
     (X_train, Y_train), (_, Y_valid) = data
     rows = X_train[:2]
     try:
-        with torch.no_grad(), _eval(module):
+        with torch.no_grad(), _evaluating(module):
             out = module(rows)
     except Exception as error:  # the user's forward pass, on the user's data
         raise ValueError(
@@ -253,6 +205,17 @@ def check_output(module: nn.Module, data: Split, loss: str, name: str = "model")
         )
 
 
+@contextmanager
+def _evaluating(module: nn.Module) -> Iterator[None]:
+    """Evaluation mode for a probe, then the module's own mode back."""
+    mode = module.training
+    module.eval()
+    try:
+        yield
+    finally:
+        module.train(mode)
+
+
 def _exercise_mlp(n_features: int, n_hidden: int, seed: int) -> nn.Module:
     return make_mlp(seed=seed, n_hidden=n_hidden, n_features=n_features)
 
@@ -269,25 +232,12 @@ def exercise_mlp_for(data: Split, n_hidden: int = 50) -> ModelFn:
 
 
 def check_sweep_model(model: Any, per_seed: dict[int, Split], loss: str) -> ModelFn | None:
-    """The model function (``None``: the exercise's MLP), checked on each seed's data."""
+    """The model function (``None``: the exercise's MLP), built and run on each seed's data."""
     model_fn = None if model is None else check_model_fn(model)
     for seed, data in per_seed.items():
         fn = exercise_mlp_for(data) if model_fn is None else model_fn
-        check_problem(fn, data, loss, init_seed(seed))
+        check_output(build(fn, init_seed(seed)), data, loss, f"model({init_seed(seed)})")
     return model_fn
-
-
-class _eval:
-    """Evaluation mode for a probe, then the module's own mode back."""
-
-    def __init__(self, module: nn.Module) -> None:
-        self.module, self.mode = module, module.training
-
-    def __enter__(self) -> None:
-        self.module.eval()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.module.train(self.mode)
 
 
 def mlp_widths(module: nn.Module) -> tuple[int, ...] | None:
@@ -295,8 +245,8 @@ def mlp_widths(module: nn.Module) -> tuple[int, ...] | None:
 
     A plain MLP is an :class:`torch.nn.Sequential` (not a subclass) of
     :class:`torch.nn.Linear` layers with biases separated by single
-    :class:`torch.nn.ReLU` layers, float32 parameters that all train, and no hooks: what
-    the sweep engine trains exactly.
+    :class:`torch.nn.ReLU` layers, float32 CPU parameters that all train, and no hooks
+    or buffers: what the sweep engine trains exactly.
 
     Examples
     --------
@@ -308,24 +258,21 @@ def mlp_widths(module: nn.Module) -> tuple[int, ...] | None:
     >>> mlp_widths(nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))) is None
     True
     """
-    if type(module) is not nn.Sequential or len(module) % 2 == 0:
+    if type(module) is not nn.Sequential or len(module) % 2 == 0 or _hooked(module):
         return None
     widths: list[int] = []
     for i, layer in enumerate(module):
-        if _hooked(layer):
+        if _hooked(layer) or (i % 2 and type(layer) is not nn.ReLU):
             return None
-        if i % 2 == 1:
-            if type(layer) is not nn.ReLU:
+        if i % 2 == 0:
+            if type(layer) is not nn.Linear or layer.bias is None:
                 return None
-            continue
-        if type(layer) is not nn.Linear or layer.bias is None:
-            return None
-        if widths and widths[-1] != layer.in_features:
-            return None
-        if not widths:
-            widths.append(layer.in_features)
-        widths.append(layer.out_features)
-    if _hooked(module) or any(
+            if not widths:
+                widths.append(layer.in_features)
+            elif widths[-1] != layer.in_features:
+                return None
+            widths.append(layer.out_features)
+    if any(
         p.dtype != torch.float32 or not p.requires_grad or p.device.type != "cpu"
         for p in module.parameters()
     ):

@@ -1,14 +1,14 @@
 """The optimizers a :class:`~optimlab.TrainingConfig` can name, and how its settings reach them.
 
 A config's ``lr`` and ``weight_decay`` go to every optimizer, under those names; ``beta1``
-and ``beta2`` go to an optimizer that takes ``betas`` (Adam, AdamW), ``beta1`` alone to
-one that takes ``beta`` (optimlab's :class:`~optimlab.Momentum`); ``eps`` to one that
-takes ``eps``. Everything else an optimizer takes is an *option*, checked against the
-signature of its ``__init__`` before any training.
+and ``beta2`` to one that takes ``betas`` (Adam, AdamW), ``beta1`` alone to one that takes
+``beta`` (:class:`~optimlab.Momentum`); ``eps`` to one that takes ``eps``. Everything else
+an optimizer takes is an *option*, checked against its ``__init__`` before any training.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -35,9 +35,6 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "momentum": Momentum,
 }
 
-#: The settings of a TrainingConfig that go to the optimizer as keyword arguments.
-OPTIMIZER_SETTINGS = ("lr", "weight_decay", "beta1", "beta2", "eps")
-
 
 def check_optimizer(value: object) -> str | type[Optimizer]:
     """Return a known name, or an optimizer class (a known class becomes its name)."""
@@ -52,10 +49,7 @@ def check_optimizer(value: object) -> str | type[Optimizer]:
     if isinstance(value, type):
         if not issubclass(value, Optimizer):
             raise TypeError(f"{rule}; got the class {value.__qualname__}, not an optimizer")
-        for name, known in OPTIMIZERS.items():
-            if value is known:
-                return name
-        return value
+        return next((name for name, known in OPTIMIZERS.items() if value is known), value)
     raise TypeError(f"{rule}; got {brief(value)} of type {type(value).__name__}")
 
 
@@ -77,11 +71,11 @@ def optimizer_label(value: Any) -> str:
     >>> optimizer_label("adam"), optimizer_label(("sgd", {"momentum": 0.9}))
     ('adam', 'sgd (momentum=0.9)')
     """
-    if is_entry_with_options(value):
-        optimizer, options = value
-        inner = ", ".join(f"{k}={v!r}" for k, v in sorted(dict(options).items()))
-        return f"{optimizer_name(optimizer)} ({inner})" if inner else optimizer_name(optimizer)
-    return optimizer_name(value)
+    if not is_entry_with_options(value):
+        return optimizer_name(value)
+    optimizer, options = value
+    inner = ", ".join(f"{k}={v!r}" for k, v in sorted(dict(options).items()))
+    return f"{optimizer_name(optimizer)} ({inner})" if inner else optimizer_name(optimizer)
 
 
 def is_entry_with_options(value: object) -> bool:
@@ -95,80 +89,67 @@ def is_entry_with_options(value: object) -> bool:
 
 
 @cache
-def _signature(cls: type[Optimizer]) -> tuple[tuple[str, ...], bool]:
-    """The keyword parameters of ``cls.__init__`` (``params`` excluded), and if it has ``**``."""
+def _signature(cls: type[Optimizer]) -> tuple[dict[str, Any], bool]:
+    """``cls.__init__``'s keyword parameters (not ``params``) with defaults; has it ``**``?"""
     parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]  # no self
-    names = tuple(
-        p.name
-        for p in parameters
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "params"
-    )
-    return names, any(p.kind is p.VAR_KEYWORD for p in parameters)
-
-
-@cache
-def _defaults(cls: type[Optimizer]) -> dict[str, float]:
-    """The numeric defaults of ``cls.__init__``'s keyword parameters, by name."""
-    parameters = inspect.signature(cls.__init__).parameters.values()
-    return {
+    keywords = {
         p.name: p.default
         for p in parameters
-        if isinstance(p.default, float | int) and not isinstance(p.default, bool)
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "params"
     }
+    return keywords, any(p.kind is p.VAR_KEYWORD for p in parameters)
 
 
-def optimizer_arguments(
-    optimizer: str | type[Optimizer], settings: Mapping[str, float], defaults: Mapping[str, float]
-) -> dict[str, Any]:
-    """The keyword arguments ``settings`` (lr, weight_decay, betas, eps) give the optimizer.
+def optimizer_arguments(config: TrainingConfig) -> dict[str, Any]:
+    """The keyword arguments the config's lr, weight_decay, betas and eps give its optimizer.
 
-    A setting the optimizer has no parameter for must keep its default (``weight_decay``:
-    must be 0); else a ``ValueError`` naming the optimizer.
+    A setting the optimizer has no parameter for must keep its default (``weight_decay``: 0).
     """
-    names, _ = _signature(optimizer_class(optimizer))  # type: ignore[arg-type]
-    label = optimizer_name(optimizer)
+    names, _ = _signature(optimizer_class(config.optimizer))  # type: ignore[arg-type]
+    label = optimizer_name(config.optimizer)
+    defaults = {f.name: f.default for f in dataclasses.fields(config)}
 
     def lacks(setting: str, rule: str) -> ValueError:
         return ValueError(
             f"optimizer {label!r} has no {setting} setting: {setting} must be {rule} with it, "
-            f"got {settings[setting]!r}"
+            f"got {getattr(config, setting)!r}"
         )
 
     if "lr" not in names:
         raise TypeError(f"optimizer {label!r} must take a learning rate lr")
-    kwargs: dict[str, Any] = {"lr": settings["lr"]}
+    kwargs: dict[str, Any] = {"lr": config.lr}
     if "weight_decay" in names:
-        kwargs["weight_decay"] = settings["weight_decay"]
-    elif settings["weight_decay"] != 0:
+        kwargs["weight_decay"] = config.weight_decay
+    elif config.weight_decay != 0:
         raise lacks("weight_decay", "0")
     if "betas" in names:
-        kwargs["betas"] = (settings["beta1"], settings["beta2"])
+        kwargs["betas"] = (config.beta1, config.beta2)
     else:
         if "beta" in names:
-            kwargs["beta"] = settings["beta1"]
-        elif settings["beta1"] != defaults["beta1"]:
+            kwargs["beta"] = config.beta1
+        elif config.beta1 != defaults["beta1"]:
             raise lacks("beta1", f"the default {defaults['beta1']!r}")
-        if settings["beta2"] != defaults["beta2"]:
+        if config.beta2 != defaults["beta2"]:
             raise lacks("beta2", f"the default {defaults['beta2']!r}")
     if "eps" in names:
         # None: the optimizer's own default, named so the engine trains with the same.
-        own = _defaults(optimizer_class(optimizer)).get("eps")  # type: ignore[arg-type]
-        eps = settings["eps"] if settings["eps"] is not None else own
+        own = names["eps"]
+        own = own if isinstance(own, float | int) and not isinstance(own, bool) else None
+        eps = config.eps if config.eps is not None else own
         if eps is not None:
             kwargs["eps"] = eps
-    elif settings["eps"] is not None:
+    elif config.eps is not None:
         raise lacks("eps", "None (left unset)")
     return kwargs
 
 
 def check_options(
-    optimizer: str | type[Optimizer], options: object, handed: Iterable[str]
+    optimizer: str | type[Optimizer], options: object, handed: Mapping[str, Any]
 ) -> tuple[tuple[str, Any], ...]:
-    """Return ``options`` as sorted ``(name, value)`` pairs if ``optimizer`` takes each one.
+    """``options`` as sorted ``(name, value)`` pairs if ``optimizer`` takes each one.
 
-    ``handed`` are the parameters the config already sets (lr, weight_decay, ...): an
-    option may not set them again. The values are checked by making the optimizer once,
-    on a dummy parameter, so that torch's own checks run before any training.
+    An option may not set what the settings hand it (``handed``). The optimizer is made
+    once on a dummy parameter, so that torch's own value checks run before any training.
     """
     if isinstance(options, tuple) and all(
         isinstance(item, tuple) and len(item) == 2 for item in options
@@ -176,11 +157,8 @@ def check_options(
         options = dict(options)
     if not isinstance(options, Mapping):
         raise TypeError(f"optimizer_options must be a dict of option: value, got {brief(options)}")
-    cls = optimizer_class(optimizer)
-    names, any_keyword = _signature(cls)  # type: ignore[arg-type]
+    names, any_keyword = _signature(optimizer_class(optimizer))  # type: ignore[arg-type]
     label = optimizer_name(optimizer)
-    handed = set(handed)
-    allowed = [n for n in names if n not in handed]
     for key, value in options.items():
         if not isinstance(key, str):
             raise TypeError(f"optimizer_options keys must be option names, got {key!r}")
@@ -190,6 +168,7 @@ def check_options(
                 f"from the training settings (lr, weight_decay, beta1, beta2, eps)"
             )
         if key not in names and not any_keyword:
+            allowed = [n for n in names if n not in handed]
             raise TypeError(
                 f"optimizer {label!r} has no option {key!r}; its options are: "
                 f"{', '.join(allowed) or 'none'}"
@@ -201,17 +180,16 @@ def check_options(
                 f"optimizer_options[{key!r}] must be hashable (a number, a bool, a string), "
                 f"got {brief(value)}"
             ) from None
-    return tuple(sorted(options.items()))
-
-
-def check_torch_accepts(optimizer: str | type[Optimizer], kwargs: Mapping[str, Any]) -> None:
-    """Make the optimizer once on a dummy parameter: torch's value checks, before training."""
-    try:
-        optimizer_class(optimizer)([torch.zeros(1, requires_grad=True)], **kwargs)
-    except (TypeError, ValueError) as error:
-        raise type(error)(
-            f"optimizer {optimizer_name(optimizer)!r} refused its settings {dict(kwargs)}: {error}"
-        ) from None
+    pairs = tuple(sorted(options.items()))
+    if pairs:
+        kwargs = {**handed, **dict(pairs)}
+        try:
+            optimizer_class(optimizer)([torch.zeros(1, requires_grad=True)], **kwargs)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"optimizer {label!r} refused its settings {kwargs}: {error}"
+            ) from None
+    return pairs
 
 
 def make_optimizer(

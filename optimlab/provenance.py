@@ -21,16 +21,12 @@ __all__ = ["Provenance"]
 TRAINERS = ("engine", "func", "reference")
 
 
-def _version() -> str:
-    return __version__  # the package's own, not an installed copy's
-
-
 @dataclass(frozen=True)
 class Provenance:
     """How a :class:`~optimlab.SweepResult` was made, as :func:`~optimlab.compare_configs` saw it.
 
-    Enough to tell, months later, whether a rerun should give the same curves: the
-    curves are bitwise reproducible for the same software versions and seeds.
+    Enough to tell, months later, whether a rerun should give the same curves: they are
+    bitwise reproducible for the same software versions and seeds.
 
     Attributes
     ----------
@@ -40,22 +36,20 @@ class Provenance:
         The operating system and processor, as ``platform.platform()`` names them.
     torch_threads : int
         ``torch.get_num_threads()`` of the process that made the result. Every run
-        trains on one thread whatever this is; measured times
-        (``compare_configs(..., measure_time=True)``) used this many.
+        trains on one thread; measured times (``measure_time=True``) used this many.
     init_seeds : tuple of int
-        The seed of each sweep seed's initial weights (:func:`~optimlab.make_mlp`), in the
-        order of the result's ``seeds``: ``123 + seed``.
+        Each sweep seed's initial-weight seed, ``123 + seed``, in the order of ``seeds``.
     shuffle_seeds : tuple of int or None
         The seed of each sweep seed's batch order, ``None`` for the stored order.
     trained_by : tuple of tuple of str
-        Shape ``(len(values), len(seeds))``, like the result's ``final``: ``"engine"``
-        where the sweep engine's exact kernel trained the run (bitwise the reference
-        loop's curve), ``"func"`` where its ``torch.func`` fast path did (a model that
-        is not a plain MLP, or the cross-entropy loss: equal up to float32 rounding),
-        ``"reference"`` where the reference loop did (an optimizer the engine does not
-        have, or a model ``torch.vmap`` cannot run; the latter warns with an
-        :class:`~optimlab.EngineFallbackWarning`; or a worker whose torch build
-        failed the engine's self-check). Each worker reports what it did.
+        Shape ``(len(values), len(seeds))``, like the result's ``final``, as each worker
+        reports it: ``"engine"`` where the sweep engine's exact kernel trained the run
+        (bitwise the reference loop's curve); ``"func"`` where its ``torch.func`` path
+        did (a model that is not a plain MLP, or the cross-entropy loss: equal up to
+        float32 rounding); ``"reference"`` where the reference loop did (an optimizer
+        the engine does not have; a model ``torch.vmap`` cannot run, with an
+        :class:`~optimlab.EngineFallbackWarning`; or a worker whose torch build failed
+        the engine's self-check).
     created : str
         When the result was made: UTC, ISO 8601.
 
@@ -92,10 +86,8 @@ class Provenance:
         Parameters
         ----------
         trained_by : sequence of sequence of str
-            What trained each run of one result, shape ``(len(values), len(seeds))``:
-            ``"engine"``, ``"func"`` or ``"reference"``, as ``train_runs(...,
-            with_trainers=True)`` reports it from the process that trained the run (a
-            worker may fall back on its own).
+            What trained each run, shape ``(len(values), len(seeds))``, as
+            ``train_runs(..., with_trainers=True)`` reports it.
         init_seeds, shuffle_seeds : sequence
             Each seed's initial-weight seed and row-order seed (``None``: stored order).
 
@@ -123,7 +115,7 @@ class Provenance:
                 f"per value and one column per seed ({n_seeds}), got {brief(trained_by)}"
             )
         return cls(
-            optimlab=_version(),
+            optimlab=__version__,
             torch=torch.__version__,
             numpy=np.__version__,
             python=platform.python_version(),

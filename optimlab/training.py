@@ -14,10 +14,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ._validation import METRICS, Split, brief, check_loss, check_nonnegative_int, check_split
+from ._validation import METRICS, Split, brief, check_nonnegative_int, check_split
 from .config import DEFAULTS, TrainingConfig
 from .lr_schedules import make_scheduler
-from .model import ModelFn, build, check_model_fn, check_output, init_seed
+from .model import ModelFn, build, check_model_fn, check_output, exercise_mlp_for, init_seed
 from .optimizers import make_optimizer
 
 __all__ = ["EpochPermutations", "epoch_seconds", "learning_curves", "train_valid"]
@@ -55,15 +55,11 @@ def train_valid(
 
     The reference loop, written to be read: the exercise's ``train_loop`` and
     ``valid_loop``. Each epoch passes over the training rows in their stored order
-    (no shuffling, unless ``shuffle_seed`` is given) in mini-batches of
-    ``config.batch_size``, one optimizer step per batch on the loss (MSE by default). The optimizer
-    is ``config.optimizer`` (AdamW by default), made by
-    ``optimlab.optimizers.make_optimizer`` with the config's settings; a
-    ``config.lr_schedule`` other than ``"constant"`` steps its scheduler after each
-    optimizer step. After each epoch the
-    RMSE over the *whole* validation set is recorded (the exercise averages per-batch
-    RMSEs instead, which depends on the batch size); with ``loss="cross_entropy"``, the
-    validation log loss (``learning_curves`` also gives the accuracy).
+    (unless ``shuffle_seed`` is given) in mini-batches of ``config.batch_size``, one
+    optimizer step per batch, the schedule's scheduler (if any) stepped after each. After
+    each epoch the RMSE over the *whole* validation set is recorded (the exercise averages
+    per-batch RMSEs instead, which depends on the batch size); with
+    ``loss="cross_entropy"``, the validation log loss.
 
     Parameters
     ----------
@@ -76,9 +72,8 @@ def train_valid(
     config : TrainingConfig, default=TrainingConfig()
         Epochs, batch size, the optimizer and its settings.
     loss : {"mse", "cross_entropy"}, default="mse"
-        ``"mse"``: :func:`torch.nn.functional.mse_loss`, validation RMSE recorded;
-        ``"cross_entropy"``: :func:`torch.nn.functional.cross_entropy` on the model's
-        class scores, validation log loss recorded.
+        :func:`torch.nn.functional.mse_loss`, or
+        :func:`torch.nn.functional.cross_entropy` on the model's class scores.
     shuffle_seed : int, optional
         When given, each epoch visits the rows in a new random order, drawn as
         ``torch.randperm(n, generator=g)`` from one ``torch.Generator`` seeded with it.
@@ -86,8 +81,7 @@ def train_valid(
         Called as ``callback(epoch, model)`` after each epoch's validation (``epoch``
         counts from 1), e.g. to record :func:`~optimlab.dead_units` along training.
     **settings
-        Changes to ``config`` by name, e.g. ``lr=0.1`` or ``optimizer="sgd"``:
-        ``config.replace(**settings)``.
+        Changes to ``config`` by name, e.g. ``lr=0.1``: ``config.replace(**settings)``.
 
     Returns
     -------
@@ -112,9 +106,10 @@ def train_valid(
     ...             optimizer="sgd", optimizer_options={"momentum": 0.9}).shape
     (2,)
     """
-    return learning_curves(
+    curves = learning_curves(
         model, data, config, loss=loss, shuffle_seed=shuffle_seed, callback=callback, **settings
-    )[METRICS[check_loss(loss)]]
+    )
+    return curves[METRICS[loss]]
 
 
 def learning_curves(
@@ -146,17 +141,15 @@ def learning_curves(
     >>> sorted(curves), curves["valid_accuracy"].shape
     (['valid_accuracy', 'valid_log_loss'], (2,))
     """
-    loss = options.pop("loss", "mse")
-    shuffle_seed = options.pop("shuffle_seed", None)
-    callback = options.pop("callback", None)
-    settings = options
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {brief(model)}")
     if not isinstance(config, TrainingConfig):
         raise TypeError(f"config must be a TrainingConfig, got {brief(config)}")
-    config = config.replace(**settings)
-    loss = check_loss(loss)
-    data = check_split(data, loss)
+    loss = options.pop("loss", "mse")
+    shuffle_seed = options.pop("shuffle_seed", None)
+    callback = options.pop("callback", None)
+    config = config.replace(**options)
+    data = check_split(data, loss)  # checks loss too
     (X_train, Y_train), (X_valid, Y_valid) = data
     if shuffle_seed is not None:
         shuffle_seed = check_nonnegative_int("shuffle_seed", shuffle_seed)
@@ -206,7 +199,8 @@ def epoch_seconds(
 ) -> float:
     """Median wall-clock seconds of one epoch of :func:`~optimlab.train_valid` for ``config``.
 
-    ``model`` is a model function (default: the exercise's MLP), called with seed 123.
+    ``model`` is a model function (default: the exercise's MLP, as wide as ``data``'s
+    rows), called with seed 123.
 
     Examples
     --------
@@ -216,7 +210,7 @@ def epoch_seconds(
     True
     """
     one_epoch = config.replace(epochs=1)
-    model_fn = check_model_fn(model)
+    model_fn = exercise_mlp_for(data) if model is None else check_model_fn(model)
     times = []
     for _ in range(repeats):
         module = build(model_fn, init_seed(0))

@@ -101,6 +101,13 @@ def test_bad_input_fails_before_training(kwargs, error, match, monkeypatch):
         train_valid(**arguments)
 
 
+def test_epoch_seconds_fits_the_default_mlp_to_the_data():
+    from optimlab.training import epoch_seconds
+
+    X, y = torch.randn(20, 7), torch.randn(20)
+    assert epoch_seconds(DEFAULTS, ((X, y), (X, y)), repeats=1) > 0
+
+
 def test_config_is_frozen_and_checked():
     config = TrainingConfig()
     with pytest.raises(AttributeError):
