@@ -142,7 +142,7 @@ plt.show()
 
 
 def per_seed(result):
-    """The page's observations of one world, each a boolean per seed."""
+    """The page's observations of one world, with the page's word for each in both worlds."""
     final, runs = result.final, result.runs
     climbs = optimlab.climb(runs[..., 5:])  # from epoch 6
     # statement: (a boolean per seed, the page's word on raw inputs, on standardised ones)

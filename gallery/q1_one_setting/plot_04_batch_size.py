@@ -259,7 +259,7 @@ for world, result in worlds.items():
 
 
 def per_seed(result):
-    """The page's observations of one world, each a boolean per seed."""
+    """The page's observations of one world, with the page's word for each in both worlds."""
     best, final = result.runs.min(axis=2), result.final  # (6 values, seeds)
     at_steps = at_budget(result, "step", step_budget)
     # statement: (a boolean per seed, the page's word on raw inputs, on standardised ones)

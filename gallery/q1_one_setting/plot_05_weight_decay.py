@@ -141,7 +141,7 @@ claims.check(
 
 
 def per_seed(result):
-    """The page's observations of one world, each a boolean per seed."""
+    """The page's observations of one world, with the page's word for each in both worlds."""
     first = result.runs[:, :, 0]  # after epoch 1: (values, seeds)
     early = result.runs[:, :, :10].mean(axis=2)  # mean of epochs 1-10
     final = result.final

@@ -155,7 +155,7 @@ claims.check(
 
 
 def per_seed(result):
-    """The page's observations of one world, each a boolean per seed."""
+    """The page's observations of one world, with the page's word for each in both worlds."""
     late = result.runs[:, :, 10:]  # epochs 11-30: (values, seeds, 20)
     swings = late.max(axis=2) - late.min(axis=2)
     early_peak = result.runs[:, :, :10].max(axis=2)

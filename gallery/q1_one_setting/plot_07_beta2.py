@@ -151,7 +151,7 @@ claims.check(
 
 
 def per_seed(result):
-    """The page's observations of one world, each a boolean per seed."""
+    """The page's observations of one world, with the page's word for each in both worlds."""
     climbs = optimlab.climb(result.runs)  # (values, seeds)
     final = result.final
     # statement: (a boolean per seed, the page's word on raw inputs, on standardised ones)
