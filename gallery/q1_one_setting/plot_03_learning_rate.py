@@ -133,12 +133,37 @@ plt.show()
 #
 # .. fold-start:: The claims, seed by seed (code, output)
 #
-# .. fold:: How the verdicts are worded, and what they say on raw inputs
+# .. fold:: How the verdicts are worded
 #
 #    Each observation of the exercise and of the single run, turned into a yes or no per
 #    seed and stated with a word of the vocabulary ("in most seeds": at least 60 %; see
 #    :doc:`/claims`), which holds only where the count's 95 % interval lies inside the
 #    word's range; "varies" is shown with its count and not asserted.
+
+
+def per_seed(result):
+    """The page's observations of one world, with the page's word for each in both worlds."""
+    final, runs = result.final, result.runs
+    climbs = optimlab.climb(runs[..., 5:])  # from epoch 6
+    # statement: (a boolean per seed, the page's word on raw inputs, on standardised ones)
+    return {
+        "lr = 1 ends above lr = 0.1": (final[0] > final[1], "most", "nearly every"),
+        "lr = 1 ends above its seed's yardstick": (final[0] > yardsticks, "most", "nearly every"),
+        "lr = 1 collapses: ends above 3 x the yardstick":
+            (final[0] > 3 * yardsticks, "about half", "no"),
+        "lr = 0.1 ends lowest of the four": (final.argmin(axis=0) == 1, "varies", "few"),
+        "lr = 0.01 (the default) ends below its seed's yardstick":
+            (final[2] < yardsticks, "a minority of", "every"),
+        "lr = 0.001 climbs back the most of the three smaller rates":
+            (climbs[1:].argmax(axis=0) == 2, "varies", "few"),
+        "lr = 0.01 ends more than 0.01 above its best (turns back up)":
+            (final[2] > runs[2].min(axis=1) + 0.01, "a minority of", "a minority of"),
+        "lr = 0.1 climbs back more than lr = 0.01": (climbs[1] > climbs[2], "varies", "varies"),
+    }  # fmt: skip
+
+
+# %%
+# .. fold:: What they say on raw inputs
 #
 #    On raw inputs, ``lr = 1`` is too large: it ends above ``lr = 0.1`` and above the
 #    yardstick in most seeds, and collapses to more than three times the yardstick in
@@ -147,25 +172,7 @@ plt.show()
 #    and turns back up after its best in a minority. Whether ``lr = 0.001`` climbs back
 #    the most of the three smaller rates, the exercise's "oddly unstable" curve, varies
 #    with the seeds, and so does whether 0.1 climbs back more than 0.01.
-
-raw, scaled = worlds["raw"], worlds["standardized"]
-final, runs, climbs = raw.final, raw.runs, optimlab.climb(raw.runs[..., 5:])  # from epoch 6
-claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "most", world="raw")
-claims.seeds("lr = 1 ends above its seed's yardstick", final[0] > yardsticks, "most", world="raw")
-claims.seeds("lr = 1 collapses: ends above 3 x the yardstick", final[0] > 3 * yardsticks,
-             "about half", world="raw")  # fmt: skip
-claims.seeds("lr = 0.1 ends lowest of the four", final.argmin(axis=0) == 1, "varies",
-             world="raw")  # fmt: skip
-claims.seeds("lr = 0.01 (the default) ends below its seed's yardstick", final[2] < yardsticks,
-             "a minority of", world="raw")  # fmt: skip
-claims.seeds("lr = 0.001 climbs back the most of the three smaller rates",
-             climbs[1:].argmax(axis=0) == 2, "varies", world="raw")  # fmt: skip
-claims.seeds("lr = 0.01 ends more than 0.01 above its best (turns back up)",
-             final[2] > runs[2].min(axis=1) + 0.01, "a minority of", world="raw")  # fmt: skip
-claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], "varies",
-             world="raw")  # fmt: skip
-
-# %%
+#
 # .. fold:: What they say on standardised inputs
 #
 #    On standardised inputs ``lr = 1`` still ends above ``lr = 0.1`` and above the
@@ -176,25 +183,12 @@ claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], 
 #    four times that of ``lr = 0.01``. (Seed by seed, the count of 0.1 climbing more than
 #    0.01 sits at the edge of "most" on some seeds, so it is shown, not stated.)
 
-final, runs, climbs = scaled.final, scaled.runs, optimlab.climb(scaled.runs[..., 5:])
-claims.seeds("lr = 1 ends above lr = 0.1", final[0] > final[1], "nearly every",
-             world="standardized")  # fmt: skip
-claims.seeds("lr = 1 ends above its seed's yardstick", final[0] > yardsticks, "nearly every",
-             world="standardized")  # fmt: skip
-claims.seeds("lr = 1 collapses: ends above 3 x the yardstick", final[0] > 3 * yardsticks,
-             "no", world="standardized")  # fmt: skip
-claims.seeds("lr = 0.1 ends lowest of the four", final.argmin(axis=0) == 1, "few",
-             world="standardized")  # fmt: skip
-claims.seeds("lr = 0.01 (the default) ends below its seed's yardstick", final[2] < yardsticks,
-             "every", world="standardized")  # fmt: skip
-claims.seeds("lr = 0.001 climbs back the most of the three smaller rates",
-             climbs[1:].argmax(axis=0) == 2, "few", world="standardized")  # fmt: skip
-claims.seeds("lr = 0.01 ends more than 0.01 above its best (turns back up)",
-             final[2] > runs[2].min(axis=1) + 0.01, "a minority of",
-             world="standardized")  # fmt: skip
-claims.seeds("lr = 0.1 climbs back more than lr = 0.01", climbs[1] > climbs[2], "varies",
-             world="standardized")  # fmt: skip
-median_climb = np.median(climbs, axis=1)
+for world, result in worlds.items():
+    for statement, (holds, raw_word, scaled_word) in per_seed(result).items():
+        claims.seeds(statement, holds, raw_word if world == "raw" else scaled_word, world=world)
+
+scaled = worlds["standardized"]
+median_climb = np.median(optimlab.climb(scaled.runs[..., 5:]), axis=1)
 claims.check(
     "standardised: the median climb of lr = 0.1 over epochs 6-30 is more than four times "
     "that of lr = 0.01",

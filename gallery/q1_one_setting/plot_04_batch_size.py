@@ -252,10 +252,36 @@ for world, result in worlds.items():
 #
 # .. fold-start:: The claims, seed by seed (code, output)
 #
-# .. fold:: What the verdicts say on raw inputs
+# .. fold:: How the verdicts are worded
 #
 #    Each observation of the exercise and of the single run, turned into a yes or no per
 #    seed and stated with a word of the vocabulary (:doc:`/claims`).
+
+
+def per_seed(result):
+    """The page's observations of one world, with the page's word for each in both worlds."""
+    best, final = result.runs.min(axis=2), result.final  # (6 values, seeds)
+    at_steps = at_budget(result, "step", step_budget)
+    # statement: (a boolean per seed, the page's word on raw inputs, on standardised ones)
+    return {
+        "per epoch, 2 and 4 both reach a lower best than 32 and 64":
+            (best[:2].max(axis=0) < best[4:].min(axis=0), "nearly every", "a minority of"),
+        "batch sizes 2 and 4 both end below the yardstick":
+            ((final[:2] < yardsticks).all(axis=0), "most", "every"),
+        "batch sizes 32 and 64 both end above the yardstick":
+            ((final[4:] > yardsticks).all(axis=0), "most", "no"),
+        "the best RMSE rises with every doubling of the batch size":
+            ((np.diff(best, axis=0) > 0).all(axis=0), "varies", "no"),
+        "batch size 16 ends above 32": (final[3] > final[4], "a minority of", "about half"),
+        "batch size 2 after 350 steps is above 64 after 330":
+            (result.runs[0, :, 0] > result.runs[-1, :, -1], "most", "nearly every"),
+        "at 330 steps, batch size 64 is below batch size 4":
+            (at_steps[-1] < at_steps[1], "most", "nearly every"),
+    }  # fmt: skip
+
+
+# %%
+# .. fold:: What they say on raw inputs
 #
 #    On raw inputs, at equal epochs, batch sizes 2 and 4 reach a lower best than 32 and 64
 #    in nearly every seed; both end below the yardstick in most seeds, while 32 and 64
@@ -263,66 +289,20 @@ for world, result in worlds.items():
 #    varies with the seeds, and 16 ends above 32 in a minority of them. At equal steps the
 #    order turns around: batch size 2 after 350 steps is above 64 after 330 in most seeds,
 #    and at 330 steps 64 is below 4 in most seeds.
-
-
-def per_seed(result):
-    """The page's per-seed observations of one world: each a boolean per seed."""
-    best, final = result.runs.min(axis=2), result.final  # (6 values, seeds)
-    at_steps = at_budget(result, "step", step_budget)
-    return {
-        "small_best": best[:2].max(axis=0) < best[4:].min(axis=0),
-        "small_below": (final[:2] < yardsticks).all(axis=0),
-        "large_above": (final[4:] > yardsticks).all(axis=0),
-        "monotone": (np.diff(best, axis=0) > 0).all(axis=0),
-        "16_above_32": final[3] > final[4],
-        "one_epoch_of_2": result.runs[0, :, 0] > result.runs[-1, :, -1],
-        "64_below_4": at_steps[-1] < at_steps[1],
-    }
-
-
-# %%
-
-seen = per_seed(raw)
-claims.seeds("per epoch, 2 and 4 both reach a lower best than 32 and 64", seen["small_best"],
-             "nearly every", world="raw")  # fmt: skip
-claims.seeds("batch sizes 2 and 4 both end below the yardstick", seen["small_below"], "most",
-             world="raw")  # fmt: skip
-claims.seeds("batch sizes 32 and 64 both end above the yardstick", seen["large_above"], "most",
-             world="raw")  # fmt: skip
-claims.seeds("the best RMSE rises with every doubling of the batch size", seen["monotone"],
-             "varies", world="raw")  # fmt: skip
-claims.seeds("batch size 16 ends above 32", seen["16_above_32"], "a minority of", world="raw")
-claims.seeds("batch size 2 after 350 steps is above 64 after 330", seen["one_epoch_of_2"],
-             "most", world="raw")  # fmt: skip
-claims.seeds("at 330 steps, batch size 64 is below batch size 4", seen["64_below_4"], "most",
-             world="raw")  # fmt: skip
-
-# %%
+#
 # .. fold:: What they say on standardised inputs
 #
 #    On standardised inputs, every batch size learns: 2 and 4 both end below the yardstick
 #    in every seed, and so do 32 and 64 (they end above it in no seed). Per epoch, 2 and 4
 #    reach a lower best than 32 and 64 in a minority of seeds, and the best RMSE never
 #    rises with every doubling; 16 ends above 32 in about half the seeds, by a few
-#    thousandths: a coin flip. Equal
-#    steps still favour the large batch: batch size 2 after 350 steps is above 64 after 330
-#    in nearly every seed, and at 330 steps 64 is below 4 in nearly every seed.
+#    thousandths: a coin flip. Equal steps still favour the large batch: batch size 2
+#    after 350 steps is above 64 after 330 in nearly every seed, and at 330 steps 64 is
+#    below 4 in nearly every seed.
 
-seen = per_seed(standardized)
-claims.seeds("per epoch, 2 and 4 both reach a lower best than 32 and 64", seen["small_best"],
-             "a minority of", world="standardized")  # fmt: skip
-claims.seeds("batch sizes 2 and 4 both end below the yardstick", seen["small_below"], "every",
-             world="standardized")  # fmt: skip
-claims.seeds("batch sizes 32 and 64 both end above the yardstick", seen["large_above"], "no",
-             world="standardized")  # fmt: skip
-claims.seeds("the best RMSE rises with every doubling of the batch size", seen["monotone"],
-             "no", world="standardized")  # fmt: skip
-claims.seeds("batch size 16 ends above 32", seen["16_above_32"], "about half",
-             world="standardized")  # fmt: skip
-claims.seeds("batch size 2 after 350 steps is above 64 after 330", seen["one_epoch_of_2"],
-             "nearly every", world="standardized")  # fmt: skip
-claims.seeds("at 330 steps, batch size 64 is below batch size 4", seen["64_below_4"],
-             "nearly every", world="standardized")  # fmt: skip
+for world, result in worlds.items():
+    for statement, (holds, raw_word, scaled_word) in per_seed(result).items():
+        claims.seeds(statement, holds, raw_word if world == "raw" else scaled_word, world=world)
 
 print()
 print(claims.table(width=21))  # narrow enough for a phone

@@ -141,19 +141,24 @@ claims.check(
 
 
 def per_seed(result):
-    """The page's per-seed observations of one world: each a boolean per seed."""
+    """The page's observations of one world, with the page's word for each in both worlds."""
     first = result.runs[:, :, 0]  # after epoch 1: (values, seeds)
     early = result.runs[:, :, :10].mean(axis=2)  # mean of epochs 1-10
     final = result.final
     two_worst_early = np.sort(np.argsort(early, axis=0)[-2:], axis=0)
+    # statement: (a boolean per seed, the page's word on raw inputs, on standardised ones)
     return {
-        "struggles": early.argmax(axis=0) == 0,
-        "two_worst": (two_worst_early == [[0], [1]]).all(axis=0),
-        "four_times": first[:2].min(axis=0) > 4 * first[3:].max(axis=0),
-        "smallest_best": final.argmin(axis=0) == len(decays) - 1,
-        "largest_worst": final.argmax(axis=0) == 0,
-        "all_above": (final > yardsticks).all(axis=0),
-    }
+        "0.5 has the highest mean RMSE over epochs 1-10 (the exercise: struggles at first)":
+            (early.argmax(axis=0) == 0, "varies", "most"),
+        "0.5 and 0.25 are the two worst over epochs 1-10":
+            ((two_worst_early == [[0], [1]]).all(axis=0), "varies", "most"),
+        "after epoch 1, 0.5 and 0.25 are above four times the two smallest values":
+            (first[:2].min(axis=0) > 4 * first[3:].max(axis=0), "few", "no"),
+        "0.03125 ends best": (final.argmin(axis=0) == len(decays) - 1, "varies", "varies"),
+        "0.5 ends worst": (final.argmax(axis=0) == 0, "about half", "most"),
+        "every value ends above the seed's yardstick":
+            ((final > yardsticks).all(axis=0), "varies", "no"),
+    }  # fmt: skip
 
 
 # %%
@@ -166,20 +171,7 @@ def per_seed(result):
 #    best, or every value ends above the yardstick, varies with the seeds. Seed 0's
 #    striking start, 0.5 and 0.25 more than four times as high as the two smallest after
 #    one epoch, happens in few seeds.
-
-seen = per_seed(worlds["raw"])
-STRUGGLES = "0.5 has the highest mean RMSE over epochs 1-10 (the exercise: struggles at first)"
-claims.seeds(STRUGGLES, seen["struggles"], "varies", world="raw")
-claims.seeds("0.5 and 0.25 are the two worst over epochs 1-10", seen["two_worst"], "varies",
-             world="raw")  # fmt: skip
-claims.seeds("after epoch 1, 0.5 and 0.25 are above four times the two smallest values",
-             seen["four_times"], "few", world="raw")  # fmt: skip
-claims.seeds("0.03125 ends best", seen["smallest_best"], "varies", world="raw")
-claims.seeds("0.5 ends worst", seen["largest_worst"], "about half", world="raw")
-claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "varies",
-             world="raw")  # fmt: skip
-
-# %%
+#
 # .. fold:: What they say on standardised inputs
 #
 #    On standardised inputs the exercise's observation holds: 0.5 has the highest RMSE
@@ -188,16 +180,9 @@ claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "
 #    seeds. Seed 0's four-fold start happens in no seed, and every value ends above the
 #    yardstick in no seed.
 
-seen = per_seed(worlds["standardized"])
-claims.seeds(STRUGGLES, seen["struggles"], "most", world="standardized")
-claims.seeds("0.5 and 0.25 are the two worst over epochs 1-10", seen["two_worst"], "most",
-             world="standardized")  # fmt: skip
-claims.seeds("after epoch 1, 0.5 and 0.25 are above four times the two smallest values",
-             seen["four_times"], "no", world="standardized")  # fmt: skip
-claims.seeds("0.03125 ends best", seen["smallest_best"], "varies", world="standardized")
-claims.seeds("0.5 ends worst", seen["largest_worst"], "most", world="standardized")
-claims.seeds("every value ends above the seed's yardstick", seen["all_above"], "no",
-             world="standardized")  # fmt: skip
+for world, result in worlds.items():
+    for statement, (holds, raw_word, scaled_word) in per_seed(result).items():
+        claims.seeds(statement, holds, raw_word if world == "raw" else scaled_word, world=world)
 
 # %%
 # The verdicts side by side: in how many of the seeds each observation holds, raw and
