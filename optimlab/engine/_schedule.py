@@ -23,15 +23,7 @@ from ..model import mlp_widths
 from ._func import FuncGroup, func_unsupported
 from ._kernel import ALIGN, Group
 from ._optimizers import SELF_CHECK, engine_path
-from ._processes import (
-    _Lost,
-    default_jobs,
-    describe_lost,
-    execute,
-    explain_in_process,
-    fork_safe,
-    workers,
-)
+from ._processes import _Lost, default_jobs, describe_lost, execute, workers
 from ._spec import RunSpec, metric_names, model_of, reference_curve, run_data
 
 __all__ = ["train_runs", "training_path"]
@@ -309,14 +301,11 @@ def train_runs(
     n_jobs : int, optional
         Worker processes, one torch thread each; default: the cores this process may
         use. With 1, or when there is only one group, everything runs in this process
-        (with one torch thread, the caller's setting restored afterwards). Where
-        workers cannot be forked (Windows, macOS, or a start method other than fork
-        set with ``multiprocessing.set_start_method``), the default is 1, said once in
-        the ``"optimlab"`` logger. Workers (loky's reusable executor) never re-run the
-        caller's script; they are kept for the next call (resized to its ``n_jobs``)
-        and end after five idle minutes, or with this process. With
-        ``executor``: the number of workers to plan chunks for; default: the
-        executor's ``max_workers``, else the cores here.
+        (on one torch thread, the caller's setting restored afterwards). The workers
+        (loky's reusable executor, on every platform) never re-run the caller's script;
+        they are kept for the next call (resized to its ``n_jobs``) and end after five
+        idle minutes, or with this process. With ``executor``: the number of workers
+        to plan chunks for; default: the executor's ``max_workers``, else the cores here.
     executor : concurrent.futures.Executor, optional
         Where to train instead: a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor`` or
         a cluster's executor, such as Dask's ``Client(address).get_executor(pure=False)``
@@ -377,15 +366,10 @@ def train_runs(
         )
     all_metrics = check_bool("all_metrics", all_metrics)
     with_trainers = check_bool("with_trainers", with_trainers)
-    explain = False
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
-    elif executor is not None:
-        n_jobs = workers(executor)
-    elif fork_safe():
-        n_jobs = default_jobs()
     else:
-        n_jobs, explain = 1, default_jobs() > 1
+        n_jobs = default_jobs() if executor is None else workers(executor)
     if not specs:
         return ([], []) if with_trainers else []
     first: dict[tuple, int] = {}
@@ -398,8 +382,6 @@ def train_runs(
     # to a worker process: it trains here.
     here = [task for task in tasks if not _picklable(task)]
     away = [task for task in tasks if _picklable(task)] if here else tasks
-    if n_jobs == 1 and len(tasks) > 1 and explain:
-        explain_in_process()
     threads = torch.get_num_threads()
     try:
         done = execute(away, _run_task, n_jobs, executor) if away else {}
