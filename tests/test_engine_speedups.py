@@ -96,7 +96,8 @@ def _train_in_child(queue) -> None:
     queue.put([curve.tolist() for curve in train_runs(SPECS, n_jobs=2)])
 
 
-@pytest.mark.skipif(not _processes.fork_safe(), reason="forks a child")
+# macOS can hang forking a process whose torch has started threads; Windows has no fork.
+@pytest.mark.skipif(sys.platform == "darwin" or not hasattr(os, "fork"), reason="forks a child")
 @pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
 def test_a_forked_child_trains_with_workers_and_exits(references):
     train_runs(SPECS, n_jobs=2)  # the parent now keeps workers, which the child cannot use

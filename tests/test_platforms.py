@@ -1,14 +1,14 @@
-"""Sweeps where fork is missing or unsafe, and Ctrl-C: no crash, no re-run, nothing left behind.
+"""Sweeps on every platform, and Ctrl-C: no crash, no re-run, nothing left behind.
 
-Windows has only spawn and macOS should not fork a process that runs torch; on Linux
-both are reproduced by forcing the start method before optimlab is imported, in a
-subprocess that runs a small script *without* an ``if __name__ == "__main__":`` guard,
-as a reader's copy of a gallery script would be.
+The engine's workers are loky's, fresh interpreters that never fork and never re-run the
+caller's script, so the default is workers wherever there is more than one core. Windows
+has only spawn and macOS should not fork a process that runs torch; on Linux a user's
+start method is reproduced by forcing it before optimlab is imported, in a subprocess
+that runs a small script *without* an ``if __name__ == "__main__":`` guard, as a reader's
+copy of a gallery script would be.
 """
 
 import contextlib
-import logging
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -35,13 +35,10 @@ import sys
 
 multiprocessing.set_start_method({method!r}, force=True)
 
-import logging
-
 import numpy as np
 
 import optimlab
 
-logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 with open(sys.argv[2], "a") as runs:
     runs.write("ran\\n")
 first = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2)
@@ -83,39 +80,27 @@ def test_an_unguarded_script_runs_once_and_gets_the_plain_loops_curves(
     out, ran = tmp_path / "curves.npz", tmp_path / "ran.txt"
     done = run_script(script, out, ran, env=environment())
     assert done.returncode == 0, done.stderr
-    # The script ran once: the spawned workers of the n_jobs=2 call did not re-run it.
+    # The script ran once: the workers, by default and with n_jobs=2, did not re-run it.
     assert ran.read_text() == "ran\n"
-    # The default trained in-process and said so once, with how to get workers.
-    said = [line for line in done.stderr.splitlines() if line.startswith("optimlab:")]
-    assert len(said) == 1, done.stderr
-    assert f"start method {method}" in said[0] and "n_jobs=k" in said[0]
     with np.load(out) as curves:
         for name in ("first", "again", "workers"):
             np.testing.assert_array_equal(curves[name], plain_loop, strict=True)
 
 
-@pytest.mark.parametrize(
-    ("platform", "methods"), [("darwin", ["fork", "spawn", "forkserver"]), ("win32", ["spawn"])]
-)
-def test_where_fork_is_unsafe_the_default_trains_in_process(
-    monkeypatch, caplog, plain_loop, platform, methods
-):
+@pytest.mark.parametrize("platform", ["darwin", "win32", "linux"])
+def test_the_default_is_a_worker_per_core_on_every_platform(monkeypatch, plain_loop, platform):
     monkeypatch.setattr(sys, "platform", platform)
-    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: methods)
-    monkeypatch.setattr(_processes, "_explained", False)
     monkeypatch.setattr(_schedule, "default_jobs", lambda: 8)
+    asked = []
 
-    def no_pool(*args, **kwargs):
-        raise AssertionError("the engine started worker processes")
+    def execute(tasks, run, n_jobs, executor):
+        asked.append(n_jobs)
+        return _processes.execute(tasks, run, 1, executor)  # the same curves, in this process
 
-    monkeypatch.setattr(_processes, "get_reusable_executor", no_pool)
-    monkeypatch.setattr(_processes, "ProcessPoolExecutor", no_pool)
-    with caplog.at_level(logging.INFO, logger="optimlab"):
-        for _ in range(2):
-            result = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2)
-            np.testing.assert_array_equal(result.runs, plain_loop, strict=True)
-    assert len(caplog.records) == 1
-    assert f"platform {platform}" in caplog.records[0].getMessage()
+    monkeypatch.setattr(_schedule, "execute", execute)
+    result = optimlab.compare_configs(batch_size=[8, 16, 32], epochs=3, seeds=2)
+    np.testing.assert_array_equal(result.runs, plain_loop, strict=True)
+    assert asked == [8]
 
 
 def processes_in_group(group: int) -> list[str]:

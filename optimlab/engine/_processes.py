@@ -1,19 +1,16 @@
 """Where runs train: this process, the engine's kept workers, or any executor.
 
-A chunk of work is a task of the planner (``_schedule``): a picklable tuple that a
-module-level function (``_schedule._run_task``) turns into curves and the path that
-trained each. This module sends the chunks out, collects what comes back, and handles
-what can go wrong on the way: Ctrl-C, a worker that dies.
+A chunk is a planner's task (``_schedule``): a picklable tuple that ``_schedule._run_task``
+turns into curves and the path that trained each. This module sends chunks out, collects
+the results and handles Ctrl-C and lost workers.
 
-The engine's own workers are loky's reusable executor: it starts workers that do not
-re-run the caller's script, pickles with cloudpickle (so functions of that script reach
-them by value), keeps the workers from one call to the next and ends them when idle.
+The engine's own workers are loky's reusable executor: fresh interpreters on every
+platform (no fork) that do not re-run the caller's script, cloudpickle (so a script's
+own functions reach them by value), kept from one call to the next and ended when idle.
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import multiprocessing.util
 import os
 import signal
@@ -36,15 +33,12 @@ from loky import ProcessPoolExecutor, get_reusable_executor
 
 from .._exceptions import WorkerLostError
 
-__all__ = ["WorkerLostError", "default_jobs", "describe_lost", "execute", "fork_safe", "workers"]
-
-_log = logging.getLogger("optimlab")
+__all__ = ["WorkerLostError", "default_jobs", "describe_lost", "execute", "workers"]
 
 #: Train one chunk: a portable task in, ``(run indices, curves, paths)`` out.
 RunTask = Callable[[Any], tuple[list[int], list[np.ndarray], list[str]]]
 
-#: Seconds the kept workers may sit idle before they end and free their memory (a
-#: notebook between cells); the next call then starts new ones.
+#: Seconds the kept workers may sit idle (a notebook between cells) before they end.
 IDLE_SECONDS = 300.0
 
 
@@ -63,42 +57,11 @@ def _init_worker() -> None:
 
 
 def default_jobs() -> int:
+    """The cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def fork_safe() -> bool:
-    """Whether a sweep uses worker processes by default: fork exists, is safe, was not refused.
-
-    Windows has no fork. On macOS forking a process whose torch already started threads
-    can deadlock (and its default is spawn). Elsewhere a start method the user set
-    (``multiprocessing.set_start_method("spawn")``) is respected. Where this is false,
-    workers still start when asked for (``n_jobs``), but not by default.
-    """
-    if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    return multiprocessing.get_start_method(allow_none=True) in (None, "fork")
-
-
-_explained = False
-
-
-def explain_in_process() -> None:
-    """Say once per process why a sweep runs in this process, and how to get workers."""
-    global _explained
-    if _explained:
-        return
-    _explained = True
-    _log.info(
-        "optimlab trains sweeps in this process only: worker processes cannot be forked "
-        "here (platform %s, start method %s). For k worker processes pass n_jobs=k "
-        "(they are spawned, each importing torch, without re-running your script), or "
-        "pass executor= any concurrent.futures.Executor.",
-        sys.platform,
-        multiprocessing.get_start_method(allow_none=True) or "default",
-    )
 
 
 #: The process whose thread last took up the kept workers.
@@ -151,11 +114,10 @@ def _gather(
     run: RunTask,
     stop: Callable[[], None] | None = None,
 ) -> Results:
-    """Submit every task to ``executor``, collect the results as they come.
+    """Submit every task to ``executor`` and collect the results as they come.
 
-    On Ctrl-C, or on a task's failure, the tasks not started are cancelled and ``stop``
-    ends the workers; the results finished so far are kept in the :class:`_Lost` error
-    raised when a worker was lost.
+    On Ctrl-C or a failure, tasks not started are cancelled and ``stop`` ends the workers;
+    a lost worker raises :class:`_Lost` with the results finished so far.
     """
     done: Results = {}
     pending: set[Future] = set()
@@ -197,10 +159,7 @@ def _gather(
 def execute(
     tasks: Sequence[Chunk], run: RunTask, n_jobs: int, executor: Executor | None
 ) -> Results:
-    """Train every chunk with ``run``: here, on the kept workers, or on ``executor``.
-
-    Raises ``_Lost`` (internal) with the finished results when a worker was lost.
-    """
+    """Train every chunk with ``run``: here, on the kept workers, or on ``executor``."""
     if executor is not None:
         return _gather(executor, tasks, run)
     if n_jobs == 1 or len(tasks) == 1:
@@ -224,8 +183,8 @@ def execute(
 
 def workers(executor: Executor) -> int:
     """How many workers an executor has, to plan that many chunks; a guess if it won't say."""
-    workers = getattr(executor, "_max_workers", None)  # concurrent.futures' own executors
-    return workers if isinstance(workers, int) and workers > 0 else default_jobs()
+    n = getattr(executor, "_max_workers", None)  # concurrent.futures' own executors
+    return n if isinstance(n, int) and n > 0 else default_jobs()
 
 
 def describe_lost(specs: Sequence[Any], lost: list[int], finished: int, cause: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import pickle
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -23,15 +23,7 @@ from ..model import mlp_widths
 from ._func import FuncGroup, func_unsupported
 from ._kernel import ALIGN, Group
 from ._optimizers import SELF_CHECK, engine_path
-from ._processes import (
-    _Lost,
-    default_jobs,
-    describe_lost,
-    execute,
-    explain_in_process,
-    fork_safe,
-    workers,
-)
+from ._processes import _Lost, default_jobs, describe_lost, execute, workers
 from ._spec import RunSpec, metric_names, model_of, reference_curve, run_data
 
 __all__ = ["train_runs", "training_path"]
@@ -43,23 +35,17 @@ ENGINE, FUNC, REFERENCE = "engine", "func", "reference"
 def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
     """What trains ``spec``, its group key, and the reason for a fallback worth a warning.
 
-    Runs with the same key train in one loop: same step count and shapes, whatever their
-    optimizers (each optimizer path of a group steps its own rows). The exact kernel's
-    key ends with where ``X_valid``'s data
-    sit relative to a 64-byte boundary, in floats: the reference loop multiplies the
-    caller's tensor as it is.
+    Runs with the same key train in one loop, whatever their optimizers. The exact
+    kernel's key ends with ``X_valid``'s offset from a 64-byte boundary, in floats: the
+    reference loop multiplies the caller's tensor as it is.
     """
     config = spec.config
-    path = engine_path(config)
-    if path is None:
-        # Not an engine optimizer (optimlab's Momentum, a user's class, foreach=True):
-        # the reference loop by design, so no warning.
+    if engine_path(config) is None:
+        # Not an engine optimizer (a user's class, foreach=True): by design, no warning.
         return REFERENCE, (), None
-    for pair in data:
-        for tensor in pair:
-            if tensor.device.type != "cpu" or tensor.layout != torch.strided:
-                reason = f"its data are on {tensor.device} with layout {tensor.layout}"
-                return REFERENCE, (), reason
+    for tensor in (*data[0], *data[1]):
+        if tensor.device.type != "cpu" or tensor.layout != torch.strided:
+            return REFERENCE, (), f"its data are on {tensor.device} with layout {tensor.layout}"
     (X_train, Y_train), (X_valid, _) = data
     module = _model(spec, data)
     widths = mlp_widths(module)
@@ -69,7 +55,6 @@ def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
         if distrust is not None:
             return REFERENCE, (), distrust
         offset = X_valid.data_ptr() % (4 * ALIGN) // 4
-        # Runs of different optimizers share the exact kernel's loop (one step per path).
         return ENGINE, (ENGINE, widths, *steps, offset), None
     refusal = _refusal(spec, data)
     if refusal is not None:
@@ -78,32 +63,27 @@ def _route(spec: RunSpec, data: Split) -> tuple[str, tuple, str | None]:
     return FUNC, (FUNC, spec.loss, spec.model, shapes, *steps, *Y_train.shape[1:]), None
 
 
+#: Per model function, seed, width and data shape: the initial network, and the reason
+#: the fast path refuses it (each made when first needed).
 _models: dict[tuple, nn.Module] = {}
-
-
-def _model(spec: RunSpec, data: Split) -> nn.Module:
-    """A run's initial network, to inspect; built once per model function, seed and data shape."""
-    (X_train, _), _ = data
-    key = (spec.model, spec.seed, spec.n_hidden, tuple(X_train.shape[1:]))
-    if key not in _models:
-        if len(_models) > 256:
-            _models.clear()
-        _models[key] = model_of(spec, data)
-    return _models[key]
-
-
 _refusals: dict[tuple, str | None] = {}
 
 
+def _cached(store: dict, spec: RunSpec, data: Split, make: Callable[[], Any]) -> Any:
+    key = (spec.model, spec.seed, spec.n_hidden, tuple(data[0][0].shape[1:]))
+    if key not in store:
+        if len(store) > 256:
+            store.clear()
+        store[key] = make()
+    return store[key]
+
+
+def _model(spec: RunSpec, data: Split) -> nn.Module:
+    return _cached(_models, spec, data, lambda: model_of(spec, data))
+
+
 def _refusal(spec: RunSpec, data: Split) -> str | None:
-    """:func:`func_unsupported` for the run's model, probed once per model and data shape."""
-    (X_train, _), _ = data
-    key = (spec.model, spec.seed, spec.n_hidden, tuple(X_train.shape[1:]))
-    if key not in _refusals:
-        if len(_refusals) > 256:
-            _refusals.clear()
-        _refusals[key] = func_unsupported(_model(spec, data), X_train)
-    return _refusals[key]
+    return _cached(_refusals, spec, data, lambda: func_unsupported(_model(spec, data), data[0][0]))
 
 
 def training_path(spec: RunSpec) -> str:
@@ -116,13 +96,12 @@ def _cost(specs: Sequence[RunSpec], data: Split, kind: str = ENGINE) -> float:
     (X_train, _), _ = data
     n, f = X_train.shape[0], math.prod(X_train.shape[1:])
     spec = specs[0]
+    steps = spec.config.epochs * math.ceil(n / spec.config.batch_size)
     if kind != ENGINE:
-        steps = spec.config.epochs * math.ceil(n / spec.config.batch_size)
         params = sum(p.numel() for p in _model(spec, data).parameters())
         per_run = 300 if kind == REFERENCE else 0
         return steps * (1500 + len(specs) * (per_run + params / 100)) * 1e-6
     h, B = spec.n_hidden, min(spec.config.batch_size, n)
-    steps = spec.config.epochs * math.ceil(n / spec.config.batch_size)
     params = h * f + h * h + 3 * h + 1
     # ~60 us of per-operation overhead a step, plus the arithmetic of each run.
     return steps * (60 + len(specs) * (params / 300 + B * h * (h + f + 2) / 4400)) * 1e-6
@@ -158,22 +137,17 @@ def _tensor(array: np.ndarray) -> torch.Tensor:
 def _run_task(task: tuple) -> tuple[list[int], list[np.ndarray], list[str]]:
     """Train a task given by :meth:`_Task.portable`; return its run indices, curves and paths.
 
-    Each curve has shape ``(metrics, epochs)`` (see ``metric_names``); each path is what
-    trained the run here (``ENGINE``, ``FUNC`` or ``REFERENCE``). Wherever it runs,
-    it runs on one torch thread: the operations are far too small to share, and a single
-    thread keeps every kernel's summation order fixed. In a thread of the caller's
-    process this sets that thread's count only.
+    Each curve is ``[metrics, epochs]``; each path is what trained the run here. It runs
+    on one torch thread: the operations are far too small to share, and one thread keeps
+    every kernel's summation order fixed.
     """
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
     indices, specs, arrays, kind, valid_offset, widths = task
     datas: list[Split] = [
-        run_data(spec)
-        if array is None
-        else ((_tensor(array[0][0]), _tensor(array[0][1])),
-              (_tensor(array[1][0]), _tensor(array[1][1])))
+        run_data(spec) if array is None else tuple(tuple(map(_tensor, p)) for p in array)  # type: ignore[misc]
         for spec, array in zip(specs, arrays, strict=True)
-    ]  # fmt: skip
+    ]
     # A worker on another machine may have another torch build than the caller: it
     # decides for itself whether to trust the exact kernel (the reference loop is exact).
     if kind == REFERENCE or (kind == ENGINE and _trusted() is not None):
@@ -200,30 +174,24 @@ def _trusted() -> str | None:
 
 
 def _self_check() -> str | None:
-    """Compare the engine with :func:`optimlab.train_valid` on a tiny problem.
+    """``None`` if the engine matches :func:`optimlab.train_valid` bitwise on a tiny problem.
 
-    Returns ``None`` when every curve is bitwise equal, else the reason to fall back.
-    The problem exercises every optimizer of the engine with one coefficient for all
-    runs and with one per run, a partial last batch and a shuffled run. It costs about a
-    second, mostly torch.optim's first import of torch._dynamo.
+    Else the reason to fall back. Every engine optimizer runs with shared and per-run
+    coefficients, a partial last batch and a shuffled run; about a second, mostly
+    torch.optim's first import of torch._dynamo.
     """
     (X_train, Y_train), (X_valid, Y_valid) = exercise_data(seed=1)
     data = ((X_train[:40], Y_train[:40]), (X_valid[:20], Y_valid[:20]))
     tiny = TrainingConfig(epochs=2, batch_size=6)
+    run = partial(RunSpec, n_hidden=8, data=data)
     groups = [
         [
-            RunSpec(tiny.replace(lr=0.05, **settings), n_hidden=8, data=data),
-            RunSpec(
-                tiny.replace(weight_decay=0.5, **{**settings, **other}),
-                seed=7,
-                shuffle_seed=3,
-                n_hidden=8,
-                data=data,
-            ),
+            run(tiny.replace(lr=0.05, **settings)),
+            run(tiny.replace(weight_decay=0.5, **settings | other), seed=7, shuffle_seed=3),
         ]
         for settings, other in SELF_CHECK
     ]
-    groups.append([RunSpec(tiny, n_hidden=8, data=data)])
+    groups.append([run(tiny)])
     threads = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
@@ -261,7 +229,7 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
     }
     share = sum(costs.values()) / n_jobs
     for key, ids in groups.items():
-        # Runs of one optimizer path side by side: each path's step is then one call.
+        # Runs of one optimizer path side by side: each path's step is one call.
         ids.sort(key=lambda i: repr(engine_path(specs[i].config)))
         # Splitting a group costs its per-step overhead again; only worth it when one
         # group alone would keep a worker busy longer than its share.
@@ -269,11 +237,8 @@ def _plan(specs: Sequence[RunSpec], n_jobs: int) -> list[_Task]:
         for part in np.array_split(np.array(ids), parts):
             chunk = [specs[i] for i in part]
             cost = _cost(chunk, run_data(chunk[0]), key[0])
-            if key[0] == ENGINE:
-                task = _Task(part.tolist(), chunk, ENGINE, cost, key[-1], widths=key[1])
-            else:
-                task = _Task(part.tolist(), chunk, FUNC, cost)
-            tasks.append(task)
+            extra = (key[-1], key[1]) if key[0] == ENGINE else ()
+            tasks.append(_Task(part.tolist(), chunk, key[0], cost, *extra))
     return sorted(tasks, key=lambda task: -task.cost)
 
 
@@ -290,17 +255,14 @@ def train_runs(
     Identical runs are trained once. Runs that share epochs, batch size, network
     structure and data shapes train together in one loop, whatever their
     hyperparameters, seeds and data; these groups (split when one would keep a worker
-    busy longer than its share) are the chunks of work spread over ``n_jobs`` worker
-    processes, or sent to ``executor``. A plain MLP
-    (:func:`optimlab.model.mlp_widths`) on the MSE loss trains in the exact kernel:
-    its curve is bitwise equal to the reference loop's on one thread of the machine that
-    trained it, ``inf`` and ``nan`` included (see the module docstring for how that is
-    ensured). Any other model, or the cross-entropy loss, trains in the ``torch.func``
-    fast path (``_func``), equal to the reference loop up to float32 rounding, unless
-    ``vmap`` cannot run it (buffers, dropout): then in the reference loop, with a
-    warning. :func:`training_path` tells which, as this process routes the run; a worker (on a
-    cluster maybe with another torch build) may fall back to the reference loop itself:
-    ``with_trainers`` returns what each worker did.
+    busy longer than its share) are the chunks spread over ``n_jobs`` worker processes,
+    or sent to ``executor``. A plain MLP (:func:`optimlab.model.mlp_widths`) on the MSE
+    loss trains in the exact kernel, bitwise equal to the reference loop on one thread,
+    ``inf`` and ``nan`` included. Any other model, or the cross-entropy loss, trains in
+    the ``torch.func`` fast path, equal up to float32 rounding, unless ``vmap`` cannot
+    run it (buffers, dropout): then in the reference loop, with a warning.
+    :func:`training_path` tells which, as this process routes the run; a worker (maybe
+    with another torch build) may fall back to the reference loop itself.
 
     Parameters
     ----------
@@ -309,19 +271,16 @@ def train_runs(
     n_jobs : int, optional
         Worker processes, one torch thread each; default: the cores this process may
         use. With 1, or when there is only one group, everything runs in this process
-        (with one torch thread, the caller's setting restored afterwards). Where
-        workers cannot be forked (Windows, macOS, or a start method other than fork
-        set with ``multiprocessing.set_start_method``), the default is 1, said once in
-        the ``"optimlab"`` logger. Workers (loky's reusable executor) never re-run the
-        caller's script; they are kept for the next call (resized to its ``n_jobs``)
-        and end after five idle minutes, or with this process. With
-        ``executor``: the number of workers to plan chunks for; default: the
-        executor's ``max_workers``, else the cores here.
+        (on one torch thread, the caller's setting restored afterwards). The workers
+        (loky's reusable executor, on every platform) never re-run the caller's script;
+        they are kept for the next call (resized to its ``n_jobs``) and end after five
+        idle minutes, or with this process. With ``executor``: the number of workers
+        to plan chunks for; default: the executor's ``max_workers``, else the cores here.
     executor : concurrent.futures.Executor, optional
         Where to train instead: a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor`` or
         a cluster's executor, such as Dask's ``Client(address).get_executor(pure=False)``
-        (see :doc:`/cluster`). It receives one task per chunk, which sets its worker
-        to one torch thread. It stays open: shutting it down is the caller's business.
+        (see :doc:`/cluster`). Each chunk sets its worker to one torch thread. It stays
+        open: shutting it down is the caller's business.
     all_metrics : bool, default=False
         Return every metric of each run, not only the tracked one.
     with_trainers : bool, default=False
@@ -377,15 +336,10 @@ def train_runs(
         )
     all_metrics = check_bool("all_metrics", all_metrics)
     with_trainers = check_bool("with_trainers", with_trainers)
-    explain = False
     if n_jobs is not None:
         n_jobs = check_positive_int("n_jobs", n_jobs)
-    elif executor is not None:
-        n_jobs = workers(executor)
-    elif fork_safe():
-        n_jobs = default_jobs()
     else:
-        n_jobs, explain = 1, default_jobs() > 1
+        n_jobs = default_jobs() if executor is None else workers(executor)
     if not specs:
         return ([], []) if with_trainers else []
     first: dict[tuple, int] = {}
@@ -398,8 +352,6 @@ def train_runs(
     # to a worker process: it trains here.
     here = [task for task in tasks if not _picklable(task)]
     away = [task for task in tasks if _picklable(task)] if here else tasks
-    if n_jobs == 1 and len(tasks) > 1 and explain:
-        explain_in_process()
     threads = torch.get_num_threads()
     try:
         done = execute(away, _run_task, n_jobs, executor) if away else {}
@@ -415,14 +367,12 @@ def train_runs(
     finally:
         if executor is not None:
             torch.set_num_threads(threads)  # tasks run in the caller's threads set theirs
-    curves: list[Any]
-    if all_metrics:
-        curves = [
-            {name: done[i][0][row].copy() for row, name in enumerate(metric_names(specs[i]))}
-            for i in unique
-        ]
-    else:
-        curves = [done[i][0][0].copy() for i in unique]
+    curves = [
+        {name: done[i][0][row].copy() for row, name in enumerate(metric_names(specs[i]))}
+        if all_metrics
+        else done[i][0][0].copy()
+        for i in unique
+    ]
     return (curves, [done[i][1] for i in unique]) if with_trainers else curves
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cache
 
 import numpy as np
+import torch
 from torch import nn
 
 from .._validation import (
@@ -44,8 +46,8 @@ class RunSpec:
     n_hidden : int, default=50
         Width of both hidden layers.
     data : ((X_train, Y_train), (X_valid, Y_valid)), optional
-        Your own tensors, as ``check_split`` returns them: the sweep checks data where
-        they enter, once. Runs given the very same tensor objects share them.
+        Your own tensors, as ``check_split`` returns them. Runs given the very same
+        tensor objects share them.
     model : callable, optional
         A model function ``seed -> torch.nn.Module``; ``None``: the exercise's MLP.
         Runs with the same function object may train together.
@@ -53,14 +55,13 @@ class RunSpec:
 
     Raises
     ------
-    ValueError, TypeError
-        If a value is out of range or of the wrong type; the message names it.
+    TypeError, ValueError
+        If a field has the wrong type or value.
 
     Examples
     --------
-    >>> from optimlab import TrainingConfig
-    >>> from optimlab.engine import RunSpec
-    >>> RunSpec(TrainingConfig(lr=0.1)).config.batch_size
+    >>> import optimlab
+    >>> optimlab.engine.RunSpec(optimlab.TrainingConfig(lr=0.1)).config.batch_size
     16
     """
 
@@ -115,12 +116,28 @@ def run_data(spec: RunSpec) -> Split:
     return _exercise_data(spec.data_seed) if spec.data is None else spec.data
 
 
-def model_of(spec: RunSpec, data: Split | None = None) -> nn.Module:
+def model_of(spec: RunSpec, data: Split) -> nn.Module:
     """The run's initial network: ``spec.model(spec.seed)``, or the exercise's MLP."""
     if spec.model is not None:
         return build(spec.model, spec.seed)
-    data = run_data(spec) if data is None else data
     return exercise_mlp_for(data, spec.n_hidden)(spec.seed)
+
+
+def initial_models(specs: Sequence[RunSpec], datas: Sequence[Split]) -> list[nn.Module]:
+    """Each run's initial network, built once per model function and seed."""
+    models: dict[tuple, nn.Module] = {}
+    for spec, data in zip(specs, datas, strict=True):
+        if (spec.model, spec.seed) not in models:
+            models[spec.model, spec.seed] = model_of(spec, data)
+    return [models[spec.model, spec.seed] for spec in specs]
+
+
+def stack_runs(datas: Sequence[Split]) -> Split:
+    """The runs' data stacked, ``((X [K, n, ...], Y), (X_valid, Y_valid))``."""
+    return tuple(  # type: ignore[return-value]
+        tuple(torch.stack(part) for part in zip(*pairs, strict=True))
+        for pairs in zip(*datas, strict=True)
+    )
 
 
 def metric_names(spec: RunSpec) -> tuple[str, ...]:
@@ -131,12 +148,33 @@ def metric_names(spec: RunSpec) -> tuple[str, ...]:
 
 
 def reference_curve(spec: RunSpec, data: Split | None = None) -> np.ndarray:
-    """The run as :func:`optimlab.train_valid` computes it: the oracle and the fallback.
-
-    Shape ``(len(metric_names(spec)), epochs)``.
-    """
+    """The run as :func:`optimlab.train_valid` computes it, ``[metrics, epochs]``."""
     data = run_data(spec) if data is None else data
     curves = learning_curves(
         model_of(spec, data), data, spec.config, loss=spec.loss, shuffle_seed=spec.shuffle_seed
     )
     return np.stack([curves[name] for name in metric_names(spec)])
+
+
+def epoch_data(
+    specs: Sequence[RunSpec], X: torch.Tensor, Y: torch.Tensor
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Each epoch's ``[K, n, ...]`` training data, rows in the order train_valid draws per run.
+
+    Without shuffling it yields ``X`` and ``Y`` themselves, every epoch.
+    """
+    generators = [
+        None if s.shuffle_seed is None else torch.Generator().manual_seed(s.shuffle_seed)
+        for s in specs
+    ]
+    runs, n = torch.arange(len(specs)).unsqueeze(1), X.shape[1]
+    while True:
+        if all(g is None for g in generators):
+            yield X, Y
+        else:
+            rows = [
+                torch.arange(n) if g is None else torch.randperm(n, generator=g)
+                for g in generators
+            ]
+            order = torch.stack(rows)
+            yield X[runs, order], Y[runs, order]
