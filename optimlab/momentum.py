@@ -139,8 +139,10 @@ def optim_step(
 ) -> float:
     r"""Take one momentum step on the Rosenbrock function, in place.
 
-    Forward pass :math:`f(x, y)`, backward pass, then :func:`momentum_update` on each
-    coordinate. The caller zeroes ``x.grad`` and ``y.grad`` between calls.
+    Forward pass :math:`f(x, y)`, backward pass, then the exercise's momentum update on
+    each coordinate, :math:`v \leftarrow \beta v + (1 - \beta) g` and
+    :math:`\theta \leftarrow \theta - \eta v`. The caller zeroes ``x.grad`` and ``y.grad``
+    between calls.
 
     Parameters
     ----------
@@ -181,8 +183,8 @@ def optim_step(
 class Momentum(torch.optim.Optimizer):
     r"""Gradient descent with the exercise's momentum rule, for any parameters.
 
-    :func:`momentum_update` on each parameter, with decoupled weight decay: the arithmetic
-    of :func:`optim_step`, so both give the same Rosenbrock path.
+    The update of :func:`optim_step` on each parameter, with decoupled weight decay: the same
+    arithmetic, so both give the same Rosenbrock path.
 
     .. note::
        :class:`torch.optim.SGD`'s ``v = beta v + g`` is this rule scaled by
